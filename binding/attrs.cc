@@ -1,0 +1,113 @@
+// Attributes on files, groups and datasets: replace-or-create, read whole, list, delete.
+#include "errors.h"
+#include "types.h"
+
+namespace h5mpi {
+namespace {
+
+std::string Quote(const std::string& name) { return "'" + name + "'"; }
+
+// attrWrite(loc, name, dtype, stringLength, shape | null, data): data is a typed array or string[].
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  hid_t loc = ToHid(info[0]);
+  std::string name = info[1].ToString();
+  std::string what = "write attribute " + Quote(name);
+  DType dt = static_cast<DType>(info[2].As<Napi::Number>().Int32Value());
+  size_t stringLength = static_cast<size_t>(info[3].As<Napi::Number>().DoubleValue());
+  Space space;
+  if (info[4].IsNull()) {
+    space = Space(CheckH5(env, H5Screate(H5S_SCALAR), what));
+  } else {
+    std::vector<hsize_t> dims = ToDims(info[4]);
+    space = Space(CheckH5(env, H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), what));
+  }
+  if (CheckH5(env, H5Aexists(loc, name.c_str()), what) > 0) CheckH5(env, H5Adelete(loc, name.c_str()), what);
+  Type ftype = FileType(env, dt, stringLength);
+  Attr attr(CheckH5(env, H5Acreate2(loc, name.c_str(), ftype.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what));
+  if (dt == DType::String) {
+    PackedStrings packed(env, ftype.get(), info[5].As<Napi::Array>());
+    CheckH5(env, H5Awrite(attr.get(), packed.memType(), packed.data()), what);
+  } else {
+    Napi::TypedArray ta = info[5].As<Napi::TypedArray>();
+    const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    CheckH5(env, H5Awrite(attr.get(), NativeH5Type(dt), p), what);
+  }
+  return env.Undefined();
+}
+
+// attrRead(loc, name) -> { type, shape (null: scalar), data: ArrayBuffer | string[] }
+Napi::Value Read(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  hid_t loc = ToHid(info[0]);
+  std::string name = info[1].ToString();
+  std::string what = "read attribute " + Quote(name);
+  Attr attr(CheckH5(env, H5Aopen(loc, name.c_str(), H5P_DEFAULT), what));
+  Type ftype(CheckH5(env, H5Aget_type(attr.get()), what));
+  Space space(CheckH5(env, H5Aget_space(attr.get()), what));
+  Napi::Object out = Napi::Object::New(env);
+  Napi::Object type = DescribeType(env, ftype.get());
+  out.Set("type", type);
+  int rank = H5Sget_simple_extent_ndims(space.get());
+  size_t count = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
+  if (H5Sget_simple_extent_type(space.get()) == H5S_SCALAR) {
+    out.Set("shape", env.Null());
+  } else {
+    std::vector<hsize_t> dims(rank);
+    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    out.Set("shape", FromDims(env, dims.data(), rank));
+  }
+  int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
+  if (dtype < 0) return out;  // lib/ reports the unsupported type by name
+  DType dt = static_cast<DType>(dtype);
+  if (dt == DType::String) {
+    out.Set("data", ReadStrings(env, ftype.get(), space.get(), count, [&](hid_t mem, void* buf) {
+              CheckH5(env, H5Aread(attr.get(), mem, buf), what);
+            }));
+  } else {
+    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, count * DTypeSize(dt));
+    CheckH5(env, H5Aread(attr.get(), NativeH5Type(dt), buf.Data()), what);
+    out.Set("data", buf);
+  }
+  return out;
+}
+
+herr_t CollectName(hid_t, const char* name, const H5A_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->push_back(name);
+  return 0;
+}
+
+Napi::Value Names(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  CheckH5(env, H5Aiterate2(ToHid(info[0]), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName, &names), "list attributes");
+  Napi::Array a = Napi::Array::New(env, names.size());
+  for (size_t i = 0; i < names.size(); i++) a.Set(i, names[i]);
+  return a;
+}
+
+Napi::Value Exists(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[1].ToString();
+  return Napi::Boolean::New(env, CheckH5(env, H5Aexists(ToHid(info[0]), name.c_str()), "look up attribute " + Quote(name)) > 0);
+}
+
+Napi::Value Delete(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[1].ToString();
+  CheckH5(env, H5Adelete(ToHid(info[0]), name.c_str()), "delete attribute " + Quote(name));
+  return env.Undefined();
+}
+
+}  // namespace
+
+void InitAttrs(Napi::Env env, Napi::Object exports) {
+  exports.Set("attrWrite", Napi::Function::New(env, Write));
+  exports.Set("attrRead", Napi::Function::New(env, Read));
+  exports.Set("attrNames", Napi::Function::New(env, Names));
+  exports.Set("attrExists", Napi::Function::New(env, Exists));
+  exports.Set("attrDelete", Napi::Function::New(env, Delete));
+}
+
+}  // namespace h5mpi

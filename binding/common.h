@@ -1,0 +1,65 @@
+// Shared plumbing for the binding: hid_t <-> JS, RAII handles, argument helpers.
+#pragma once
+#include <hdf5.h>
+#include <mpi.h>
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace h5mpi {
+
+// hid_t values are 64-bit tags (type << 56 | index) that a double cannot hold exactly, so they cross as BigInt.
+inline Napi::Value FromHid(Napi::Env env, hid_t id) { return Napi::BigInt::New(env, static_cast<int64_t>(id)); }
+inline hid_t ToHid(const Napi::Value& v) {
+  bool lossless = true;
+  return static_cast<hid_t>(v.As<Napi::BigInt>().Int64Value(&lossless));
+}
+
+// Owns one HDF5 identifier; closes it with the matching H5?close when it goes out of scope.
+template <herr_t (*Close)(hid_t)>
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(hid_t id) : id_(id) {}
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  Handle(Handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)) {}
+  Handle& operator=(Handle&& o) noexcept {
+    reset(std::exchange(o.id_, H5I_INVALID_HID));
+    return *this;
+  }
+  ~Handle() { reset(); }
+  hid_t get() const { return id_; }
+  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }
+  void reset(hid_t id = H5I_INVALID_HID) {
+    if (id_ >= 0) Close(id_);
+    id_ = id;
+  }
+  bool valid() const { return id_ >= 0; }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+using Space = Handle<H5Sclose>;
+using Plist = Handle<H5Pclose>;
+using Type = Handle<H5Tclose>;
+using Attr = Handle<H5Aclose>;
+using Object = Handle<H5Oclose>;
+
+// Reads a JS array of non-negative integers (a shape, an offset) into hsize_t.
+std::vector<hsize_t> ToDims(const Napi::Value& v);
+Napi::Array FromDims(Napi::Env env, const hsize_t* dims, int rank);
+
+void InitErrors(Napi::Env env, Napi::Object exports);
+void InitComm(Napi::Env env, Napi::Object exports);
+void InitTypes(Napi::Env env, Napi::Object exports);
+void InitDataspace(Napi::Env env, Napi::Object exports);
+void InitFile(Napi::Env env, Napi::Object exports);
+void InitGroup(Napi::Env env, Napi::Object exports);
+void InitDataset(Napi::Env env, Napi::Object exports);
+void InitAttrs(Napi::Env env, Napi::Object exports);
+
+}  // namespace h5mpi

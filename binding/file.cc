@@ -1,0 +1,120 @@
+// Files: create/open with the sec2 (serial) or MPI-IO driver, close with everything under them, flush.
+#include <cstring>
+
+#include "comm.h"
+#include "errors.h"
+
+namespace h5mpi {
+namespace {
+
+// Owns an MPI_Info built from a plain object of hint strings.
+class Info {
+ public:
+  Info(Napi::Env env, const Napi::Value& hints) {
+    if (!hints.IsObject()) return;
+    CheckMPI(env, MPI_Info_create(&info_), "MPI_Info_create");
+    Napi::Object o = hints.As<Napi::Object>();
+    Napi::Array keys = o.GetPropertyNames();
+    for (uint32_t i = 0; i < keys.Length(); i++) {
+      std::string k = keys.Get(i).ToString(), v = o.Get(keys.Get(i)).ToString();
+      CheckMPI(env, MPI_Info_set(info_, k.c_str(), v.c_str()), "MPI_Info_set");
+    }
+  }
+  ~Info() {
+    if (info_ != MPI_INFO_NULL) MPI_Info_free(&info_);
+  }
+  MPI_Info get() const { return info_; }
+
+ private:
+  MPI_Info info_ = MPI_INFO_NULL;
+};
+
+// options: { comm?: Comm, info?: {hint: value}, collectiveMetadata?: boolean }
+Plist AccessPlist(Napi::Env env, const Napi::Object& options, const std::string& what) {
+  Plist fapl(CheckH5(env, H5Pcreate(H5P_FILE_ACCESS), what));
+  Napi::Value comm = options.Get("comm");
+  if (comm.IsObject()) {
+    MPI_Comm c = CommFromValue(env, comm);
+    Info info(env, options.Get("info"));
+    CheckH5(env, H5Pset_fapl_mpio(fapl.get(), c, info.get()), what + ": set MPI-IO driver");
+    if (options.Get("collectiveMetadata").ToBoolean()) {
+      CheckH5(env, H5Pset_all_coll_metadata_ops(fapl.get(), true), what + ": set collective metadata reads");
+      CheckH5(env, H5Pset_coll_metadata_write(fapl.get(), true), what + ": set collective metadata writes");
+    }
+  }
+  return fapl;
+}
+
+// fileCreate(path, exclusive, options) -> hid
+Napi::Value Create(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString();
+  std::string what = "create file '" + path + "'";
+  Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
+  unsigned flags = info[1].ToBoolean() ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
+  return FromHid(env, CheckH5(env, H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()), what));
+}
+
+// fileOpen(path, writable, options) -> hid
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString();
+  std::string what = "open file '" + path + "'";
+  Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
+  unsigned flags = info[1].ToBoolean() ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
+  return FromHid(env, CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what));
+}
+
+// fileClose(hid, name): closes every object still open in this file by this process, then the file.
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  hid_t file = ToHid(info[0]);
+  std::string what = "close file '" + std::string(info[1].ToString()) + "'";
+  const unsigned kinds = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL;
+  ssize_t n = CheckH5(env, H5Fget_obj_count(file, kinds), what);
+  std::vector<hid_t> ids(n);
+  if (n > 0) n = CheckH5(env, H5Fget_obj_ids(file, kinds, ids.size(), ids.data()), what);
+  for (ssize_t i = 0; i < n; i++) {
+    switch (H5Iget_type(ids[i])) {
+      case H5I_ATTR: H5Aclose(ids[i]); break;
+      case H5I_DATATYPE: H5Tclose(ids[i]); break;
+      default: H5Oclose(ids[i]); break;
+    }
+  }
+  CheckH5(env, H5Fclose(file), what);
+  return env.Undefined();
+}
+
+Napi::Value Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckH5(env, H5Fflush(ToHid(info[0]), H5F_SCOPE_GLOBAL), "flush file '" + std::string(info[1].ToString()) + "'");
+  return env.Undefined();
+}
+
+// fileSize(hid) -> bytes
+Napi::Value Size(const Napi::CallbackInfo& info) {
+  hsize_t size = 0;
+  CheckH5(info.Env(), H5Fget_filesize(ToHid(info[0]), &size), "get file size");
+  return Napi::Number::New(info.Env(), static_cast<double>(size));
+}
+
+// hdf5Version() -> "1.10.8"
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  unsigned major, minor, release;
+  H5get_libversion(&major, &minor, &release);
+  return Napi::String::New(info.Env(),
+                           std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release));
+}
+
+}  // namespace
+
+void InitFile(Napi::Env env, Napi::Object exports) {
+  exports.Set("fileCreate", Napi::Function::New(env, Create));
+  exports.Set("fileOpen", Napi::Function::New(env, Open));
+  exports.Set("fileClose", Napi::Function::New(env, Close));
+  exports.Set("fileFlush", Napi::Function::New(env, Flush));
+  exports.Set("fileSize", Napi::Function::New(env, Size));
+  exports.Set("hdf5Version", Napi::Function::New(env, Version));
+}
+
+}  // namespace h5mpi

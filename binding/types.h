@@ -1,0 +1,78 @@
+// Element types: the dtype codes shared with lib/dtype.ts, and their HDF5 and MPI counterparts.
+#pragma once
+#include "common.h"
+
+namespace h5mpi {
+
+// Keep in step with DTYPE_CODES in lib/dtype.ts.
+enum class DType : int {
+  Int8 = 0, Uint8, Int16, Uint16, Int32, Uint32, Int64, Uint64, Float32, Float64, String,
+};
+
+size_t DTypeSize(DType dt);
+hid_t NativeH5Type(DType dt);  // library-owned id: never closed
+MPI_Datatype MPITypeOf(DType dt);
+DType DTypeOfTypedArray(napi_typedarray_type t);
+// MPI message kinds are dtype codes, or other codes for payloads that travel as bytes.
+DType DTypeOfKind(int64_t kind);
+
+// The memory type for a dtype code; `stringLength` 0 means variable-length UTF-8.
+Type MemoryType(Napi::Env env, DType dt, size_t stringLength);
+
+// Describes a file (or attribute) type as { dtype, stringLength?, vlen?, order, className }.
+// dtype is the native type HDF5 converts it to on read, or -1 when it cannot be read.
+Napi::Object DescribeType(Napi::Env env, hid_t type);
+
+// Cached transfer property lists (independent / collective), made once and released at shutdown.
+hid_t TransferPlist(Napi::Env env, bool collective);
+void ReleaseCachedPlists();
+
+}  // namespace h5mpi
+
+namespace h5mpi {
+
+// The on-disk type for a dtype: standard little-endian numbers (as h5py writes them), UTF-8 strings.
+Type FileType(Napi::Env env, DType dt, size_t stringLength);
+
+// string[] packed in the memory layout a string file type wants (fixed-length: NUL-padded bytes;
+// variable-length: an array of char*).
+class PackedStrings {
+ public:
+  PackedStrings(Napi::Env env, hid_t fileType, const Napi::Array& strings);
+  hid_t memType() const { return memType_.get(); }
+  const void* data() const { return vlen_ ? static_cast<const void*>(ptrs_.data()) : fixed_.data(); }
+
+ private:
+  Type memType_;
+  bool vlen_;
+  std::vector<char> fixed_;
+  std::vector<std::string> owned_;
+  std::vector<const char*> ptrs_;
+};
+
+// Reads `count` strings of a string file type through `read(memType, buffer)` and returns them as string[].
+template <typename Read>
+Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count, Read read);
+Napi::Array StringsFromFixed(Napi::Env env, const char* data, size_t count, size_t width, bool spacePadded);
+Napi::Array StringsFromVlen(Napi::Env env, char** data, size_t count);
+
+template <typename Read>
+Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count, Read read) {
+  bool vlen = H5Tis_variable_str(fileType) > 0;
+  Type mem(H5Tcopy(fileType));
+  H5Tset_cset(mem.get(), H5T_CSET_UTF8);  // ASCII files read as UTF-8: a superset
+  if (vlen) {
+    std::vector<char*> ptrs(count ? count : 1, nullptr);
+    read(mem.get(), ptrs.data());
+    Napi::Array out = StringsFromVlen(env, ptrs.data(), count);
+    // The file space already describes the selection that was read.
+    H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, ptrs.data());
+    return out;
+  }
+  size_t width = H5Tget_size(fileType);
+  std::vector<char> buf(count * width + 1, 0);
+  read(mem.get(), buf.data());
+  return StringsFromFixed(env, buf.data(), count, width, H5Tget_strpad(fileType) == H5T_STR_SPACEPAD);
+}
+
+}  // namespace h5mpi

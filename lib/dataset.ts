@@ -1,0 +1,420 @@
+// Datasets: typed n-dimensional arrays in a file, read and written by selection, serially or in parallel.
+import {
+  ARRAY_TYPES,
+  ArrayOf,
+  checkDType,
+  describeValue,
+  DType,
+  dtypeOfArray,
+  dtypeOfCode,
+  DTYPE_CODES,
+  itemSize,
+  NumericArray,
+  NumericDType,
+  toNumericArray,
+  TypedArrayOf,
+} from './dtype';
+import { H5Error } from './errors';
+import { DatasetInfo, Hid, native, TransferMode, TypeInfo } from './native';
+import { H5Object } from './object';
+import { resolveSelection, Selection } from './selection';
+import type { File } from './file';
+
+/** Per-call transfer options. */
+export interface TransferOptions {
+  /** Collective MPI-IO transfer (every rank of the file's communicator calls, possibly with an empty selection). Default false. */
+  collective?: boolean;
+}
+
+/** What HDF5 actually did in a dataset's last parallel transfer (H5Pget_mpio_actual_io_mode). */
+export interface TransferReport {
+  requested: 'collective' | 'independent';
+  mode: 'collective' | 'independent' | 'mixed';
+  /** Why HDF5 did not do all of it collectively (empty when it did). */
+  causes: string[];
+}
+
+/** What `write` takes for a dataset of dtype D. */
+export type WriteData<D extends DType> = D extends NumericDType
+  ? NumericArray | readonly number[] | readonly bigint[] | number | bigint
+  : readonly string[] | string;
+
+/** What `read` returns: a typed array, or strings (one string for a scalar string dataset). */
+export type ReadResult<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : string[] | string;
+
+const MODE_NAMES: Record<number, TransferReport['mode']> = { 0: 'independent', 1: 'independent', 2: 'collective', 3: 'mixed', 4: 'collective' };
+const CAUSES: [number, string][] = [
+  [0x01, 'independent I/O was requested'],
+  [0x02, 'the data needed type conversion'],
+  [0x04, 'a data transform was set'],
+  [0x08, 'MPI derived datatypes are disabled (HDF5_MPI_OPT_TYPES=0)'],
+  [0x10, 'a dataspace was neither simple nor scalar'],
+  [0x20, 'the dataset is neither contiguous nor chunked (compact storage)'],
+  [0x40, 'parallel writes to filtered datasets are disabled'],
+  [0x80, 'an error occurred while checking whether collective I/O was possible'],
+];
+
+function decodeReport(report: number[] | undefined, requested: TransferReport['requested']): TransferReport | undefined {
+  if (!report) return undefined;
+  const [mode, local, global] = report;
+  const bits = local | global;
+  return { requested, mode: MODE_NAMES[mode] ?? 'independent', causes: CAUSES.filter(([b]) => bits & b).map(([, t]) => t) };
+}
+
+export class Dataset<D extends DType = DType> extends H5Object {
+  readonly dtype: D;
+  /** Fixed string length in bytes, or null for variable-length strings (string datasets only). */
+  readonly stringLength: number | null;
+  /** The stored type as HDF5 describes it (class, size in bytes, byte order). */
+  readonly fileType: Readonly<Pick<TypeInfo, 'className' | 'size' | 'order'>>;
+  /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar). */
+  readonly maxshape: readonly number[] | null;
+  readonly chunks: readonly number[] | null;
+  readonly compression: 'gzip' | null;
+  readonly compressionLevel: number | null;
+  readonly shuffle: boolean;
+  readonly fletcher32: boolean;
+  /** The fill value given at creation, or null. */
+  readonly fillValue: number | bigint | null;
+  /** What HDF5 did in this rank's last parallel transfer of this dataset; undefined for serial files. */
+  lastTransfer: TransferReport | undefined;
+  private _shape: number[] | null;
+
+  /** @internal */
+  constructor(file: File, name: string, id: Hid) {
+    super(file, name, id);
+    const info: DatasetInfo = native.datasetInfo(id, name);
+    if (info.type.dtype < 0) {
+      native.objectClose(id, name);
+      throw new H5Error(`Dataset '${name}' has an HDF5 ${info.type.className} type (${info.type.size} bytes), which h5mpi cannot read`);
+    }
+    this.dtype = dtypeOfCode(info.type.dtype) as D;
+    this.stringLength = this.dtype === 'string' ? (info.type.vlen ? null : info.type.stringLength!) : null;
+    this.fileType = { className: info.type.className, size: info.type.size, order: info.type.order };
+    this._shape = info.shape;
+    this.maxshape = info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
+    this.chunks = info.chunks;
+    const gzip = info.filters.find((f) => f.name === 'gzip');
+    this.compression = gzip ? 'gzip' : null;
+    this.compressionLevel = gzip ? (gzip.level ?? null) : null;
+    this.shuffle = info.filters.some((f) => f.name === 'shuffle');
+    this.fletcher32 = info.filters.some((f) => f.name === 'fletcher32');
+    this.fillValue = info.fill && this.dtype !== 'string' ? new ARRAY_TYPES[this.dtype as NumericDType](info.fill)[0] : null;
+  }
+
+  get description(): string {
+    return `Dataset '${this.name}'`;
+  }
+
+  /** The current shape ([] for a scalar). */
+  get shape(): number[] {
+    return this._shape ? [...this._shape] : [];
+  }
+  get ndim(): number {
+    return this._shape ? this._shape.length : 0;
+  }
+  /** Number of elements. */
+  get size(): number {
+    return this._shape ? this._shape.reduce((a, b) => a * b, 1) : 1;
+  }
+  /** Bytes the elements take in memory (variable-length strings: the size of their pointers). */
+  get nbytes(): number {
+    return this.size * (this.dtype === 'string' ? (this.stringLength ?? 8) : itemSize(this.dtype as NumericDType));
+  }
+
+  private mode(options: TransferOptions | undefined): TransferMode {
+    if (!this.file.parallel) return TransferMode.Serial;
+    return options?.collective ? TransferMode.Collective : TransferMode.Independent;
+  }
+
+  /**
+   * Runs a transfer: collective ones go through the file's collective check (all ranks or none), and
+   * `lastTransfer` records what HDF5 did.
+   */
+  private transfer<T>(call: 'read' | 'write', options: TransferOptions | undefined, prepare: () => void, io: (mode: TransferMode) => T): T {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(`${this.description}.${call}: options must be an object like { collective: true }`);
+    }
+    const mode = this.mode(options);
+    if (mode !== TransferMode.Collective) {
+      prepare();
+      return io(mode);
+    }
+    return this.file._collective(
+      `${this.description}.${call} (collective)`,
+      () => {
+        prepare();
+        return `${call}('${this.name}', collective)`;
+      },
+      () => io(mode),
+    );
+  }
+
+  private report(r: unknown, mode: TransferMode): void {
+    if (mode !== TransferMode.Serial) {
+      this.lastTransfer = decodeReport(r as number[] | undefined, mode === TransferMode.Collective ? 'collective' : 'independent');
+    }
+  }
+
+  /** Reads the selection (default: everything) into a new array, in row-major order. */
+  read(selection?: Selection, options?: TransferOptions): ReadResult<D> {
+    const where = `${this.description}.read`;
+    let sel!: ReturnType<typeof resolveSelection>;
+    return this.transfer('read', options, () => {
+      void this.id;
+      sel = resolveSelection(selection, this._shape, where);
+    }, (mode) => {
+      if (this.dtype === 'string') {
+        const strings = native.datasetRead(this.id, this.name, DTYPE_CODES.string, sel.code, undefined, mode) as string[];
+        return (this._shape === null ? strings[0] : strings) as ReadResult<D>;
+      }
+      const out = new ARRAY_TYPES[this.dtype as NumericDType](sel.size);
+      this.report(native.datasetRead(this.id, this.name, DTYPE_CODES[this.dtype], sel.code, out, mode), mode);
+      return out as ReadResult<D>;
+    });
+  }
+
+  /** Reads the selection into `target` (any numeric typed array of exactly the selection's size; HDF5 converts). */
+  readInto<A extends NumericArray>(target: A, selection?: Selection, options?: TransferOptions): A {
+    const where = `${this.description}.readInto`;
+    let sel!: ReturnType<typeof resolveSelection>;
+    let dt!: NumericDType;
+    return this.transfer('read', options, () => {
+      void this.id;
+      if (this.dtype === 'string') throw new TypeError(`${where}: a string dataset reads into string[]: use read()`);
+      if (!ArrayBuffer.isView(target) || dtypeOfArray(target) === undefined) {
+        throw new TypeError(`${where}: the target must be a typed array, got ${describeValue(target)}`);
+      }
+      dt = dtypeOfArray(target)!;
+      sel = resolveSelection(selection, this._shape, where);
+      if (target.length !== sel.size) {
+        throw new RangeError(`${where}: the target holds ${target.length} elements, the selection ${sel.size}`);
+      }
+    }, (mode) => {
+      this.report(native.datasetRead(this.id, this.name, DTYPE_CODES[dt], sel.code, target, mode), mode);
+      return target;
+    });
+  }
+
+  /**
+   * Writes `data` (row-major, exactly the selection's size; a single value fills the selection) into the
+   * selection (default: everything). Typed arrays of another numeric type are converted by HDF5.
+   */
+  write(data: WriteData<D>, selection?: Selection, options?: TransferOptions): void {
+    const where = `${this.description}.write`;
+    let sel!: ReturnType<typeof resolveSelection>;
+    let payload!: NumericArray | string[];
+    let code!: number;
+    this.transfer('write', options, () => {
+      void this.id;
+      this.file._checkWritable(where);
+      sel = resolveSelection(selection, this._shape, where);
+      if (this.dtype === 'string') {
+        payload = this.packStrings(data, sel.size, where);
+        code = DTYPE_CODES.string;
+      } else {
+        payload = this.packNumbers(data, sel.size, where);
+        code = DTYPE_CODES[dtypeOfArray(payload)!];
+      }
+    }, (mode) => this.report(native.datasetWrite(this.id, this.name, code, sel.code, payload, mode), mode));
+  }
+
+  private packNumbers(data: unknown, n: number, where: string): NumericArray {
+    const dtype = this.dtype as NumericDType;
+    if (typeof data === 'number' || typeof data === 'bigint') {
+      const one = toNumericArray(data, dtype, where);
+      const filled = new ARRAY_TYPES[dtype](n);
+      (filled as { fill(v: unknown): unknown }).fill(one[0]);
+      return filled;
+    }
+    if (!ArrayBuffer.isView(data) && !Array.isArray(data)) {
+      throw new TypeError(`${where}: expected a typed array, an array of numbers or a number for a ${dtype} dataset, got ${describeValue(data)}`);
+    }
+    const arr = toNumericArray(data, dtype, where);
+    if (arr.length !== n) {
+      throw new RangeError(`${where}: ${arr.length} values for a selection of ${n} elements`);
+    }
+    return arr;
+  }
+
+  private packStrings(data: unknown, n: number, where: string): string[] {
+    const strings = typeof data === 'string' ? new Array<string>(n).fill(data) : data;
+    if (!Array.isArray(strings)) {
+      throw new TypeError(`${where}: a string dataset takes a string or string[], got ${describeValue(data)}`);
+    }
+    strings.forEach((s, i) => {
+      if (typeof s !== 'string') throw new TypeError(`${where}: element ${i} is ${describeValue(s)}, not a string`);
+      if (this.stringLength !== null && Buffer.byteLength(s) > this.stringLength) {
+        throw new RangeError(`${where}: element ${i} is ${Buffer.byteLength(s)} bytes of UTF-8, longer than the dataset's stringLength ${this.stringLength}`);
+      }
+    });
+    if (strings.length !== n) throw new RangeError(`${where}: ${strings.length} strings for a selection of ${n} elements`);
+    if (this.stringLength === null && this.file.parallel) {
+      throw new H5Error(
+        `${where}: parallel HDF5 cannot write variable-length strings (HDF5 does not support it with MPI-IO). ` +
+          `Create the dataset with a fixed length, e.g. { dtype: 'string', stringLength: 64 }.`,
+      );
+    }
+    return strings as string[];
+  }
+
+  /** The same transfers, collective: every rank of the file's communicator must call (an empty selection is fine). */
+  get collective(): {
+    read(selection?: Selection): ReadResult<D>;
+    readInto<A extends NumericArray>(target: A, selection?: Selection): A;
+    write(data: WriteData<D>, selection?: Selection): void;
+  } {
+    return {
+      read: (selection) => this.read(selection, { collective: true }),
+      readInto: (target, selection) => this.readInto(target, selection, { collective: true }),
+      write: (data, selection) => this.write(data, selection, { collective: true }),
+    };
+  }
+
+  /** Changes the shape within `maxshape` (chunked datasets only). Collective in parallel. */
+  resize(shape: readonly number[]): void {
+    const where = `${this.description}.resize`;
+    this.file._collective(where, () => {
+      void this.id;
+      this.file._checkWritable(where);
+      checkShape(shape, where);
+      const max = this.maxshape;
+      if (max === null || shape.length !== max.length) {
+        throw new RangeError(`${where}: the new shape [${shape.join(', ')}] has ${shape.length} dimensions, the dataset ${this.ndim}`);
+      }
+      if (this.chunks === null) {
+        throw new H5Error(`${where}: only chunked datasets can be resized; create it with chunks and a maxshape`);
+      }
+      shape.forEach((d, i) => {
+        if (d > max[i]) throw new RangeError(`${where}: dimension ${i} cannot grow to ${d}; its maxshape is ${max[i]}`);
+      });
+      return `resize('${this.name}', [${shape.join(', ')}])`;
+    }, () => {
+      native.datasetSetExtent(this.id, this.name, [...shape]);
+      this._shape = [...shape];
+    });
+  }
+
+  /** Closes this dataset (collective in parallel). Closing its file closes it too. */
+  close(): void {
+    if (this.closed) return;
+    this.file._closeObject(this);
+  }
+}
+
+/** Checks a shape: an array of non-negative integers. */
+export function checkShape(shape: unknown, where: string, name = 'shape'): asserts shape is number[] {
+  if (!Array.isArray(shape)) throw new TypeError(`${where}: ${name} must be an array of integers, got ${describeValue(shape)}`);
+  shape.forEach((d, i) => {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new RangeError(`${where}: ${name}[${i}] is ${String(d)}; extents are non-negative integers`);
+    }
+  });
+}
+
+/** Options of `createDataset`. */
+export interface DatasetOptions<D extends DType = DType> {
+  /** Extents per dimension; [] for a scalar. */
+  shape: readonly number[];
+  dtype: D;
+  /** Largest extents `resize` may reach; Infinity for unlimited. Needs chunks (picked for you when omitted). */
+  maxshape?: readonly number[];
+  /** Chunk shape, or true to have one picked. */
+  chunks?: readonly number[] | true;
+  compression?: 'gzip';
+  /** gzip level 0-9 (default 4). */
+  compressionLevel?: number;
+  shuffle?: boolean;
+  fletcher32?: boolean;
+  fillValue?: D extends NumericDType ? number | bigint : never;
+  /** For dtype 'string': fixed length in bytes (UTF-8). Omit for variable-length strings. */
+  stringLength?: D extends 'string' ? number : never;
+  /** Initial contents (in parallel, rank 0's data is written; pass the same on every rank). */
+  data?: WriteData<D>;
+}
+
+/** h5py's chunk guess: about 16 KiB to 1 MiB a chunk depending on the dataset's size, halving dims in turn. */
+export function guessChunks(shape: readonly number[], typeSize: number): number[] {
+  const BASE = 16 * 1024, MIN = 8 * 1024, MAX = 1024 * 1024;
+  const chunks = shape.map((d) => (d > 0 ? d : 1024));
+  const dsetBytes = chunks.reduce((a, b) => a * b, 1) * typeSize;
+  let target = BASE * 2 ** Math.log10(dsetBytes / (1024 * 1024));
+  target = Math.min(MAX, Math.max(MIN, target));
+  for (let i = 0; ; i++) {
+    const bytes = chunks.reduce((a, b) => a * b, 1) * typeSize;
+    if ((bytes < target || Math.abs(bytes - target) / target < 0.5) && bytes < MAX) break;
+    if (chunks.reduce((a, b) => a * b, 1) === 1) break;
+    const k = i % chunks.length;
+    chunks[k] = Math.ceil(chunks[k] / 2);
+  }
+  return chunks;
+}
+
+/** @internal Validates createDataset options into the binding's spec. */
+export function datasetSpec(options: DatasetOptions, where: string): import('./native').DatasetSpec {
+  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object with shape and dtype`);
+  const dtype = checkDType(options.dtype, where);
+  checkShape(options.shape, where);
+  const shape = [...options.shape];
+  const rank = shape.length;
+  const spec: import('./native').DatasetSpec = { dtype: DTYPE_CODES[dtype], stringLength: 0, shape: rank === 0 ? null : shape };
+  if (dtype === 'string') {
+    if (options.stringLength !== undefined) {
+      const n = options.stringLength as unknown;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new RangeError(`${where}: stringLength must be a positive integer, got ${String(n)}`);
+      spec.stringLength = n;
+    }
+  } else if (options.stringLength !== undefined) {
+    throw new TypeError(`${where}: stringLength is for dtype 'string', not '${dtype}'`);
+  }
+  let needsChunks = false;
+  if (options.maxshape !== undefined) {
+    const m = options.maxshape;
+    if (!Array.isArray(m) || m.length !== rank) throw new RangeError(`${where}: maxshape must have ${rank} dimensions like shape`);
+    m.forEach((d, i) => {
+      if (d !== Infinity && (typeof d !== 'number' || !Number.isInteger(d) || d < shape[i])) {
+        throw new RangeError(`${where}: maxshape[${i}] is ${String(d)}; it must be Infinity or an integer >= shape[${i}] (${shape[i]})`);
+      }
+    });
+    spec.maxshape = m.map((d) => (d === Infinity ? -1 : d));
+    needsChunks = m.some((d, i) => d !== shape[i]);
+  }
+  const filtered = options.compression !== undefined || !!options.shuffle || !!options.fletcher32;
+  if (options.compression !== undefined && options.compression !== 'gzip') {
+    throw new TypeError(`${where}: compression ${JSON.stringify(options.compression)} is not available; use 'gzip'`);
+  }
+  if (options.compressionLevel !== undefined) {
+    const l = options.compressionLevel;
+    if (options.compression !== 'gzip') throw new TypeError(`${where}: compressionLevel needs compression: 'gzip'`);
+    if (!Number.isInteger(l) || l < 0 || l > 9) throw new RangeError(`${where}: compressionLevel must be an integer 0-9, got ${l}`);
+  }
+  if (options.chunks !== undefined || needsChunks || filtered) {
+    if (rank === 0) throw new TypeError(`${where}: a scalar dataset cannot be chunked, resized or compressed`);
+    let chunks: number[];
+    if (options.chunks === undefined || options.chunks === true) {
+      chunks = guessChunks(shape, dtype === 'string' ? (spec.stringLength || 16) : itemSize(dtype));
+    } else {
+      checkShape(options.chunks, where, 'chunks');
+      chunks = [...options.chunks];
+      if (chunks.length !== rank) throw new RangeError(`${where}: chunks has ${chunks.length} dimensions, the dataset ${rank}`);
+      chunks.forEach((c, i) => {
+        if (c < 1) throw new RangeError(`${where}: chunks[${i}] must be at least 1`);
+        const max = spec.maxshape ? spec.maxshape[i] : shape[i];
+        if (max >= 0 && c > max) throw new RangeError(`${where}: chunks[${i}] (${c}) is larger than the dataset can ever be (${max})`);
+      });
+    }
+    spec.chunks = chunks;
+    if (options.compression === 'gzip') spec.gzip = options.compressionLevel ?? 4;
+    spec.shuffle = !!options.shuffle;
+    spec.fletcher32 = !!options.fletcher32;
+  }
+  if (options.fillValue !== undefined && options.fillValue !== null) {
+    if (dtype === 'string') throw new TypeError(`${where}: string datasets take no fillValue`);
+    const v: unknown = options.fillValue;
+    if (typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(`${where}: fillValue must be a number or bigint, got ${describeValue(v)}`);
+    spec.fill = toNumericArray(v, dtype as NumericDType, `${where}: fillValue`);
+  }
+  return spec;
+}
+
+export type { ArrayOf };

@@ -1,0 +1,229 @@
+// Files: serial (sec2) in a one-rank run, MPI-IO on a communicator in a parallel job.
+import * as fs from 'node:fs';
+import { checkingDefault, runCollective } from './collective';
+import { FileLockedError, H5Error } from './errors';
+import { Group } from './group';
+import { Comm, MPI } from './mpi';
+import { FileAccess, Hid, native } from './native';
+import type { H5Object } from './object';
+import { Closable, trackOpen, untrack } from './runtime';
+
+/** As h5py: 'r' read-only; 'r+' read/write, must exist; 'w' create, truncate; 'w-'/'x' create, fail if it exists; 'a' read/write, create if missing. */
+export type FileMode = 'r' | 'r+' | 'w' | 'w-' | 'x' | 'a';
+const MODES: readonly FileMode[] = ['r', 'r+', 'w', 'w-', 'x', 'a'];
+
+export interface FileOptions {
+  /** Open with the MPI-IO driver on this communicator (collective on it). Default: COMM_WORLD in a multi-rank job, serial otherwise. */
+  comm?: Comm;
+  /** MPI-IO hints, e.g. { romio_cb_write: 'enable', striping_factor: 8 }. */
+  info?: Record<string, string | number>;
+  /** HDF5's collective metadata reads and writes (parallel only; default true). Metadata reads (get, has, keys, attrs) are then collective too. */
+  collectiveMetadata?: boolean;
+  /** Check that every rank makes the same collective calls (parallel only; default true unless H5MPI_CHECK_COLLECTIVE=0). */
+  checkCollective?: boolean;
+}
+
+export class File extends Group implements Closable, Disposable {
+  readonly filename: string;
+  readonly mode: FileMode;
+  /** The communicator of a parallel file; undefined for a serial one. */
+  readonly comm: Comm | undefined;
+  /** Whether collective calls are checked across ranks (parallel files). */
+  readonly checkCollective: boolean;
+  /** Whether metadata reads are collective (parallel files with collectiveMetadata). */
+  readonly collectiveMetadata: boolean;
+  private readonly objects = new Map<string, H5Object>();
+
+  private constructor(filename: string, mode: FileMode, id: Hid, comm: Comm | undefined, check: boolean, collectiveMetadata: boolean) {
+    super(undefined, '/', id);
+    this.filename = filename;
+    this.mode = mode;
+    this.comm = comm;
+    this.checkCollective = check;
+    this.collectiveMetadata = collectiveMetadata;
+    trackOpen(this);
+  }
+
+  /** Opens or creates an HDF5 file. In a parallel job this is collective on the file's communicator. */
+  static open(filename: string, mode: FileMode = 'r', options: FileOptions = {}): File {
+    const where = `File.open('${filename}', '${mode}')`;
+    if (typeof filename !== 'string' || filename.length === 0) throw new TypeError(`File.open: filename must be a non-empty string, got ${JSON.stringify(filename)}`);
+    if (!MODES.includes(mode)) throw new TypeError(`${where}: unknown mode; expected one of ${MODES.map((m) => `'${m}'`).join(', ')}`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
+    if (options.comm !== undefined && !(options.comm instanceof Comm)) throw new TypeError(`${where}: options.comm must be a Comm (e.g. MPI.COMM_WORLD)`);
+    const comm = options.comm ?? (MPI.jobSize() > 1 ? MPI.COMM_WORLD : undefined);
+    const check = comm !== undefined && (options.checkCollective ?? checkingDefault());
+    const collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
+    const access: FileAccess = {};
+    if (comm) {
+      access.comm = comm.native;
+      access.collectiveMetadata = collectiveMetadata;
+      if (options.info !== undefined) access.info = hints(options.info, where);
+    } else if (options.info !== undefined) {
+      hints(options.info, where);
+    }
+    const openOrCreate = (): File => {
+      const id = openId(filename, mode, access, comm, where);
+      return new File(filename, mode, id, comm, check, collectiveMetadata);
+    };
+    if (!comm) return openOrCreate();
+    return runCollective(comm, check, where, () => `File.open('${filename}', '${mode}')`, openOrCreate);
+  }
+
+  override get description(): string {
+    return `File '${this.filename}'`;
+  }
+
+  /** True for a file opened with MPI-IO on a communicator. */
+  get parallel(): boolean {
+    return this.comm !== undefined;
+  }
+  get driver(): 'mpio' | 'sec2' {
+    return this.parallel ? 'mpio' : 'sec2';
+  }
+  /** The file's size in bytes. */
+  get sizeBytes(): number {
+    return native.fileSize(this.id);
+  }
+
+  /** Writes buffered data and metadata to disk. Collective in parallel. */
+  flush(): void {
+    this._collective(`${this.description}.flush`, () => {
+      void this.id;
+      return 'flush()';
+    }, () => native.fileFlush(this.id, this.filename));
+  }
+
+  /** Closes every object still open in this file, then the file. Collective in parallel; closing twice is a no-op. */
+  override close(): void {
+    if (this.closed) return;
+    this._collective(`${this.description}.close`, () => 'close()', () => this.closeNow());
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private closeNow(): void {
+    const id = this.id;
+    for (const o of this.objects.values()) o._invalidate();
+    this.objects.clear();
+    this._invalidate();
+    untrack(this);
+    native.fileClose(id, this.filename);
+  }
+
+  /** @internal At process exit: a parallel file is closed only when every rank is exiting cleanly. */
+  closeAtExit(collectiveOk: boolean): void {
+    if (this.closed) return;
+    if (this.parallel && !collectiveOk) return;
+    this.close();
+  }
+
+  // ---- internal bookkeeping shared by groups, datasets and attributes ----
+
+  /** @internal Runs a collective operation on this file: checked across ranks in parallel, plain otherwise. */
+  _collective<T>(where: string, prepare: () => string, action: () => T): T {
+    if (!this.comm) {
+      prepare();
+      return action();
+    }
+    const comm = this.comm;
+    return runCollective(comm, this.checkCollective, where, () => {
+      void this.id;
+      return prepare();
+    }, action);
+  }
+
+  /** @internal A metadata read: collective when the file reads metadata collectively, local otherwise. */
+  _metadataRead<T>(where: string, prepare: () => string, action: () => T): T {
+    if (this.collectiveMetadata) return this._collective(where, prepare, action);
+    void this.id;
+    prepare();
+    return action();
+  }
+
+  /** @internal */
+  _checkWritable(where: string): void {
+    if (this.mode === 'r') {
+      throw new H5Error(`${where}: '${this.filename}' is open read-only (mode 'r'); open it with 'r+' or 'a' to write`);
+    }
+  }
+
+  /** @internal Remembers an open object so that get() returns it and close() closes it. */
+  _register<T extends H5Object>(o: T): T {
+    this.objects.set(o.name, o);
+    return o;
+  }
+
+  /** @internal The open object at an absolute path, if any. */
+  _lookup(full: string): H5Object | undefined {
+    if (full === '/') return this;
+    return this.objects.get(full);
+  }
+
+  /** @internal Closes the open objects at or under `full` (before it is unlinked). */
+  _forgetUnder(full: string): void {
+    for (const [path, o] of this.objects) {
+      if (path === full || path.startsWith(`${full}/`)) {
+        native.objectClose(o.id, path);
+        o._invalidate();
+        this.objects.delete(path);
+      }
+    }
+  }
+
+  /** @internal Closes one group or dataset (collective in parallel). */
+  _closeObject(o: H5Object): void {
+    this._collective(`${o.description}.close`, () => {
+      void o.id;
+      return `close('${o.name}')`;
+    }, () => {
+      const id = o.id;
+      o._invalidate();
+      this.objects.delete(o.name);
+      native.objectClose(id, o.name);
+    });
+  }
+}
+
+function hints(info: Record<string, string | number>, where: string): Record<string, string> {
+  if (info === null || typeof info !== 'object') throw new TypeError(`${where}: info must be an object of MPI-IO hints`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(info)) {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new TypeError(`${where}: MPI-IO hint '${k}' must be a string or number`);
+    out[k] = String(v);
+  }
+  return out;
+}
+
+function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): Hid {
+  // Rank 0 decides what exists, so that every rank takes the same branch even on a lagging file system.
+  const exists = comm ? comm.bcast(comm.rank === 0 ? fs.existsSync(filename) : false, 0) : fs.existsSync(filename);
+  try {
+    switch (mode) {
+      case 'r':
+      case 'r+':
+        if (!exists) throw new H5Error(`${where}: no such file`);
+        return native.fileOpen(filename, mode === 'r+', access);
+      case 'w':
+        return native.fileCreate(filename, false, access);
+      case 'w-':
+      case 'x':
+        if (exists) throw new H5Error(`${where}: the file exists (mode '${mode}' only creates new files)`);
+        return native.fileCreate(filename, true, access);
+      case 'a':
+        return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access);
+    }
+  } catch (e) {
+    if (e instanceof H5Error && /unable to lock file/.test(e.message + e.h5stack.map((f) => f.desc).join('\n'))) {
+      throw new FileLockedError(
+        `${where}: the file is open for writing in another process. Parallel writers must share one file ` +
+          `through MPI: run them under mpiexec and open the file on the same communicator ` +
+          `(File.open(path, mode, { comm: MPI.COMM_WORLD })), or let one process write at a time.`,
+        e.h5stack,
+      );
+    }
+    throw e;
+  }
+}

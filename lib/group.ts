@@ -1,0 +1,131 @@
+// Groups: the file's tree. A File is the root group.
+import { Dataset, DatasetOptions, datasetSpec } from './dataset';
+import { DType } from './dtype';
+import { H5Error } from './errors';
+import { native } from './native';
+import { H5Object, joinPath } from './object';
+
+export class Group extends H5Object {
+  get description(): string {
+    return `Group '${this.name}'`;
+  }
+
+  private where(call: string, path?: string): string {
+    return `${this.description}.${call}${path === undefined ? '' : `('${path}')`}`;
+  }
+
+  /** Creates a group (and any missing groups above it). Collective in parallel. */
+  createGroup(path: string): Group {
+    const where = this.where('createGroup', path);
+    let full!: string;
+    return this.file._collective(where, () => {
+      full = joinPath(this.name, path, where);
+      this.file._checkWritable(where);
+      return `createGroup('${full}')`;
+    }, () => {
+      this.checkFree(full, where);
+      return this.file._register(new Group(this.file, full, native.groupCreate(this.file.id, full)));
+    });
+  }
+
+  /** Creates a dataset (and any missing groups above it). Collective in parallel: same arguments on every rank. */
+  createDataset<D extends DType>(path: string, options: DatasetOptions<D>): Dataset<D> {
+    const where = this.where('createDataset', path);
+    let full!: string;
+    let spec!: ReturnType<typeof datasetSpec>;
+    const ds = this.file._collective(where, () => {
+      full = joinPath(this.name, path, where);
+      this.file._checkWritable(where);
+      spec = datasetSpec(options, where);
+      return describeCreate(full, options, spec);
+    }, () => {
+      this.checkFree(full, where);
+      return this.file._register(new Dataset<D>(this.file, full, native.datasetCreate(this.file.id, full, spec)));
+    });
+    if (options.data !== undefined) {
+      const parallel = this.file.parallel;
+      // In parallel one rank writing everything is enough; the rest take part with an empty selection.
+      const none = parallel && this.file.comm!.rank !== 0;
+      const shape = ds.shape;
+      ds.write(options.data, none ? { start: shape.map(() => 0), count: shape.map(() => 0) } : undefined, { collective: parallel });
+    }
+    return ds;
+  }
+
+  /** The group or dataset at `path`; throws H5Error naming the path when there is none. */
+  get(path: string): Group | Dataset {
+    const where = this.where('get', path);
+    let full!: string;
+    return this.file._metadataRead(where, () => {
+      full = joinPath(this.name, path, where);
+      void this.id;
+      return `get('${full}')`;
+    }, () => {
+      const open = this.file._lookup(full) as Group | Dataset | undefined;
+      if (open) return open;
+      const kind = native.objectKind(this.file.id, full);
+      if (kind === 'missing') throw new H5Error(`${where}: nothing at '${full}' in '${this.file.filename}'`);
+      if (kind !== 'group' && kind !== 'dataset') throw new H5Error(`${where}: '${full}' is a ${kind}, not a group or dataset`);
+      const id = native.objectOpen(this.file.id, full);
+      return this.file._register(kind === 'group' ? new Group(this.file, full, id) : new Dataset(this.file, full, id));
+    });
+  }
+
+  /** Whether something (a group or dataset) is at `path`. */
+  has(path: string): boolean {
+    const where = this.where('has', path);
+    let full!: string;
+    return this.file._metadataRead(where, () => {
+      full = joinPath(this.name, path, where);
+      void this.id;
+      return `has('${full}')`;
+    }, () => native.objectKind(this.file.id, full) !== 'missing');
+  }
+
+  /** Names of this group's members, in name order. */
+  keys(): string[] {
+    return this.file._metadataRead(this.where('keys'), () => `keys('${this.name}')`, () => native.linkNames(this.id));
+  }
+
+  /** Unlinks `path` (its space is not reclaimed, as in HDF5). Collective in parallel. */
+  delete(path: string): void {
+    const where = this.where('delete', path);
+    let full!: string;
+    this.file._collective(where, () => {
+      full = joinPath(this.name, path, where);
+      this.file._checkWritable(where);
+      if (full === '/') throw new H5Error(`${where}: the root group cannot be deleted`);
+      return `delete('${full}')`;
+    }, () => {
+      if (native.objectKind(this.file.id, full) === 'missing') throw new H5Error(`${where}: nothing at '${full}'`);
+      this.file._forgetUnder(full);
+      native.linkDelete(this.file.id, full);
+    });
+  }
+
+  /** Closes this group (collective in parallel). Closing its file closes it too. */
+  close(): void {
+    if (this.closed) return;
+    this.file._closeObject(this);
+  }
+
+  /** @internal Throws when `full` already names something. Runs after the ranks agreed: it reads metadata. */
+  protected checkFree(full: string, where: string): void {
+    if (native.objectKind(this.file.id, full) !== 'missing') {
+      throw new H5Error(`${where}: '${full}' already exists in '${this.file.filename}'`);
+    }
+  }
+}
+
+/** The text ranks compare before creating a dataset: everything that shapes it. */
+export function describeCreate(full: string, o: DatasetOptions, spec: ReturnType<typeof datasetSpec>): string {
+  const parts = [`'${full}'`, `[${o.shape.join(', ')}]`, o.dtype];
+  if (spec.stringLength) parts.push(`stringLength ${spec.stringLength}`);
+  if (spec.maxshape) parts.push(`maxshape [${spec.maxshape.map((d) => (d < 0 ? 'Infinity' : d)).join(', ')}]`);
+  if (spec.chunks) parts.push(`chunks [${spec.chunks.join(', ')}]`);
+  if (spec.gzip !== undefined) parts.push(`gzip ${spec.gzip}`);
+  if (spec.shuffle) parts.push('shuffle');
+  if (spec.fletcher32) parts.push('fletcher32');
+  if (o.fillValue !== undefined) parts.push(`fill ${String(o.fillValue)}`);
+  return `createDataset(${parts.join(', ')})`;
+}

@@ -1,0 +1,27 @@
+// h5mpi: parallel HDF5 and MPI for Node.js.
+export { MPI, Comm, Status } from './mpi';
+export type { ReduceOp, Reducible } from './mpi';
+export { File } from './file';
+export type { FileMode, FileOptions } from './file';
+export { Group } from './group';
+export { Dataset } from './dataset';
+export type { DatasetOptions, TransferOptions, TransferReport, WriteData, ReadResult } from './dataset';
+export { Hyperslab } from './selection';
+export type { HyperslabSpec, Selection } from './selection';
+export { Attributes } from './attrs';
+export type { AttributeValue } from './attrs';
+export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLockedError } from './errors';
+export type { H5StackFrame } from './errors';
+export type { DType, NumericDType, NumericArray, TypedArrayOf, ArrayOf } from './dtype';
+export { DTYPES } from './dtype';
+
+import { native } from './native';
+/** Versions of the libraries underneath. */
+export const versions = {
+  get hdf5(): string {
+    return native.hdf5Version();
+  },
+  get mpi(): string {
+    return native.mpiVersion().library;
+  },
+};
