@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the system libraries h5mpi builds against: parallel HDF5 for OpenMPI, the MPI runtime, the
+# HDF5 tools, cmake and a C++ compiler. Idempotent: installs only what is missing and says what it does.
+# Used by `npm test`/`npm run demo` (through scripts/setup.sh), the Dockerfile and CI alike.
+#   --with-peers   also install h5py with MPI (python3-h5py-mpi), the benchmark's peer
+set -euo pipefail
+
+packages=(libhdf5-openmpi-dev openmpi-bin libopenmpi-dev hdf5-tools cmake g++ pkg-config)
+for arg in "$@"; do
+  case "$arg" in
+    --with-peers) packages+=(python3-h5py-mpi python3-mpi4py) ;;
+    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+else
+  # Not Debian: check for the commands and headers instead, and say what to install.
+  need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+  need mpiexec "an MPI runtime (OpenMPI or MPICH)"
+  need h5pcc "parallel HDF5 (h5pcc)"
+  need cmake cmake
+  need c++ "a C++17 compiler"
+  if ((${#missing[@]})); then
+    echo "h5mpi needs: ${missing[*]}." >&2
+    echo "Install them with your package manager (e.g. 'dnf install hdf5-openmpi-devel openmpi-devel cmake gcc-c++')" >&2
+    echo "or 'module load' them on a cluster, then run this again." >&2
+    exit 1
+  fi
+  exit 0
+fi
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "h5mpi: installing system packages: ${missing[*]}"
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    echo "h5mpi: need root to install ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "h5mpi: installed ${missing[*]}"

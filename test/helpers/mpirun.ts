@@ -1,0 +1,104 @@
+// Runs a scenario script under `mpiexec -n N node`, bounded in time, and collects what each rank reported.
+// Scenarios report with test/scenarios/report.js; a failing run's message shows every rank's output.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const SCENARIOS = path.join(__dirname, '..', 'scenarios');
+export const ROOT = path.join(__dirname, '..', '..');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  /** Reports by rank: results[rank] is the list of objects that rank reported, in order. */
+  results: Record<string, unknown>[][];
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+/** The environment OpenMPI needs here: oversubscription (2 cores), and root only when we are root. */
+export function mpiEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', OMPI_MCA_btl_vader_single_copy_mechanism: 'none' };
+  if (process.getuid && process.getuid() === 0) {
+    env.OMPI_ALLOW_RUN_AS_ROOT = '1';
+    env.OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = '1';
+  }
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+const MARK = '@@h5mpi ';
+
+function parse(stdout: string): Record<string, unknown>[][] {
+  const results: Record<string, unknown>[][] = [];
+  for (const line of stdout.split('\n')) {
+    const i = line.indexOf(MARK);
+    if (i < 0) continue;
+    const obj = JSON.parse(line.slice(i + MARK.length)) as Record<string, unknown>;
+    const r = obj.rank as number;
+    (results[r] ??= []).push(obj);
+  }
+  return results;
+}
+
+/** Runs `node script args` on n ranks (n = 0: plain `node`, no mpiexec). */
+export function mpirun(n: number, script: string, args: string[] = [], opts: RunOptions = {}): Promise<RunResult> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const file = path.isAbsolute(script) ? script : path.join(SCENARIOS, script);
+  const [cmd, argv] = n === 0 ? [process.execPath, [file, ...args]] : ['mpiexec', ['-n', String(n), process.execPath, file, ...args]];
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { env: mpiEnv(opts.env), cwd: opts.cwd ?? ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL'); // the whole process group: mpiexec and its ranks
+      } catch {
+        /* already gone */
+      }
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, timedOut, stdout, stderr, ms: Date.now() - started, results: parse(stdout) });
+    });
+  });
+}
+
+/** Explains a run for a failed assertion. */
+export function describeRun(r: RunResult): string {
+  return `exit ${r.code}${r.signal ? ` (signal ${r.signal})` : ''}${r.timedOut ? ' TIMED OUT' : ''} after ${r.ms} ms\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+/** Runs and requires success; returns the results by rank. */
+export async function mpirunOk(n: number, script: string, args: string[] = [], opts: RunOptions = {}): Promise<Record<string, unknown>[][]> {
+  const r = await mpirun(n, script, args, opts);
+  if (r.code !== 0 || r.timedOut) throw new Error(`mpiexec -n ${n} ${script} ${args.join(' ')} failed: ${describeRun(r)}`);
+  const expected = n === 0 ? 1 : n;
+  if (r.results.length !== expected) throw new Error(`expected reports from ${expected} ranks, got ${r.results.length}: ${describeRun(r)}`);
+  return r.results;
+}
+
+/** A fresh temporary directory for a test's files. */
+export function tmpdir(prefix = 'h5mpi-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Rank counts every multi-rank behaviour is tested at: 1, 2, 4 and an odd count. */
+export const RANK_COUNTS = [1, 2, 3, 4];
