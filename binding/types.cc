@@ -117,6 +117,8 @@ Napi::Object DescribeType(Napi::Env env, hid_t type) {
     o.Set("vlen", vlen);
     o.Set("stringLength", vlen ? 0.0 : static_cast<double>(size));
     o.Set("utf8", H5Tget_cset(type) == H5T_CSET_UTF8);
+    H5T_str_t pad = H5Tget_strpad(type);
+    o.Set("padding", pad == H5T_STR_NULLTERM ? "nullterm" : pad == H5T_STR_SPACEPAD ? "spacepad" : "nullpad");
   } else {
     static const char* names[] = {"integer", "float", "time", "string", "bitfield", "opaque",
                                   "compound", "reference", "enum", "vlen", "array"};
@@ -174,8 +176,8 @@ Type FileType(Napi::Env env, DType dt, size_t stringLength) {
 
 PackedStrings::PackedStrings(Napi::Env env, hid_t fileType, const Napi::Array& strings)
     : vlen_(H5Tis_variable_str(fileType) > 0) {
+  // The file's own type, charset included (HDF5 cannot convert fixed-length ASCII <-> UTF-8).
   memType_ = Type(CheckH5(env, H5Tcopy(fileType), "copy string type"));
-  H5Tset_cset(memType_.get(), H5T_CSET_UTF8);
   uint32_t n = strings.Length();
   owned_.reserve(n);
   for (uint32_t i = 0; i < n; i++) owned_.push_back(strings.Get(i).As<Napi::String>().Utf8Value());
@@ -185,7 +187,7 @@ PackedStrings::PackedStrings(Napi::Env env, hid_t fileType, const Napi::Array& s
     return;
   }
   size_t width = H5Tget_size(fileType);
-  fixed_.assign(n * width + 1, 0);
+  fixed_.assign(n * width + 1, H5Tget_strpad(fileType) == H5T_STR_SPACEPAD ? ' ' : '\0');
   for (uint32_t i = 0; i < n; i++) {
     // lib/ has already refused strings longer than the width, so nothing is cut here.
     std::memcpy(fixed_.data() + i * width, owned_[i].data(), std::min(width, owned_[i].size()));

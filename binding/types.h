@@ -34,8 +34,8 @@ namespace h5mpi {
 // The on-disk type for a dtype: standard little-endian numbers (as h5py writes them), UTF-8 strings.
 Type FileType(Napi::Env env, DType dt, size_t stringLength);
 
-// string[] packed in the memory layout a string file type wants (fixed-length: NUL-padded bytes;
-// variable-length: an array of char*).
+// string[] packed in the memory layout a string file type wants (fixed-length: NUL-padded bytes, or
+// space-padded for a space-padded type; variable-length: an array of char*).
 class PackedStrings {
  public:
   PackedStrings(Napi::Env env, hid_t fileType, const Napi::Array& strings);
@@ -59,8 +59,9 @@ Napi::Array StringsFromVlen(Napi::Env env, char** data, size_t count);
 template <typename Read>
 Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count, Read read) {
   bool vlen = H5Tis_variable_str(fileType) > 0;
+  // The file's own type, charset included: HDF5 has no ASCII <-> UTF-8 conversion for fixed-length strings,
+  // and the bytes are decoded as UTF-8 (a superset of ASCII) either way.
   Type mem(H5Tcopy(fileType));
-  H5Tset_cset(mem.get(), H5T_CSET_UTF8);  // ASCII files read as UTF-8: a superset
   if (vlen) {
     std::vector<char*> ptrs(count ? count : 1, nullptr);
     read(mem.get(), ptrs.data());

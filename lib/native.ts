@@ -38,6 +38,8 @@ export interface TypeInfo {
   vlen?: boolean;
   stringLength?: number;
   utf8?: boolean;
+  /** Fixed-length strings: how the unused bytes are filled (nullterm keeps one byte for the NUL). */
+  padding?: 'nullterm' | 'nullpad' | 'spacepad';
 }
 
 export interface DatasetInfo {
