@@ -14,12 +14,19 @@ interface Packed {
   text: string;
 }
 
+function checkNoNul(strings: readonly string[], where: string): void {
+  strings.forEach((s, i) => {
+    if (s.includes('\0')) throw new TypeError(`${where}: string ${i} contains a NUL character, which HDF5 strings cannot hold`);
+  });
+}
+
 function pack(value: unknown, where: string): Packed {
   if (typeof value === 'number') return { dtype: DTYPE_CODES.float64, shape: null, data: new Float64Array([value]), text: `${value}` };
   if (typeof value === 'bigint') {
     if (value < -(2n ** 63n) || value >= 2n ** 63n) throw new RangeError(`${where}: ${value} does not fit in int64`);
     return { dtype: DTYPE_CODES.int64, shape: null, data: new BigInt64Array([value]), text: `${value}n` };
   }
+  if (typeof value === 'string') checkNoNul([value], where);
   if (typeof value === 'string') return { dtype: DTYPE_CODES.string, shape: null, data: [value], text: JSON.stringify(value) };
   if (ArrayBuffer.isView(value)) {
     const dt = dtypeOfArray(value);
@@ -29,6 +36,7 @@ function pack(value: unknown, where: string): Packed {
   }
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v === 'string')) {
+      checkNoNul(value, where);
       return { dtype: DTYPE_CODES.string, shape: [value.length], data: value, text: JSON.stringify(value) };
     }
     if (value.every((v) => typeof v === 'number')) {

@@ -79,17 +79,31 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** What HDF5 did in this rank's last parallel transfer of this dataset; undefined for serial files. */
   lastTransfer: TransferReport | undefined;
   private _shape: number[] | null;
+  private readonly maxStringBytes: number;
+  private readonly asciiStrings: boolean;
 
-  /** @internal */
+  /** @internal Takes ownership of `id`: it is closed here when the dataset cannot be opened. */
   constructor(file: File, name: string, id: Hid) {
     super(file, name, id);
-    const info: DatasetInfo = native.datasetInfo(id, name);
+    let info: DatasetInfo;
+    try {
+      info = native.datasetInfo(id, name);
+    } catch (e) {
+      native.objectClose(id, name);
+      throw e;
+    }
     if (info.type.dtype < 0) {
       native.objectClose(id, name);
-      throw new H5Error(`Dataset '${name}' has an HDF5 ${info.type.className} type (${info.type.size} bytes), which h5mpi cannot read`);
+      throw new H5Error(
+        `Dataset '${name}' has an HDF5 ${info.type.className} type of ${info.type.size} bytes, which h5mpi cannot read ` +
+          `(it reads 1-, 2-, 4- and 8-byte integers and enums, 4- and 8-byte floats, and strings)`,
+      );
     }
     this.dtype = dtypeOfCode(info.type.dtype) as D;
     this.stringLength = this.dtype === 'string' ? (info.type.vlen ? null : info.type.stringLength!) : null;
+    // A NUL-terminated fixed-length type keeps its last byte for the NUL (h5py and h5mpi write NUL-padded ones).
+    this.maxStringBytes = this.stringLength === null ? Infinity : this.stringLength - (info.type.padding === 'nullterm' ? 1 : 0);
+    this.asciiStrings = this.dtype === 'string' && info.type.utf8 === false;
     this.fileType = { className: info.type.className, size: info.type.size, order: info.type.order };
     this._shape = info.shape;
     this.maxshape = info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
@@ -244,8 +258,16 @@ export class Dataset<D extends DType = DType> extends H5Object {
     }
     strings.forEach((s, i) => {
       if (typeof s !== 'string') throw new TypeError(`${where}: element ${i} is ${describeValue(s)}, not a string`);
-      if (this.stringLength !== null && Buffer.byteLength(s) > this.stringLength) {
-        throw new RangeError(`${where}: element ${i} is ${Buffer.byteLength(s)} bytes of UTF-8, longer than the dataset's stringLength ${this.stringLength}`);
+      // Strings are never cut: a silently shortened string is lost data.
+      if (Buffer.byteLength(s) > this.maxStringBytes) {
+        throw new RangeError(
+          `${where}: element ${i} is ${Buffer.byteLength(s)} bytes of UTF-8, longer than the ${this.maxStringBytes} bytes ` +
+            `the dataset's fixed-length strings hold (stringLength ${this.stringLength})`,
+        );
+      }
+      if (s.includes('\0')) throw new TypeError(`${where}: element ${i} contains a NUL character, which HDF5 strings cannot hold`);
+      if (this.asciiStrings && /[^\x00-\x7f]/.test(s)) {
+        throw new TypeError(`${where}: element ${i} (${JSON.stringify(s)}) is not ASCII, and the dataset's strings are ASCII`);
       }
     });
     if (strings.length !== n) throw new RangeError(`${where}: ${strings.length} strings for a selection of ${n} elements`);

@@ -120,21 +120,40 @@ export function toNumericArray(data: unknown, dtype: NumericDType, where: string
       throw new TypeError(`${where}: element ${i} is ${describeValue(v)}, not a number`);
     }
   }
-  if (big) {
-    const out = new ARRAY_TYPES[dtype](values.length) as BigInt64Array | BigUint64Array;
+  // Plain values into integer dtypes must fit exactly: a typed array would wrap 300 to 44 in a uint8 without a word.
+  const range = INTEGER_RANGES[dtype];
+  if (range) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as number | bigint | boolean;
+      if (typeof v === 'boolean') continue;
       if (typeof v === 'number' && !Number.isInteger(v)) {
-        throw new TypeError(`${where}: element ${i} is ${v}, not an integer, for a ${dtype} dataset`);
+        throw new TypeError(`${where}: element ${i} is ${v}, not an integer (the dtype is ${dtype})`);
       }
-      out[i] = BigInt(v);
+      if (BigInt(v) < range[0] || BigInt(v) > range[1]) {
+        throw new RangeError(`${where}: element ${i} (${String(v)}) is out of the range of ${dtype} (${range[0]} to ${range[1]})`);
+      }
     }
+  }
+  if (big) {
+    const out = new ARRAY_TYPES[dtype](values.length) as BigInt64Array | BigUint64Array;
+    for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i] as number | bigint | boolean);
     return out;
   }
   const out = new ARRAY_TYPES[dtype](values.length) as Exclude<NumericArray, BigInt64Array | BigUint64Array>;
   for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
   return out;
 }
+
+const INTEGER_RANGES: Partial<Record<NumericDType, readonly [bigint, bigint]>> = {
+  int8: [-(2n ** 7n), 2n ** 7n - 1n],
+  uint8: [0n, 2n ** 8n - 1n],
+  int16: [-(2n ** 15n), 2n ** 15n - 1n],
+  uint16: [0n, 2n ** 16n - 1n],
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
 
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';

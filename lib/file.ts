@@ -100,10 +100,6 @@ export class File extends Group implements Closable, Disposable {
     this._collective(`${this.description}.close`, () => 'close()', () => this.closeNow());
   }
 
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
   private closeNow(): void {
     const id = this.id;
     for (const o of this.objects.values()) o._invalidate();
@@ -167,7 +163,7 @@ export class File extends Group implements Closable, Disposable {
     for (const [path, o] of this.objects) {
       if (path === full || path.startsWith(`${full}/`)) {
         native.objectClose(o.id, path);
-        o._invalidate();
+        o._invalidate(`'${full}' was deleted from '${this.filename}'`);
         this.objects.delete(path);
       }
     }
@@ -216,6 +212,9 @@ function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm
         return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access);
     }
   } catch (e) {
+    if (e instanceof H5Error && e.h5stack.some((f) => /file signature not found/.test(f.desc))) {
+      throw new H5Error(`${where}: '${filename}' is not an HDF5 file (no HDF5 signature found in it)`, e.h5stack);
+    }
     if (e instanceof H5Error && /unable to lock file/.test(e.message + e.h5stack.map((f) => f.desc).join('\n'))) {
       throw new FileLockedError(
         `${where}: the file is open for writing in another process. Parallel writers must share one file ` +

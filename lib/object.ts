@@ -13,6 +13,8 @@ export abstract class H5Object {
   /** @internal */
   protected _id: Hid | undefined;
   private _attrs: Attributes | undefined;
+  /** Why the id went away when it was not a plain close (e.g. the object was deleted). */
+  private _closedBecause: string | undefined;
 
   /** @internal */
   constructor(file: File | undefined, name: string, id: Hid) {
@@ -31,7 +33,8 @@ export abstract class H5Object {
   /** @internal The live HDF5 id; throws when this object or its file is closed. */
   get id(): Hid {
     if (this._id === undefined) {
-      throw new H5Error(`${this.description} is closed${this.file !== (this as unknown) && this.file.closed ? ` (its file '${this.file.filename}' was closed)` : ''}`);
+      const why = this._closedBecause ?? (this.file !== (this as unknown) && this.file.closed ? `its file '${this.file.filename}' was closed` : undefined);
+      throw new H5Error(`${this.description} is closed${why ? ` (${why})` : ''}`);
     }
     return this._id;
   }
@@ -41,9 +44,18 @@ export abstract class H5Object {
     return (this._attrs ??= new Attributes(this));
   }
 
-  /** @internal Marks this object closed after its id was closed (by itself or with its file). */
-  _invalidate(): void {
+  /** Closes this object (collective in parallel). Closing its file closes it too. */
+  abstract close(): void;
+
+  /** `using d = f.get('x')` closes it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** @internal Marks this object closed after its id was closed (by itself, with its file, or deleted: `because`). */
+  _invalidate(because?: string): void {
     this._id = undefined;
+    this._closedBecause ??= because;
   }
 }
 
