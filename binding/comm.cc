@@ -172,7 +172,9 @@ class Comm : public Napi::ObjectWrap<Comm> {
   }
 
   // Gathers every rank's (kind, bytes) to `root` (or to all when root < 0): returns [kinds[], ArrayBuffer,
-  // byteOffsets[]] there and undefined elsewhere.
+  // byteOffsets[], byteLengths[]] there and undefined elsewhere. Each rank's bytes start on an 8-byte
+  // boundary so that they can be viewed in place as any typed array. The headers go to every rank, so that
+  // every rank sees a too-large gather and throws, rather than the root alone.
   Napi::Value GatherImpl(const Napi::CallbackInfo& info, int root) {
     Napi::Env env = info.Env();
     MPI_Comm c = comm(env);
@@ -181,25 +183,21 @@ class Comm : public Napi::ObjectWrap<Comm> {
     MPI_Comm_size(c, &size);
     View v = ToView(env, info[1]);
     size_t bytes = v.length * v.elementSize;
-    if (bytes > INT_MAX) ThrowUsage(env, "gather: one rank's contribution exceeds 2 GiB; send it in pieces");
     int64_t mine[2] = {info[0].As<Napi::Number>().Int64Value(), static_cast<int64_t>(bytes)};
     std::vector<int64_t> headers(2 * size);
-    if (root < 0) {
-      CheckMPI(env, MPI_Allgather(mine, 2, MPI_INT64_T, headers.data(), 2, MPI_INT64_T, c), "MPI_Allgather");
-    } else {
-      CheckMPI(env, MPI_Gather(mine, 2, MPI_INT64_T, headers.data(), 2, MPI_INT64_T, root, c), "MPI_Gather");
-    }
-    bool receives = root < 0 || rank == root;
+    CheckMPI(env, MPI_Allgather(mine, 2, MPI_INT64_T, headers.data(), 2, MPI_INT64_T, c), "MPI_Allgather");
     std::vector<int> counts(size), displs(size);
     int64_t total = 0;
-    if (receives) {
-      for (int i = 0; i < size; i++) {
-        counts[i] = static_cast<int>(headers[2 * i + 1]);
-        displs[i] = static_cast<int>(total);
-        total += headers[2 * i + 1];
-      }
-      if (total > INT_MAX) ThrowUsage(env, "gather: the ranks' contributions together exceed 2 GiB");
+    for (int i = 0; i < size; i++) {
+      int64_t n = headers[2 * i + 1];
+      total = (total + 7) & ~int64_t(7);
+      if (n > INT_MAX || total + n > INT_MAX)
+        throw Napi::RangeError::New(env, "gather: the ranks' contributions together exceed 2 GiB; send them in pieces");
+      counts[i] = static_cast<int>(n);
+      displs[i] = static_cast<int>(total);
+      total += n;
     }
+    bool receives = root < 0 || rank == root;
     Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, receives ? static_cast<size_t>(total) : 0);
     if (root < 0) {
       CheckMPI(env, MPI_Allgatherv(v.data, static_cast<int>(bytes), MPI_BYTE, out.Data(), counts.data(),
@@ -209,16 +207,18 @@ class Comm : public Napi::ObjectWrap<Comm> {
                                 MPI_BYTE, root, c), "MPI_Gatherv");
     }
     if (!receives) return env.Undefined();
-    Napi::Array kinds = Napi::Array::New(env, size), offsets = Napi::Array::New(env, size + 1);
+    Napi::Array kinds = Napi::Array::New(env, size), offsets = Napi::Array::New(env, size),
+                lengths = Napi::Array::New(env, size);
     for (int i = 0; i < size; i++) {
       kinds.Set(i, Napi::Number::New(env, static_cast<double>(headers[2 * i])));
       offsets.Set(i, Napi::Number::New(env, displs[i]));
+      lengths.Set(i, Napi::Number::New(env, counts[i]));
     }
-    offsets.Set(size, Napi::Number::New(env, static_cast<double>(total)));
-    Napi::Array result = Napi::Array::New(env, 3);
+    Napi::Array result = Napi::Array::New(env, 4);
     result.Set(0u, kinds);
     result.Set(1u, out);
     result.Set(2u, offsets);
+    result.Set(3u, lengths);
     return result;
   }
   Napi::Value Gather(const Napi::CallbackInfo& info) { return GatherImpl(info, info[2].As<Napi::Number>().Int32Value()); }
@@ -308,17 +308,18 @@ class Comm : public Napi::ObjectWrap<Comm> {
     return result;
   }
 
-  // recvInto(typedArray, kind, source, tag) -> { source, tag, kind, length }. A message that does not fit is
-  // still taken off the wire (so the next recv sees the next message), then reported.
+  // recvInto(typedArray, source, tag) -> { source, tag, kind, length }. The message fits when it is a typed
+  // array of the same element type and no longer; one that does not fit is still taken off the wire (so
+  // the next recv sees the next message), then reported with length -1.
   Napi::Value RecvInto(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     MPI_Comm c = comm(env);
     View v = ToView(env, info[0]);
     int64_t header[2];
-    MPI_Status st = RecvHeader(env, c, ToSource(info[2]), ToTag(info[3]), header);
+    MPI_Status st = RecvHeader(env, c, ToSource(info[1]), ToTag(info[2]), header);
     size_t bytes = static_cast<size_t>(header[1]);
     DType dt = DTypeOfKind(header[0]);
-    bool fits = header[0] == info[1].As<Napi::Number>().Int64Value() && bytes <= v.length * v.elementSize;
+    bool fits = header[0] >= 0 && dt == v.dtype && bytes <= v.length * v.elementSize;
     Napi::Object result = Status(env, st, static_cast<double>(header[0]));
     if (fits) {
       RecvPayload(env, c, st, v.data, bytes, dt);
@@ -369,7 +370,15 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   o.Set("self", Comm::Wrap(info.Env(), MPI_COMM_SELF, false));
   int provided = 0;
   MPI_Query_thread(&provided);
-  o.Set("threadLevel", provided);
+  static const char* levels[] = {"single", "funneled", "serialized", "multiple"};
+  int level = provided == MPI_THREAD_MULTIPLE ? 3 : provided == MPI_THREAD_SERIALIZED ? 2 : provided == MPI_THREAD_FUNNELED ? 1 : 0;
+  o.Set("threadLevel", levels[level]);
+  // The largest tag this MPI accepts (at least 32767; INT_MAX for Open MPI's ob1, less with some transports).
+  int* tagUb = nullptr;
+  int flag = 0;
+  MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, &tagUb, &flag);
+  o.Set("tagUpperBound", flag && tagUb ? *tagUb : 32767);
+  o.Set("errComm", MPI_ERR_COMM);
   return o;
 }
 

@@ -1,6 +1,6 @@
 // h5mpi: parallel HDF5 and MPI for Node.js.
 export { MPI, Comm, Status } from './mpi';
-export type { ReduceOp, Reducible } from './mpi';
+export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
 export { Group } from './group';

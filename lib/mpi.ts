@@ -1,7 +1,8 @@
 // MPI for Node, after mpi4py: any JS value travels as an object (structured clone), typed arrays travel
 // through MPI's buffer path with their own datatype, and reductions work element-wise.
 import * as v8 from 'node:v8';
-import { ARRAY_TYPES, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
+import { ARRAY_TYPES, describeValue, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
+import { MPIError } from './errors';
 import { native, NativeComm } from './native';
 import { ensureExitHook } from './runtime';
 
@@ -48,129 +49,175 @@ function decode(kind: number, buffer: ArrayBuffer, offset = 0, length = buffer.b
 export class Status {
   source = -1;
   tag = -1;
-  /** Elements received (bytes for objects). */
+  /** Elements received (bytes for a value sent as an object). */
   count = 0;
 }
 
+/** A typed array that MPI moves in place (`bcastInto`, `recvInto`): any numeric typed array, a Buffer, a Uint8ClampedArray. */
+export type MPIBuffer = NumericArray | Uint8ClampedArray;
+
 function checkInt(name: string, v: unknown, min: number, max: number, where: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`${where}: ${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+    throw new RangeError(`${where}: ${name} must be an integer in [${min}, ${max}], got ${describeValue(v)}`);
   }
   return v;
 }
 
-/** An MPI communicator. Every method named after an MPI collective must be called on every rank. */
+/**
+ * An MPI communicator, after mpi4py's lower-case methods. Every collective method (barrier, bcast, gather,
+ * allgather, reduce, allreduce, split, dup, free) must be called by every rank of the communicator.
+ * Arguments are checked before anything is sent, so a wrong call throws on the rank that made it.
+ */
 export class Comm {
   /** @internal */
   readonly native: NativeComm;
+  /** This process's rank in the communicator, 0 to size - 1. */
   readonly rank: number;
+  /** How many processes the communicator has. */
   readonly size: number;
+  /** How errors name this communicator, e.g. "MPI.COMM_WORLD" or "Comm(dup of MPI.COMM_WORLD)". */
   readonly name: string;
+  private readonly owned: boolean;
 
   /** @internal */
-  constructor(nativeComm: NativeComm, name: string) {
+  constructor(nativeComm: NativeComm, name: string, owned: boolean) {
     this.native = nativeComm;
     this.rank = nativeComm.rank();
     this.size = nativeComm.size();
     this.name = name;
+    this.owned = owned;
   }
 
-  private check(): NativeComm {
-    if (this.native.isFreed()) throw new Error(`${this.name}: the communicator has been freed`);
-    return this.native;
+  /** True once `free()` has been called. */
+  get freed(): boolean {
+    return this.native.isFreed();
+  }
+
+  // Runs one native call; MPI's errors come back naming this communicator and the call.
+  private call<R>(method: string, f: (c: NativeComm) => R): R {
+    const where = `${this.name}.${method}`;
+    if (this.native.isFreed()) throw new MPIError(`${where}: the communicator has been freed`, limits().errComm);
+    try {
+      return f(this.native);
+    } catch (e) {
+      if (e instanceof MPIError) throw new MPIError(`${where}: ${e.message}`, e.errorClass);
+      if (e instanceof RangeError) throw new RangeError(`${where}: ${e.message}`);
+      throw e;
+    }
   }
   private rankArg(name: string, v: unknown, where: string): number {
     return checkInt(name, v, 0, this.size - 1, `${this.name}.${where}`);
   }
+  private sourceArg(v: unknown, where: string): number {
+    return v === MPI.ANY_SOURCE ? -1 : this.rankArg('source', v, where);
+  }
   private tagArg(v: unknown, where: string, wildcard: boolean): number {
     if (wildcard && v === MPI.ANY_TAG) return -1;
-    return checkInt('tag', v, 0, 2 ** 31 - 1, `${this.name}.${where}`);
+    return checkInt('tag', v, 0, limits().tagUpperBound, `${this.name}.${where}`);
   }
 
+  /** Waits until every rank has called it. */
   barrier(): void {
-    this.check().barrier();
+    this.call('barrier', (c) => c.barrier());
   }
 
-  /** Broadcasts `value` from `root`; returns it on every rank (the root gets its own value back). */
+  /**
+   * Broadcasts `value` from `root` and returns it on every rank (the root gets its own value back; the
+   * value the other ranks pass is ignored). Typed arrays and Buffers arrive as the same type; anything
+   * else travels as a structured clone (objects, Map, Set, Date, bigint, nested typed arrays...).
+   */
   bcast<T>(value: T, root = 0): T {
-    const c = this.check();
     this.rankArg('root', root, 'bcast');
     if (this.rank === root) {
       const { kind, view } = encode(value);
-      c.bcast(kind, view, root);
+      this.call('bcast', (c) => c.bcast(kind, view, root));
       return value;
     }
-    const [kind, buffer] = c.bcast(0, undefined, root)!;
+    const [kind, buffer] = this.call('bcast', (c) => c.bcast(0, undefined, root))!;
     return decode(kind, buffer) as T;
   }
 
-  /** Broadcasts the root's typed array into the same-sized typed array every rank passes, in place. */
-  bcastInto<A extends NumericArray>(array: A, root = 0): A {
-    this.rankArg('root', root, 'bcastInto');
+  /** Broadcasts the root's typed array into `array` on every rank, in place; all pass the same type and length. */
+  bcastInto<A extends MPIBuffer>(array: A, root = 0): A {
     requireTyped(array, `${this.name}.bcastInto`);
-    this.check().bcastInto(array, root);
+    this.rankArg('root', root, 'bcastInto');
+    this.call('bcastInto', (c) => c.bcastInto(array, root));
     return array;
   }
 
   /** Gathers every rank's value to `root`: an array indexed by rank there, undefined elsewhere. */
   gather<T>(value: T, root = 0): T[] | undefined {
-    const c = this.check();
     this.rankArg('root', root, 'gather');
     const { kind, view } = encode(value);
-    const out = c.gather(kind, view, root);
+    const out = this.call('gather', (c) => c.gather(kind, view, root));
     return out && unpackGathered<T>(out);
   }
 
   /** Gathers every rank's value to every rank, indexed by rank. */
   allgather<T>(value: T): T[] {
     const { kind, view } = encode(value);
-    return unpackGathered<T>(this.check().allgather(kind, view));
+    return unpackGathered<T>(this.call('allgather', (c) => c.allgather(kind, view)));
   }
 
-  /** Combines every rank's value with `op` (element-wise for typed arrays): the result on root, undefined elsewhere. */
-  reduce<T extends Reducible>(value: T, op: ReduceOp, root = 0): T | undefined {
+  /**
+   * Combines every rank's value with `op`: the result on `root`, undefined elsewhere. Numbers reduce as
+   * float64, bigints as int64, booleans as logical values (sum/prod count them), typed arrays element-wise
+   * in their own type (all ranks pass the same type and length).
+   */
+  reduce<T extends Reducible, O extends ReduceOp>(value: T, op: O, root = 0): Reduced<T, O> | undefined {
+    const where = `${this.name}.reduce`;
+    const { array, unpack } = reducible(value, op, where);
     this.rankArg('root', root, 'reduce');
-    const { array, unpack } = reducible(value, op, `${this.name}.reduce`);
-    const out = this.check().reduce(array, OP_CODES[op], root);
-    return out === undefined ? undefined : (unpack(out) as T);
+    const out = this.call('reduce', (c) => c.reduce(array, OP_CODES[op], root));
+    return out === undefined ? undefined : (unpack(out) as Reduced<T, O>);
   }
 
-  /** Combines every rank's value with `op` (element-wise for typed arrays); the result on every rank. */
-  allreduce<T extends Reducible>(value: T, op: ReduceOp): T {
+  /** Combines every rank's value with `op`, as `reduce` does, and returns the result on every rank. */
+  allreduce<T extends Reducible, O extends ReduceOp>(value: T, op: O): Reduced<T, O> {
     const { array, unpack } = reducible(value, op, `${this.name}.allreduce`);
-    return unpack(this.check().allreduce(array, OP_CODES[op])) as T;
+    return unpack(this.call('allreduce', (c) => c.allreduce(array, OP_CODES[op]))) as Reduced<T, O>;
   }
 
-  /** Sends `value` to rank `dest` (blocking, like MPI_Send). */
+  /**
+   * Sends `value` to rank `dest` with `tag` (0 to MPI.TAG_UB). Blocking, like MPI_Send: it returns once
+   * the value's memory may be reused, which for a large message can mean once the receiver has it.
+   */
   send(value: unknown, dest: number, tag = 0): void {
     this.rankArg('dest', dest, 'send');
     this.tagArg(tag, 'send', false);
     const { kind, view } = encode(value);
-    this.check().send(kind, view, dest, tag);
+    this.call('send', (c) => c.send(kind, view, dest, tag));
   }
 
   /** Receives a value sent with `send` from `source` (or MPI.ANY_SOURCE) with `tag` (or MPI.ANY_TAG). */
   recv<T = unknown>(source: number, tag = 0, status?: Status): T {
-    const src = source === MPI.ANY_SOURCE ? -1 : this.rankArg('source', source, 'recv');
-    const m = this.check().recv(src, this.tagArg(tag, 'recv', true));
+    const src = this.sourceArg(source, 'recv');
+    const t = this.tagArg(tag, 'recv', true);
+    const m = this.call('recv', (c) => c.recv(src, t));
     const value = decode(m.kind, m.buffer) as T;
     if (status) {
       status.source = m.source;
       status.tag = m.tag;
-      status.count = m.kind === KIND_OBJECT ? m.buffer.byteLength : (value as ArrayBufferView & { length: number }).length;
+      status.count = m.kind === KIND_OBJECT ? m.buffer.byteLength : (value as unknown as MPIBuffer).length;
     }
     return value;
   }
 
-  /** Receives a typed array sent with `send` into `array` (same element type, at least as long), in place. */
-  recvInto<A extends NumericArray>(array: A, source: number, tag = 0, status?: Status): A {
-    requireTyped(array, `${this.name}.recvInto`);
-    const src = source === MPI.ANY_SOURCE ? -1 : this.rankArg('source', source, 'recvInto');
-    const { kind } = encode(array);
-    const m = this.check().recvInto(array, kind, src, this.tagArg(tag, 'recvInto', true));
+  /**
+   * Receives a typed array sent with `send` into `array`, in place: the message must have the same element
+   * type (a Buffer and a Uint8Array match) and at most `array.length` elements; `status.count` says how
+   * many came. A message that does not fit is consumed and a RangeError thrown, so the next recv gets the
+   * next message.
+   */
+  recvInto<A extends MPIBuffer>(array: A, source: number, tag = 0, status?: Status): A {
+    const where = `${this.name}.recvInto`;
+    requireTyped(array, where);
+    const src = this.sourceArg(source, 'recvInto');
+    const t = this.tagArg(tag, 'recvInto', true);
+    const m = this.call('recvInto', (c) => c.recvInto(array, src, t));
     if (m.length < 0) {
       throw new RangeError(
-        `${this.name}.recvInto: the message from rank ${m.source} (tag ${m.tag}) is ${m.bytes} bytes of ` +
+        `${where}: the message from rank ${m.source} (tag ${m.tag}) is ${m.bytes} bytes of ` +
           `${kindName(m.kind)}, which does not fit a ${array.constructor.name} of ${array.length}`,
       );
     }
@@ -178,24 +225,32 @@ export class Comm {
     return array;
   }
 
-  /** Splits into sub-communicators by `color` (null: this rank joins none and gets null), ordered by `key`. */
-  split(color: number | null, key = this.rank): Comm | null {
-    if (color !== null) checkInt('color', color, 0, 2 ** 31 - 1, `${this.name}.split`);
-    const out = this.check().split(color, key);
-    return out && new Comm(out, `Comm(split of ${this.name}, color ${color})`);
+  /**
+   * Splits into sub-communicators, one per `color` (a non-negative integer), ranked by `key` then by rank
+   * here. A rank passing `null` joins none and gets null.
+   */
+  split(color: number | null, key: number = this.rank): Comm | null {
+    const where = `${this.name}.split`;
+    if (color !== null) checkInt('color', color, 0, 2 ** 31 - 1, where);
+    checkInt('key', key, -(2 ** 31), 2 ** 31 - 1, where);
+    const out = this.call('split', (c) => c.split(color, key));
+    return out && new Comm(out, `Comm(split of ${this.name}, color ${color})`, true);
   }
 
+  /** A new communicator with the same ranks, whose messages never mix with this one's. */
   dup(): Comm {
-    return new Comm(this.check().dup(), `Comm(dup of ${this.name})`);
+    return new Comm(this.call('dup', (c) => c.dup()), `Comm(dup of ${this.name})`, true);
   }
 
-  /** Frees a communicator made by split/dup (collective). */
+  /** Frees a communicator made by split/dup; every later call on it throws an MPIError. */
   free(): void {
-    this.check().free();
+    if (!this.owned) throw new TypeError(`${this.name}.free: only communicators made by split() or dup() can be freed`);
+    this.call('free', (c) => c.free());
   }
 
-  /** Ends every process of this communicator's job (MPI_Abort). */
+  /** Ends every process of the job (MPI_Abort) with exit status `code`. */
   abort(code = 1): never {
+    checkInt('code', code, 0, 255, `${this.name}.abort`);
     this.native.abort(code);
     process.exit(code);
   }
@@ -203,7 +258,7 @@ export class Comm {
 
 function requireTyped(a: unknown, where: string): void {
   if (!ArrayBuffer.isView(a) || dtypeOfArray(a) === undefined) {
-    throw new TypeError(`${where}: expected a typed array, got ${a === null ? 'null' : typeof a}`);
+    throw new TypeError(`${where}: expected a typed array, got ${describeValue(a)}`);
   }
 }
 
@@ -214,22 +269,37 @@ function kindName(kind: number): string {
   return dtypeOfCode(kind);
 }
 
-function unpackGathered<T>([kinds, buffer, offsets]: [number[], ArrayBuffer, number[]]): T[] {
-  return kinds.map((k, i) => decode(k, buffer, offsets[i], offsets[i + 1] - offsets[i]) as T);
+function unpackGathered<T>([kinds, buffer, offsets, lengths]: [number[], ArrayBuffer, number[], number[]]): T[] {
+  return kinds.map((k, i) => decode(k, buffer, offsets[i], lengths[i]) as T);
 }
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** What reducing a T with op O gives: numbers, bigints and typed arrays keep their type; booleans stay booleans, except that 'sum' and 'prod' count them. */
+export type Reduced<T extends Reducible, O extends ReduceOp> = T extends number
+  ? number
+  : T extends bigint
+    ? bigint
+    : T extends boolean
+      ? O extends 'sum' | 'prod'
+        ? number
+        : boolean
+      : T;
+
 function reducible(value: Reducible, op: ReduceOp, where: string): { array: NumericArray; unpack: (b: ArrayBuffer) => unknown } {
   if (!Object.prototype.hasOwnProperty.call(OP_CODES, op)) {
     throw new TypeError(`${where}: unknown op ${JSON.stringify(op)}; expected one of ${Object.keys(OP_CODES).join(', ')}`);
   }
-  const bitwise = op === 'band' || op === 'bor' || op === 'land' || op === 'lor';
+  const integerOnly = op === 'band' || op === 'bor' || op === 'land' || op === 'lor';
   if (ArrayBuffer.isView(value)) {
     const dt = dtypeOfArray(value);
-    if (dt === undefined) throw new TypeError(`${where}: ${value.constructor.name} cannot be reduced`);
-    if (bitwise && dt.startsWith('float')) throw new TypeError(`${where}: '${op}' needs integers, not a ${dt} array`);
+    if (dt === undefined) throw new TypeError(`${where}: a ${value.constructor.name} cannot be reduced`);
+    if (value instanceof Uint8ClampedArray) {
+      throw new TypeError(`${where}: a Uint8ClampedArray cannot be reduced (MPI's uint8 arithmetic wraps, it does not clamp); pass a Uint8Array`);
+    }
+    if (integerOnly && dt.startsWith('float')) throw new TypeError(`${where}: '${op}' needs integers, not a ${dt} array`);
+    if (Buffer.isBuffer(value)) return { array: value, unpack: (b) => Buffer.from(b) };
     const ctor = value.constructor as new (b: ArrayBuffer) => NumericArray;
     return { array: value, unpack: (b) => new ctor(b) };
   }
@@ -238,53 +308,75 @@ function reducible(value: Reducible, op: ReduceOp, where: string): { array: Nume
     return { array: new Uint8Array([+value]), unpack: (b) => new Uint8Array(b)[0] !== 0 };
   }
   if (typeof value === 'bigint') {
+    // Always int64, so that every rank passes the same MPI type whatever its value.
     if (value < INT64_MIN || value > INT64_MAX) {
-      if (value < 0n || value >= 2n ** 64n) throw new RangeError(`${where}: ${value} does not fit in 64 bits`);
-      return { array: new BigUint64Array([value]), unpack: (b) => new BigUint64Array(b)[0] };
+      throw new RangeError(`${where}: ${value} does not fit in int64; pass a BigUint64Array to reduce unsigned 64-bit values`);
     }
     return { array: new BigInt64Array([value]), unpack: (b) => new BigInt64Array(b)[0] };
   }
   if (typeof value === 'number') {
-    if (!bitwise) return { array: new Float64Array([value]), unpack: (b) => new Float64Array(b)[0] };
+    if (!integerOnly) return { array: new Float64Array([value]), unpack: (b) => new Float64Array(b)[0] };
     if (!Number.isSafeInteger(value)) throw new TypeError(`${where}: '${op}' needs an integer, got ${value}`);
     return { array: new BigInt64Array([BigInt(value)]), unpack: (b) => Number(new BigInt64Array(b)[0]) };
   }
-  throw new TypeError(`${where}: cannot reduce ${typeof value}; pass a number, bigint, boolean or typed array`);
+  throw new TypeError(`${where}: cannot reduce ${describeValue(value)}; pass a number, bigint, boolean or typed array`);
 }
 
 let world: Comm | undefined;
 let self: Comm | undefined;
+let limitsOf: { tagUpperBound: number; errComm: number; threadLevel: ThreadLevel } | undefined;
 let failFast = process.env.H5MPI_FAIL_FAST !== '0';
 let failFastInstalled = false;
 
+/** MPI's thread support level (MPI_Query_thread): h5mpi asks for 'funneled'. */
+export type ThreadLevel = 'single' | 'funneled' | 'serialized' | 'multiple';
+
 function start(): void {
   if (world) return;
-  const { world: w, self: s } = native.mpiInit();
-  world = new Comm(w, 'MPI.COMM_WORLD');
-  self = new Comm(s, 'MPI.COMM_SELF');
+  const init = native.mpiInit();
+  limitsOf = { tagUpperBound: init.tagUpperBound, errComm: init.errComm, threadLevel: init.threadLevel };
+  world = new Comm(init.world, 'MPI.COMM_WORLD', false);
+  self = new Comm(init.self, 'MPI.COMM_SELF', false);
   ensureExitHook();
-  if (world.size > 1) installFailFast();
+  syncFailFast();
+}
+
+function limits(): NonNullable<typeof limitsOf> {
+  start();
+  return limitsOf!;
 }
 
 // In a multi-rank job an uncaught error on one rank would leave the others waiting in their next
-// collective forever; abort the whole job instead, as `python -m mpi4py` does.
-function installFailFast(): void {
-  if (failFastInstalled) return;
-  failFastInstalled = true;
-  const die = (kind: string) => (err: unknown) => {
-    if (!failFast) {
-      // Behave as Node does without the hook.
-      process.stderr.write(`${kind}: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    }
-    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.stderr.write(`[h5mpi] rank ${world!.rank} of ${world!.size}: ${kind}: ${text}\n` +
-      `[h5mpi] aborting the job (MPI_Abort) so that the other ranks do not wait forever; ` +
-      `set H5MPI_FAIL_FAST=0 to turn this off\n`);
-    world!.native.abort(1);
-  };
-  process.on('uncaughtException', die('uncaught exception'));
-  process.on('unhandledRejection', die('unhandled rejection'));
+// collective forever; abort the whole job instead, as `python -m mpi4py` does. With fail-fast off (or in a
+// one-rank job) the handlers are not there and Node does what it always does.
+function onUncaughtException(err: unknown): void {
+  abortJob('uncaught exception', err);
+}
+function onUnhandledRejection(err: unknown): void {
+  abortJob('unhandled rejection', err);
+}
+function abortJob(kind: string, err: unknown): void {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(
+    `[h5mpi] rank ${world!.rank} of ${world!.size}: ${kind}: ${text}\n` +
+      `[h5mpi] rank ${world!.rank}: aborting the job (MPI_Abort) so that the other ranks do not wait forever; ` +
+      `set H5MPI_FAIL_FAST=0 or MPI.failFast = false to turn this off\n`,
+  );
+  world!.native.abort(1);
+  process.exit(1);
+}
+
+function syncFailFast(): void {
+  const want = failFast && world !== undefined && world.size > 1;
+  if (want === failFastInstalled) return;
+  failFastInstalled = want;
+  if (want) {
+    process.on('uncaughtException', onUncaughtException);
+    process.on('unhandledRejection', onUnhandledRejection);
+  } else {
+    process.off('uncaughtException', onUncaughtException);
+    process.off('unhandledRejection', onUnhandledRejection);
+  }
 }
 
 /** True when this process was started by an MPI launcher (mpiexec, srun with PMI). */
@@ -293,15 +385,31 @@ function launchedByMPI(): boolean {
   return !!(e.OMPI_COMM_WORLD_SIZE || e.PMI_SIZE || e.PMI_RANK || e.PMIX_RANK || e.MPI_LOCALNRANKS);
 }
 
-/** The MPI entry point: communicators, wildcards, clock, and job-level calls. MPI starts on first use. */
+/**
+ * The MPI entry point: communicators, wildcards, clock, and job-level calls. MPI starts (MPI_Init_thread,
+ * 'funneled') on first use of anything here but `version()`, `failFast` and `initialized`, and is
+ * finalised when the process exits normally, after every open file is closed.
+ */
 export const MPI = {
-  ANY_SOURCE: -1 as const,
-  ANY_TAG: -1 as const,
+  /** Pass as `source` to `recv`/`recvInto` to take a message from any rank. */
+  get ANY_SOURCE(): -1 {
+    return -1;
+  },
+  /** Pass as `tag` to `recv`/`recvInto` to take a message with any tag. */
+  get ANY_TAG(): -1 {
+    return -1;
+  },
+  /** The largest tag `send` accepts (MPI_TAG_UB). */
+  get TAG_UB(): number {
+    return limits().tagUpperBound;
+  },
 
+  /** Every process of the job. */
   get COMM_WORLD(): Comm {
     start();
     return world!;
   },
+  /** This process alone. */
   get COMM_SELF(): Comm {
     start();
     return self!;
@@ -311,11 +419,16 @@ export const MPI = {
     start();
     return native.wtime();
   },
+  /** This node's name (MPI_Get_processor_name). */
   processorName(): string {
     start();
     return native.processorName();
   },
-  /** Ends the whole job with `code` (MPI_Abort on COMM_WORLD). */
+  /** The thread support MPI_Init_thread granted. */
+  get threadLevel(): ThreadLevel {
+    return limits().threadLevel;
+  },
+  /** Ends the whole job with exit status `code` (MPI_Abort on COMM_WORLD). */
   abort(code = 1): never {
     return MPI.COMM_WORLD.abort(code);
   },
@@ -335,7 +448,8 @@ export const MPI = {
     return failFast;
   },
   set failFast(on: boolean) {
-    failFast = on;
+    failFast = !!on;
+    syncFailFast();
   },
   /** True once MPI has been started in this process. */
   get initialized(): boolean {

@@ -11,18 +11,14 @@ export interface NativeComm {
   barrier(): void;
   bcast(kind: number, data: ArrayBufferView | undefined, root: number): [number, ArrayBuffer] | undefined;
   bcastInto(data: ArrayBufferView, root: number): ArrayBufferView;
-  gather(kind: number, data: ArrayBufferView, root: number): [number[], ArrayBuffer, number[]] | undefined;
-  allgather(kind: number, data: ArrayBufferView): [number[], ArrayBuffer, number[]];
+  // [kinds, buffer, byteOffsets, byteLengths] by rank
+  gather(kind: number, data: ArrayBufferView, root: number): [number[], ArrayBuffer, number[], number[]] | undefined;
+  allgather(kind: number, data: ArrayBufferView): [number[], ArrayBuffer, number[], number[]];
   reduce(data: ArrayBufferView, op: number, root: number): ArrayBuffer | undefined;
   allreduce(data: ArrayBufferView, op: number): ArrayBuffer;
   send(kind: number, data: ArrayBufferView, dest: number, tag: number): void;
   recv(source: number, tag: number): { source: number; tag: number; kind: number; buffer: ArrayBuffer };
-  recvInto(
-    data: ArrayBufferView,
-    kind: number,
-    source: number,
-    tag: number,
-  ): { source: number; tag: number; kind: number; length: number; bytes?: number };
+  recvInto(data: ArrayBufferView, source: number, tag: number): { source: number; tag: number; kind: number; length: number; bytes?: number };
   split(color: number | null, key: number): NativeComm | null;
   dup(): NativeComm;
   free(): void;
@@ -80,7 +76,13 @@ export const enum TransferMode {
 export interface Native {
   setErrorClasses(h5: unknown, mpi: unknown): void;
   NativeComm: unknown;
-  mpiInit(): { world: NativeComm; self: NativeComm; threadLevel: number };
+  mpiInit(): {
+    world: NativeComm;
+    self: NativeComm;
+    threadLevel: 'single' | 'funneled' | 'serialized' | 'multiple';
+    tagUpperBound: number;
+    errComm: number;
+  };
   mpiState(): { initialized: boolean; finalized: boolean };
   mpiVersion(): { library: string; standard: string };
   wtime(): number;
