@@ -161,6 +161,8 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   int mode = info[5].As<Napi::Number>().Int32Value();
   Space fspace(CheckH5(env, H5Dget_space(d), what));
   hsize_t n = ApplySelection(env, fspace.get(), info[3], what);
+  // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to do.
+  if (H5Sget_simple_extent_npoints(fspace.get()) == 0) return env.Undefined();
   Space mspace = MemorySpace(env, n);
   hid_t dxpl = Dxpl(env, mode);
   if (dt == DType::String) {
@@ -185,6 +187,9 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   int mode = info[5].As<Napi::Number>().Int32Value();
   Space fspace(CheckH5(env, H5Dget_space(d), what));
   hsize_t n = ApplySelection(env, fspace.get(), info[3], what);
+  if (H5Sget_simple_extent_npoints(fspace.get()) == 0) {  // no storage: see Write
+    return dt == DType::String ? Napi::Array::New(env, 0) : env.Undefined();
+  }
   Space mspace = MemorySpace(env, n);
   hid_t dxpl = Dxpl(env, mode);
   if (dt == DType::String) {
