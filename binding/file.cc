@@ -98,6 +98,45 @@ Napi::Value Size(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(size));
 }
 
+// fileAccessInfo(hid) -> { driver: 'mpio' | 'other', hints?: {key: value} as the open MPI file reports them,
+// collectiveMetadataReads, collectiveMetadataWrites }
+Napi::Value AccessInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  hid_t file = ToHid(info[0]);
+  std::string what = "describe file access";
+  Plist fapl(CheckH5(env, H5Fget_access_plist(file), what));
+  Napi::Object o = Napi::Object::New(env);
+  bool mpio = H5Pget_driver(fapl.get()) == H5FD_MPIO;
+  o.Set("driver", mpio ? "mpio" : "other");
+  if (mpio) {
+    MPI_File* fh = nullptr;
+    CheckH5(env, H5Fget_vfd_handle(file, fapl.get(), reinterpret_cast<void**>(&fh)), what);
+    MPI_Info used = MPI_INFO_NULL;
+    CheckMPI(env, MPI_File_get_info(*fh, &used), "MPI_File_get_info");
+    Napi::Object hints = Napi::Object::New(env);
+    int nkeys = 0;
+    MPI_Info_get_nkeys(used, &nkeys);
+    for (int i = 0; i < nkeys; i++) {
+      char key[MPI_MAX_INFO_KEY + 1] = "";
+      MPI_Info_get_nthkey(used, i, key);
+      int len = 0, flag = 0;
+      MPI_Info_get_valuelen(used, key, &len, &flag);
+      std::string value(static_cast<size_t>(len) + 1, '\0');
+      MPI_Info_get(used, key, len + 1, &value[0], &flag);
+      value.resize(static_cast<size_t>(len));
+      if (flag) hints.Set(key, value);
+    }
+    MPI_Info_free(&used);
+    o.Set("hints", hints);
+  }
+  hbool_t reads = false, writes = false;
+  CheckH5(env, H5Pget_all_coll_metadata_ops(fapl.get(), &reads), what);
+  CheckH5(env, H5Pget_coll_metadata_write(fapl.get(), &writes), what);
+  o.Set("collectiveMetadataReads", static_cast<bool>(reads));
+  o.Set("collectiveMetadataWrites", static_cast<bool>(writes));
+  return o;
+}
+
 // hdf5Version() -> "1.10.8"
 Napi::Value Version(const Napi::CallbackInfo& info) {
   unsigned major, minor, release;
@@ -114,6 +153,7 @@ void InitFile(Napi::Env env, Napi::Object exports) {
   exports.Set("fileClose", Napi::Function::New(env, Close));
   exports.Set("fileFlush", Napi::Function::New(env, Flush));
   exports.Set("fileSize", Napi::Function::New(env, Size));
+  exports.Set("fileAccessInfo", Napi::Function::New(env, AccessInfo));
   exports.Set("hdf5Version", Napi::Function::New(env, Version));
 }
 

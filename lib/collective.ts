@@ -87,6 +87,10 @@ function advice(calls: string[]): string {
       'datasets of its own, call file.createDatasetsPerRank({ [path]: options }) on every rank, then write ' +
       'each rank\'s own dataset independently.';
   }
+  if (calls.every((c) => /^(read|write)\(/.test(c))) {
+    return 'A collective read or write is made by every rank of the file\'s communicator, the same call on the ' +
+      'same dataset; a rank with nothing to transfer passes an empty selection (count 0).';
+  }
   return 'Metadata operations (creating, resizing, deleting, attributes, closing) are collective in parallel ' +
     'HDF5: every rank must make the same call with the same arguments, in the same order.';
 }

@@ -222,6 +222,13 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.transfer('write', options, () => {
       void this.id;
       this.file._checkWritable(where);
+      if (this.file.parallel && !options?.collective && (this.compression !== null || this.shuffle || this.fletcher32)) {
+        // HDF5 refuses it (each filtered chunk is written by one rank, which the ranks agree on collectively).
+        throw new H5Error(
+          `${where}: in parallel, a filtered (compressed, shuffled or checksummed) dataset is written collectively: ` +
+            `pass { collective: true } or use .collective.write() on every rank (an empty selection where a rank has nothing to write)`,
+        );
+      }
       sel = resolveSelection(selection, this._shape, where);
       if (this.dtype === 'string') {
         payload = this.packStrings(data, sel.size, where);
@@ -271,12 +278,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
       }
     });
     if (strings.length !== n) throw new RangeError(`${where}: ${strings.length} strings for a selection of ${n} elements`);
-    if (this.stringLength === null && this.file.parallel) {
-      throw new H5Error(
-        `${where}: parallel HDF5 cannot write variable-length strings (HDF5 does not support it with MPI-IO). ` +
-          `Create the dataset with a fixed length, e.g. { dtype: 'string', stringLength: 64 }.`,
-      );
-    }
+    if (this.stringLength === null && this.file.parallel) throw parallelVlenError(where);
     return strings as string[];
   }
 
@@ -322,6 +324,14 @@ export class Dataset<D extends DType = DType> extends H5Object {
     if (this.closed) return;
     this.file._closeObject(this);
   }
+}
+
+/** @internal Variable-length strings cannot be written through MPI-IO: the error says what to do instead. */
+export function parallelVlenError(where: string): H5Error {
+  return new H5Error(
+    `${where}: parallel HDF5 cannot write variable-length strings (HDF5 does not support it with MPI-IO). ` +
+      `Create the dataset with a fixed length, e.g. { dtype: 'string', stringLength: 64 }.`,
+  );
 }
 
 /** Checks a shape: an array of non-negative integers. */

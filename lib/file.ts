@@ -85,6 +85,14 @@ export class File extends Group implements Closable, Disposable {
   get sizeBytes(): number {
     return native.fileSize(this.id);
   }
+  /**
+   * The MPI-IO hints in effect for this file, as the MPI library reports them for the open file
+   * (MPI_File_get_info): the `info` given to `File.open` plus the library's own defaults. Undefined for a
+   * serial file. Local: no communication.
+   */
+  get mpiHints(): Record<string, string> | undefined {
+    return native.fileAccessInfo(this.id).hints;
+  }
 
   /** Writes buffered data and metadata to disk. Collective in parallel. */
   flush(): void {

@@ -1,6 +1,6 @@
 // Groups: the file's tree. A File is the root group.
-import { Dataset, DatasetOptions, datasetSpec } from './dataset';
-import { DType } from './dtype';
+import { Dataset, DatasetOptions, datasetSpec, parallelVlenError, WriteData } from './dataset';
+import { ARRAY_TYPES, DType, NumericDType } from './dtype';
 import { H5Error } from './errors';
 import { native } from './native';
 import { H5Object, joinPath } from './object';
@@ -37,6 +37,10 @@ export class Group extends H5Object {
       full = joinPath(this.name, path, where);
       this.file._checkWritable(where);
       spec = datasetSpec(options, where);
+      // Refused before the dataset exists, rather than leaving it created and empty.
+      if (options.data !== undefined && this.file.parallel && options.dtype === 'string' && !spec.stringLength) {
+        throw parallelVlenError(where);
+      }
       return describeCreate(full, options, spec);
     }, () => {
       this.checkFree(full, where);
@@ -44,10 +48,14 @@ export class Group extends H5Object {
     });
     if (options.data !== undefined) {
       const parallel = this.file.parallel;
-      // In parallel one rank writing everything is enough; the rest take part with an empty selection.
-      const none = parallel && this.file.comm!.rank !== 0;
-      const shape = ds.shape;
-      ds.write(options.data, none ? { start: shape.map(() => 0), count: shape.map(() => 0) } : undefined, { collective: parallel });
+      // In parallel rank 0 writes everything; the others take part with an empty selection and no data (a
+      // scalar cannot be selected empty: every rank writes its one value, the same everywhere).
+      if (parallel && this.file.comm!.rank !== 0 && ds.ndim > 0) {
+        const nothing = ds.dtype === 'string' ? [] : new ARRAY_TYPES[ds.dtype as NumericDType](0);
+        ds.write(nothing as WriteData<D>, { start: ds.shape.map(() => 0), count: ds.shape.map(() => 0) }, { collective: true });
+      } else {
+        ds.write(options.data, undefined, { collective: parallel });
+      }
     }
     return ds;
   }

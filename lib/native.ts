@@ -95,6 +95,7 @@ export interface Native {
   fileClose(id: Hid, name: string): void;
   fileFlush(id: Hid, name: string): void;
   fileSize(id: Hid): number;
+  fileAccessInfo(id: Hid): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
 
   groupCreate(loc: Hid, path: string): Hid;
   objectOpen(loc: Hid, path: string): Hid;

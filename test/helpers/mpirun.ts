@@ -60,7 +60,11 @@ export function mpirun(n: number, script: string, args: string[] = [], opts: Run
   const [cmd, argv] = n === 0 ? [process.execPath, [file, ...args]] : ['mpiexec', ['-n', String(n), process.execPath, file, ...args]];
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { env: mpiEnv(opts.env), cwd: opts.cwd ?? ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // mpiexec forwards each rank's stdout in chunks that can interleave mid-line with other ranks' output
+    // (seen with reports of a few KB), so report.js also appends each rank's reports to a file of its own.
+    const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'h5mpi-reports-'));
+    const env = mpiEnv({ H5MPI_REPORT_DIR: reportDir, ...opts.env });
+    const child = spawn(cmd, argv, { env, cwd: opts.cwd ?? ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -76,7 +80,10 @@ export function mpirun(n: number, script: string, args: string[] = [], opts: Run
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, timedOut, stdout, stderr, ms: Date.now() - started, results: parse(stdout) });
+      const files = fs.readdirSync(reportDir).sort();
+      const reports = files.map((f) => fs.readFileSync(path.join(reportDir, f), 'utf8')).join('');
+      fs.rmSync(reportDir, { recursive: true, force: true });
+      resolve({ code, signal, timedOut, stdout, stderr, ms: Date.now() - started, results: parse(files.length > 0 ? reports : stdout) });
     });
   });
 }

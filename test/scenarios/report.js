@@ -1,6 +1,8 @@
 // What scenarios use to tell the test what they saw: one line per report, tagged with the rank.
 // Typed arrays become plain arrays and bigints strings ("12n") so that the JSON survives.
 'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
 const { MPI } = require('../..');
 
 function plain(v) {
@@ -13,7 +15,11 @@ function plain(v) {
 
 function report(obj) {
   const rank = MPI.COMM_WORLD.rank;
-  process.stdout.write(`@@h5mpi ${JSON.stringify(plain({ rank, ...obj }))}\n`);
+  const line = `@@h5mpi ${JSON.stringify(plain({ rank, ...obj }))}\n`;
+  // mpiexec may interleave long stdout lines of different ranks: the test harness reads this file instead.
+  const dir = process.env.H5MPI_REPORT_DIR;
+  if (dir) fs.appendFileSync(path.join(dir, `rank-${rank}.jsonl`), line);
+  process.stdout.write(line);
 }
 
 /** Runs fn and reports { ok: true } or the error's name and message, so a test can assert on failures. */
