@@ -133,17 +133,19 @@ export class File extends Group implements Closable, Disposable {
       return action();
     }
     const comm = this.comm;
+    // The object's own checks first (they name it), then the file's.
     return runCollective(comm, this.checkCollective, where, () => {
+      const call = prepare();
       void this.id;
-      return prepare();
+      return call;
     }, action);
   }
 
   /** @internal A metadata read: collective when the file reads metadata collectively, local otherwise. */
   _metadataRead<T>(where: string, prepare: () => string, action: () => T): T {
     if (this.collectiveMetadata) return this._collective(where, prepare, action);
-    void this.id;
     prepare();
+    void this.id;
     return action();
   }
 

@@ -92,7 +92,10 @@ export class Group extends H5Object {
 
   /** Names of this group's members, in name order. */
   keys(): string[] {
-    return this.file._metadataRead(this.where('keys'), () => `keys('${this.name}')`, () => native.linkNames(this.id));
+    return this.file._metadataRead(this.where('keys'), () => {
+      void this.id;
+      return `keys('${this.name}')`;
+    }, () => native.linkNames(this.id));
   }
 
   /** Unlinks `path` (its space is not reclaimed, as in HDF5). Collective in parallel. */
