@@ -222,13 +222,6 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.transfer('write', options, () => {
       void this.id;
       this.file._checkWritable(where);
-      if (this.file.parallel && !options?.collective && (this.compression !== null || this.shuffle || this.fletcher32)) {
-        // HDF5 refuses it (each filtered chunk is written by one rank, which the ranks agree on collectively).
-        throw new H5Error(
-          `${where}: in parallel, a filtered (compressed, shuffled or checksummed) dataset is written collectively: ` +
-            `pass { collective: true } or use .collective.write() on every rank (an empty selection where a rank has nothing to write)`,
-        );
-      }
       sel = resolveSelection(selection, this._shape, where);
       if (this.dtype === 'string') {
         payload = this.packStrings(data, sel.size, where);
@@ -237,7 +230,35 @@ export class Dataset<D extends DType = DType> extends H5Object {
         payload = this.packNumbers(data, sel.size, where);
         code = DTYPE_CODES[dtypeOfArray(payload)!];
       }
+      if (this.file.parallel && (this.compression !== null || this.shuffle || this.fletcher32)) {
+        this.checkParallelFilteredWrite(!!options?.collective, code, where);
+      }
     }, (mode) => this.report(native.datasetWrite(this.id, this.name, code, sel.code, payload, mode), mode));
+  }
+
+  /**
+   * In parallel HDF5 writes a filtered (compressed, shuffled or checksummed) dataset only collectively, and
+   * only without type conversion: a conversion makes it fall back to independent I/O, which it then refuses.
+   * Said here, before HDF5 fails with its own text.
+   */
+  private checkParallelFilteredWrite(collective: boolean, code: number, where: string): void {
+    const filtered = `in parallel, a filtered (compressed, shuffled or checksummed) dataset`;
+    if (!collective) {
+      throw new H5Error(
+        `${where}: ${filtered} is written collectively: pass { collective: true } or use .collective.write() ` +
+          `on every rank (an empty selection where a rank has nothing to write)`,
+      );
+    }
+    if (this.dtype === 'string') return;
+    if (this.fileType.order === 'big') {
+      throw new H5Error(`${where}: ${filtered} is written without type conversion, and this one is stored big-endian; write it from a serial file`);
+    }
+    if (code !== DTYPE_CODES[this.dtype]) {
+      throw new TypeError(
+        `${where}: ${filtered} is written without type conversion: pass a ${ARRAY_TYPES[this.dtype as NumericDType].name} ` +
+          `(the dataset's ${this.dtype}), not a ${ARRAY_TYPES[dtypeOfCode(code) as NumericDType].name}`,
+      );
+    }
   }
 
   private packNumbers(data: unknown, n: number, where: string): NumericArray {
