@@ -56,9 +56,11 @@ export class Status {
 /** A typed array that MPI moves in place (`bcastInto`, `recvInto`): any numeric typed array, a Buffer, a Uint8ClampedArray. */
 export type MPIBuffer = NumericArray | Uint8ClampedArray;
 
-function checkInt(name: string, v: unknown, min: number, max: number, where: string): number {
+// `alternative` names the one other value allowed ("MPI.ANY_TAG"), for the message only.
+function checkInt(name: string, v: unknown, min: number, max: number, where: string, alternative?: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`${where}: ${name} must be an integer in [${min}, ${max}], got ${describeValue(v)}`);
+    const allowed = `${alternative ? `${alternative} or ` : ''}an integer in [${min}, ${max}]`;
+    throw new RangeError(`${where}: ${name} must be ${allowed}, got ${describeValue(v)}`);
   }
   return v;
 }
@@ -109,11 +111,11 @@ export class Comm {
     return checkInt(name, v, 0, this.size - 1, `${this.name}.${where}`);
   }
   private sourceArg(v: unknown, where: string): number {
-    return v === MPI.ANY_SOURCE ? -1 : this.rankArg('source', v, where);
+    return v === MPI.ANY_SOURCE ? -1 : checkInt('source', v, 0, this.size - 1, `${this.name}.${where}`, 'MPI.ANY_SOURCE');
   }
   private tagArg(v: unknown, where: string, wildcard: boolean): number {
     if (wildcard && v === MPI.ANY_TAG) return -1;
-    return checkInt('tag', v, 0, limits().tagUpperBound, `${this.name}.${where}`);
+    return checkInt('tag', v, 0, limits().tagUpperBound, `${this.name}.${where}`, wildcard ? 'MPI.ANY_TAG' : undefined);
   }
 
   /** Waits until every rank has called it. */
@@ -231,7 +233,7 @@ export class Comm {
    */
   split(color: number | null, key: number = this.rank): Comm | null {
     const where = `${this.name}.split`;
-    if (color !== null) checkInt('color', color, 0, 2 ** 31 - 1, where);
+    if (color !== null) checkInt('color', color, 0, 2 ** 31 - 1, where, 'null');
     checkInt('key', key, -(2 ** 31), 2 ** 31 - 1, where);
     const out = this.call('split', (c) => c.split(color, key));
     return out && new Comm(out, `Comm(split of ${this.name}, color ${color})`, true);
@@ -287,11 +289,27 @@ export type Reduced<T extends Reducible, O extends ReduceOp> = T extends number
         : boolean
       : T;
 
+// 'land'/'lor' give 1 or 0 per element; MPI leaves a one-rank reduction's input as it was, so normalise.
+function truthValues<A extends NumericArray>(a: A): A {
+  if (a instanceof BigInt64Array || a instanceof BigUint64Array) {
+    for (let i = 0; i < a.length; i++) a[i] = a[i] ? 1n : 0n;
+  } else {
+    const numbers = a as Exclude<NumericArray, BigInt64Array | BigUint64Array>;
+    for (let i = 0; i < numbers.length; i++) numbers[i] = numbers[i] ? 1 : 0;
+  }
+  return a;
+}
+
 function reducible(value: Reducible, op: ReduceOp, where: string): { array: NumericArray; unpack: (b: ArrayBuffer) => unknown } {
   if (!Object.prototype.hasOwnProperty.call(OP_CODES, op)) {
     throw new TypeError(`${where}: unknown op ${JSON.stringify(op)}; expected one of ${Object.keys(OP_CODES).join(', ')}`);
   }
-  const integerOnly = op === 'band' || op === 'bor' || op === 'land' || op === 'lor';
+  const logical = op === 'land' || op === 'lor';
+  const integerOnly = logical || op === 'band' || op === 'bor';
+  const fromInt64 = (b: ArrayBuffer): bigint => {
+    const a = new BigInt64Array(b);
+    return (logical ? truthValues(a) : a)[0];
+  };
   if (ArrayBuffer.isView(value)) {
     const dt = dtypeOfArray(value);
     if (dt === undefined) throw new TypeError(`${where}: a ${value.constructor.name} cannot be reduced`);
@@ -299,9 +317,9 @@ function reducible(value: Reducible, op: ReduceOp, where: string): { array: Nume
       throw new TypeError(`${where}: a Uint8ClampedArray cannot be reduced (MPI's uint8 arithmetic wraps, it does not clamp); pass a Uint8Array`);
     }
     if (integerOnly && dt.startsWith('float')) throw new TypeError(`${where}: '${op}' needs integers, not a ${dt} array`);
-    if (Buffer.isBuffer(value)) return { array: value, unpack: (b) => Buffer.from(b) };
     const ctor = value.constructor as new (b: ArrayBuffer) => NumericArray;
-    return { array: value, unpack: (b) => new ctor(b) };
+    const view = Buffer.isBuffer(value) ? (b: ArrayBuffer) => Buffer.from(b) : (b: ArrayBuffer) => new ctor(b);
+    return { array: value, unpack: logical ? (b) => truthValues(view(b)) : view };
   }
   if (typeof value === 'boolean') {
     if (op === 'sum' || op === 'prod') return { array: new Float64Array([+value]), unpack: (b) => new Float64Array(b)[0] };
@@ -312,12 +330,12 @@ function reducible(value: Reducible, op: ReduceOp, where: string): { array: Nume
     if (value < INT64_MIN || value > INT64_MAX) {
       throw new RangeError(`${where}: ${value} does not fit in int64; pass a BigUint64Array to reduce unsigned 64-bit values`);
     }
-    return { array: new BigInt64Array([value]), unpack: (b) => new BigInt64Array(b)[0] };
+    return { array: new BigInt64Array([value]), unpack: fromInt64 };
   }
   if (typeof value === 'number') {
     if (!integerOnly) return { array: new Float64Array([value]), unpack: (b) => new Float64Array(b)[0] };
     if (!Number.isSafeInteger(value)) throw new TypeError(`${where}: '${op}' needs an integer, got ${value}`);
-    return { array: new BigInt64Array([BigInt(value)]), unpack: (b) => Number(new BigInt64Array(b)[0]) };
+    return { array: new BigInt64Array([BigInt(value)]), unpack: (b) => Number(fromInt64(b)) };
   }
   throw new TypeError(`${where}: cannot reduce ${describeValue(value)}; pass a number, bigint, boolean or typed array`);
 }
