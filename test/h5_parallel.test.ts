@@ -459,12 +459,22 @@ with h5py.File(sys.argv[1], 'w', driver='mpio', comm=comm) as f:
     f.create_group('grp/sub').attrs['x'] = 1.5
 `;
 
-(hasH5py() ? describe : describe.skip)('an h5py-mpi file read in parallel', () => {
+(hasH5py() ? describe : describe.skip)('h5py files read in parallel', () => {
   let file: string;
+  let serialFile: string;
   beforeAll(async () => {
     file = path.join(tmpdir(), 'h5py-mpi.h5');
     const r = spawnSync('mpiexec', ['-n', '2', PYTHON, '-c', H5PY_WRITER, file], { env: mpiEnv(), timeout: 60_000, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`mpiexec -n 2 python3 (h5py writer) failed: ${r.error ?? ''} status ${r.status}\n${r.stdout}\n${r.stderr}`);
+    serialFile = path.join(tmpdir(), 'h5py-serial.h5');
+    python(
+      "with h5py.File(sys.argv[1], 'w') as f:\n" +
+        "    f.create_dataset('vlen', data=['α', 'b', 'çç', ''], dtype=h5py.string_dtype())\n" +
+        "    f.create_dataset('bool', data=[True, False, True])\n" +
+        "    f.create_dataset('f64be', data=np.array([1.5, -2.25], dtype='>f8'))\n" +
+        'emit(True)',
+      [serialFile],
+    );
   });
 
   test('h5dump sees what h5py wrote (the writer really ran on 2 ranks)', () => {
@@ -473,7 +483,7 @@ with h5py.File(sys.argv[1], 'w', driver='mpio', comm=comm) as f:
   });
 
   test.each(RANK_COUNTS)('on %i rank(s): every rank reads its peers\' rows, all dtypes, strings, gzip chunks and attributes', async (n) => {
-    const results = await mpirunOk(n, 'h5_par_h5py.js', [file, '2']);
+    const results = await mpirunOk(n, 'h5_par_h5py.js', [file, '2', serialFile]);
     const x = grid(4, 3, (i, k) => (i % 2) * 3 + k + 100 * Math.floor(i / 2) + 0.25);
     for (const r of reports(results, 'h5py')) {
       const w = (r.rank + 1) % 2;
@@ -495,6 +505,23 @@ with h5py.File(sys.argv[1], 'w', driver='mpio', comm=comm) as f:
         attrs: { arr: [-1, 0, 1], title: 'written by h5py-mpi', writers: '2n' },
         groupAttr: 1.5,
         keys: ['be', 'grp', 'gz', 'i64', 's', 'x'],
+      });
+    }
+    // Variable-length strings read collectively (HDF5 converts them, so it reads them independently), a bool
+    // enum as its int8 base, big-endian floats converted.
+    const vlen = ['α', 'b', 'çç', ''];
+    const converted = n > 1 ? { requested: 'collective', mode: 'independent', causes: ['the data needed type conversion'] } : undefined;
+    for (const r of reports(results, 'serial')) {
+      expect(r).toEqual({
+        rank: r.rank,
+        label: 'serial',
+        vlen,
+        mine: [vlen[r.rank % 4]],
+        vlenTransfer: converted,
+        stringLength: null,
+        bool: [1, 0, 1],
+        f64be: [1.5, -2.25],
+        f64beTransfer: converted,
       });
     }
   });

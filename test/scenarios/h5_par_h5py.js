@@ -1,12 +1,14 @@
 // Reads, in parallel, a file that h5py wrote with driver='mpio' (see test/h5_parallel.test.ts for the
 // writer): each rank reads the rows of another rank collectively and everything independently, and
 // reports it with the file's metadata and attributes.
-// Usage: h5_par_h5py.js <file> <writers>
+// A second file, written by serial h5py, holds what parallel HDF5 can read but not write (variable-length
+// strings) and types h5py makes (bool enums, big-endian floats).
+// Usage: h5_par_h5py.js <file> <writers> <serial file>
 'use strict';
 const { MPI, File } = require('../..');
 const { report } = require('./report');
 
-const [path, writersArg] = process.argv.slice(2);
+const [path, writersArg, serialPath] = process.argv.slice(2);
 const writers = Number(writersArg);
 const { rank, size } = MPI.COMM_WORLD;
 
@@ -37,3 +39,19 @@ report({
   keys: f.keys(),
 });
 f.close();
+
+const g = File.open(serialPath, 'r');
+const vlen = g.get('vlen');
+const mine = vlen.collective.read({ start: [rank % 4], count: [1] });
+const vlenTransfer = vlen.lastTransfer;
+report({
+  label: 'serial',
+  vlen: vlen.read(),
+  mine,
+  vlenTransfer,
+  stringLength: vlen.stringLength,
+  bool: g.get('bool').collective.read(),
+  f64be: g.get('f64be').collective.read(),
+  f64beTransfer: g.get('f64be').lastTransfer,
+});
+g.close();
