@@ -1,4 +1,6 @@
 // Files: create/open with the sec2 (serial) or MPI-IO driver, close with everything under them, flush.
+#include <fcntl.h>
+
 #include <cstring>
 
 #include "comm.h"
@@ -45,6 +47,21 @@ Plist AccessPlist(Napi::Env env, const Napi::Object& options, const std::string&
   return fapl;
 }
 
+// HDF5 opens serial files without O_CLOEXEC, so any process started from here (orted when MPI starts as a
+// singleton, child_process.spawn) would inherit the descriptor and its flock() and keep the file locked after
+// it is closed. Returns `file`.
+hid_t CloseOnExec(hid_t file) {
+  Plist fapl(H5Fget_access_plist(file));
+  void* handle = nullptr;
+  if (fapl.valid() && H5Pget_driver(fapl.get()) == H5FD_SEC2 && H5Fget_vfd_handle(file, fapl.get(), &handle) >= 0 && handle) {
+    int fd = *static_cast<int*>(handle);
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+  H5Eclear2(H5E_DEFAULT);
+  return file;
+}
+
 // fileCreate(path, exclusive, options) -> hid
 Napi::Value Create(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -52,7 +69,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   std::string what = "create file '" + path + "'";
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
-  return FromHid(env, CheckH5(env, H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()), what));
+  return FromHid(env, CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()), what)));
 }
 
 // fileOpen(path, writable, options) -> hid
@@ -62,7 +79,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   std::string what = "open file '" + path + "'";
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
-  return FromHid(env, CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what));
+  return FromHid(env, CloseOnExec(CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what)));
 }
 
 // fileClose(hid, name): closes every object still open in this file by this process, then the file.

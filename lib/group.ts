@@ -19,6 +19,7 @@ export class Group extends H5Object {
     const where = this.where('createGroup', path);
     let full!: string;
     return this.file._collective(where, () => {
+      void this.id;
       full = joinPath(this.name, path, where);
       this.file._checkWritable(where);
       return `createGroup('${full}')`;
@@ -34,6 +35,7 @@ export class Group extends H5Object {
     let full!: string;
     let spec!: ReturnType<typeof datasetSpec>;
     const ds = this.file._collective(where, () => {
+      void this.id;
       full = joinPath(this.name, path, where);
       this.file._checkWritable(where);
       spec = datasetSpec(options, where);
@@ -103,6 +105,7 @@ export class Group extends H5Object {
     const where = this.where('delete', path);
     let full!: string;
     this.file._collective(where, () => {
+      void this.id;
       full = joinPath(this.name, path, where);
       this.file._checkWritable(where);
       if (full === '/') throw new H5Error(`${where}: the root group cannot be deleted`);

@@ -1,5 +1,6 @@
 // Files, groups and attributes in a serial file: modes as h5py defines them, the tree (create, get, has,
 // keys, delete, relative paths), attributes of every kind, closing rules and `using`.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AttributeValue, Dataset, File, Group, H5Error } from '../lib';
@@ -93,6 +94,31 @@ describe('file modes (as h5py)', () => {
     f.createDataset('x', { shape: [1000], dtype: 'float64', data: 1.5 });
     f.flush();
     expect(f.sizeBytes).toBeGreaterThanOrEqual(8000);
+  });
+});
+
+describe('files and the processes this one starts', () => {
+  test('a process started while a file is open does not inherit it (and its lock): the file reopens for writing', () => {
+    const file = fresh();
+    const f = File.open(file, 'w');
+    // Sleeps far longer than the test; killed below. Before the fix it held the file's flock() until it exited.
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      f.createDataset('x', { shape: [1], dtype: 'int8', data: [5] });
+      f.close();
+      using again = File.open(file, 'w');
+      expect(again.keys()).toEqual([]);
+      const inherited = fs.readdirSync(`/proc/${child.pid}/fd`).map((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/${child.pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
+      expect(inherited).not.toContain(file);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 

@@ -1,0 +1,94 @@
+// Every bad input throws a clear error that names the object and the problem, and the process lives on:
+// in-process here, and in a child `node` whose stderr must stay empty (HDF5 prints no error stacks).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as h5 from '../lib';
+import { describeRun, mpirun, tmpdir } from './helpers/mpirun';
+
+interface Case {
+  label: string;
+  run: () => unknown;
+  error: string;
+  message: RegExp;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { errorCases } = require('./scenarios/h5_serial_errors_cases') as {
+  errorCases(lib: typeof h5, dir: string): { cases: Case[]; afterwards(): unknown; close(): void };
+};
+
+const ERROR_CLASSES: Record<string, new (...a: never[]) => Error> = {
+  H5Error: h5.H5Error,
+  TypeError,
+  RangeError,
+};
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const scratch = (): string => {
+  const d = tmpdir('h5mpi-errors-');
+  dirs.push(d);
+  return d;
+};
+
+describe('bad input, in-process', () => {
+  const setup = errorCases(h5, scratch());
+  afterAll(() => setup.close());
+
+  test.each(setup.cases.map((c) => [c.label, c] as const))('%s', (_label, c) => {
+    let thrown: unknown;
+    try {
+      c.run();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ERROR_CLASSES[c.error]);
+    const e = thrown as Error;
+    expect(e.name).toBe(c.error);
+    expect(e.message).toMatch(c.message);
+  });
+
+  test('the file is intact and usable after all of them', () => {
+    expect(setup.afterwards()).toEqual({ x: [10, 20, 30, 40], keys: ['closed-alone', 'fixed', 'grid', 's', 'sc', 'x'], r: [1, 2] });
+  });
+
+  test('errors from HDF5 itself carry its error stack', () => {
+    const dir = scratch();
+    const e = (() => {
+      try {
+        h5.File.open(path.join(dir, 'no', 'such', 'dir.h5'), 'w');
+      } catch (err) {
+        return err as h5.H5Error;
+      }
+      throw new Error('File.open did not throw');
+    })();
+    expect(e).toBeInstanceOf(h5.H5Error);
+    expect(e.h5stack.length).toBeGreaterThan(0);
+    for (const frame of e.h5stack) {
+      expect(typeof frame.major).toBe('string');
+      expect(typeof frame.minor).toBe('string');
+      expect(typeof frame.func).toBe('string');
+    }
+    expect(e.h5stack.some((f) => /H5F/.test(f.func))).toBe(true);
+  });
+});
+
+describe('bad input, in a child process', () => {
+  test('every case throws the same error, nothing is printed on stderr, and the process exits cleanly', async () => {
+    const dir = scratch();
+    const run = await mpirun(0, 'h5_serial_errors.js', [dir], { timeoutMs: 60_000 });
+    expect({ code: run.code, signal: run.signal, timedOut: run.timedOut }).toEqual({ code: 0, signal: null, timedOut: false });
+    // No HDF5 error stack ("HDF5-DIAG: Error detected ..."), no warning, nothing at all.
+    if (run.stderr !== '') throw new Error(`stderr was not empty:\n${describeRun(run)}`);
+    const reports = run.results[0];
+    // The same cases, set up again in the child's directory, so that the paths in the messages match.
+    const { cases, close } = errorCases(h5, dir);
+    close();
+    expect(reports.map((r) => r.label)).toEqual([...cases.map((c) => c.label), 'afterwards', 'done']);
+    cases.forEach((c, i) => {
+      const r = reports[i] as { threw: boolean; name: string; message: string };
+      expect({ label: c.label, threw: r.threw, name: r.name }).toEqual({ label: c.label, threw: true, name: c.error });
+      expect(r.message).toMatch(c.message);
+    });
+    expect(reports[cases.length]).toMatchObject({ value: { x: [10, 20, 30, 40], r: [1, 2] } });
+  });
+});
