@@ -252,10 +252,12 @@ describe.each(IO_RUNS)('parallel I/O on %i rank(s) (explicit COMM_WORLD: %s)', (
 });
 
 // ---- 1: File.open on the world, with hints, on split communicators, on COMM_SELF; h5py modes
-describe.each(RANK_COUNTS)('opening files on %i rank(s)', (n) => {
+// 0: a plain `node` run without mpiexec, which must behave as one rank.
+describe.each([0, ...RANK_COUNTS])('opening files on %i rank(s) (0: plain node)', (launch) => {
+  const n = Math.max(launch, 1);
   let results: Results;
   beforeAll(async () => {
-    results = await mpirunOk(n, 'h5_par_open.js', [tmpdir()]);
+    results = await mpirunOk(launch, 'h5_par_open.js', [tmpdir()]);
   });
   const rowsOf = (fileNo: number, writers: number[]) => writers.flatMap((w) => range(4).map((k) => fileNo * 1000 + w * 10 + k));
   const mpio = (reads: boolean) => ({ driver: 'mpio', reads, writes: reads });
