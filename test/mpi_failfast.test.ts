@@ -1,0 +1,91 @@
+// Fail fast, never hang: one failing rank ends the whole job at once (test/scenarios/mpi_failfast.js).
+// Open MPI's own "MPI_ABORT was invoked" text is not asserted: it is sometimes lost as the job is torn down.
+import { mpirun, describeRun, RunResult } from './helpers/mpirun';
+
+const TIMEOUT = 60_000;
+// Ending the job takes about a second; a run that gets anywhere near the timeout has hung somewhere.
+const WELL_UNDER = TIMEOUT / 2;
+
+type Report = Record<string, unknown>;
+
+function labels(r: RunResult, rank: number): unknown[] {
+  return (r.results[rank] ?? []).map((x: Report) => x.label);
+}
+
+function expectEndedEarly(r: RunResult): void {
+  const why = describeRun(r);
+  expect({ timedOut: r.timedOut, why }).toEqual({ timedOut: false, why });
+  expect(r.ms).toBeLessThan(WELL_UNDER);
+}
+
+describe('fail-fast (the default in a multi-rank job)', () => {
+  test('a rank that throws before a barrier ends a 4-rank job, non-zero, naming the rank', async () => {
+    const r = await mpirun(4, 'mpi_failfast.js', ['throw', '2'], { timeoutMs: TIMEOUT });
+    expectEndedEarly(r);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('[h5mpi] rank 2 of 4: uncaught exception: Error: deliberate failure on rank 2');
+    expect(r.stderr).toContain('[h5mpi] rank 2: aborting the job (MPI_Abort)');
+    for (let rank = 0; rank < 4; rank++) {
+      expect(labels(r, rank)).toEqual(['started']); // everyone was running; nobody got past the barrier
+      expect(r.results[rank][0].failFast).toBe(true);
+    }
+  });
+
+  test('an unhandled rejection does the same', async () => {
+    const r = await mpirun(4, 'mpi_failfast.js', ['reject', '2'], { timeoutMs: TIMEOUT });
+    expectEndedEarly(r);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('[h5mpi] rank 2 of 4: unhandled rejection: Error: deliberate rejection on rank 2');
+    expect(r.stderr).toContain('[h5mpi] rank 2: aborting the job (MPI_Abort)');
+    for (let rank = 0; rank < 4; rank++) expect(labels(r, rank)).toEqual(['started']);
+  });
+
+  test('MPI.abort(code) ends the job with that status', async () => {
+    const r = await mpirun(3, 'mpi_failfast.js', ['abort', '1'], { timeoutMs: TIMEOUT });
+    expectEndedEarly(r);
+    expect(r.code).toBe(3);
+    for (let rank = 0; rank < 3; rank++) expect(labels(r, rank)).toEqual(['started']);
+  });
+});
+
+// With fail-fast off the failing process dies as any Node process does (Node's own message, exit status 1)
+// and h5mpi calls no MPI_Abort. These runs leave nobody waiting for the failing rank, so they cannot hang.
+describe('fail-fast off', () => {
+  const expectNodesOwnFailure = (r: RunResult, rank: number) => {
+    expectEndedEarly(r);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`throw new Error(\`deliberate failure on rank \${c.rank}\`);`); // Node prints the source line
+    expect(r.stderr).toContain(`Error: deliberate failure on rank ${rank}`);
+    expect(r.stderr).not.toContain('[h5mpi]');
+    expect(r.stderr).not.toContain('MPI_ABORT');
+  };
+
+  test('H5MPI_FAIL_FAST=0', async () => {
+    const r = await mpirun(2, 'mpi_failfast.js', ['off', '1'], { timeoutMs: TIMEOUT, env: { H5MPI_FAIL_FAST: '0' } });
+    expectNodesOwnFailure(r, 1);
+    for (let rank = 0; rank < 2; rank++) {
+      expect(labels(r, rank)).toEqual(['started', 'passed']);
+      expect(r.results[rank][0].failFast).toBe(false);
+    }
+  });
+
+  test('MPI.failFast = false at run time', async () => {
+    const r = await mpirun(3, 'mpi_failfast.js', ['offrun', '2'], { timeoutMs: TIMEOUT });
+    expectNodesOwnFailure(r, 2);
+    for (let rank = 0; rank < 3; rank++) {
+      expect(labels(r, rank)).toEqual(['started', 'passed']);
+      expect(r.results[rank][0].failFast).toBe(false);
+    }
+  });
+
+  test('a one-rank job (plain node) never aborts: Node reports the error itself', async () => {
+    const r = await mpirun(0, 'mpi_failfast.js', ['throw', '0'], { timeoutMs: TIMEOUT });
+    expectEndedEarly(r);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Error: deliberate failure on rank 0');
+    expect(r.stderr).not.toContain('[h5mpi]');
+    expect(r.stderr).not.toContain('MPI_ABORT');
+    expect(labels(r, 0)).toEqual(['started']);
+    expect(r.results[0][0].failFast).toBe(true); // on, but a one-rank job has nobody to wait for it
+  });
+});
