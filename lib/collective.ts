@@ -44,7 +44,7 @@ export function runCollective<T>(
     const lines = failed.map((r) => `rank ${r}: ${votes[r][1]}`);
     throw new PeerFailedError(
       `${where}: not started on any rank because ${failed.length === 1 ? `rank ${failed[0]}` : `ranks ${ranges(failed)}`} ` +
-        `failed to prepare it (${lines.join('; ')}). Nothing was sent to HDF5; the file is still open.`,
+        `failed to prepare it (${lines.join('; ')}). ${nothingSent(where)}`,
       failed,
       failed.map((r) => votes[r][1]),
     );
@@ -53,11 +53,15 @@ export function runCollective<T>(
     const calls = votes.map((v) => v[1]);
     throw new CollectiveMismatchError(
       `${where}: the ranks made different collective calls, so none was made: ${groupByCall(calls)}. ` +
-        `${advice(calls)} Nothing was sent to HDF5; the file is still open.`,
+        `${advice(calls)} ${nothingSent(where)}`,
       calls,
     );
   }
   return action();
+}
+
+function nothingSent(where: string): string {
+  return where.startsWith('File.open(') ? 'Nothing was sent to HDF5; no file was opened.' : 'Nothing was sent to HDF5; the file is still open.';
 }
 
 /** "rank 0: a; ranks 1-3,5: b" */

@@ -47,27 +47,32 @@ export class File extends Group implements Closable, Disposable {
   /** Opens or creates an HDF5 file. In a parallel job this is collective on the file's communicator. */
   static open(filename: string, mode: FileMode = 'r', options: FileOptions = {}): File {
     const where = `File.open('${filename}', '${mode}')`;
-    if (typeof filename !== 'string' || filename.length === 0) throw new TypeError(`File.open: filename must be a non-empty string, got ${JSON.stringify(filename)}`);
-    if (!MODES.includes(mode)) throw new TypeError(`${where}: unknown mode; expected one of ${MODES.map((m) => `'${m}'`).join(', ')}`);
-    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
-    if (options.comm !== undefined && !(options.comm instanceof Comm)) throw new TypeError(`${where}: options.comm must be a Comm (e.g. MPI.COMM_WORLD)`);
-    const comm = options.comm ?? (MPI.jobSize() > 1 ? MPI.COMM_WORLD : undefined);
-    const check = comm !== undefined && (options.checkCollective ?? checkingDefault());
-    const collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
-    const access: FileAccess = {};
-    if (comm) {
-      access.comm = comm.native;
-      access.collectiveMetadata = collectiveMetadata;
-      if (options.info !== undefined) access.info = hints(options.info, where);
-    } else if (options.info !== undefined) {
-      hints(options.info, where);
+    const given: unknown = options !== null && typeof options === 'object' ? options.comm : undefined;
+    // Without a communicator the ranks cannot agree on anything, so this one check stays local.
+    if (given !== undefined && !(given instanceof Comm)) throw new TypeError(`${where}: options.comm must be a Comm (e.g. MPI.COMM_WORLD)`);
+    const comm = (given as Comm | undefined) ?? (MPI.jobSize() > 1 ? MPI.COMM_WORLD : undefined);
+    let access!: FileAccess;
+    let collectiveMetadata = false;
+    // The rest is checked inside the ranks' agreement, so that bad input on one rank makes every rank throw
+    // instead of leaving the others waiting in the collective open.
+    const prepare = (): string => {
+      if (typeof filename !== 'string' || filename.length === 0) throw new TypeError(`File.open: filename must be a non-empty string, got ${JSON.stringify(filename)}`);
+      if (!MODES.includes(mode)) throw new TypeError(`${where}: unknown mode; expected one of ${MODES.map((m) => `'${m}'`).join(', ')}`);
+      if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
+      const info = options.info === undefined ? undefined : hints(options.info, where);
+      collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
+      access = comm ? { comm: comm.native, collectiveMetadata, ...(info ? { info } : {}) } : {};
+      return `File.open('${filename}', '${mode}'${comm && !collectiveMetadata ? ', collectiveMetadata: false' : ''})`;
+    };
+    if (!comm) {
+      prepare();
+      return new File(filename, mode, openId(filename, mode, access, comm, where), comm, false, false);
     }
-    const openOrCreate = (): File => {
+    const check = (options as FileOptions | null)?.checkCollective ?? checkingDefault();
+    return runCollective(comm, check, where, prepare, () => {
       const id = openId(filename, mode, access, comm, where);
       return new File(filename, mode, id, comm, check, collectiveMetadata);
-    };
-    if (!comm) return openOrCreate();
-    return runCollective(comm, check, where, () => `File.open('${filename}', '${mode}')`, openOrCreate);
+    });
   }
 
   override get description(): string {

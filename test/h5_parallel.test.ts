@@ -416,6 +416,26 @@ describe.each(ERROR_RUNS)('bad input in parallel on %i rank(s) (explicit COMM_WO
     }
   });
 
+  test('File.open with a bad hint, mode or name on one rank: every rank throws, none waits', () => {
+    for (const [label, message] of [['openHint', /MPI-IO hint 'romio_cb_read' must be a string or number/], ['openMode', /unknown mode/]] as const) {
+      for (const r of reports(results, label)) {
+        if (r.rank === culprit) {
+          expect(r).toMatchObject({ threw: true, name: 'TypeError' });
+          expect(r.message).toMatch(message);
+        } else {
+          expect(r).toMatchObject({ threw: true, name: 'PeerFailedError', ranks: [culprit] });
+          expect(r.message).toMatch(/no file was opened/);
+          expect(r.messages[0]).toMatch(message);
+        }
+      }
+    }
+    for (const r of reports(results, 'openName')) {
+      if (n === 1) expect(r).toMatchObject({ threw: true, name: 'H5Error', message: expect.stringMatching(/\.other', 'r'\): no such file/) });
+      else expect(r).toMatchObject({ threw: true, name: 'CollectiveMismatchError' });
+    }
+    for (const r of reports(results, 'openAfter')) expect(r.rows).toEqual(rowsAfter(10));
+  });
+
   test('the file closes cleanly and holds exactly the good writes', () => {
     for (const r of reports(results, 'closed')) expect(r.closed).toBe(true);
     for (const r of reports(results, 'readOnly')) {

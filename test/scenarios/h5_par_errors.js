@@ -18,7 +18,8 @@ const good = (round) => Int32Array.from({ length: 3 }, (_, k) => round * 100 + r
 /** Runs fn and reports the error it throws (or that it threw none). */
 function expectThrow(label, fn) {
   try {
-    fn();
+    const made = fn();
+    if (made && typeof made.close === 'function') made.close();
     report({ label, threw: false });
   } catch (e) {
     report({ label, threw: true, name: e.name, message: e.message, ranks: e.ranks, messages: e.messages, calls: e.calls });
@@ -88,3 +89,11 @@ const r = File.open(path, 'r', openOptions);
 expectThrow('readOnly', () => r.get('x').collective.write(good(0), rowOf(rank)));
 report({ label: 'final', rows: r.get('x').collective.read(), gz: r.get('gz').read(), has: [r.has('vlen2'), r.attrs.has('who')], grow: r.get('grow').shape });
 r.close();
+
+// File.open with bad input on one rank: every rank throws, and no rank is left waiting in the open.
+expectThrow('openHint', () => File.open(path, 'r', { ...openOptions, info: bad ? { romio_cb_read: true } : { romio_cb_read: 'enable' } }));
+expectThrow('openMode', () => File.open(path, bad ? 'rw' : 'r', openOptions));
+expectThrow('openName', () => File.open(bad ? `${path}.other` : path, 'r', openOptions));
+const again = File.open(path, 'r', openOptions);
+report({ label: 'openAfter', rows: again.get('x').collective.read() });
+again.close();
