@@ -445,7 +445,8 @@ export function datasetSpec(options: DatasetOptions, where: string): import('./n
     if (rank === 0) throw new TypeError(`${where}: a scalar dataset cannot be chunked, resized or compressed`);
     let chunks: number[];
     if (options.chunks === undefined || options.chunks === true) {
-      chunks = guessChunks(shape, dtype === 'string' ? (spec.stringLength || 16) : itemSize(dtype));
+      // As h5py: a variable-length string counts as its 8-byte pointer (numpy's object itemsize).
+      chunks = guessChunks(shape, dtype === 'string' ? (spec.stringLength || 8) : itemSize(dtype));
     } else {
       checkShape(options.chunks, where, 'chunks');
       chunks = [...options.chunks];
