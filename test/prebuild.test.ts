@@ -1,0 +1,41 @@
+// `npm run prebuild` makes prebuilds/linux-x64/h5mpi.node, and node-gyp-build loads it when there is no
+// build/. Done in a copy of the package in a temporary directory, so the working tree's build is untouched.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, mpiEnv, tmpdir } from './helpers/mpirun';
+
+const work = tmpdir('h5mpi-prebuild-');
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+test('npm run prebuild makes a prebuild that node-gyp-build loads', () => {
+  for (const entry of ['package.json', 'CMakeLists.txt', 'binding', 'dist', 'scripts']) {
+    fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+
+  const build = spawnSync('npm', ['run', 'prebuild'], { cwd: work, encoding: 'utf8', timeout: 540_000 });
+  expect({ status: build.status, output: build.status === 0 ? '' : `${build.stdout}\n${build.stderr}` }).toEqual({ status: 0, output: '' });
+  expect(fs.readdirSync(path.join(work, 'prebuilds', 'linux-x64'))).toEqual(['h5mpi.node']);
+  // prebuildify moves the build out of build/Release: only the prebuild is left to load.
+  expect(fs.readdirSync(path.join(work, 'build', 'Release')).filter((f) => f.endsWith('.node'))).toEqual([]);
+  const strip = execFileSync('file', [path.join(work, 'prebuilds', 'linux-x64', 'h5mpi.node')], { encoding: 'utf8' });
+  expect(strip).toContain('stripped');
+  expect(strip).not.toContain('not stripped');
+
+  const probe = [
+    "const loaded = require('node-gyp-build').resolve('.');",
+    "const { MPI, versions } = require('.');",
+    'const c = MPI.COMM_WORLD;',
+    'console.log(JSON.stringify({ loaded, size: c.size, sum: c.allreduce(new Int32Array([20, 22]), "sum")[1], hdf5: versions.hdf5, mpi: MPI.version() }));',
+  ].join('\n');
+  const out = execFileSync(process.execPath, ['-e', probe], { cwd: work, encoding: 'utf8', env: mpiEnv(), timeout: 60_000 });
+  const seen = JSON.parse(out.trim().split('\n').pop()!);
+  expect(seen).toEqual({
+    loaded: path.join(work, 'prebuilds', 'linux-x64', 'h5mpi.node'),
+    size: 1,
+    sum: 22,
+    hdf5: expect.stringMatching(/^1\.\d+\.\d+/),
+    mpi: expect.stringMatching(/^Open MPI v/),
+  });
+}, 600_000);
