@@ -262,45 +262,13 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
 
   private packNumbers(data: unknown, n: number, where: string): NumericArray {
-    const dtype = this.dtype as NumericDType;
-    if (typeof data === 'number' || typeof data === 'bigint') {
-      const one = toNumericArray(data, dtype, where);
-      const filled = new ARRAY_TYPES[dtype](n);
-      (filled as { fill(v: unknown): unknown }).fill(one[0]);
-      return filled;
-    }
-    if (!ArrayBuffer.isView(data) && !Array.isArray(data)) {
-      throw new TypeError(`${where}: expected a typed array, an array of numbers or a number for a ${dtype} dataset, got ${describeValue(data)}`);
-    }
-    const arr = toNumericArray(data, dtype, where);
-    if (arr.length !== n) {
-      throw new RangeError(`${where}: ${arr.length} values for a selection of ${n} elements`);
-    }
-    return arr;
+    return packNumbers(data, this.dtype as NumericDType, n, where);
   }
 
   private packStrings(data: unknown, n: number, where: string): string[] {
-    const strings = typeof data === 'string' ? new Array<string>(n).fill(data) : data;
-    if (!Array.isArray(strings)) {
-      throw new TypeError(`${where}: a string dataset takes a string or string[], got ${describeValue(data)}`);
-    }
-    strings.forEach((s, i) => {
-      if (typeof s !== 'string') throw new TypeError(`${where}: element ${i} is ${describeValue(s)}, not a string`);
-      // Strings are never cut: a silently shortened string is lost data.
-      if (Buffer.byteLength(s) > this.maxStringBytes) {
-        throw new RangeError(
-          `${where}: element ${i} is ${Buffer.byteLength(s)} bytes of UTF-8, longer than the ${this.maxStringBytes} bytes ` +
-            `the dataset's fixed-length strings hold (stringLength ${this.stringLength})`,
-        );
-      }
-      if (s.includes('\0')) throw new TypeError(`${where}: element ${i} contains a NUL character, which HDF5 strings cannot hold`);
-      if (this.asciiStrings && /[^\x00-\x7f]/.test(s)) {
-        throw new TypeError(`${where}: element ${i} (${JSON.stringify(s)}) is not ASCII, and the dataset's strings are ASCII`);
-      }
-    });
-    if (strings.length !== n) throw new RangeError(`${where}: ${strings.length} strings for a selection of ${n} elements`);
+    const strings = packStrings(data, n, { maxBytes: this.maxStringBytes, stringLength: this.stringLength, ascii: this.asciiStrings }, where);
     if (this.stringLength === null && this.file.parallel) throw parallelVlenError(where);
-    return strings as string[];
+    return strings;
   }
 
   /** The same transfers, collective: every rank of the file's communicator must call (an empty selection is fine). */
@@ -353,6 +321,69 @@ export function parallelVlenError(where: string): H5Error {
     `${where}: parallel HDF5 cannot write variable-length strings (HDF5 does not support it with MPI-IO). ` +
       `Create the dataset with a fixed length, e.g. { dtype: 'string', stringLength: 64 }.`,
   );
+}
+
+/** Data for a numeric write of `n` elements: a single value fills them, an array must hold exactly `n`. */
+function packNumbers(data: unknown, dtype: NumericDType, n: number, where: string): NumericArray {
+  if (typeof data === 'number' || typeof data === 'bigint') {
+    const one = toNumericArray(data, dtype, where);
+    const filled = new ARRAY_TYPES[dtype](n);
+    (filled as { fill(v: unknown): unknown }).fill(one[0]);
+    return filled;
+  }
+  if (!ArrayBuffer.isView(data) && !Array.isArray(data)) {
+    throw new TypeError(`${where}: expected a typed array, an array of numbers or a number for a ${dtype} dataset, got ${describeValue(data)}`);
+  }
+  const arr = toNumericArray(data, dtype, where);
+  if (arr.length !== n) {
+    throw new RangeError(`${where}: ${arr.length} values for a selection of ${n} elements`);
+  }
+  return arr;
+}
+
+/** What a string type holds: at most `maxBytes` of UTF-8 (Infinity: variable length), ASCII only or not. */
+interface StringLimits {
+  maxBytes: number;
+  stringLength: number | null;
+  ascii: boolean;
+}
+
+/** Data for a string write of `n` elements: a single string fills them, an array must hold exactly `n`. */
+function packStrings(data: unknown, n: number, limits: StringLimits, where: string): string[] {
+  const strings = typeof data === 'string' ? new Array<string>(n).fill(data) : data;
+  if (!Array.isArray(strings)) {
+    throw new TypeError(`${where}: a string dataset takes a string or string[], got ${describeValue(data)}`);
+  }
+  strings.forEach((s, i) => {
+    if (typeof s !== 'string') throw new TypeError(`${where}: element ${i} is ${describeValue(s)}, not a string`);
+    // Strings are never cut: a silently shortened string is lost data.
+    if (Buffer.byteLength(s) > limits.maxBytes) {
+      throw new RangeError(
+        `${where}: element ${i} is ${Buffer.byteLength(s)} bytes of UTF-8, longer than the ${limits.maxBytes} bytes ` +
+          `the dataset's fixed-length strings hold (stringLength ${limits.stringLength})`,
+      );
+    }
+    if (s.includes('\0')) throw new TypeError(`${where}: element ${i} contains a NUL character, which HDF5 strings cannot hold`);
+    if (limits.ascii && /[^\x00-\x7f]/.test(s)) {
+      throw new TypeError(`${where}: element ${i} (${JSON.stringify(s)}) is not ASCII, and the dataset's strings are ASCII`);
+    }
+  });
+  if (strings.length !== n) throw new RangeError(`${where}: ${strings.length} strings for a selection of ${n} elements`);
+  return strings as string[];
+}
+
+/**
+ * @internal createDataset's `data`, checked before the dataset exists: a first write that failed would
+ * leave the new dataset behind, empty.
+ */
+export function checkInitialData(options: DatasetOptions, spec: import('./native').DatasetSpec, where: string): void {
+  const n = options.shape.reduce((a, b) => a * b, 1);
+  const at = `${where}: data`;
+  if (options.dtype === 'string') {
+    packStrings(options.data, n, { maxBytes: spec.stringLength || Infinity, stringLength: spec.stringLength || null, ascii: false }, at);
+  } else {
+    packNumbers(options.data, options.dtype as NumericDType, n, at);
+  }
 }
 
 /** Checks a shape: an array of non-negative integers. */

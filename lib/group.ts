@@ -1,5 +1,5 @@
 // Groups: the file's tree. A File is the root group.
-import { Dataset, DatasetOptions, datasetSpec, parallelVlenError, WriteData } from './dataset';
+import { checkInitialData, Dataset, DatasetOptions, datasetSpec, parallelVlenError, WriteData } from './dataset';
 import { ARRAY_TYPES, DType, NumericDType } from './dtype';
 import { H5Error } from './errors';
 import { native } from './native';
@@ -43,6 +43,7 @@ export class Group extends H5Object {
       if (options.data !== undefined && this.file.parallel && options.dtype === 'string' && !spec.stringLength) {
         throw parallelVlenError(where);
       }
+      if (options.data !== undefined) checkInitialData(options, spec, where);
       return describeCreate(full, options, spec);
     }, () => {
       this.checkFree(full, where);

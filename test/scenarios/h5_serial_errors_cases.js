@@ -49,6 +49,11 @@ function errorCases(h5, dir) {
     ['too many values for a hyperslab', () => m.write([1, 2, 3], { start: [0, 0], count: [1, 2] }), 'RangeError', /Dataset '\/grid\/m'\.write: 3 values for a selection of 2 elements/],
     ['too few strings', () => s.write(['only one']), 'RangeError', /Dataset '\/s'\.write: 1 strings for a selection of 2 elements/],
     ['readInto a target of the wrong size', () => x.readInto(new Float64Array(3)), 'RangeError', /Dataset '\/x'\.readInto: the target holds 3 elements, the selection 4/],
+    // createDataset checks its data before the dataset exists: nothing is left behind (see afterwards())
+    ['createDataset with too few values', () => f.createDataset('bad1', { shape: [3], dtype: 'int8', data: [1, 2] }), 'RangeError', /createDataset\('bad1'\): data: 2 values for a selection of 3 elements/],
+    ['createDataset with strings for numbers', () => f.createDataset('bad2', { shape: [1], dtype: 'float32', data: ['1'] }), 'TypeError', /createDataset\('bad2'\): data: cannot write strings into a float32 dataset/],
+    ['createDataset with a string too long', () => f.createDataset('bad3', { shape: [1], dtype: 'string', stringLength: 2, data: ['abc'] }), 'RangeError', /createDataset\('bad3'\): data: element 0 is 3 bytes of UTF-8, longer than the 2 bytes/],
+    ['createDataset with numbers for strings', () => f.createDataset('bad4', { shape: [2], dtype: 'string', data: [1, 2] }), 'TypeError', /createDataset\('bad4'\): data: element 0 is number 1, not a string/],
     // selections out of bounds or of the wrong rank
     ['a selection past the end', () => x.read({ start: [3], count: [2] }), 'RangeError', /Dataset '\/x'\.read: the selection reaches index 4 in dimension 0, but the dataset's shape is \[4\]/],
     ['a strided selection past the end', () => m.write(0, { start: [0, 1], count: [2, 2], stride: [1, 3] }), 'RangeError', /Dataset '\/grid\/m'\.write: the selection reaches index 4 in dimension 1, but the dataset's shape is \[3, 4\]/],
