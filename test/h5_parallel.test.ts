@@ -69,6 +69,7 @@ function expectedData(n: number): Record<string, unknown> {
   }
   out['dtypes/plain/int64'] = seq('int64', 0, T * COLS);
   out['strings/fixed'] = range(T).map(stringAt);
+  out['strings/fixedIndep'] = range(T).map(stringAt);
   out['strings/scalar'] = `size ${n}`;
   out['initial/matrix'] = [1, -2, 3, -4, 5, -6];
   out['initial/scalar'] = [2.5];

@@ -53,6 +53,8 @@ section('strings', () => {
   const fixed = f.createDataset('strings/fixed', { shape: [T], dtype: 'string', stringLength: 24 });
   const mineStrings = Array.from({ length: mine.count }, (_, i) => V.stringAt(mine.start + i));
   fixed.write(mineStrings, { start: [mine.start], count: [mine.count] }, { collective: true });
+  const fixedIndep = f.createDataset('strings/fixedIndep', { shape: [T], dtype: 'string', stringLength: 24 });
+  fixedIndep.write(mineStrings, { start: [mine.start], count: [mine.count] });
   const scalar = f.createDataset('strings/scalar', { shape: [], dtype: 'string', stringLength: 16 });
   // A scalar takes one writer's value; every rank takes part in the collective call with the same value.
   scalar.collective.write(`size ${size}`);
@@ -189,6 +191,7 @@ section('read', () => {
   }
   out['dtypes/plain/int64'] = g.get('dtypes/plain/int64').read();
   out['strings/fixed'] = g.get('strings/fixed').collective.read();
+  out['strings/fixedIndep'] = g.get('strings/fixedIndep').read();
   out['strings/scalar'] = g.get('strings/scalar').read();
   for (const k of ['matrix', 'scalar', 'strings', 'filled']) out[`initial/${k}`] = g.get(`initial/${k}`).read();
   out['slabs/strided'] = g.get('slabs/strided').collective.read();
