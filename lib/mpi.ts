@@ -2,7 +2,7 @@
 // through MPI's buffer path with their own datatype, and reductions work element-wise.
 import * as v8 from 'node:v8';
 import { ARRAY_TYPES, describeValue, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
-import { MPIError } from './errors';
+import { MPIError, PeerFailedError } from './errors';
 import { native, NativeComm } from './native';
 import { ensureExitHook } from './runtime';
 
@@ -14,15 +14,20 @@ export type Reducible = number | bigint | boolean | NumericArray;
 
 // Message kinds: dtype codes for typed arrays, and these for the rest.
 const KIND_OBJECT = -1;
+// A rank that could not serialise its value sends this kind with the error's text, so that the other
+// ranks of a collective throw too instead of waiting for a value that never comes.
+const KIND_FAILED = -2;
 const KIND_CLAMPED = 11;
 const KIND_BUFFER = 12;
 
 interface Encoded {
   kind: number;
   view: ArrayBufferView;
+  /** Set when the value could not be serialised: the error to throw once the collective is done. */
+  error?: Error;
 }
 
-function encode(value: unknown): Encoded {
+function encode(value: unknown, where: string): Encoded {
   if (ArrayBuffer.isView(value)) {
     const dt = dtypeOfArray(value);
     if (dt !== undefined) {
@@ -34,7 +39,12 @@ function encode(value: unknown): Encoded {
       return { kind, view: value };
     }
   }
-  return { kind: KIND_OBJECT, view: v8.serialize(value) };
+  try {
+    return { kind: KIND_OBJECT, view: v8.serialize(value) };
+  } catch (e) {
+    const error = new TypeError(`${where}: the value cannot be sent: ${(e as Error).message}`);
+    return { kind: KIND_FAILED, view: Buffer.from(error.message), error };
+  }
 }
 
 function decode(kind: number, buffer: ArrayBuffer, offset = 0, length = buffer.byteLength - offset): unknown {
@@ -131,11 +141,13 @@ export class Comm {
   bcast<T>(value: T, root = 0): T {
     this.rankArg('root', root, 'bcast');
     if (this.rank === root) {
-      const { kind, view } = encode(value);
+      const { kind, view, error } = encode(value, `${this.name}.bcast`);
       this.call('bcast', (c) => c.bcast(kind, view, root));
+      if (error) throw error;
       return value;
     }
     const [kind, buffer] = this.call('bcast', (c) => c.bcast(0, undefined, root))!;
+    if (kind === KIND_FAILED) throw this.peersFailed('bcast', [root], [Buffer.from(buffer).toString()]);
     return decode(kind, buffer) as T;
   }
 
@@ -150,15 +162,32 @@ export class Comm {
   /** Gathers every rank's value to `root`: an array indexed by rank there, undefined elsewhere. */
   gather<T>(value: T, root = 0): T[] | undefined {
     this.rankArg('root', root, 'gather');
-    const { kind, view } = encode(value);
+    const { kind, view, error } = encode(value, `${this.name}.gather`);
     const out = this.call('gather', (c) => c.gather(kind, view, root));
-    return out && unpackGathered<T>(out);
+    if (error) throw error;
+    return out && this.unpackGathered<T>(out, 'gather');
   }
 
   /** Gathers every rank's value to every rank, indexed by rank. */
   allgather<T>(value: T): T[] {
-    const { kind, view } = encode(value);
-    return unpackGathered<T>(this.call('allgather', (c) => c.allgather(kind, view)));
+    const { kind, view, error } = encode(value, `${this.name}.allgather`);
+    const out = this.call('allgather', (c) => c.allgather(kind, view));
+    if (error) throw error;
+    return this.unpackGathered<T>(out, 'allgather');
+  }
+
+  private unpackGathered<T>([kinds, buffer, offsets, lengths]: [number[], ArrayBuffer, number[], number[]], method: string): T[] {
+    const failed = kinds.flatMap((k, i) => (k === KIND_FAILED ? [i] : []));
+    if (failed.length > 0) {
+      throw this.peersFailed(method, failed, failed.map((i) => Buffer.from(buffer, offsets[i], lengths[i]).toString()));
+    }
+    return kinds.map((k, i) => decode(k, buffer, offsets[i], lengths[i]) as T);
+  }
+
+  // Thrown on the ranks whose value arrived, when another rank could not send its value.
+  private peersFailed(method: string, ranks: number[], messages: string[]): PeerFailedError {
+    const who = ranks.length === 1 ? `rank ${ranks[0]}` : `ranks ${ranks.join(', ')}`;
+    return new PeerFailedError(`${this.name}.${method}: ${who} could not send a value (${messages.join('; ')})`, ranks, messages);
   }
 
   /**
@@ -187,7 +216,8 @@ export class Comm {
   send(value: unknown, dest: number, tag = 0): void {
     this.rankArg('dest', dest, 'send');
     this.tagArg(tag, 'send', false);
-    const { kind, view } = encode(value);
+    const { kind, view, error } = encode(value, `${this.name}.send`);
+    if (error) throw error;
     this.call('send', (c) => c.send(kind, view, dest, tag));
   }
 
@@ -269,10 +299,6 @@ function kindName(kind: number): string {
   if (kind === KIND_BUFFER) return 'a Buffer';
   if (kind === KIND_CLAMPED) return 'a Uint8ClampedArray';
   return dtypeOfCode(kind);
-}
-
-function unpackGathered<T>([kinds, buffer, offsets, lengths]: [number[], ArrayBuffer, number[], number[]]): T[] {
-  return kinds.map((k, i) => decode(k, buffer, offsets[i], lengths[i]) as T);
 }
 
 const INT64_MIN = -(2n ** 63n);

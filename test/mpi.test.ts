@@ -316,6 +316,24 @@ function checkRank(all: Report[][], n: number, r: number): void {
     world: invalidRank('MPI.COMM_WORLD.send: ', 'MPI_Send'),
     dup: invalidRank('Comm(dup of MPI.COMM_WORLD).recv: ', 'MPI_Recv'),
   });
+  const cannotSend = (call: string, what: string) => ({
+    ok: false,
+    name: 'TypeError',
+    message: `MPI.COMM_WORLD.${call}: the value cannot be sent: ${what} could not be cloned.`,
+    isMPIError: false,
+  });
+  const peerFailed = (call: string, failing: number, what: string) => ({
+    ok: false,
+    name: 'PeerFailedError',
+    message: `MPI.COMM_WORLD.${call}: rank ${failing} could not send a value (MPI.COMM_WORLD.${call}: the value cannot be sent: ${what} could not be cloned.)`,
+    isMPIError: false,
+  });
+  expect(e.unsendable).toEqual({
+    bcast: r === last ? cannotSend('bcast', '() => 1') : peerFailed('bcast', last, '() => 1'),
+    allgather: r === 0 ? cannotSend('allgather', 'Symbol(s)') : peerFailed('allgather', 0, 'Symbol(s)'),
+    gather: r === 0 ? cannotSend('gather', 'Symbol(s)') : r === last ? peerFailed('gather', 0, 'Symbol(s)') : { ok: true },
+    send: cannotSend('send', '() => 2'),
+  });
   expect(e.after).toBe((n * (n - 1)) / 2);
 
   // ---- MPI was finalised at exit, after h5mpi's exit hook

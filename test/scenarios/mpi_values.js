@@ -415,6 +415,15 @@ function caught(fn) {
     dup: caught(() => d.call('recv', (nc) => nc.recv(n + 5, 0))),
   };
   d.free();
+
+  // A value that cannot be serialised: the collective still happens on every rank, and every rank throws
+  // (the sender its own TypeError, the others a PeerFailedError naming it) instead of waiting.
+  const unsendable = {
+    bcast: caught(() => c.bcast(r === n - 1 ? { f: () => 1 } : null, n - 1)),
+    allgather: caught(() => c.allgather(r === 0 ? Symbol('s') : r)),
+    gather: caught(() => c.gather(r === 0 ? Symbol('s') : r, n - 1)),
+    send: caught(() => c.send(() => 2, next)),
+  };
   // Still in step after all of that.
-  report({ label: 'errors', mpiErrors, after: c.allreduce(r, 'sum') });
+  report({ label: 'errors', mpiErrors, unsendable, after: c.allreduce(r, 'sum') });
 }
