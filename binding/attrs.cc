@@ -57,6 +57,8 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
     H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
     out.Set("shape", FromDims(env, dims.data(), rank));
   }
+  // A null dataspace (h5py.Empty) has no value; shape [] tells lib/.
+  if (H5Sget_simple_extent_type(space.get()) == H5S_NULL) return out;
   int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
   if (dtype < 0) return out;  // lib/ reports the unsupported type by name
   DType dt = static_cast<DType>(dtype);

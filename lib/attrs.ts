@@ -98,6 +98,9 @@ export class Attributes {
         return native.attrRead(this.owner.id, name);
       },
     );
+    if (r.shape !== null && r.shape.length === 0) {
+      throw new H5Error(`${where}: attribute '${name}' is empty (a null dataspace, as h5py.Empty writes): it has no value to read`);
+    }
     if (r.type.dtype < 0 || r.data === undefined) {
       throw new H5Error(`${where}: attribute '${name}' has an HDF5 ${r.type.className} type, which h5mpi cannot read`);
     }

@@ -99,6 +99,11 @@ export class Dataset<D extends DType = DType> extends H5Object {
           `(it reads 1-, 2-, 4- and 8-byte integers and enums, 4- and 8-byte floats, and strings)`,
       );
     }
+    // A simple dataspace has at least one dimension and a scalar's shape is null: [] is a null dataspace.
+    if (info.shape !== null && info.shape.length === 0) {
+      native.objectClose(id, name);
+      throw new H5Error(`Dataset '${name}' has a null dataspace (no elements and no shape, as h5py.Empty writes), which h5mpi cannot read`);
+    }
     this.dtype = dtypeOfCode(info.type.dtype) as D;
     this.stringLength = this.dtype === 'string' ? (info.type.vlen ? null : info.type.stringLength!) : null;
     // A NUL-terminated fixed-length type keeps its last byte for the NUL (h5py and h5mpi write NUL-padded ones).

@@ -304,6 +304,13 @@ for o in (f, g):
     o.attrs['farr'] = np.array([0.5, -1], dtype='<f4')
     o.attrs['sarr'] = ['a', 'bc']
     o.attrs['b'] = True
+e = f.create_group('edge')
+e.attrs['empty'] = h5py.Empty('f8')
+e.attrs['cplx'] = np.complex128(1 + 2j)
+e.attrs['grid'] = np.arange(6, dtype='<i4').reshape(2, 3)
+e['empty'] = h5py.Empty('i4')
+e['link'] = h5py.SoftLink('/be_u2')
+e['dangling'] = h5py.SoftLink('/nothing/here')
 f.close()
 emit('ok')`,
       [file],
@@ -377,7 +384,7 @@ emit('ok')`,
 
   test('groups, a uint64 dataset at 2^63 and up, and attributes of every kind h5py writes', () => {
     using f = File.open(file, 'r');
-    expect(f.keys()).toEqual(['be_f8', 'be_i4', 'be_u2', 'bool', 'cplx', 'fixed_ascii', 'fixed_utf8', 'grp', 'gz', 'half', 'le_i8', 'sfloat', 'spacepad', 'sstr', 'vascii', 'vstr']);
+    expect(f.keys()).toEqual(['be_f8', 'be_i4', 'be_u2', 'bool', 'cplx', 'edge', 'fixed_ascii', 'fixed_utf8', 'grp', 'gz', 'half', 'le_i8', 'sfloat', 'spacepad', 'sstr', 'vascii', 'vstr']);
     const g = f.get('grp/sub') as Group;
     expect(Array.from((g.get('data') as Dataset<'uint64'>).read())).toEqual([0n, 1n, 2n, 3n, 4n, 5n].map((k) => 2n ** 63n + k));
     for (const owner of [f, g]) {
@@ -401,6 +408,24 @@ emit('ok')`,
     expect(() => f.get('cplx')).toThrow("Dataset '/cplx' has an HDF5 compound type of 16 bytes, which h5mpi cannot read");
     expect(() => f.get('half')).toThrow("Dataset '/half' has an HDF5 float type of 2 bytes, which h5mpi cannot read");
     expect(Array.from((f.get('be_u2') as Dataset).read() as Uint16Array)).toEqual([0, 1, 65535]);
+  });
+
+  test('empty (null dataspace) datasets and attributes, complex and 2-D attributes, soft links', () => {
+    using f = File.open(file, 'r');
+    const e = f.get('edge') as Group;
+    expect(e.attrs.keys()).toEqual(['cplx', 'empty', 'grid']);
+    expect(() => e.attrs.get('empty')).toThrow(
+      "Group '/edge'.attrs.get('empty'): attribute 'empty' is empty (a null dataspace, as h5py.Empty writes): it has no value to read",
+    );
+    expect(() => e.attrs.get('cplx')).toThrow("Group '/edge'.attrs.get('cplx'): attribute 'cplx' has an HDF5 compound type, which h5mpi cannot read");
+    // More than one dimension reads flat, in row-major order.
+    expect(e.attrs.get('grid')).toEqual(new Int32Array([0, 1, 2, 3, 4, 5]));
+    expect(() => e.get('empty')).toThrow(H5Error);
+    expect(() => e.get('empty')).toThrow("Dataset '/edge/empty' has a null dataspace");
+    const link = e.get('link') as Dataset<'uint16'>;
+    expect([link.name, Array.from(link.read())]).toEqual(['/edge/link', [0, 1, 65535]]);
+    expect(e.has('dangling')).toBe(false);
+    expect(() => e.get('dangling')).toThrow("Group '/edge'.get('dangling'): nothing at '/edge/dangling'");
   });
 
   test("h5mpi writes into h5py's ASCII and space-padded strings in their own format, and h5py reads them", () => {
