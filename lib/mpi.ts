@@ -57,7 +57,9 @@ function decode(kind: number, buffer: ArrayBuffer, offset = 0, length = buffer.b
 
 /** Where a received message came from; pass one to `recv`/`recvInto` to have it filled. */
 export class Status {
+  /** The sender's rank. */
   source = -1;
+  /** The message's tag. */
   tag = -1;
   /** Elements received (bytes for a value sent as an object). */
   count = 0;
