@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstring>
 
+#include "dataspace.h"
 #include "errors.h"
 #include "types.h"
 
@@ -418,7 +419,7 @@ Napi::Value State(const Napi::CallbackInfo& info) {
 // Called once at process exit, after lib/ has closed every open file: HDF5 goes first (its MPI-IO state
 // needs MPI), then MPI -- only if we started it.
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
-  ReleaseCachedPlists();
+  ReleaseCachedSpaces();
   H5close();
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);

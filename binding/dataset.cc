@@ -133,8 +133,39 @@ Napi::Value Describe(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// Reports what HDF5 actually did in the last parallel transfer: [ioMode, localCause, globalCause].
-Napi::Value TransferReport(Napi::Env env, hid_t dxpl) {
+// The I/O path below is built for small transfers as much as big ones: one native call per read or write,
+// no dataspace or property list made per call (lib/ keeps each dataset's file dataspace and transfer
+// plists; the memory dataspace is reused), no strings built unless something fails, and the caller's
+// typed array memory handed to HDF5 as it is.
+
+// datasetSpace(hid, path) -> hid of a copy of the dataset's file dataspace, for lib/ to keep until the
+// extent changes (resize) or the dataset closes.
+Napi::Value FileSpace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return FromHid(env, CheckH5(env, H5Dget_space(ToHid(info[0])), "get the dataspace of dataset " + Quote(info[1].ToString())));
+}
+
+// transferPlist(collective) -> hid of a new dataset transfer property list for MPI-IO. Each dataset gets its
+// own, so that it still holds what HDF5 did in that dataset's last transfer when lib/ asks (transferReport).
+Napi::Value NewTransferPlist(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Plist p(CheckH5(env, H5Pcreate(H5P_DATASET_XFER), "create transfer property list"));
+  CheckH5(env, H5Pset_dxpl_mpio(p.get(), info[0].ToBoolean() ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT),
+          "set MPI-IO transfer mode");
+  return FromHid(env, p.release());
+}
+
+// plistClose(hid)
+Napi::Value ClosePlist(const Napi::CallbackInfo& info) {
+  CheckH5(info.Env(), H5Pclose(ToHid(info[0])), "close property list");
+  return info.Env().Undefined();
+}
+
+// transferReport(dxpl) -> [ioMode, localCause, globalCause]: what HDF5 actually did in the last transfer
+// made with this transfer plist, or undefined when it has none.
+Napi::Value TransferReport(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  hid_t dxpl = ToHid(info[0]);
   H5D_mpio_actual_io_mode_t mode;
   uint32_t local = 0, global = 0;
   if (H5Pget_mpio_actual_io_mode(dxpl, &mode) < 0 || H5Pget_mpio_no_collective_cause(dxpl, &local, &global) < 0) {
@@ -148,60 +179,68 @@ Napi::Value TransferReport(Napi::Env env, hid_t dxpl) {
   return a;
 }
 
-// Transfer modes from lib/: 0 serial file, 1 MPI-IO independent, 2 MPI-IO collective.
-hid_t Dxpl(Napi::Env env, int mode) { return mode == 0 ? H5P_DEFAULT : TransferPlist(env, mode == 2); }
-
-// datasetWrite(hid, path, dtype, selection, data, mode) -> transfer report (MPI-IO) or undefined.
-// data: a typed array of `dtype`, or string[] for string datasets.
-Napi::Value Write(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  hid_t d = ToHid(info[0]);
-  std::string what = "write dataset " + Quote(info[1].ToString());
-  DType dt = static_cast<DType>(info[2].As<Napi::Number>().Int32Value());
-  int mode = info[5].As<Napi::Number>().Int32Value();
-  Space fspace(CheckH5(env, H5Dget_space(d), what));
-  hsize_t n = ApplySelection(env, fspace.get(), info[3], what);
-  // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to do.
-  if (H5Sget_simple_extent_npoints(fspace.get()) == 0) return env.Undefined();
-  Space mspace = MemorySpace(env, n);
-  hid_t dxpl = Dxpl(env, mode);
-  if (dt == DType::String) {
-    Type ftype(CheckH5(env, H5Dget_type(d), what));
-    PackedStrings packed(env, ftype.get(), info[4].As<Napi::Array>());
-    CheckH5(env, H5Dwrite(d, packed.memType(), mspace.get(), fspace.get(), dxpl, packed.data()), what);
-  } else {
-    Napi::TypedArray ta = info[4].As<Napi::TypedArray>();
-    const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    CheckH5(env, H5Dwrite(d, NativeH5Type(dt), mspace.get(), fspace.get(), dxpl, p), what);
+// The typed array at info[i]: its memory (where its elements start) and length, checked to hold n elements
+// of its own type, so that HDF5 never reads or writes past its end.
+template <typename What>
+void* TypedArrayMemory(Napi::Env env, const Napi::Value& v, hsize_t n, const What& what) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!v.IsTypedArray() || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok) {
+    ThrowUsage(env, what() + ": the data is not a typed array");
   }
-  return mode == 0 ? env.Undefined() : TransferReport(env, dxpl);
+  if (length != n) {
+    ThrowUsage(env, what() + ": the typed array holds " + std::to_string(length) + " elements, the selection " +
+                        std::to_string(n));
+  }
+  return data;  // napi_get_typedarray_info already adds the view's byte offset
 }
 
-// datasetRead(hid, path, dtype, selection, target | count, mode) -> report (numbers) or string[] (strings).
-// Numbers go straight into the caller's typed array; strings come back as a new array.
+// datasetWrite(hid, path, fileSpace, dxpl, dtype, selection, data). dxpl 0n: HDF5's default (serial files).
+// data: a typed array of `dtype` (HDF5 converts to the file type), or string[] for string datasets.
+Napi::Value Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto what = [&info] { return "write dataset " + Quote(info[1].ToString()); };
+  hid_t d = ToHid(info[0]), fspace = ToHid(info[2]), dxpl = ToHid(info[3]);
+  if (dxpl == 0) dxpl = H5P_DEFAULT;
+  DType dt = static_cast<DType>(info[4].As<Napi::Number>().Int32Value());
+  hsize_t n = ApplySelection(env, fspace, info[5], what);
+  // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to do.
+  if (H5Sget_simple_extent_npoints(fspace) == 0) return env.Undefined();
+  hid_t mspace = MemorySpace(env, n);
+  if (dt == DType::String) {
+    Type ftype(CheckH5(env, H5Dget_type(d), what()));
+    PackedStrings packed(env, ftype.get(), info[6].As<Napi::Array>());
+    if (H5Dwrite(d, packed.memType(), mspace, fspace, dxpl, packed.data()) < 0) ThrowH5(env, what());
+  } else {
+    const void* p = TypedArrayMemory(env, info[6], n, what);
+    if (H5Dwrite(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
+  }
+  return env.Undefined();
+}
+
+// datasetRead(hid, path, fileSpace, dxpl, dtype, selection, target) -> undefined (numbers), string[] (strings).
+// Numbers go straight into the caller's typed array (of `dtype`); strings come back as a new array.
 Napi::Value Read(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  hid_t d = ToHid(info[0]);
-  std::string what = "read dataset " + Quote(info[1].ToString());
-  DType dt = static_cast<DType>(info[2].As<Napi::Number>().Int32Value());
-  int mode = info[5].As<Napi::Number>().Int32Value();
-  Space fspace(CheckH5(env, H5Dget_space(d), what));
-  hsize_t n = ApplySelection(env, fspace.get(), info[3], what);
-  if (H5Sget_simple_extent_npoints(fspace.get()) == 0) {  // no storage: see Write
+  auto what = [&info] { return "read dataset " + Quote(info[1].ToString()); };
+  hid_t d = ToHid(info[0]), fspace = ToHid(info[2]), dxpl = ToHid(info[3]);
+  if (dxpl == 0) dxpl = H5P_DEFAULT;
+  DType dt = static_cast<DType>(info[4].As<Napi::Number>().Int32Value());
+  hsize_t n = ApplySelection(env, fspace, info[5], what);
+  if (H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
     return dt == DType::String ? Napi::Array::New(env, 0) : env.Undefined();
   }
-  Space mspace = MemorySpace(env, n);
-  hid_t dxpl = Dxpl(env, mode);
+  hid_t mspace = MemorySpace(env, n);
   if (dt == DType::String) {
-    Type ftype(CheckH5(env, H5Dget_type(d), what));
-    return ReadStrings(env, ftype.get(), mspace.get(), n, [&](hid_t mem, void* buf) {
-      CheckH5(env, H5Dread(d, mem, mspace.get(), fspace.get(), dxpl, buf), what);
+    Type ftype(CheckH5(env, H5Dget_type(d), what()));
+    return ReadStrings(env, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {
+      if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
     });
   }
-  Napi::TypedArray ta = info[4].As<Napi::TypedArray>();
-  char* p = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  CheckH5(env, H5Dread(d, NativeH5Type(dt), mspace.get(), fspace.get(), dxpl, p), what);
-  return mode == 0 ? env.Undefined() : TransferReport(env, dxpl);
+  void* p = TypedArrayMemory(env, info[6], n, what);
+  if (H5Dread(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
+  return env.Undefined();
 }
 
 // datasetSetExtent(hid, path, shape)
@@ -220,6 +259,10 @@ void InitDataset(Napi::Env env, Napi::Object exports) {
   exports.Set("datasetWrite", Napi::Function::New(env, Write));
   exports.Set("datasetRead", Napi::Function::New(env, Read));
   exports.Set("datasetSetExtent", Napi::Function::New(env, SetExtent));
+  exports.Set("datasetSpace", Napi::Function::New(env, FileSpace));
+  exports.Set("transferPlist", Napi::Function::New(env, NewTransferPlist));
+  exports.Set("transferReport", Napi::Function::New(env, TransferReport));
+  exports.Set("plistClose", Napi::Function::New(env, ClosePlist));
 }
 
 }  // namespace h5mpi

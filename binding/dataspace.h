@@ -4,12 +4,67 @@
 
 namespace h5mpi {
 
-// Selection encoding (a Float64Array): [0] = everything; [1] = nothing;
+// Selection encoding (a Float64Array, possibly longer than its contents): [0] = everything; [1] = nothing;
 // [2, nslabs, (start[r], stride[r], count[r], block[r]) per slab] = a union of hyperslabs.
-// Applies it to `space` (whose rank is r) and returns the number of selected elements.
-hsize_t ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection, const std::string& what);
+// Doubles hold integers exactly up to 2^53 (8 PiB of bytes), far beyond any extent HDF5 can store.
+// Applies it to `space` (whose rank is r) and returns the number of selected elements. `what()` names the
+// operation for error messages; it is called only on failure, so the hot path builds no strings.
+template <typename What>
+hsize_t ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection, const What& what);
 
-// A 1-D memory dataspace of n elements (n == 0: a dataspace with nothing selected).
-Space MemorySpace(Napi::Env env, hsize_t n);
+// A 1-D memory dataspace of n elements (n == 0: nothing selected). One is kept and reshaped as n changes,
+// so that small transfers do not create and close a dataspace each; it is borrowed, never closed.
+hid_t MemorySpace(Napi::Env env, hsize_t n);
+// Closes the kept memory dataspace (at shutdown, before H5close).
+void ReleaseCachedSpaces();
+
+// ---- implementation ----
+[[noreturn]] void ThrowSelection(Napi::Env env, const std::string& what, const char* step, bool usage);
+
+template <typename What>
+hsize_t ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection, const What& what) {
+  const double* s = nullptr;
+  size_t n = 0;
+  if (selection.IsTypedArray()) {
+    napi_typedarray_type type;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(env, selection, &type, &n, &data, nullptr, nullptr) != napi_ok || type != napi_float64_array) {
+      ThrowSelection(env, what(), "the selection is not a Float64Array", true);
+    }
+    s = static_cast<const double*>(data);
+  }
+  if (n == 0 || s[0] == 0) {
+    if (H5Sselect_all(space) < 0) ThrowSelection(env, what(), "select all", false);
+    hssize_t all = H5Sget_simple_extent_npoints(space);
+    if (all < 0) ThrowSelection(env, what(), "count the dataspace", false);
+    return static_cast<hsize_t>(all);
+  }
+  if (s[0] == 1) {
+    if (H5Sselect_none(space) < 0) ThrowSelection(env, what(), "select none", false);
+    return 0;
+  }
+  int rank = H5Sget_simple_extent_ndims(space);
+  size_t slabs = n >= 2 ? static_cast<size_t>(s[1]) : 0;
+  if (rank <= 0 || rank > H5S_MAX_RANK || s[0] != 2 || slabs == 0 || n < 2 + slabs * 4 * static_cast<size_t>(rank)) {
+    ThrowSelection(env, what(), "malformed selection", true);
+  }
+  hsize_t start[H5S_MAX_RANK], stride[H5S_MAX_RANK], count[H5S_MAX_RANK], block[H5S_MAX_RANK];
+  const double* p = s + 2;
+  for (size_t k = 0; k < slabs; k++) {
+    for (int i = 0; i < rank; i++) {
+      start[i] = static_cast<hsize_t>(p[i]);
+      stride[i] = static_cast<hsize_t>(p[rank + i]);
+      count[i] = static_cast<hsize_t>(p[2 * rank + i]);
+      block[i] = static_cast<hsize_t>(p[3 * rank + i]);
+    }
+    p += 4 * rank;
+    if (H5Sselect_hyperslab(space, k == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, start, stride, count, block) < 0) {
+      ThrowSelection(env, what(), "select hyperslab", false);
+    }
+  }
+  hssize_t npoints = H5Sget_select_npoints(space);
+  if (npoints < 0) ThrowSelection(env, what(), "count selection", false);
+  return static_cast<hsize_t>(npoints);
+}
 
 }  // namespace h5mpi

@@ -6,10 +6,6 @@
 #include <cstring>
 
 namespace h5mpi {
-namespace {
-hid_t cachedDxpl[2] = {H5I_INVALID_HID, H5I_INVALID_HID};
-}
-
 size_t DTypeSize(DType dt) {
   switch (dt) {
     case DType::Int8: case DType::Uint8: return 1;
@@ -130,24 +126,6 @@ Napi::Object DescribeType(Napi::Env env, hid_t type) {
   o.Set("className", className);
   o.Set("order", order == H5T_ORDER_BE ? "big" : order == H5T_ORDER_LE ? "little" : "none");
   return o;
-}
-
-hid_t TransferPlist(Napi::Env env, bool collective) {
-  hid_t& slot = cachedDxpl[collective ? 1 : 0];
-  if (slot < 0) {
-    Plist p(CheckH5(env, H5Pcreate(H5P_DATASET_XFER), "create transfer property list"));
-    CheckH5(env, H5Pset_dxpl_mpio(p.get(), collective ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT),
-            "set MPI-IO transfer mode");
-    slot = p.release();
-  }
-  return slot;
-}
-
-void ReleaseCachedPlists() {
-  for (hid_t& slot : cachedDxpl) {
-    if (slot >= 0) H5Pclose(slot);
-    slot = H5I_INVALID_HID;
-  }
 }
 
 void InitTypes(Napi::Env env, Napi::Object exports) {}

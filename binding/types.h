@@ -23,10 +23,6 @@ Type MemoryType(Napi::Env env, DType dt, size_t stringLength);
 // dtype is the native type HDF5 converts it to on read, or -1 when it cannot be read.
 Napi::Object DescribeType(Napi::Env env, hid_t type);
 
-// Cached transfer property lists (independent / collective), made once and released at shutdown.
-hid_t TransferPlist(Napi::Env env, bool collective);
-void ReleaseCachedPlists();
-
 }  // namespace h5mpi
 
 namespace h5mpi {

@@ -17,7 +17,7 @@ import {
 import { H5Error } from './errors';
 import { DatasetInfo, Hid, native, TransferMode, TypeInfo } from './native';
 import { H5Object } from './object';
-import { resolveSelection, Selection } from './selection';
+import { ResolvedSelection, resolveSelection, Selection } from './selection';
 import type { File } from './file';
 
 /** Per-call transfer options. */
@@ -61,6 +61,9 @@ function decodeReport(report: number[] | undefined, requested: TransferReport['r
   return { requested, mode: MODE_NAMES[mode] ?? 'independent', causes: CAUSES.filter(([b]) => bits & b).map(([, t]) => t) };
 }
 
+/** A checked write: the selection, the data as the binding takes it, and its dtype code. */
+type PreparedWrite = [sel: ResolvedSelection, payload: NumericArray | string[], code: number];
+
 export class Dataset<D extends DType = DType> extends H5Object {
   readonly dtype: D;
   /** Fixed string length in bytes, or null for variable-length strings (string datasets only). */
@@ -76,9 +79,15 @@ export class Dataset<D extends DType = DType> extends H5Object {
   readonly fletcher32: boolean;
   /** The fill value given at creation, or null. */
   readonly fillValue: number | bigint | null;
-  /** What HDF5 did in this rank's last parallel transfer of this dataset; undefined for serial files. */
-  lastTransfer: TransferReport | undefined;
   private _shape: number[] | null;
+  // Kept between transfers so that a small read or write makes no HDF5 objects: the file dataspace (until
+  // the extent changes) and a transfer plist per MPI-IO mode, which also remembers what HDF5 did in this
+  // dataset's last transfer. All are closed with the dataset (_invalidate).
+  private _fileSpace: Hid | undefined;
+  private readonly _plists: (Hid | undefined)[] = [undefined, undefined, undefined];
+  private _lastMode: TransferMode | undefined;
+  private _closedReport: TransferReport | undefined;
+  private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
 
@@ -141,78 +150,132 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return this.size * (this.dtype === 'string' ? (this.stringLength ?? 8) : itemSize(this.dtype as NumericDType));
   }
 
-  private mode(options: TransferOptions | undefined): TransferMode {
+  /** Checks a transfer's options and picks its mode. */
+  private transferMode(call: 'read' | 'readInto' | 'write', options: TransferOptions | undefined): TransferMode {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(`${this.where(call)}: options must be an object like { collective: true }`);
+    }
     if (!this.file.parallel) return TransferMode.Serial;
     return options?.collective ? TransferMode.Collective : TransferMode.Independent;
   }
 
+  /** "Dataset '/x'.read" and the like, for error messages: made once, not per call. */
+  private where(call: 'read' | 'readInto' | 'write'): string {
+    const d = this.description;
+    return (this._where ??= { read: `${d}.read`, readInto: `${d}.readInto`, write: `${d}.write` })[call];
+  }
+
   /**
-   * Runs a transfer: collective ones go through the file's collective check (all ranks or none), and
-   * `lastTransfer` records what HDF5 did.
+   * Runs a collective transfer through the file's collective check (all ranks or none): `prepare` validates
+   * (it may throw), then `io` transfers. Independent and serial transfers call the same steps directly, in
+   * read/readInto/write, so that a small transfer allocates no closures (see bench/small.js).
    */
-  private transfer<T>(call: 'read' | 'write', options: TransferOptions | undefined, prepare: () => void, io: (mode: TransferMode) => T): T {
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(`${this.description}.${call}: options must be an object like { collective: true }`);
-    }
-    const mode = this.mode(options);
-    if (mode !== TransferMode.Collective) {
-      prepare();
-      return io(mode);
-    }
+  private collectively<T>(call: 'read' | 'write', prepare: () => void, io: () => T): T {
     return this.file._collective(
       `${this.description}.${call} (collective)`,
       () => {
         prepare();
         return `${call}('${this.name}', collective)`;
       },
-      () => io(mode),
+      io,
     );
   }
 
-  private report(r: unknown, mode: TransferMode): void {
-    if (mode !== TransferMode.Serial) {
-      this.lastTransfer = decodeReport(r as number[] | undefined, mode === TransferMode.Collective ? 'collective' : 'independent');
+  /** What HDF5 did in this rank's last parallel transfer of this dataset; undefined for serial files. */
+  get lastTransfer(): TransferReport | undefined {
+    const mode = this._lastMode;
+    const plist = mode === undefined ? undefined : this._plists[mode];
+    if (plist === undefined) return this._closedReport;
+    // Read from the plist only when asked: it holds the report until this dataset's next transfer.
+    return decodeReport(native.transferReport(plist), mode === TransferMode.Collective ? 'collective' : 'independent');
+  }
+
+  private fileSpace(): Hid {
+    return (this._fileSpace ??= native.datasetSpace(this.id, this.name));
+  }
+
+  private plist(mode: TransferMode): Hid {
+    if (mode === TransferMode.Serial) return 0n;
+    return (this._plists[mode] ??= native.transferPlist(mode === TransferMode.Collective));
+  }
+
+  /** The one native call of a read: into `target` (numbers), or returning strings. */
+  private readNative(code: number, sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode): string[] | undefined {
+    const r = native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), code, sel.code, target);
+    if (mode !== TransferMode.Serial) this._lastMode = mode;
+    return r;
+  }
+
+  /** @internal Closes what the dataset kept, keeping the last transfer's report readable. */
+  override _invalidate(because?: string): void {
+    if (this._id !== undefined) {
+      this._closedReport = this.lastTransfer;
+      if (this._fileSpace !== undefined) native.spaceClose(this._fileSpace);
+      this._plists.forEach((p) => p !== undefined && native.plistClose(p));
+      this._fileSpace = undefined;
+      this._plists.fill(undefined);
     }
+    super._invalidate(because);
   }
 
   /** Reads the selection (default: everything) into a new array, in row-major order. */
   read(selection?: Selection, options?: TransferOptions): ReadResult<D> {
-    const where = `${this.description}.read`;
-    let sel!: ReturnType<typeof resolveSelection>;
-    return this.transfer('read', options, () => {
-      void this.id;
-      sel = resolveSelection(selection, this._shape, where);
-    }, (mode) => {
-      if (this.dtype === 'string') {
-        const strings = native.datasetRead(this.id, this.name, DTYPE_CODES.string, sel.code, undefined, mode) as string[];
-        return (this._shape === null ? strings[0] : strings) as ReadResult<D>;
-      }
-      const out = new ARRAY_TYPES[this.dtype as NumericDType](sel.size);
-      this.report(native.datasetRead(this.id, this.name, DTYPE_CODES[this.dtype], sel.code, out, mode), mode);
-      return out as ReadResult<D>;
-    });
+    const mode = this.transferMode('read', options);
+    if (mode === TransferMode.Collective) return this.readCollectively(selection);
+    return this.readSelected(this.select(selection, 'read'), mode);
+  }
+
+  private readCollectively(selection: Selection): ReadResult<D> {
+    let sel!: ResolvedSelection;
+    return this.collectively('read', () => (sel = this.select(selection, 'read')), () => this.readSelected(sel, TransferMode.Collective));
+  }
+
+  /** Checks that the dataset is open and resolves `selection` against its shape. */
+  private select(selection: Selection, call: 'read' | 'readInto' | 'write'): ResolvedSelection {
+    void this.id;
+    return resolveSelection(selection, this._shape, this.where(call));
+  }
+
+  private readSelected(sel: ResolvedSelection, mode: TransferMode): ReadResult<D> {
+    if (this.dtype === 'string') {
+      const strings = this.readNative(DTYPE_CODES.string, sel, undefined, mode)!;
+      return (this._shape === null ? strings[0] : strings) as ReadResult<D>;
+    }
+    const out = new ARRAY_TYPES[this.dtype as NumericDType](sel.size);
+    this.readNative(DTYPE_CODES[this.dtype], sel, out, mode);
+    return out as ReadResult<D>;
   }
 
   /** Reads the selection into `target` (any numeric typed array of exactly the selection's size; HDF5 converts). */
   readInto<A extends NumericArray>(target: A, selection?: Selection, options?: TransferOptions): A {
-    const where = `${this.description}.readInto`;
-    let sel!: ReturnType<typeof resolveSelection>;
-    let dt!: NumericDType;
-    return this.transfer('read', options, () => {
-      void this.id;
-      if (this.dtype === 'string') throw new TypeError(`${where}: a string dataset reads into string[]: use read()`);
-      if (!ArrayBuffer.isView(target) || dtypeOfArray(target) === undefined) {
-        throw new TypeError(`${where}: the target must be a typed array, got ${describeValue(target)}`);
-      }
-      dt = dtypeOfArray(target)!;
-      sel = resolveSelection(selection, this._shape, where);
-      if (target.length !== sel.size) {
-        throw new RangeError(`${where}: the target holds ${target.length} elements, the selection ${sel.size}`);
-      }
-    }, (mode) => {
-      this.report(native.datasetRead(this.id, this.name, DTYPE_CODES[dt], sel.code, target, mode), mode);
-      return target;
-    });
+    const mode = this.transferMode('readInto', options);
+    if (mode === TransferMode.Collective) return this.readIntoCollectively(target, selection);
+    return this.readIntoSelected(target, this.selectInto(target, selection), mode);
+  }
+
+  private readIntoCollectively<A extends NumericArray>(target: A, selection: Selection): A {
+    let sel!: ResolvedSelection;
+    return this.collectively('read', () => (sel = this.selectInto(target, selection)),
+      () => this.readIntoSelected(target, sel, TransferMode.Collective));
+  }
+
+  private selectInto(target: NumericArray, selection: Selection): ResolvedSelection {
+    const where = this.where('readInto');
+    void this.id;
+    if (this.dtype === 'string') throw new TypeError(`${where}: a string dataset reads into string[]: use read()`);
+    if (!ArrayBuffer.isView(target) || dtypeOfArray(target) === undefined) {
+      throw new TypeError(`${where}: the target must be a typed array, got ${describeValue(target)}`);
+    }
+    const sel = resolveSelection(selection, this._shape, where);
+    if (target.length !== sel.size) {
+      throw new RangeError(`${where}: the target holds ${target.length} elements, the selection ${sel.size}`);
+    }
+    return sel;
+  }
+
+  private readIntoSelected<A extends NumericArray>(target: A, sel: ResolvedSelection, mode: TransferMode): A {
+    this.readNative(DTYPE_CODES[dtypeOfArray(target)!], sel, target, mode);
+    return target;
   }
 
   /**
@@ -220,25 +283,43 @@ export class Dataset<D extends DType = DType> extends H5Object {
    * selection (default: everything). Typed arrays of another numeric type are converted by HDF5.
    */
   write(data: WriteData<D>, selection?: Selection, options?: TransferOptions): void {
-    const where = `${this.description}.write`;
-    let sel!: ReturnType<typeof resolveSelection>;
-    let payload!: NumericArray | string[];
-    let code!: number;
-    this.transfer('write', options, () => {
-      void this.id;
-      this.file._checkWritable(where);
-      sel = resolveSelection(selection, this._shape, where);
-      if (this.dtype === 'string') {
-        payload = this.packStrings(data, sel.size, where);
-        code = DTYPE_CODES.string;
-      } else {
-        payload = this.packNumbers(data, sel.size, where);
-        code = DTYPE_CODES[dtypeOfArray(payload)!];
-      }
-      if (this.file.parallel && (this.compression !== null || this.shuffle || this.fletcher32)) {
-        this.checkParallelFilteredWrite(!!options?.collective, code, where);
-      }
-    }, (mode) => this.report(native.datasetWrite(this.id, this.name, code, sel.code, payload, mode), mode));
+    const mode = this.transferMode('write', options);
+    if (mode === TransferMode.Collective) return this.writeCollectively(data, selection);
+    const [sel, payload, code] = this.prepareWrite(data, selection, false);
+    this.writeSelected(sel, payload, code, mode);
+  }
+
+  private writeCollectively(data: WriteData<D>, selection: Selection): void {
+    let prepared!: PreparedWrite;
+    this.collectively('write', () => (prepared = this.prepareWrite(data, selection, true)),
+      () => this.writeSelected(prepared[0], prepared[1], prepared[2], TransferMode.Collective));
+  }
+
+  /** Validates a write: the selection, the data packed for the binding, and its dtype code. */
+  private prepareWrite(data: WriteData<D>, selection: Selection, collective: boolean): PreparedWrite {
+    const where = this.where('write');
+    void this.id;
+    this.file._checkWritable(where);
+    const sel = resolveSelection(selection, this._shape, where);
+    let payload: NumericArray | string[];
+    let code: number;
+    if (this.dtype === 'string') {
+      payload = this.packStrings(data, sel.size, where);
+      code = DTYPE_CODES.string;
+    } else {
+      payload = this.packNumbers(data, sel.size, where);
+      code = DTYPE_CODES[dtypeOfArray(payload)!];
+    }
+    if (this.file.parallel && (this.compression !== null || this.shuffle || this.fletcher32)) {
+      this.checkParallelFilteredWrite(collective, code, where);
+    }
+    return [sel, payload, code];
+  }
+
+  /** The one native call of a write. */
+  private writeSelected(sel: ResolvedSelection, payload: NumericArray | string[], code: number, mode: TransferMode): void {
+    native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), code, sel.code, payload);
+    if (mode !== TransferMode.Serial) this._lastMode = mode;
   }
 
   /**
@@ -310,6 +391,9 @@ export class Dataset<D extends DType = DType> extends H5Object {
     }, () => {
       native.datasetSetExtent(this.id, this.name, [...shape]);
       this._shape = [...shape];
+      // The kept file dataspace has the old extent.
+      if (this._fileSpace !== undefined) native.spaceClose(this._fileSpace);
+      this._fileSpace = undefined;
     });
   }
 

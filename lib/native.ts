@@ -106,22 +106,34 @@ export interface Native {
 
   datasetCreate(loc: Hid, path: string, spec: DatasetSpec): Hid;
   datasetInfo(id: Hid, path: string): DatasetInfo;
+  /** Writes `data` (a typed array of dtype code `dtype`, or strings) into `selection` of the dataset; dxpl 0n: serial. */
   datasetWrite(
     id: Hid,
     path: string,
+    fileSpace: Hid,
+    dxpl: Hid,
     dtype: number,
     selection: SelectionCode,
     data: ArrayBufferView | string[],
-    mode: TransferMode,
-  ): number[] | undefined;
+  ): void;
+  /** Reads `selection` into `target` (a typed array of dtype code `dtype`); strings come back as string[]. */
   datasetRead(
     id: Hid,
     path: string,
+    fileSpace: Hid,
+    dxpl: Hid,
     dtype: number,
     selection: SelectionCode,
     target: ArrayBufferView | undefined,
-    mode: TransferMode,
-  ): number[] | string[] | undefined;
+  ): string[] | undefined;
+  /** A copy of the dataset's file dataspace, for the Dataset to keep (closed with spaceClose). */
+  datasetSpace(id: Hid, path: string): Hid;
+  spaceClose(id: Hid): void;
+  /** A new MPI-IO transfer property list, collective or independent (closed with plistClose). */
+  transferPlist(collective: boolean): Hid;
+  /** What HDF5 did in the last transfer made with `dxpl`: [ioMode, localCause, globalCause]. */
+  transferReport(dxpl: Hid): number[] | undefined;
+  plistClose(id: Hid): void;
   datasetSetExtent(id: Hid, path: string, shape: number[]): void;
   selectionSize(shape: number[], selection: Float64Array): number;
 
