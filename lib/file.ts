@@ -210,7 +210,13 @@ function hints(info: Record<string, string | number>, where: string): Record<str
 
 function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): Hid {
   // Rank 0 decides what exists, so that every rank takes the same branch even on a lagging file system.
-  const exists = comm ? comm.bcast(comm.rank === 0 ? fs.existsSync(filename) : false, 0) : fs.existsSync(filename);
+  const look = (): 'missing' | 'file' | 'directory' => {
+    const st = fs.statSync(filename, { throwIfNoEntry: false });
+    return st === undefined ? 'missing' : st.isDirectory() ? 'directory' : 'file';
+  };
+  const kind = comm ? comm.bcast(comm.rank === 0 ? look() : 'missing', 0) : look();
+  const exists = kind !== 'missing';
+  if (kind === 'directory') throw new H5Error(`${where}: '${filename}' is a directory, not an HDF5 file`);
   try {
     switch (mode) {
       case 'r':

@@ -128,7 +128,7 @@ function errorCases(h5, dir) {
     ["'w-' on an existing file", () => File.open(roFile, 'w-'), 'H5Error', /File\.open\('.*readonly\.h5', 'w-'\): the file exists/],
     ['a file that is not HDF5', () => File.open(notHdf5, 'r'), 'H5Error', /File\.open\('.*notes\.txt', 'r'\): '.*notes\.txt' is not an HDF5 file/],
     ["a file that is not HDF5, with 'a'", () => File.open(notHdf5, 'a'), 'H5Error', /File\.open\('.*notes\.txt', 'a'\): '.*notes\.txt' is not an HDF5 file/],
-    ['a directory as a file', () => File.open(dir, 'r'), 'H5Error', /open file '.*' failed/],
+    ['a directory as a file', () => File.open(dir, 'r'), 'H5Error', /File\.open\('.*', 'r'\): '.*' is a directory, not an HDF5 file/],
     ['a file in a missing directory', () => File.open(path.join(dir, 'no', 'dir.h5'), 'w'), 'H5Error', /create file '.*no\/dir\.h5' failed: .*No such file or directory/],
     ['an unknown mode', () => File.open(file, 'rw'), 'TypeError', /File\.open\('.*errors\.h5', 'rw'\): unknown mode; expected one of 'r', 'r\+', 'w', 'w-', 'x', 'a'/],
     ['transfer options that are not an object', () => x.read(undefined, 'collective'), 'TypeError', /Dataset '\/x'\.read: options must be an object like \{ collective: true \}/],
