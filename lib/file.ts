@@ -210,9 +210,14 @@ function hints(info: Record<string, string | number>, where: string): Record<str
 
 function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): Hid {
   // Rank 0 decides what exists, so that every rank takes the same branch even on a lagging file system.
+  // Never throws (rank 0 must reach the bcast): what stat cannot tell, HDF5 reports when it opens the file.
   const look = (): 'missing' | 'file' | 'directory' => {
-    const st = fs.statSync(filename, { throwIfNoEntry: false });
-    return st === undefined ? 'missing' : st.isDirectory() ? 'directory' : 'file';
+    try {
+      const st = fs.statSync(filename, { throwIfNoEntry: false });
+      return st === undefined ? 'missing' : st.isDirectory() ? 'directory' : 'file';
+    } catch {
+      return 'file';
+    }
   };
   const kind = comm ? comm.bcast(comm.rank === 0 ? look() : 'missing', 0) : look();
   const exists = kind !== 'missing';
