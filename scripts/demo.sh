@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# `npm run demo`: a multi-rank MPI + parallel HDF5 run on small sizes (the seed's demos replace this).
+# `npm run demo`: the course's three programs end to end on small sizes, as a user runs them (see README,
+# "Demos"): write with 4 ranks, read back with 3 (another rank count, with both views of exercise 3), then
+# the chunking comparison under mpiexec and serially. Files go to a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/mpienv.sh
-mpiexec -n 4 node -e "
-const { MPI, File } = require('.');
-const c = MPI.COMM_WORLD;
-const f = File.open('/tmp/h5mpi-demo.h5', 'w');
-const d = f.createDataset('x', { shape: [c.size, 4], dtype: 'float64' });
-d.write(new Float64Array(4).fill(c.rank), { start: [c.rank, 0], count: [1, 4] }, { collective: true });
-f.close();
-const sum = c.allreduce(c.rank, 'sum');
-if (c.rank === 0) console.log('ranks', c.size, 'sum of ranks', sum);
-"
+root=$PWD
+work=$(mktemp -d /tmp/h5mpi-demo.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+run() {
+  echo
+  echo "\$ $*"
+  "$@"
+}
+
+run mpiexec -n 4 node "$root/demo/write.js" 64 400000 test.h5
+run mpiexec -n 3 node "$root/demo/read.js" test.h5 --verbose --global
+run mpiexec -n 4 node "$root/demo/write.js" 64 400000 test.h5 --independent
+run mpiexec -n 2 node "$root/demo/read.js" test.h5 --independent
+run mpiexec -n 3 node "$root/demo/chunking.js" 16 768 1366 200
+run node "$root/demo/chunking.js" 16 768 1366 200 --keep
+run h5repack -l test:CHUNK=1x100x100 chunking_contig.h5 repacked.h5
+run h5ls -v repacked.h5/test
