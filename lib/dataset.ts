@@ -17,7 +17,7 @@ import {
 import { H5Error } from './errors';
 import { DatasetInfo, Hid, native, TransferMode, TypeInfo } from './native';
 import { H5Object } from './object';
-import { ResolvedSelection, resolveSelection, Selection } from './selection';
+import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import type { File } from './file';
 
 /** Per-call transfer options. */
@@ -41,6 +41,22 @@ export type WriteData<D extends DType> = D extends NumericDType
 
 /** What `read` returns: a typed array, or strings (one string for a scalar string dataset). */
 export type ReadResult<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : string[] | string;
+
+/**
+ * The most bytes a non-collective transfer moves in one HDF5 call. With the MPI-IO driver, HDF5 1.10 hands an
+ * independent contiguous run to MPI with an int byte count and fails at 2 GiB ("can't convert from size to
+ * size_i"); collective transfers describe the data with MPI derived types and have no such limit. So a larger
+ * independent (or serial) transfer of one hyperslab is made as several HDF5 calls of at most this many bytes,
+ * on consecutive views of the same array (no copy). 1 GiB pieces keep the extra calls negligible.
+ */
+let maxTransferBytes = 2 ** 30;
+
+/** @internal For tests: sets the piece size (a tiny one sends small transfers down the split path); returns the old one. */
+export function _setMaxTransferBytes(bytes: number): number {
+  const old = maxTransferBytes;
+  maxTransferBytes = bytes;
+  return old;
+}
 
 const MODE_NAMES: Record<number, TransferReport['mode']> = { 0: 'independent', 1: 'independent', 2: 'collective', 3: 'mixed', 4: 'collective' };
 const CAUSES: [number, string][] = [
@@ -201,9 +217,26 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   /** The one native call of a read: into `target` (numbers), or returning strings. */
   private readNative(code: number, sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode): string[] | undefined {
-    const r = native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), code, sel.code, target);
+    const pieces = target && this.pieces(sel, target, mode);
+    let r: string[] | undefined;
+    if (pieces) {
+      for (const p of pieces) {
+        const part = resolveSelection(p.slab, this._shape, this.where('read'));
+        native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), code, part.code, target!.subarray(p.offset, p.offset + p.length));
+      }
+    } else {
+      r = native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), code, sel.code, target);
+    }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
+  }
+
+  /** The pieces a non-collective transfer over maxTransferBytes is made in, or undefined to make it in one call. */
+  private pieces(sel: ResolvedSelection, array: NumericArray, mode: TransferMode): TransferPiece[] | undefined {
+    if (mode === TransferMode.Collective || this._shape === null) return undefined;
+    const itemBytes = Math.max(array.BYTES_PER_ELEMENT, this.fileType.size);
+    if (sel.size * itemBytes <= maxTransferBytes) return undefined;
+    return splitSelection(sel.code, this._shape, Math.floor(maxTransferBytes / itemBytes));
   }
 
   /** @internal Closes what the dataset kept, keeping the last transfer's report readable. */
@@ -318,7 +351,15 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   /** The one native call of a write. */
   private writeSelected(sel: ResolvedSelection, payload: NumericArray | string[], code: number, mode: TransferMode): void {
-    native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), code, sel.code, payload);
+    const pieces = Array.isArray(payload) ? undefined : this.pieces(sel, payload, mode);
+    if (pieces) {
+      for (const p of pieces) {
+        const part = resolveSelection(p.slab, this._shape, this.where('write'));
+        native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), code, part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length));
+      }
+    } else {
+      native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), code, sel.code, payload);
+    }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
   }
 

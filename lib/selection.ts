@@ -150,3 +150,78 @@ export function resolveSelection(sel: Selection, shape: readonly number[] | null
 }
 
 const NONE = new Float64Array([1]);
+
+/** One part of a transfer cut into pieces: a hyperslab, and the elements of the caller's array it moves. */
+export interface TransferPiece {
+  slab: Required<HyperslabSpec>;
+  /** The first element of the array this piece moves, and how many. */
+  offset: number;
+  length: number;
+}
+
+/**
+ * Cuts a resolved selection of one hyperslab (or everything) of a dataset of `shape` into pieces of at most
+ * `maxElements` elements, in the order HDF5 moves the elements (row-major over the selected coordinates),
+ * so that piece i moves elements [offset, offset + length) of the array. Each piece is one regular
+ * hyperslab: the outermost dimensions are pinned to one coordinate, the dimension where a piece's worth of
+ * elements fits is cut into runs of whole blocks (or of one block's elements, when a block is too big), and
+ * the inner dimensions are whole. Returns undefined for a union of hyperslabs, which is not cut.
+ */
+export function splitSelection(code: Float64Array | null, shape: readonly number[], maxElements: number): TransferPiece[] | undefined {
+  const rank = shape.length;
+  if (code !== null && code[0] === 1) return [];
+  if (code !== null && code[1] !== 1) return undefined;
+  const field = (f: number): number[] => (code === null ? shape.map((d) => (f === 2 ? d : f === 0 ? 0 : 1)) : Array.from(code.subarray(2 + f * rank, 2 + (f + 1) * rank)));
+  const start = field(0), stride = field(1), count = field(2), block = field(3);
+  // Selected coordinates per dimension, and the elements one coordinate of a dimension spans inside it.
+  const span = count.map((c, i) => c * block[i]);
+  const inner: number[] = new Array<number>(rank);
+  let total = 1;
+  for (let i = rank - 1; i >= 0; i--) {
+    inner[i] = total;
+    total *= span[i];
+  }
+  if (total === 0) return [];
+  const limit = Math.max(1, Math.floor(maxElements));
+  let d = 0;
+  while (inner[d] > limit) d++;
+  const perPiece = Math.floor(limit / inner[d]); // selected coordinates of dimension d per piece, >= 1
+  // The coordinate of the p-th selected position of dimension i.
+  const coord = (i: number, p: number): number => start[i] + Math.floor(p / block[i]) * stride[i] + (p % block[i]);
+  const pieces: TransferPiece[] = [];
+  let offset = 0;
+  const emit = (outer: number[], dStart: number, dStride: number, dCount: number, dBlock: number): void => {
+    const slab: Required<HyperslabSpec> = {
+      start: [...outer, dStart, ...start.slice(d + 1)],
+      stride: [...outer.map(() => 1), dStride, ...stride.slice(d + 1)],
+      count: [...outer.map(() => 1), dCount, ...count.slice(d + 1)],
+      block: [...outer.map(() => 1), dBlock, ...block.slice(d + 1)],
+    };
+    const length = dCount * dBlock * inner[d];
+    pieces.push({ slab, offset, length });
+    offset += length;
+  };
+  let outerTotal = 1;
+  for (let i = 0; i < d; i++) outerTotal *= span[i];
+  const position = new Array<number>(d).fill(0);
+  for (let o = 0; o < outerTotal; o++) {
+    const outer = position.map((p, i) => coord(i, p));
+    if (block[d] <= perPiece) {
+      // Runs of whole blocks.
+      const blocks = Math.floor(perPiece / block[d]);
+      for (let b = 0; b < count[d]; b += blocks) {
+        emit(outer, start[d] + b * stride[d], stride[d], Math.min(blocks, count[d] - b), block[d]);
+      }
+    } else {
+      // A block is more than a piece: runs of consecutive coordinates inside each block.
+      for (let b = 0; b < count[d]; b++) {
+        for (let q = 0; q < block[d]; q += perPiece) emit(outer, start[d] + b * stride[d] + q, 1, 1, Math.min(perPiece, block[d] - q));
+      }
+    }
+    for (let i = d - 1; i >= 0; i--) {
+      if (++position[i] < span[i]) break;
+      position[i] = 0;
+    }
+  }
+  return pieces;
+}
