@@ -204,10 +204,11 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   hid_t d = ToHid(info[0]), fspace = ToHid(info[2]), dxpl = ToHid(info[3]);
   if (dxpl == 0) dxpl = H5P_DEFAULT;
   DType dt = static_cast<DType>(info[4].As<Napi::Number>().Int32Value());
-  hsize_t n = ApplySelection(env, fspace, info[5], what);
+  Selected selected = ApplySelection(env, fspace, info[5], what);
+  hsize_t n = selected.count;
   // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to do.
   if (H5Sget_simple_extent_npoints(fspace) == 0) return env.Undefined();
-  hid_t mspace = MemorySpace(env, n);
+  hid_t mspace = MemorySpace(env, selected);
   if (dt == DType::String) {
     Type ftype(CheckH5(env, H5Dget_type(d), what()));
     PackedStrings packed(env, ftype.get(), info[6].As<Napi::Array>());
@@ -227,11 +228,12 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   hid_t d = ToHid(info[0]), fspace = ToHid(info[2]), dxpl = ToHid(info[3]);
   if (dxpl == 0) dxpl = H5P_DEFAULT;
   DType dt = static_cast<DType>(info[4].As<Napi::Number>().Int32Value());
-  hsize_t n = ApplySelection(env, fspace, info[5], what);
+  Selected selected = ApplySelection(env, fspace, info[5], what);
+  hsize_t n = selected.count;
   if (H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
     return dt == DType::String ? Napi::Array::New(env, 0) : env.Undefined();
   }
-  hid_t mspace = MemorySpace(env, n);
+  hid_t mspace = MemorySpace(env, selected);
   if (dt == DType::String) {
     Type ftype(CheckH5(env, H5Dget_type(d), what()));
     return ReadStrings(env, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {

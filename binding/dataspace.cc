@@ -2,10 +2,13 @@
 
 #include "errors.h"
 
+#include <algorithm>
+
 namespace h5mpi {
 namespace {
 hid_t cachedMemSpace = H5I_INVALID_HID;
-hsize_t cachedMemSize = 0;
+int cachedMemRank = 0;
+hsize_t cachedMemDims[H5S_MAX_RANK];
 }  // namespace
 
 void ThrowSelection(Napi::Env env, const std::string& what, const char* step, bool usage) {
@@ -13,17 +16,22 @@ void ThrowSelection(Napi::Env env, const std::string& what, const char* step, bo
   ThrowH5(env, what + ": " + step);
 }
 
-hid_t MemorySpace(Napi::Env env, hsize_t n) {
-  hsize_t dims = n > 0 ? n : 1;
+hid_t MemorySpace(Napi::Env env, const Selected& selected) {
+  static const hsize_t one = 1;
+  int rank = selected.count > 0 ? selected.rank : 1;
+  const hsize_t* dims = selected.count > 0 ? selected.dims : &one;
+  bool same = cachedMemSpace >= 0 && rank == cachedMemRank;
+  for (int i = 0; same && i < rank; i++) same = dims[i] == cachedMemDims[i];
   if (cachedMemSpace < 0) {
-    cachedMemSpace = CheckH5(env, H5Screate_simple(1, &dims, nullptr), "create memory dataspace");
-    cachedMemSize = dims;
-  } else if (cachedMemSize != dims) {
-    // Reshaping selects all of the new extent.
-    CheckH5(env, H5Sset_extent_simple(cachedMemSpace, 1, &dims, nullptr), "reshape memory dataspace");
-    cachedMemSize = dims;
+    cachedMemSpace = CheckH5(env, H5Screate_simple(rank, dims, nullptr), "create memory dataspace");
+  } else if (!same) {
+    CheckH5(env, H5Sset_extent_simple(cachedMemSpace, rank, dims, nullptr), "reshape memory dataspace");
   }
-  if (n == 0) {
+  if (!same) {
+    cachedMemRank = rank;
+    std::copy(dims, dims + rank, cachedMemDims);
+  }
+  if (selected.count == 0) {
     CheckH5(env, H5Sselect_none(cachedMemSpace), "select none in memory dataspace");
   } else if (H5Sget_select_type(cachedMemSpace) != H5S_SEL_ALL) {
     CheckH5(env, H5Sselect_all(cachedMemSpace), "select memory dataspace");
@@ -34,7 +42,7 @@ hid_t MemorySpace(Napi::Env env, hsize_t n) {
 void ReleaseCachedSpaces() {
   if (cachedMemSpace >= 0) H5Sclose(cachedMemSpace);
   cachedMemSpace = H5I_INVALID_HID;
-  cachedMemSize = 0;
+  cachedMemRank = 0;
 }
 
 namespace {
@@ -43,7 +51,7 @@ Napi::Value SelectionSize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<hsize_t> dims = ToDims(info[0]);
   Space space(CheckH5(env, H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "create dataspace"));
-  double n = static_cast<double>(ApplySelection(env, space.get(), info[1], [] { return std::string("count selection"); }));
+  double n = static_cast<double>(ApplySelection(env, space.get(), info[1], [] { return std::string("count selection"); }).count);
   return Napi::Number::New(env, n);
 }
 

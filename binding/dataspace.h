@@ -7,14 +7,23 @@ namespace h5mpi {
 // Selection encoding (a Float64Array, possibly longer than its contents): [0] = everything; [1] = nothing;
 // [2, nslabs, (start[r], stride[r], count[r], block[r]) per slab] = a union of hyperslabs.
 // Doubles hold integers exactly up to 2^53 (8 PiB of bytes), far beyond any extent HDF5 can store.
-// Applies it to `space` (whose rank is r) and returns the number of selected elements. `what()` names the
-// operation for error messages; it is called only on failure, so the hot path builds no strings.
+// Applies it to `space` (whose rank is r) and returns what it selects: the number of elements, and the shape
+// a memory buffer of them has (the slab's count * block per dimension, the extent for everything, one
+// dimension for a union). `what()` names the operation for error messages; it is called only on failure,
+// so the hot path builds no strings.
+struct Selected {
+  hsize_t count = 0;
+  int rank = 1;
+  hsize_t dims[H5S_MAX_RANK] = {0};
+};
 template <typename What>
-hsize_t ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection, const What& what);
+Selected ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection, const What& what);
 
-// A 1-D memory dataspace of n elements (n == 0: nothing selected). One is kept and reshaped as n changes,
-// so that small transfers do not create and close a dataspace each; it is borrowed, never closed.
-hid_t MemorySpace(Napi::Env env, hsize_t n);
+// The memory dataspace for a selection: shaped like it, so that HDF5 maps file to memory a chunk at a time
+// rather than element by element (a 1-D memory space against a 3-D chunked selection made writes ~9x
+// slower). One is kept and reshaped when the shape changes, so that small transfers do not create and close
+// one each; it is borrowed, never closed. Nothing selected: one dimension, nothing selected.
+hid_t MemorySpace(Napi::Env env, const Selected& selected);
 // Closes the kept memory dataspace (at shutdown, before H5close).
 void ReleaseCachedSpaces();
 
@@ -22,7 +31,8 @@ void ReleaseCachedSpaces();
 [[noreturn]] void ThrowSelection(Napi::Env env, const std::string& what, const char* step, bool usage);
 
 template <typename What>
-hsize_t ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection, const What& what) {
+Selected ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection, const What& what) {
+  Selected out;
   const double* s = nullptr;
   size_t n = 0;
   if (selection.IsTypedArray()) {
@@ -37,11 +47,19 @@ hsize_t ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection,
     if (H5Sselect_all(space) < 0) ThrowSelection(env, what(), "select all", false);
     hssize_t all = H5Sget_simple_extent_npoints(space);
     if (all < 0) ThrowSelection(env, what(), "count the dataspace", false);
-    return static_cast<hsize_t>(all);
+    out.count = static_cast<hsize_t>(all);
+    int rank = H5Sget_simple_extent_ndims(space);
+    if (rank > 0) {
+      out.rank = rank;
+      H5Sget_simple_extent_dims(space, out.dims, nullptr);
+    } else {
+      out.dims[0] = out.count;  // a scalar
+    }
+    return out;
   }
   if (s[0] == 1) {
     if (H5Sselect_none(space) < 0) ThrowSelection(env, what(), "select none", false);
-    return 0;
+    return out;
   }
   int rank = H5Sget_simple_extent_ndims(space);
   size_t slabs = n >= 2 ? static_cast<size_t>(s[1]) : 0;
@@ -64,7 +82,14 @@ hsize_t ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection,
   }
   hssize_t npoints = H5Sget_select_npoints(space);
   if (npoints < 0) ThrowSelection(env, what(), "count selection", false);
-  return static_cast<hsize_t>(npoints);
+  out.count = static_cast<hsize_t>(npoints);
+  if (slabs == 1) {
+    out.rank = rank;
+    for (int i = 0; i < rank; i++) out.dims[i] = count[i] * block[i];
+  } else {
+    out.dims[0] = out.count;
+  }
+  return out;
 }
 
 }  // namespace h5mpi
