@@ -10,6 +10,8 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   h5mpi::InitGroup(env, exports);
   h5mpi::InitDataset(env, exports);
   h5mpi::InitAttrs(env, exports);
+  h5mpi::InitWatchdog(env, exports);
+  h5mpi::InitFileLock(env, exports);
   return exports;
 }
 

@@ -3,6 +3,7 @@ import { ARRAY_TYPES, describeValue, dtypeOfArray, dtypeOfCode, DTYPE_CODES, Num
 import { H5Error } from './errors';
 import { native } from './native';
 import type { H5Object } from './object';
+import { describeArgument } from './collective';
 
 /** What an attribute holds: scalars, strings, typed arrays (1-D) and string arrays. */
 export type AttributeValue = number | bigint | string | NumericArray | string[] | number[];
@@ -79,7 +80,9 @@ export class Attributes {
         this.owner.file._checkWritable(where);
         void this.owner.id;
         packed = pack(value, where);
-        return `attrs.set('${name}' on '${this.owner.name}', ${packed.text})`;
+        // The stored value, exactly and briefly (long arrays as a preview and a digest), so any difference shows.
+        const stored = packed.shape === null ? (packed.data as ArrayLike<unknown>)[0] : packed.data;
+        return `attrs.set('${name}' on '${this.owner.name}', ${describeArgument(stored)})`;
       },
       () => native.attrWrite(this.owner.id, name, packed.dtype, 0, packed.shape, packed.data),
     );

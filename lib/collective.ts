@@ -1,21 +1,28 @@
-// Collective-call checking: before a collective HDF5 operation the ranks agree, in one small exchange, that
-// they are all making the same call and that none of them failed to prepare it. Otherwise HDF5 would
-// corrupt the file or wait forever; here every rank throws instead, and nothing reaches HDF5.
+// Collective-call checking: before a collective HDF5 operation the ranks agree that they are all making
+// the same call and that none of them failed to prepare it. Otherwise HDF5 would corrupt the file or wait
+// forever; here every rank throws instead, and nothing reaches HDF5.
+//
+// Cost: one MPI_Allreduce of five int32 per operation when the ranks agree (a flag and a 64-bit digest of
+// the call, with its complement so that one MIN reduction gives both the minimum and the maximum). Only
+// when they disagree, or one failed, do they gather the full texts to say who asked for what.
+import { createHash } from 'node:crypto';
 import { CollectiveMismatchError, PeerFailedError } from './errors';
-import { Comm } from './mpi';
+import type { Comm } from './mpi';
+import { watched, watching } from './watchdog';
 
 /** The environment switch: H5MPI_CHECK_COLLECTIVE=0 turns checking off for files that do not say otherwise. */
 export function checkingDefault(): boolean {
   return process.env.H5MPI_CHECK_COLLECTIVE !== '0';
 }
 
-/** How a rank describes its part: the call (e.g. "createDataset('x', [4], float64)") or its failure. */
-type Vote = [ok: 1, call: string] | [ok: 0, error: string];
+/** How a rank describes its part: the call (e.g. "createDataset('/x', [4], float64)") and where it is made, or its failure. */
+type Vote = [ok: 1, call: string, scope: string] | [ok: 0, error: string, scope: string];
 
 /**
  * Runs a collective operation: `prepare` validates (and may throw) and describes the call, `action` calls
- * HDF5. With `check`, the ranks of `comm` first compare their calls; `same` says whether the descriptions
- * must match (metadata operations) or only success matters (data transfers, whose selections differ).
+ * HDF5. With `check`, the ranks of `comm` first agree on the call; `same` says whether the descriptions
+ * must match (false: only success matters). `scope` names what the call acts on beyond its text (the
+ * file): it must match too, and messages show it only where it differs.
  */
 export function runCollective<T>(
   comm: Comm,
@@ -24,8 +31,14 @@ export function runCollective<T>(
   prepare: () => string,
   action: () => T,
   same = true,
+  scope = '',
 ): T {
-  if (!check) {
+  if (watching) return watched(where, () => checkedRun(comm, check, where, prepare, action, same, scope));
+  return checkedRun(comm, check, where, prepare, action, same, scope);
+}
+
+function checkedRun<T>(comm: Comm, check: boolean, where: string, prepare: () => string, action: () => T, same: boolean, scope: string): T {
+  if (!check || comm.size === 1) {
     prepare();
     return action();
   }
@@ -36,9 +49,60 @@ export function runCollective<T>(
   } catch (e) {
     failure = e;
   }
-  const mine: Vote = failure === undefined ? [1, call] : [0, failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure)];
-  const votes = comm.allgather(mine);
-  const failed = votes.map((v, r) => (v[0] === 0 ? r : -1)).filter((r) => r >= 0);
+  const mine: Vote = failure === undefined ? [1, call, scope] : [0, errorText(failure), scope];
+  const votes = watching ? watched('collective-call check', () => agree(comm, mine, same)) : agree(comm, mine, same);
+  if (votes) judge(votes, where, failure, same);
+  return action();
+}
+
+/**
+ * Runs a collective operation whose ranks each bring their own part (`payload`, different on every rank):
+ * one allgather carries every rank's call, payload or failure, and `action` gets the payloads by rank.
+ * The exchange is the operation's own, so it is always checked.
+ */
+export function gatherCollective<P, T>(
+  comm: Comm,
+  where: string,
+  prepare: () => { call: string; payload: P },
+  action: (payloads: P[]) => T,
+  scope = '',
+): T {
+  const run = (): T => {
+    let failure: unknown;
+    let mine: [Vote, P | null];
+    try {
+      const { call, payload } = prepare();
+      mine = [[1, call, scope], payload];
+    } catch (e) {
+      failure = e;
+      mine = [[0, errorText(failure), scope], null];
+    }
+    const all = watching ? watched('collective-call check', () => comm.allgather(mine)) : comm.allgather(mine);
+    judge(all.map(([v]) => v), where, failure, true);
+    return action(all.map(([, p]) => p as P));
+  };
+  return watching ? watched(where, run) : run();
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/**
+ * The exchange: undefined when every rank prepared the same call, otherwise every rank's vote (all ranks
+ * take the same branch, since they all see the same reduction).
+ */
+function agree(comm: Comm, mine: Vote, same: boolean): Vote[] | undefined {
+  const [h1, h2] = mine[0] === 1 && same ? digest64(`${mine[1]}\u0000${mine[2]}`) : [0, 0];
+  const r = comm.allreduce(new Int32Array([mine[0], h1, h2, ~h1, ~h2]), 'min');
+  // min(~h) = ~max(h): equal minimum and maximum means every rank sent the same digest.
+  if (r[0] === 1 && r[1] === ~r[3] && r[2] === ~r[4]) return undefined;
+  return comm.allgather(mine);
+}
+
+/** Throws on every rank when a rank failed or the calls differ; returns when they all agree. */
+function judge(votes: Vote[], where: string, failure: unknown, same: boolean): void {
+  const failed = votes.flatMap((v, r) => (v[0] === 0 ? [r] : []));
   if (failed.length > 0) {
     if (failure !== undefined) throw failure;
     const lines = failed.map((r) => `rank ${r}: ${votes[r][1]}`);
@@ -49,15 +113,16 @@ export function runCollective<T>(
       failed.map((r) => votes[r][1]),
     );
   }
-  if (same && votes.some((v) => v[1] !== call)) {
-    const calls = votes.map((v) => v[1]);
+  if (!same) return;
+  const scopesDiffer = votes.some((v) => v[2] !== votes[0][2]);
+  const calls = votes.map((v) => (scopesDiffer ? `${v[1]} in ${v[2]}` : v[1]));
+  if (calls.some((c) => c !== calls[0])) {
     throw new CollectiveMismatchError(
       `${where}: the ranks made different collective calls, so none was made: ${groupByCall(calls)}. ` +
-        `${advice(calls)} ${nothingSent(where)}`,
+        `${advice(votes.map((v) => v[1]), scopesDiffer)} ${nothingSent(where)}`,
       calls,
     );
   }
-  return action();
 }
 
 function nothingSent(where: string): string {
@@ -85,20 +150,106 @@ export function ranges(ranks: number[]): string {
   return parts.join(',');
 }
 
-function advice(calls: string[]): string {
-  if (calls.every((c) => c.startsWith('createDataset('))) {
-    return 'In parallel HDF5 every rank must create every dataset with the same arguments. To give each rank ' +
-      'datasets of its own, call file.createDatasetsPerRank({ [path]: options }) on every rank, then write ' +
-      'each rank\'s own dataset independently.';
+/** "createDataset('/x', ...)" -> "createDataset" */
+function operation(call: string): string {
+  const i = call.indexOf('(');
+  return i < 0 ? call : call.slice(0, i);
+}
+
+/** "createDataset('/x', ...)" -> "/x" (the first quoted argument) */
+function firstArgument(call: string): string | undefined {
+  return /^[^(]*\('((?:[^'\\]|\\.)*)'/.exec(call)?.[1];
+}
+
+/** What to do instead, for the kind of disagreement the calls show. */
+function advice(calls: string[], scopesDiffer: boolean): string {
+  if (scopesDiffer) {
+    return 'The ranks were working on different files. A file opened on a communicator is used by every rank ' +
+      'of it, in the same order; to give each rank a file of its own, open it with { comm: MPI.COMM_SELF }.';
   }
-  if (calls.every((c) => /^(read|write)\(/.test(c))) {
+  const ops = new Set(calls.map(operation));
+  if ([...ops].every((op) => op === 'read' || op === 'write')) {
     return 'A collective read or write is made by every rank of the file\'s communicator, the same call on the ' +
       'same dataset; a rank with nothing to transfer passes an empty selection (count 0).';
   }
-  return 'Metadata operations (creating, resizing, deleting, attributes, closing) are collective in parallel ' +
-    'HDF5: every rank must make the same call with the same arguments, in the same order.';
+  if (ops.size > 1) {
+    return 'The ranks are at different points of the program: every rank must make the same collective calls ' +
+      'in the same order. Look for a collective call made inside a rank-dependent branch (if (comm.rank === 0) ' +
+      '...) or in a loop that runs a different number of times on different ranks.';
+  }
+  const op = [...ops][0];
+  const samePath = new Set(calls.map(firstArgument)).size === 1;
+  switch (op) {
+    case 'createDataset':
+      if (!samePath) {
+        return 'In parallel HDF5 every rank must create every dataset with the same arguments. To give each rank ' +
+          'datasets of its own, call file.createDatasetsPerRank({ [path]: options }) on every rank (each with its ' +
+          'own paths), then write each rank\'s own dataset independently.';
+      }
+      return 'Every rank must pass the same shape, dtype, options and initial data: compute them once (on rank 0, ' +
+        'say) and share them with comm.bcast(...) first, or use createDatasetsPerRank for per-rank datasets.';
+    case 'createGroup':
+      return 'Every rank must create every group: to have one group per rank, create all of them on every rank ' +
+        '(a loop over comm.size), then use each rank\'s own.';
+    case 'attrs.set':
+      return 'Every rank must set the same value: compute it on one rank and share it with comm.bcast(value) first.';
+    case 'resize':
+      return 'Every rank must pass the same new shape: agree on it first, e.g. with comm.allreduce(rows, \'sum\').';
+    case 'File.open':
+      return 'Every rank must open the same file with the same mode and options.';
+    default:
+      return 'Metadata operations (creating, resizing, deleting, attributes, closing) are collective in parallel ' +
+        'HDF5: every rank must make the same call with the same arguments, in the same order.';
+  }
 }
 
 function clip(s: string): string {
   return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}
+
+/** A 64-bit digest of a call's text, as two int32 (cyrb53's mixing; not cryptographic, just well spread). */
+export function digest64(text: string): [number, number] {
+  let h1 = 0xdeadbeef ^ text.length;
+  let h2 = 0x41c6ce57 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return [h1 | 0, h2 | 0];
+}
+
+const SHOWN_ELEMENTS = 8;
+
+/**
+ * An argument value as it goes into a call's description: exact for what is short ("1.5", "-0", "3n",
+ * "Float64Array[1, 2, 3]"), and for long arrays or strings a preview with a digest of all of it, so that
+ * any difference shows while the text stays short.
+ */
+export function describeArgument(value: unknown): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') {
+    return value.length <= 64 ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, 32))}... (${value.length} chars, #${sha1(value)})`;
+  }
+  if (ArrayBuffer.isView(value) && 'length' in value) {
+    const a = value as unknown as ArrayLike<number | bigint>;
+    const name = value.constructor.name;
+    if (a.length <= SHOWN_ELEMENTS) return `${name}[${Array.from(a, describeArgument).join(', ')}]`;
+    const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    return `${name}(${a.length})[${Array.from({ length: 4 }, (_, i) => describeArgument(a[i])).join(', ')}, ...] #${sha1(bytes)}`;
+  }
+  if (Array.isArray(value)) {
+    if (value.length <= SHOWN_ELEMENTS) return `[${value.map(describeArgument).join(', ')}]`;
+    const all = value.map(describeArgument);
+    return `[${all.slice(0, 4).join(', ')}, ...] (${value.length} values, #${sha1(all.join('\u0000'))})`;
+  }
+  if (value === null || value === undefined) return String(value);
+  return typeof value;
+}
+
+function sha1(data: string | Uint8Array): string {
+  return createHash('sha1').update(data).digest('hex').slice(0, 12);
 }

@@ -1,7 +1,8 @@
 // Files: serial (sec2) in a one-rank run, MPI-IO on a communicator in a parallel job.
 import * as fs from 'node:fs';
 import { checkingDefault, runCollective } from './collective';
-import { FileLockedError, H5Error } from './errors';
+import { H5Error } from './errors';
+import { checkFreeToTruncate, FileHold, fileLockedError, holdForJob, holdSerial, lockingUnsupportedAdvice } from './filelock';
 import { Group } from './group';
 import { Comm, MPI } from './mpi';
 import { FileAccess, Hid, native } from './native';
@@ -33,6 +34,8 @@ export class File extends Group implements Closable, Disposable {
   /** Whether metadata reads are collective (parallel files with collectiveMetadata). */
   readonly collectiveMetadata: boolean;
   private readonly objects = new Map<string, H5Object>();
+  /** This process's share of the file's lock (see lib/filelock.ts), released at close. */
+  private hold: FileHold | undefined;
 
   private constructor(filename: string, mode: FileMode, id: Hid, comm: Comm | undefined, check: boolean, collectiveMetadata: boolean) {
     super(undefined, '/', id);
@@ -53,6 +56,7 @@ export class File extends Group implements Closable, Disposable {
     const comm = (given as Comm | undefined) ?? (MPI.jobSize() > 1 ? MPI.COMM_WORLD : undefined);
     let access!: FileAccess;
     let collectiveMetadata = false;
+    const check = (options as FileOptions | null)?.checkCollective ?? checkingDefault();
     // The rest is checked inside the ranks' agreement, so that bad input on one rank makes every rank throw
     // instead of leaving the others waiting in the collective open.
     const prepare = (): string => {
@@ -62,16 +66,27 @@ export class File extends Group implements Closable, Disposable {
       const info = options.info === undefined ? undefined : hints(options.info, where);
       collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
       access = comm ? { comm: comm.native, collectiveMetadata, ...(info ? { info } : {}) } : {};
-      return `File.open('${filename}', '${mode}'${comm && !collectiveMetadata ? ', collectiveMetadata: false' : ''})`;
+      const settings = [
+        ...(comm && !collectiveMetadata ? ['collectiveMetadata: false'] : []),
+        ...(check ? [] : ['checkCollective: false']),
+        ...(info ? [`info ${JSON.stringify(info)}`] : []),
+      ];
+      return `File.open('${filename}', '${mode}'${settings.map((x) => `, ${x}`).join('')})`;
+    };
+    const opened = (id: Hid, hold: FileHold | undefined, parallel: boolean): File => {
+      const f = new File(filename, mode, id, comm, parallel && check, parallel && collectiveMetadata);
+      f.hold = hold;
+      return f;
     };
     if (!comm) {
       prepare();
-      return new File(filename, mode, openId(filename, mode, access, comm, where), comm, false, false);
+      const { id, hold } = openId(filename, mode, access, comm, where);
+      return opened(id, hold, false);
     }
-    const check = (options as FileOptions | null)?.checkCollective ?? checkingDefault();
-    return runCollective(comm, check, where, prepare, () => {
-      const id = openId(filename, mode, access, comm, where);
-      return new File(filename, mode, id, comm, check, collectiveMetadata);
+    // Always checked, even with checkCollective: false: this is where the ranks agree on that setting.
+    return runCollective(comm, true, where, prepare, () => {
+      const { id, hold } = openId(filename, mode, access, comm, where);
+      return opened(id, hold, true);
     });
   }
 
@@ -119,7 +134,12 @@ export class File extends Group implements Closable, Disposable {
     this.objects.clear();
     this._invalidate();
     untrack(this);
-    native.fileClose(id, this.filename);
+    try {
+      native.fileClose(id, this.filename);
+    } finally {
+      this.hold?.release();
+      this.hold = undefined;
+    }
   }
 
   /** @internal At process exit: a parallel file is closed only when every rank is exiting cleanly. */
@@ -143,7 +163,7 @@ export class File extends Group implements Closable, Disposable {
       const call = prepare();
       void this.id;
       return call;
-    }, action);
+    }, action, true, `'${this.filename}'`);
   }
 
   /** @internal A metadata read: collective when the file reads metadata collectively, local otherwise. */
@@ -208,13 +228,23 @@ function hints(info: Record<string, string | number>, where: string): Record<str
   return out;
 }
 
-function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): Hid {
-  // Rank 0 decides what exists, so that every rank takes the same branch even on a lagging file system.
+function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): { id: Hid; hold: FileHold | undefined } {
+  const writer = mode !== 'r';
+  let hold: FileHold | undefined;
+  // Rank 0 decides what exists, so that every rank takes the same branch even on a lagging file system; in
+  // parallel it also takes the job's lock (HDF5's MPI-IO driver takes none, see lib/filelock.ts).
   // Never throws (rank 0 must reach the bcast): what stat cannot tell, HDF5 reports when it opens the file.
-  const look = (): 'missing' | 'file' | 'directory' => {
+  const look = (): 'missing' | 'file' | 'directory' | 'locked' => {
     try {
       const st = fs.statSync(filename, { throwIfNoEntry: false });
-      return st === undefined ? 'missing' : st.isDirectory() ? 'directory' : 'file';
+      if (st === undefined) return 'missing';
+      if (st.isDirectory()) return 'directory';
+      if (comm) {
+        const h = holdForJob(filename, writer);
+        if (h === 'busy') return 'locked';
+        hold = h;
+      }
+      return 'file';
     } catch {
       return 'file';
     }
@@ -222,33 +252,45 @@ function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm
   const kind = comm ? comm.bcast(comm.rank === 0 ? look() : 'missing', 0) : look();
   const exists = kind !== 'missing';
   if (kind === 'directory') throw new H5Error(`${where}: '${filename}' is a directory, not an HDF5 file`);
+  if (kind === 'locked') throw fileLockedError(where, filename, writer, true);
   try {
-    switch (mode) {
-      case 'r':
-      case 'r+':
-        if (!exists) throw new H5Error(`${where}: no such file`);
-        return native.fileOpen(filename, mode === 'r+', access);
-      case 'w':
-        return native.fileCreate(filename, false, access);
-      case 'w-':
-      case 'x':
-        if (exists) throw new H5Error(`${where}: the file exists (mode '${mode}' only creates new files)`);
-        return native.fileCreate(filename, true, access);
-      case 'a':
-        return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access);
+    // HDF5 truncates for 'w' before it tries its lock: make sure no other process has the file open first.
+    if (!comm && mode === 'w' && exists) checkFreeToTruncate(filename, where);
+    const id = openOrCreate(filename, mode, exists, access, where);
+    if (!comm) hold = holdSerial(filename);
+    else if (comm.rank === 0 && !exists) {
+      const h = holdForJob(filename, writer); // a new file: lock it for the job now that it exists
+      hold = h === 'busy' ? undefined : h;
     }
+    return { id, hold };
   } catch (e) {
+    hold?.release();
     if (e instanceof H5Error && e.h5stack.some((f) => /file signature not found/.test(f.desc))) {
       throw new H5Error(`${where}: '${filename}' is not an HDF5 file (no HDF5 signature found in it)`, e.h5stack);
     }
-    if (e instanceof H5Error && /unable to lock file/.test(e.message + e.h5stack.map((f) => f.desc).join('\n'))) {
-      throw new FileLockedError(
-        `${where}: the file is open for writing in another process. Parallel writers must share one file ` +
-          `through MPI: run them under mpiexec and open the file on the same communicator ` +
-          `(File.open(path, mode, { comm: MPI.COMM_WORLD })), or let one process write at a time.`,
-        e.h5stack,
-      );
+    const lockFailure = e instanceof H5Error ? /unable to lock file, errno = (\d+)/.exec(e.message + e.h5stack.map((f) => f.desc).join('\n')) : null;
+    if (lockFailure) {
+      // EAGAIN/EWOULDBLOCK (11): another process holds the lock; anything else: no locking on this file system.
+      if (lockFailure[1] === '11') throw fileLockedError(where, filename, writer, false, (e as H5Error).h5stack);
+      throw new H5Error(`${where}: ${lockingUnsupportedAdvice()}`, (e as H5Error).h5stack);
     }
     throw e;
+  }
+}
+
+function openOrCreate(filename: string, mode: FileMode, exists: boolean, access: FileAccess, where: string): Hid {
+  switch (mode) {
+    case 'r':
+    case 'r+':
+      if (!exists) throw new H5Error(`${where}: no such file`);
+      return native.fileOpen(filename, mode === 'r+', access);
+    case 'w':
+      return native.fileCreate(filename, false, access);
+    case 'w-':
+    case 'x':
+      if (exists) throw new H5Error(`${where}: the file exists (mode '${mode}' only creates new files)`);
+      return native.fileCreate(filename, true, access);
+    case 'a':
+      return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access);
   }
 }

@@ -4,6 +4,8 @@ import { ARRAY_TYPES, DType, NumericDType } from './dtype';
 import { H5Error } from './errors';
 import { native } from './native';
 import { H5Object, joinPath } from './object';
+import { describeArgument } from './collective';
+import { createDatasetsPerRank, PerRankDatasets } from './perrank';
 
 export class Group extends H5Object {
   get description(): string {
@@ -44,7 +46,7 @@ export class Group extends H5Object {
         throw parallelVlenError(where);
       }
       if (options.data !== undefined) checkInitialData(options, spec, where);
-      return describeCreate(full, options, spec);
+      return describeCreate(full, options, spec, this.file.checkCollective);
     }, () => {
       this.checkFree(full, where);
       return this.file._register(new Dataset<D>(this.file, full, native.datasetCreate(this.file.id, full, spec)));
@@ -61,6 +63,19 @@ export class Group extends H5Object {
       }
     }
     return ds;
+  }
+
+  /**
+   * Creates datasets that differ from rank to rank, in one collective call. Every rank passes its own
+   * `{ path: options }` (its own paths, possibly none); the ranks exchange them once and every rank creates
+   * the union, in path order, so HDF5 sees the same calls everywhere. Returns every rank's datasets on every
+   * rank; each rank then writes its own independently (`ds[path].write(data)`), and initial `data` given
+   * here is written that way by the rank that brought it. Ranks may share a path only with the same options
+   * (otherwise every rank throws CollectiveMismatchError); existing paths are refused. Serially, it creates
+   * this process's datasets.
+   */
+  createDatasetsPerRank<S extends Record<string, DatasetOptions>>(specs: S): PerRankDatasets<S> {
+    return createDatasetsPerRank(this, specs);
   }
 
   /** The group or dataset at `path`; throws H5Error naming the path when there is none. */
@@ -132,8 +147,8 @@ export class Group extends H5Object {
   }
 }
 
-/** The text ranks compare before creating a dataset: everything that shapes it. */
-export function describeCreate(full: string, o: DatasetOptions, spec: ReturnType<typeof datasetSpec>): string {
+/** The text ranks compare before creating a dataset: everything that shapes it (and its initial data, `withData`). */
+export function describeCreate(full: string, o: DatasetOptions, spec: ReturnType<typeof datasetSpec>, withData = false): string {
   const parts = [`'${full}'`, `[${o.shape.join(', ')}]`, o.dtype];
   if (spec.stringLength) parts.push(`stringLength ${spec.stringLength}`);
   if (spec.maxshape) parts.push(`maxshape [${spec.maxshape.map((d) => (d < 0 ? 'Infinity' : d)).join(', ')}]`);
@@ -141,6 +156,7 @@ export function describeCreate(full: string, o: DatasetOptions, spec: ReturnType
   if (spec.gzip !== undefined) parts.push(`gzip ${spec.gzip}`);
   if (spec.shuffle) parts.push('shuffle');
   if (spec.fletcher32) parts.push('fletcher32');
-  if (o.fillValue !== undefined) parts.push(`fill ${String(o.fillValue)}`);
+  if (o.fillValue !== undefined) parts.push(`fill ${describeArgument(o.fillValue)}`);
+  if (withData && o.data !== undefined) parts.push(`data ${describeArgument(o.data)}`);
   return `createDataset(${parts.join(', ')})`;
 }

@@ -4,6 +4,7 @@ export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
 export { Group } from './group';
+export type { PerRankDatasets } from './perrank';
 export { Dataset } from './dataset';
 export type { DatasetOptions, TransferOptions, TransferReport, WriteData, ReadResult } from './dataset';
 export { Hyperslab } from './selection';

@@ -5,6 +5,7 @@ import { ARRAY_TYPES, describeValue, dtypeOfArray, dtypeOfCode, DTYPE_CODES, Num
 import { MPIError, PeerFailedError } from './errors';
 import { native, NativeComm } from './native';
 import { ensureExitHook } from './runtime';
+import { startWatchdog, watched, watching } from './watchdog';
 
 export type ReduceOp = 'sum' | 'prod' | 'min' | 'max' | 'land' | 'lor' | 'band' | 'bor';
 const OP_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, min: 2, max: 3, land: 4, lor: 5, band: 6, bor: 7 };
@@ -77,6 +78,9 @@ function checkInt(name: string, v: unknown, min: number, max: number, where: str
   return v;
 }
 
+// The Comm methods that every rank must call (what the hang watchdog watches).
+const COLLECTIVE_METHODS = new Set(['barrier', 'bcast', 'bcastInto', 'gather', 'allgather', 'reduce', 'allreduce', 'split', 'dup', 'free']);
+
 /**
  * An MPI communicator, after mpi4py's lower-case methods. Every collective method (barrier, bcast, gather,
  * allgather, reduce, allreduce, split, dup, free) must be called by every rank of the communicator.
@@ -111,6 +115,11 @@ export class Comm {
   private call<R>(method: string, f: (c: NativeComm) => R): R {
     const where = `${this.name}.${method}`;
     if (this.native.isFreed()) throw new MPIError(`${where}: the communicator has been freed`, limits().errComm);
+    // With H5MPI_HANG_TIMEOUT set, collectives are marked for the hang watchdog (lib/watchdog.ts).
+    if (watching && COLLECTIVE_METHODS.has(method)) return watched(`${where}()`, () => this.invoke(where, f));
+    return this.invoke(where, f);
+  }
+  private invoke<R>(where: string, f: (c: NativeComm) => R): R {
     try {
       return f(this.native);
     } catch (e) {
@@ -384,6 +393,7 @@ function start(): void {
   world = new Comm(init.world, 'MPI.COMM_WORLD', false);
   self = new Comm(init.self, 'MPI.COMM_SELF', false);
   ensureExitHook();
+  startWatchdog(world.rank, world.size);
   syncFailFast();
 }
 

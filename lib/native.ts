@@ -149,6 +149,16 @@ export interface Native {
   attrNames(loc: Hid): string[];
   attrExists(loc: Hid, name: string): boolean;
   attrDelete(loc: Hid, name: string): void;
+
+  /** Starts the hang watchdog's thread (once): a call marked longer than `seconds` prints and ends the process. */
+  watchdogStart(seconds: number, header: string, footer: string, exitCode: number): void;
+  watchdogEnter(label: string): void;
+  watchdogLeave(): void;
+
+  /** A descriptor holding a flock on `path` (shared, or exclusive), or -errno (see fileLockErrors). */
+  fileTryLock(path: string, exclusive: boolean): number;
+  fileUnlock(fd: number): void;
+  fileLockErrors(): { ENOENT: number; EWOULDBLOCK: number; ENOSYS: number; ENOLCK: number; EOPNOTSUPP: number };
 }
 
 // node-gyp-build picks prebuilds/<platform>-<arch>/ first, then build/Release.

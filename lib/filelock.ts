@@ -1,0 +1,128 @@
+// Writers outside MPI: two processes that open one file for writing without sharing a communicator would
+// corrupt it. HDF5 locks files it opens serially (flock: shared for readers, exclusive for writers) and
+// refuses a conflicting open, which File.open reports as FileLockedError. Two gaps are filled here:
+// - mode 'w' on a file open elsewhere: HDF5 truncates the file *before* it tries the lock, destroying the
+//   other process's file; so the lock is tried first;
+// - parallel files: HDF5's MPI-IO driver takes no lock at all; so rank 0 holds one for the job while the
+//   file is open, and a conflicting open on either side fails.
+// HDF5_USE_FILE_LOCKING=FALSE (or 0) turns HDF5's locking off, and these locks with it: nothing then stops
+// a second writer. Where the file system has no flock (some NFS mounts), HDF5 refuses serial opens unless
+// HDF5_USE_FILE_LOCKING is FALSE or BEST_EFFORT, and the job lock is skipped; on NFS mounts whose locks are
+// local to each client, processes on different machines do not see each other's locks.
+import * as fs from 'node:fs';
+import { FileLockedError } from './errors';
+import { native } from './native';
+
+/** As HDF5 reads the variable: FALSE or 0 turns its file locking off. */
+export function fileLockingDisabled(): boolean {
+  const v = process.env.HDF5_USE_FILE_LOCKING;
+  return v === 'FALSE' || v === '0';
+}
+
+/**
+ * This process's share of a file it has open: for a parallel file on rank 0, the lock held for the job.
+ * Files open more than once in this process share one entry (HDF5 shares the open file too).
+ */
+export class FileHold {
+  private released = false;
+  /** @internal */
+  constructor(private readonly entry: HeldEntry, private readonly key: string) {
+    entry.count++;
+  }
+  /** Gives up this share; the lock goes with the last one. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (--this.entry.count > 0) return;
+    if (this.entry.fd >= 0) native.fileUnlock(this.entry.fd);
+    held.delete(this.key);
+  }
+}
+
+interface HeldEntry {
+  fd: number;
+  count: number;
+}
+
+/** Files open in this process, by real path, with the descriptor holding a job lock (or -1). */
+const held = new Map<string, HeldEntry>();
+
+function keyOf(filename: string): string | undefined {
+  try {
+    return fs.realpathSync(filename);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records a file opened serially (HDF5 holds its lock), so that opens of it here are known to be ours. */
+export function holdSerial(filename: string): FileHold | undefined {
+  const key = keyOf(filename);
+  if (key === undefined) return undefined;
+  const entry = held.get(key) ?? { fd: -1, count: 0 };
+  held.set(key, entry);
+  return new FileHold(entry, key);
+}
+
+/**
+ * Rank 0 of a parallel open: takes the lock for the job (shared for readers, exclusive for writers).
+ * 'busy' when another process has the file open in a conflicting way; undefined when there is nothing to
+ * lock (no file, locking off or not supported by the file system: best effort, as HDF5's BEST_EFFORT).
+ */
+export function holdForJob(filename: string, writer: boolean): FileHold | 'busy' | undefined {
+  const key = keyOf(filename);
+  if (key === undefined) return undefined;
+  const mine = held.get(key);
+  if (mine) return new FileHold(mine, key);
+  if (fileLockingDisabled()) return undefined;
+  const fd = native.fileTryLock(filename, writer);
+  if (fd < 0) return -fd === errnoCodes().EWOULDBLOCK ? 'busy' : undefined;
+  const entry = { fd, count: 0 };
+  held.set(key, entry);
+  return new FileHold(entry, key);
+}
+
+let codes: ReturnType<typeof native.fileLockErrors> | undefined;
+function errnoCodes(): ReturnType<typeof native.fileLockErrors> {
+  return (codes ??= native.fileLockErrors());
+}
+
+/**
+ * Serial mode 'w' on an existing file: refuses before HDF5 truncates a file another process has open.
+ * A file open in this process is left to HDF5, which says so.
+ */
+export function checkFreeToTruncate(filename: string, where: string): void {
+  if (fileLockingDisabled()) return;
+  const key = keyOf(filename);
+  if (key === undefined || held.has(key)) return;
+  const fd = native.fileTryLock(filename, true);
+  if (fd >= 0) native.fileUnlock(fd);
+  else if (-fd === errnoCodes().EWOULDBLOCK) throw fileLockedError(where, filename, true, false);
+}
+
+/** The error for a file another process has open in a way that conflicts with this open. */
+export function fileLockedError(where: string, filename: string, writer: boolean, parallel: boolean, h5stack = [] as FileLockedError['h5stack']): FileLockedError {
+  const other = parallel ? 'another process outside this MPI job' : 'another process';
+  const what = writer
+    ? `'${filename}' is open in ${other} (for writing, or for reading: a writer needs the file to itself). ` +
+      'Two processes writing one HDF5 file without MPI would corrupt it, so it was not opened (and not ' +
+      'truncated).'
+    : `'${filename}' is open for writing in ${other}, so it cannot be read consistently now; wait until that ` +
+      'process closes it.';
+  return new FileLockedError(
+    `${where}: ${what} To write one file from many processes, run them as one MPI job (mpiexec -n 4 node ` +
+      'app.js) and open the file in every rank with File.open(path, mode), which uses MPI.COMM_WORLD (or pass ' +
+      '{ comm }); otherwise let one process write at a time.',
+    h5stack,
+  );
+}
+
+/**
+ * HDF5's "unable to lock file" when it comes from the file system not supporting locks (errno other than
+ * EWOULDBLOCK): what to do about it.
+ */
+export function lockingUnsupportedAdvice(): string {
+  return 'file locking is not supported on this file system (some NFS mounts). Set HDF5_USE_FILE_LOCKING=BEST_EFFORT ' +
+    'to open files without a lock where none can be taken (or FALSE to never lock); then nothing stops two ' +
+    'processes from writing the file at once, so make sure only one job writes it.';
+}

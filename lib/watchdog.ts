@@ -1,0 +1,53 @@
+// The hang watchdog: with H5MPI_HANG_TIMEOUT=seconds, a rank that has been inside one collective call that
+// long (an HDF5 collective operation, the collective-call check, a Comm collective) prints which call and
+// since when, then ends its process, which makes mpiexec end the job. It catches what checking cannot: a
+// rank that never makes the call. Unset (the default), nothing is marked and nothing runs.
+import * as os from 'node:os';
+import { native } from './native';
+
+/** Exit status of a process the watchdog ended (as timeout(1) uses). */
+export const HANG_EXIT_CODE = 124;
+
+/** The timeout in seconds from H5MPI_HANG_TIMEOUT, or undefined when unset, empty or 0. */
+export function hangTimeout(text = process.env.H5MPI_HANG_TIMEOUT): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new RangeError(`H5MPI_HANG_TIMEOUT must be a number of seconds (0 turns the watchdog off), got '${text}'`);
+  }
+  return seconds > 0 ? seconds : undefined;
+}
+
+/**
+ * Whether collective calls are marked. A constant, so that the marks cost one branch when the watchdog
+ * is off.
+ */
+export const watching = !/^\s*0*\s*$/.test(process.env.H5MPI_HANG_TIMEOUT ?? '');
+
+/**
+ * Starts the watchdog's thread once MPI runs (the report names the rank); throws on a malformed
+ * H5MPI_HANG_TIMEOUT. A no-op when it is off.
+ */
+export function startWatchdog(rank: number, size: number): void {
+  if (!watching) return;
+  const seconds = hangTimeout();
+  if (seconds === undefined) return;
+  native.watchdogStart(
+    seconds,
+    `[h5mpi] rank ${rank} of ${size} (${os.hostname()}, pid ${process.pid})`,
+    `. The other ranks did not all make this call. Ending the job (H5MPI_HANG_TIMEOUT=${seconds}); ` +
+      `look for a collective call made on some ranks only (inside 'if (rank ...)', or a loop that runs a ` +
+      `different number of times per rank).`,
+    HANG_EXIT_CODE,
+  );
+}
+
+/** Runs `fn` marked as being inside the collective call `label` (calls nest; the outermost is timed). */
+export function watched<T>(label: string, fn: () => T): T {
+  native.watchdogEnter(label);
+  try {
+    return fn();
+  } finally {
+    native.watchdogLeave();
+  }
+}
