@@ -2,6 +2,10 @@
 #include "common.h"
 
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  // Before any other HDF5 call: HDF5 must not close files from its own atexit handler. A parallel file's
+  // close is collective, so a rank exiting on its own would wait there forever for the others; lib/runtime.ts
+  // closes files at exit instead (parallel ones only when every rank exits cleanly), then calls H5close.
+  H5dont_atexit();
   h5mpi::InitErrors(env, exports);
   h5mpi::InitComm(env, exports);
   h5mpi::InitTypes(env, exports);
