@@ -1,0 +1,93 @@
+// A small SVG line chart of throughput against ranks, one panel per operation, no dependencies.
+'use strict';
+
+const COLORS = { h5mpi: '#1f77b4', h5py: '#ff7f0e', c: '#555555' };
+const LABELS = { h5mpi: 'h5mpi', h5py: 'h5py', c: 'C (libhdf5)' };
+
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+/** A "nice" axis maximum and step for values up to `max`. */
+function niceAxis(max) {
+  const raw = max / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw || 1));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  return { top: Math.ceil(max / step) * step || step, step };
+}
+
+/**
+ * rows: [{ op, mode, ranks, impl, median, min, max }] (MB/s). Panels per op ('write', 'read'); a line per
+ * implementation and mode (collective solid, independent dashed); whiskers from the fastest to the slowest run.
+ */
+function throughputSvg(rows, { title, subtitle } = {}) {
+  const ops = [...new Set(rows.map((r) => r.op))];
+  const ranks = [...new Set(rows.map((r) => r.ranks))].sort((a, b) => a - b);
+  const impls = Object.keys(COLORS).filter((i) => rows.some((r) => r.impl === i));
+  const modes = ['collective', 'independent'].filter((m) => rows.some((r) => r.mode === m));
+  const panelW = 420, panelH = 280, left = 64, top = 64, gap = 70, bottom = 92;
+  const width = left + ops.length * panelW + (ops.length - 1) * gap + 24;
+  const height = top + panelH + bottom;
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(`<rect width="100%" height="100%" fill="white"/>`);
+  out.push(`<text x="${left}" y="24" font-size="16" font-weight="bold">${esc(title ?? 'Throughput against ranks')}</text>`);
+  if (subtitle) out.push(`<text x="${left}" y="44" fill="#444">${esc(subtitle)}</text>`);
+  const xOf = (i) => (ranks.length === 1 ? panelW / 2 : 20 + (i * (panelW - 40)) / (ranks.length - 1));
+  ops.forEach((op, p) => {
+    const x0 = left + p * (panelW + gap);
+    const mine = rows.filter((r) => r.op === op);
+    const { top: yMax, step } = niceAxis(Math.max(1, ...mine.map((r) => r.max)));
+    const yOf = (v) => top + panelH - (v / yMax) * panelH;
+    out.push(`<g transform="translate(${x0},0)">`);
+    out.push(`<text x="${panelW / 2}" y="${top - 8}" text-anchor="middle" font-weight="bold">${esc(op)} demo</text>`);
+    for (let v = 0; v <= yMax + 1e-9; v += step) {
+      const y = yOf(v).toFixed(1);
+      out.push(`<line x1="0" x2="${panelW}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`);
+      out.push(`<text x="-6" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#444">${fmt(v)}</text>`);
+    }
+    out.push(`<line x1="0" x2="0" y1="${top}" y2="${top + panelH}" stroke="#888"/>`);
+    out.push(`<line x1="0" x2="${panelW}" y1="${top + panelH}" y2="${top + panelH}" stroke="#888"/>`);
+    ranks.forEach((n, i) => {
+      out.push(`<text x="${xOf(i).toFixed(1)}" y="${top + panelH + 16}" text-anchor="middle" fill="#444">${n}</text>`);
+    });
+    out.push(`<text x="${panelW / 2}" y="${top + panelH + 34}" text-anchor="middle">ranks</text>`);
+    if (p === 0) out.push(`<text transform="translate(-46,${top + panelH / 2}) rotate(-90)" text-anchor="middle">MB/s (median)</text>`);
+    for (const impl of impls) {
+      for (const mode of modes) {
+        const pts = ranks
+          .map((n, i) => ({ i, r: mine.find((r) => r.impl === impl && r.mode === mode && r.ranks === n) }))
+          .filter((p) => p.r);
+        if (pts.length === 0) continue;
+        const dash = mode === 'independent' ? ' stroke-dasharray="6 4"' : '';
+        const line = pts.map((q) => `${xOf(q.i).toFixed(1)},${yOf(q.r.median).toFixed(1)}`).join(' ');
+        out.push(`<polyline points="${line}" fill="none" stroke="${COLORS[impl]}" stroke-width="2"${dash}/>`);
+        for (const q of pts) {
+          const x = xOf(q.i).toFixed(1);
+          out.push(`<line x1="${x}" x2="${x}" y1="${yOf(q.r.min).toFixed(1)}" y2="${yOf(q.r.max).toFixed(1)}" stroke="${COLORS[impl]}" stroke-opacity="0.5"/>`);
+          const shape = mode === 'independent'
+            ? `<rect x="${(+x - 3).toFixed(1)}" y="${(yOf(q.r.median) - 3).toFixed(1)}" width="6" height="6" fill="white" stroke="${COLORS[impl]}" stroke-width="1.5"/>`
+            : `<circle cx="${x}" cy="${yOf(q.r.median).toFixed(1)}" r="3.5" fill="${COLORS[impl]}"/>`;
+          out.push(shape);
+        }
+      }
+    }
+    out.push('</g>');
+  });
+  // Legend along the bottom.
+  let lx = left;
+  const ly = top + panelH + 62;
+  for (const impl of impls) {
+    for (const mode of modes) {
+      const dash = mode === 'independent' ? ' stroke-dasharray="6 4"' : '';
+      out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly}" y2="${ly}" stroke="${COLORS[impl]}" stroke-width="2"${dash}/>`);
+      const label = `${LABELS[impl]}, ${mode}`;
+      out.push(`<text x="${lx + 32}" y="${ly}" dominant-baseline="middle">${esc(label)}</text>`);
+      lx += 40 + label.length * 6.6;
+    }
+  }
+  out.push(`<text x="${left}" y="${ly + 20}" fill="#666" font-size="11">Whiskers: fastest to slowest run. Lines: medians of alternating runs (A B C A B C ...).</text>`);
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+module.exports = { throughputSvg };

@@ -1,0 +1,473 @@
+#!/usr/bin/env node
+// `npm run bench`: h5mpi against h5py (mpio driver, the same libhdf5) and C (the floor), on the same work, in
+// alternating runs (each repetition runs every implementation once, the order rotating: A B C, B C A, ...),
+// reported as medians with the spread (fastest and slowest run):
+//   io        the write and read demos (demo/write.js, demo/read.js and their peers) at each rank count,
+//             collective and independent; peak resident memory per rank of every write run (/usr/bin/time)
+//   small     per-call cost of one-row hyperslab writes and reads (bench/small.js, peers/h5py_small.py, c_small)
+//   chunking  the chunking demo's three layouts, serially (demo/chunking.js, peers/h5py_chunking.py, c_chunking)
+//   check     collective-call checking on vs off: per metadata operation (bench/check-cost.js), and as a share
+//             of the write demo's total time at the largest rank count
+// Prints markdown tables, writes <out>/bench.json and <out>/throughput.svg (see --help).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { throughputSvg } = require('./chart');
+
+const ROOT = path.join(__dirname, '..');
+const PEERS = path.join(__dirname, 'peers');
+const PY = '/usr/bin/python3';
+const PARTS = ['io', 'small', 'chunking', 'check'];
+
+const USAGE = `usage: npm run bench -- [--quick] [options]
+  --quick          a fast smoke run: 1 and 2 ranks, one repetition, tiny sizes (results in bench/results/tmp/)
+  --only LIST      parts to run, of ${PARTS.join(',')} (default all)
+  --reps N         repetitions of every measurement (default 3)
+  --ranks LIST     rank counts of the io part (default 1,2,4,8)
+  --rows R --cols C  the write/read demos' float32 dataset (default 256 x 262144, 256 MiB)
+  --calls N        one-row writes, then reads, per small run (default 20000)
+  --images N       the chunking demo's images of 768 x 1366 float64, tiles of 200 (default 20, 160 MiB a file)
+  --check-ops N    metadata operations per timed block of the check part (default 100)
+  --out DIR        where bench.json and throughput.svg go (default bench/results)
+  --dir DIR        where the HDF5 files go (default a new directory under the system's temporary directory)
+`;
+
+function parseOptions(argv) {
+  const quick = argv.includes('--quick');
+  const o = quick
+    ? { quick, only: PARTS, reps: 1, ranks: [1, 2], rows: 16, cols: 16384, calls: 500, images: 3, image: [256, 256, 64], checkOps: 10, out: path.join(__dirname, 'results', 'tmp'), dir: null }
+    : { quick, only: PARTS, reps: 3, ranks: [1, 2, 4, 8], rows: 256, cols: 262144, calls: 20000, images: 20, image: [768, 1366, 200], checkOps: 100, out: path.join(__dirname, 'results'), dir: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') continue;
+    if (a === '--help') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    if (i + 1 >= argv.length) usage(`${a} needs a value`);
+    const v = argv[++i];
+    const count = () => (/^[1-9][0-9]*$/.test(v) ? Number(v) : usage(`${a} takes a positive whole number, got '${v}'`));
+    if (a === '--only') {
+      o.only = v.split(',');
+      for (const p of o.only) if (!PARTS.includes(p)) usage(`unknown part '${p}' (parts: ${PARTS.join(', ')})`);
+    } else if (a === '--reps') o.reps = count();
+    else if (a === '--ranks') o.ranks = v.split(',').map((x) => (/^[1-9][0-9]*$/.test(x) ? Number(x) : usage(`--ranks takes counts like 1,2,4,8`)));
+    else if (a === '--rows') o.rows = count();
+    else if (a === '--cols') o.cols = count();
+    else if (a === '--calls') o.calls = count();
+    else if (a === '--images') o.images = count();
+    else if (a === '--check-ops') o.checkOps = count();
+    else if (a === '--out') o.out = path.resolve(v);
+    else if (a === '--dir') o.dir = path.resolve(v);
+    else usage(`unknown option '${a}'`);
+  }
+  return o;
+}
+
+function usage(message) {
+  process.stderr.write(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- running programs
+
+/** OpenMPI as scripts/mpienv.sh sets it: more ranks than cores, and root when we are root. */
+function mpiEnv(extra = {}) {
+  const env = { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', OMPI_MCA_btl_vader_single_copy_mechanism: 'none', ...extra };
+  if (process.getuid && process.getuid() === 0) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
+  return env;
+}
+
+const RSS_MARK = 'h5mpi-bench-maxrss-kb=';
+
+/**
+ * Runs argv (under mpiexec on `ranks` ranks, unless ranks is 0) and returns its last JSON output line; with
+ * `rss`, each rank runs under /usr/bin/time and its peak resident memory (MiB) comes back too.
+ */
+function runJson(label, argv, { ranks = 1, cwd, env, rss = false, timeoutS = 900 } = {}) {
+  const wrapped = rss ? ['/usr/bin/time', '-f', `${RSS_MARK}%M`, ...argv] : argv;
+  const [cmd, ...rest] = ranks > 0 ? ['mpiexec', '-n', String(ranks), ...wrapped] : wrapped;
+  const r = spawnSync(cmd, rest, { cwd, env: mpiEnv(env), encoding: 'utf8', timeout: timeoutS * 1000, killSignal: 'SIGKILL', maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    throw new Error(`bench: ${label} failed (${r.status ?? r.signal}): ${[cmd, ...rest].join(' ')}\n${r.stdout}\n${r.stderr}`);
+  }
+  const line = r.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`bench: ${label} printed no JSON line:\n${r.stdout}\n${r.stderr}`);
+  const json = JSON.parse(line);
+  if (rss) {
+    json.peakMiB = r.stderr.split('\n').filter((l) => l.startsWith(RSS_MARK)).map((l) => Number(l.slice(RSS_MARK.length)) / 1024);
+  }
+  return json;
+}
+
+/** Alternating runs: repetition k runs the programs starting from the k-th, so none is always first. */
+function rotated(list, rep) {
+  return list.map((_, i) => list[(i + rep) % list.length]);
+}
+
+function stats(values) {
+  const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (s.length === 0) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  const m = s.length >> 1;
+  return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, min: s[0], max: s[s.length - 1], n: s.length };
+}
+
+function progress(text) {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+// ---------------------------------------------------------------- the implementations
+
+function findPeers(dir) {
+  const available = { h5mpi: true, h5py: false, c: false };
+  const why = {};
+  // Debian's h5py picks its MPI build only when started by mpiexec.
+  const py = spawnSync('mpiexec', ['-n', '1', PY, '-c', 'import h5py, mpi4py, sys; sys.exit(0 if h5py.get_config().mpi else 3)'], { encoding: 'utf8', env: mpiEnv() });
+  if (py.status === 0) available.h5py = true;
+  else why.h5py = 'h5py with MPI is not installed for /usr/bin/python3 (bash scripts/install-deps.sh --with-peers)';
+  const build = path.join(dir, 'c-peers');
+  fs.mkdirSync(build, { recursive: true });
+  const failures = [];
+  for (const name of ['c_write', 'c_read', 'c_small', 'c_chunking']) {
+    // -shlib: the same libhdf5 shared library h5mpi and h5py load, not the static archive h5pcc defaults to.
+    const r = spawnSync('h5pcc', ['-shlib', '-O2', '-o', path.join(build, name), path.join(PEERS, `${name}.c`), '-lm'], { cwd: build, encoding: 'utf8' });
+    if (r.error || r.status !== 0) failures.push(`${name}: ${r.error ? r.error.message : r.stderr.trim().split('\n')[0]}`);
+  }
+  if (failures.length === 0) available.c = true;
+  else why.c = `the C peers did not compile with h5pcc (${failures.join('; ')})`;
+  return { available, why, cBin: (name) => path.join(build, name) };
+}
+
+function versions(peers) {
+  const h5mpi = require(ROOT);
+  const v = { node: process.version, hdf5: h5mpi.versions.hdf5, mpi: h5mpi.versions.mpi.split(',')[0] };
+  if (peers.available.h5py) {
+    const r = spawnSync('mpiexec', ['-n', '1', PY, '-c', 'import h5py, numpy, mpi4py; print(h5py.__version__, numpy.__version__, mpi4py.__version__)'], { encoding: 'utf8', env: mpiEnv() });
+    const [h5py, numpy, mpi4py] = r.stdout.trim().split(' ');
+    Object.assign(v, { h5py, numpy, mpi4py });
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------- the parts
+
+function ioPart(o, peers, dir, results) {
+  const node = process.execPath;
+  const files = { h5mpi: path.join(dir, 'h5mpi.h5'), h5py: path.join(dir, 'h5py.h5'), c: path.join(dir, 'c.h5') };
+  const size = [String(o.rows), String(o.cols)];
+  const impls = Object.keys(files).filter((i) => peers.available[i]);
+  const write = (impl, mode) =>
+    impl === 'h5mpi'
+      ? [node, path.join(ROOT, 'demo', 'write.js'), ...size, files.h5mpi, '--json', ...(mode === 'independent' ? ['--independent'] : [])]
+      : impl === 'h5py'
+        ? [PY, path.join(PEERS, 'h5py_write.py'), ...size, files.h5py, mode]
+        : [peers.cBin('c_write'), ...size, files.c, mode];
+  const read = (impl, mode) =>
+    impl === 'h5mpi'
+      ? [node, path.join(ROOT, 'demo', 'read.js'), files.h5mpi, '--json', ...(mode === 'independent' ? ['--independent'] : [])]
+      : impl === 'h5py'
+        ? [PY, path.join(PEERS, 'h5py_read.py'), files.h5py, mode]
+        : [peers.cBin('c_read'), files.c, mode];
+  const runs = [];
+  for (let rep = 0; rep < o.reps; rep++) {
+    for (const ranks of o.ranks) {
+      for (const mode of ['collective', 'independent']) {
+        // Each implementation writes its file, then (after all have written) reads it back: the reads see
+        // the page cache alike.
+        for (const impl of rotated(impls, rep)) {
+          const j = runJson(`${impl} write`, write(impl, mode), { ranks, rss: true, cwd: dir });
+          runs.push({ op: 'write', mode, ranks, impl, rep, total_s: j.total_s, MBps: j.MBps, MB: j.MB, peakMiB: j.peakMiB, io: j.io });
+        }
+        for (const impl of rotated(impls, rep)) {
+          const j = runJson(`${impl} read`, read(impl, mode), { ranks, cwd: dir });
+          if (j.out_of_range) throw new Error(`bench: ${impl} read found ${j.out_of_range} values out of range`);
+          runs.push({ op: 'read', mode, ranks, impl, rep, total_s: j.total_s, MBps: j.MBps, MB: j.MB, io: j.io });
+        }
+        for (const f of Object.values(files)) fs.rmSync(f, { force: true });
+      }
+    }
+    progress(`io: repetition ${rep + 1} of ${o.reps} done`);
+  }
+  const rows = [];
+  for (const op of ['write', 'read']) {
+    for (const mode of ['collective', 'independent']) {
+      for (const ranks of o.ranks) {
+        for (const impl of impls) {
+          const mine = runs.filter((r) => r.op === op && r.mode === mode && r.ranks === ranks && r.impl === impl);
+          const t = stats(mine.map((r) => r.MBps));
+          rows.push({ op, mode, ranks, impl, ...t, total_s: stats(mine.map((r) => r.total_s)).median });
+        }
+      }
+    }
+  }
+  // Peak memory: the largest rank of each write run, and the rank's block of the dataset for comparison.
+  const blockMiB = (ranks) => (Math.ceil(o.rows / ranks) * o.cols * 4) / 2 ** 20;
+  const memory = [];
+  for (const ranks of o.ranks) {
+    for (const impl of impls) {
+      const mine = runs.filter((r) => r.op === 'write' && r.ranks === ranks && r.impl === impl && r.peakMiB && r.peakMiB.length);
+      memory.push({ ranks, impl, blockMiB: blockMiB(ranks), ...stats(mine.map((r) => Math.max(...r.peakMiB))) });
+    }
+  }
+  results.io = { rows: o.rows, cols: o.cols, MB: (o.rows * o.cols * 4) / 2 ** 20, table: rows, runs };
+  results.memory = memory;
+}
+
+function smallPart(o, peers, dir, results) {
+  const impls = ['h5mpi', 'h5py', 'c'].filter((i) => peers.available[i]);
+  const file = (impl) => path.join(dir, `small-${impl}.h5`);
+  const argv = (impl) =>
+    impl === 'h5mpi'
+      ? [process.execPath, path.join(__dirname, 'small.js'), String(o.calls), '100', file(impl)]
+      : impl === 'h5py'
+        ? [PY, path.join(PEERS, 'h5py_small.py'), String(o.calls), '100', file(impl)]
+        : [peers.cBin('c_small'), String(o.calls), '100', file(impl)];
+  const runs = [];
+  for (let rep = 0; rep < Math.max(o.reps, 3); rep++) {
+    for (const impl of rotated(impls, rep)) {
+      const j = runJson(`${impl} small`, argv(impl), { ranks: 1 });
+      runs.push({ impl, rep, write_us: j.write_us_per_call, read_us: j.read_us_per_call });
+      fs.rmSync(file(impl), { force: true });
+    }
+  }
+  results.small = {
+    calls: o.calls,
+    cols: 100,
+    table: impls.map((impl) => {
+      const mine = runs.filter((r) => r.impl === impl);
+      return { impl, write_us: stats(mine.map((r) => r.write_us)), read_us: stats(mine.map((r) => r.read_us)) };
+    }),
+    runs,
+  };
+  progress('small: done');
+}
+
+function chunkingPart(o, peers, dir, results) {
+  const impls = ['h5mpi', 'h5py', 'c'].filter((i) => peers.available[i]);
+  const [nrows, ncols, ksize] = o.image;
+  const shape = [String(o.images), String(nrows), String(ncols), String(ksize)];
+  const work = path.join(dir, 'chunking');
+  fs.mkdirSync(work, { recursive: true });
+  const argv = (impl) =>
+    impl === 'h5mpi'
+      ? [process.execPath, path.join(ROOT, 'demo', 'chunking.js'), ...shape, '--json']
+      : impl === 'h5py'
+        ? [PY, path.join(PEERS, 'h5py_chunking.py'), ...shape, work]
+        : [peers.cBin('c_chunking'), ...shape, work];
+  const runs = [];
+  for (let rep = 0; rep < o.reps; rep++) {
+    for (const impl of rotated(impls, rep)) {
+      // Serial, as the course's chunking demo, with HDF5's default (sec2) driver. h5py starts under mpiexec -n 1
+      // only so that Debian's h5py loads the same (MPI) build of libhdf5 as h5mpi and C, not the serial one.
+      const j = runJson(`${impl} chunking`, argv(impl), { ranks: impl === 'h5py' ? 1 : 0, cwd: work });
+      if (j.bad_tiles) throw new Error(`bench: the chunking demo read ${j.bad_tiles} wrong tiles`);
+      for (const l of j.layouts) runs.push({ impl, rep, layout: l.layout, write_s: l.total_s, read_s: l.read_s, file_MB: l.file_MB });
+    }
+    progress(`chunking: repetition ${rep + 1} of ${o.reps} done`);
+  }
+  const layouts = ['contiguous', 'chunked', 'chunked+gzip'];
+  results.chunking = {
+    images: o.images,
+    image: o.image,
+    MB: (o.images * nrows * ncols * 8) / 2 ** 20,
+    table: layouts.flatMap((layout) =>
+      impls.map((impl) => {
+        const mine = runs.filter((r) => r.impl === impl && r.layout === layout);
+        return { layout, impl, write_s: stats(mine.map((r) => r.write_s)), read_s: stats(mine.map((r) => r.read_s)), file_MB: stats(mine.map((r) => r.file_MB)).median };
+      }),
+    ),
+    runs,
+  };
+}
+
+function checkPart(o, dir, results) {
+  const ranks = Math.max(...o.ranks);
+  const rounds = o.quick ? 2 : 2 * Math.max(o.reps, 3);
+  const micro = runJson('check-cost', [process.execPath, path.join(__dirname, 'check-cost.js'), dir, String(o.checkOps), String(rounds)], { ranks });
+  // The write demo with checking on (the default) and off (H5MPI_CHECK_COLLECTIVE=0), alternating.
+  const file = path.join(dir, 'check-write.h5');
+  const argv = [process.execPath, path.join(ROOT, 'demo', 'write.js'), String(o.rows), String(o.cols), file, '--json'];
+  const on = [], off = [];
+  for (let rep = 0; rep < Math.max(o.reps, 3); rep++) {
+    for (const which of rep % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+      const j = runJson(`write demo, checking ${which}`, argv, { ranks, env: which === 'off' ? { H5MPI_CHECK_COLLECTIVE: '0' } : {} });
+      (which === 'on' ? on : off).push(j.total_s);
+      fs.rmSync(file, { force: true });
+    }
+  }
+  // The write demo makes 5 checked collective calls: File.open, createDataset, attrs.set, write, close.
+  const checkedCalls = 5;
+  const perCheck = stats(micro.perOp.map((p) => p.on_us - p.off_us)).median;
+  const onS = stats(on), offS = stats(off);
+  results.check = {
+    ranks,
+    opsPerBlock: o.checkOps,
+    perOp: micro.perOp.map((p) => ({ op: p.op, on_us: p.on_us, off_us: p.off_us, cost_us: p.on_us - p.off_us })),
+    writeDemo: {
+      checkedCalls,
+      on_s: onS,
+      off_s: offS,
+      measuredShare: (onS.median - offS.median) / onS.median,
+      estimatedShare: (checkedCalls * perCheck * 1e-6) / onS.median,
+    },
+  };
+  progress('check: done');
+}
+
+// ---------------------------------------------------------------- reporting
+
+const f2 = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)) : '—');
+const spread = (s) => `${f2(s.median)} (${f2(s.min)}–${f2(s.max)})`;
+const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '—');
+
+function targets(results) {
+  const t = [];
+  if (results.io) {
+    for (const row of results.io.table.filter((r) => r.impl === 'h5mpi')) {
+      const peer = (impl) => results.io.table.find((r) => r.op === row.op && r.mode === row.mode && r.ranks === row.ranks && r.impl === impl);
+      const h5py = peer('h5py'), c = peer('c');
+      if (h5py) t.push({ target: `${row.op} ${row.mode} ${row.ranks} ranks: h5mpi >= h5py`, value: row.median / h5py.median, need: 1, met: row.median >= h5py.median });
+      if (c) t.push({ target: `${row.op} ${row.mode} ${row.ranks} ranks: h5mpi >= 0.95 x C`, value: row.median / c.median, need: 0.95, met: row.median >= 0.95 * c.median });
+    }
+  }
+  if (results.small) {
+    const get = (impl) => results.small.table.find((r) => r.impl === impl);
+    const a = get('h5mpi'), b = get('h5py');
+    if (a && b) {
+      t.push({ target: 'small write: h5mpi <= h5py / 3', value: a.write_us.median / b.write_us.median, need: 1 / 3, met: a.write_us.median <= b.write_us.median / 3, lowerIsBetter: true });
+      t.push({ target: 'small read: h5mpi <= h5py / 3', value: a.read_us.median / b.read_us.median, need: 1 / 3, met: a.read_us.median <= b.read_us.median / 3, lowerIsBetter: true });
+    }
+  }
+  if (results.memory) {
+    for (const m of results.memory.filter((r) => r.impl === 'h5mpi')) {
+      t.push({ target: `peak memory per rank, ${m.ranks} ranks: <= block + 80 MB`, value: m.max - m.blockMiB, need: 80 * 1e6 / 2 ** 20, met: m.max <= m.blockMiB + (80 * 1e6) / 2 ** 20, unit: 'MiB over the block', lowerIsBetter: true });
+    }
+  }
+  if (results.check) {
+    const s = results.check.writeDemo;
+    t.push({ target: `collective checking <= 5% of the write demo at ${results.check.ranks} ranks (estimated from the per-call cost)`, value: s.estimatedShare, need: 0.05, met: s.estimatedShare <= 0.05, lowerIsBetter: true });
+  }
+  return t;
+}
+
+function markdown(results) {
+  const out = [];
+  const m = results.meta;
+  out.push(`Measured ${m.date} on ${m.machine.cpus} cores (${m.machine.model}), ${m.machine.memGiB} GiB, load average ${m.machine.loadBefore.map(f2).join(' ')} before and ${m.machine.loadAfter.map(f2).join(' ')} after` +
+    ` (a shared machine: other jobs were running). ${m.versions.hdf5 ? `HDF5 ${m.versions.hdf5}, ${m.versions.mpi}, Node ${m.versions.node}` : ''}` +
+    `${m.versions.h5py ? `, h5py ${m.versions.h5py}` : ''}. Medians of ${m.options.reps} alternating repetitions, (fastest–slowest) in brackets.`);
+  for (const [impl, why] of Object.entries(m.unavailable)) out.push(`\n${impl} not measured: ${why}.`);
+  if (results.io) {
+    const io = results.io;
+    out.push(`\n**Write and read demos**, ${io.rows} x ${io.cols} float32 (${f2(io.MB)} MiB), MB/s from open to close (reads follow the writes, so they come from the page cache):\n`);
+    out.push('| demo | mode | ranks | h5mpi | h5py | C | h5mpi / h5py | h5mpi / C |');
+    out.push('|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const op of ['write', 'read']) {
+      for (const mode of ['collective', 'independent']) {
+        for (const ranks of m.options.ranks) {
+          const cell = (impl) => io.table.find((r) => r.op === op && r.mode === mode && r.ranks === ranks && r.impl === impl);
+          const a = cell('h5mpi'), b = cell('h5py'), c = cell('c');
+          out.push(`| ${op} | ${mode} | ${ranks} | ${a ? spread(a) : '—'} | ${b ? spread(b) : '—'} | ${c ? spread(c) : '—'} | ${a && b ? f2(a.median / b.median) : '—'} | ${a && c ? f2(a.median / c.median) : '—'} |`);
+        }
+      }
+    }
+  }
+  if (results.memory) {
+    out.push(`\n**Peak resident memory per rank** in the write demo (the largest rank, MiB; target for h5mpi: the rank's block + 80 MB):\n`);
+    out.push('| ranks | block | h5mpi | h5py | C |');
+    out.push('|---:|---:|---:|---:|---:|');
+    for (const ranks of m.options.ranks) {
+      const cell = (impl) => results.memory.find((r) => r.ranks === ranks && r.impl === impl);
+      const a = cell('h5mpi');
+      out.push(`| ${ranks} | ${f2(a ? a.blockMiB : NaN)} | ${a ? f2(a.max) : '—'} | ${cell('h5py') ? f2(cell('h5py').max) : '—'} | ${cell('c') ? f2(cell('c').max) : '—'} |`);
+    }
+  }
+  if (results.small) {
+    out.push(`\n**Small hyperslab calls**, one row of 100 float32, ${results.small.calls} writes then ${results.small.calls} reads, 1 rank, µs per call:\n`);
+    out.push('| | h5mpi | h5py | C | h5mpi / h5py |');
+    out.push('|---|---:|---:|---:|---:|');
+    for (const k of ['write_us', 'read_us']) {
+      const cell = (impl) => results.small.table.find((r) => r.impl === impl);
+      const a = cell('h5mpi'), b = cell('h5py'), c = cell('c');
+      out.push(`| ${k === 'write_us' ? 'write' : 'read'} | ${spread(a[k])} | ${b ? spread(b[k]) : '—'} | ${c ? spread(c[k]) : '—'} | ${b ? f2(a[k].median / b[k].median) : '—'} |`);
+    }
+  }
+  if (results.chunking) {
+    const ch = results.chunking;
+    out.push(`\n**Chunking demo**, ${ch.images} images of ${ch.image[0]} x ${ch.image[1]} float64 (${f2(ch.MB)} MiB a file), tiles ${ch.image[2]} x ${ch.image[2]}, serial; seconds:\n`);
+    out.push('| layout | write h5mpi | write h5py | write C | tile reads h5mpi | tile reads h5py | tile reads C | file MiB |');
+    out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const layout of ['contiguous', 'chunked', 'chunked+gzip']) {
+      const cell = (impl) => ch.table.find((r) => r.layout === layout && r.impl === impl);
+      const w = (impl) => (cell(impl) ? spread(cell(impl).write_s) : '—');
+      const r = (impl) => (cell(impl) ? spread(cell(impl).read_s) : '—');
+      out.push(`| ${layout} | ${w('h5mpi')} | ${w('h5py')} | ${w('c')} | ${r('h5mpi')} | ${r('h5py')} | ${r('c')} | ${f2(cell('h5mpi').file_MB)} |`);
+    }
+  }
+  if (results.check) {
+    const c = results.check;
+    out.push(`\n**Collective-call checking** at ${c.ranks} ranks, µs per metadata call (median of blocks of ${c.opsPerBlock}):\n`);
+    out.push('| operation | checking on | off | cost of the check |');
+    out.push('|---|---:|---:|---:|');
+    for (const p of c.perOp) out.push(`| ${p.op} | ${f2(p.on_us)} | ${f2(p.off_us)} | ${f2(p.cost_us)} |`);
+    const w = c.writeDemo;
+    out.push(`\nThe write demo at ${c.ranks} ranks makes ${w.checkedCalls} checked calls: estimated share of its time ${pct(w.estimatedShare)}` +
+      ` (median total ${f2(w.on_s.median)} s); measured on vs off: ${f2(w.on_s.median)} s vs ${f2(w.off_s.median)} s (${pct(w.measuredShare)}, within the run-to-run spread of ${f2(w.on_s.min)}–${f2(w.on_s.max)} s).`);
+  }
+  const t = results.targets;
+  if (t.length) {
+    out.push('\n**Targets**:\n');
+    out.push('| target | measured | met |');
+    out.push('|---|---:|:---:|');
+    for (const x of t) out.push(`| ${x.target} | ${x.unit ? `${f2(x.value)} ${x.unit}` : x.target.includes('%') ? pct(x.value) : `${f2(x.value)}x`} | ${x.met ? 'yes' : '**no**'} |`);
+  }
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+function main() {
+  const o = parseOptions(process.argv.slice(2));
+  const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'h5mpi-bench-'));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(o.out, { recursive: true });
+  const started = Date.now();
+  const peers = findPeers(dir);
+  const results = {
+    meta: {
+      date: new Date().toISOString(),
+      options: { quick: o.quick, reps: o.reps, ranks: o.ranks, rows: o.rows, cols: o.cols, calls: o.calls, images: o.images, image: o.image, checkOps: o.checkOps, parts: o.only },
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), loadBefore: os.loadavg() },
+      versions: versions(peers),
+      unavailable: Object.fromEntries(Object.entries(peers.why)),
+      note: 'Shared, loaded machine: figures are indicative; compare implementations within this run, by ratios.',
+    },
+  };
+  try {
+    if (o.only.includes('io')) ioPart(o, peers, dir, results);
+    if (o.only.includes('small')) smallPart(o, peers, dir, results);
+    if (o.only.includes('chunking')) chunkingPart(o, peers, dir, results);
+    if (o.only.includes('check')) checkPart(o, dir, results);
+  } finally {
+    if (!o.dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  results.meta.machine.loadAfter = os.loadavg();
+  results.meta.seconds = (Date.now() - started) / 1000;
+  results.targets = targets(results);
+  const md = markdown(results);
+  console.log(md);
+  fs.writeFileSync(path.join(o.out, 'bench.json'), `${JSON.stringify(results, null, 1)}\n`);
+  fs.writeFileSync(path.join(o.out, 'bench.md'), `${md}\n`);
+  if (results.io) {
+    const svg = throughputSvg(results.io.table, {
+      title: `Write and read demos: ${f2(results.io.MB)} MiB of float32, throughput against ranks`,
+      subtitle: `HDF5 ${results.meta.versions.hdf5}, ${results.meta.versions.mpi}, ${results.meta.machine.cpus} cores shared with other jobs (load ${results.meta.machine.loadBefore[0].toFixed(1)}); ${results.meta.date.slice(0, 10)}`,
+    });
+    fs.writeFileSync(path.join(o.out, 'throughput.svg'), svg);
+  }
+  progress(`done in ${results.meta.seconds.toFixed(0)} s; wrote ${path.join(o.out, 'bench.json')}, bench.md${results.io ? ', throughput.svg' : ''}`);
+}
+
+main();

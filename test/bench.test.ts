@@ -1,0 +1,88 @@
+// The benchmark suite works end to end: `npm run bench -- --quick` runs every part against every
+// implementation available here and writes its JSON, markdown and SVG. No timing is asserted (the machine is
+// shared and noisy): only that each figure was measured and is a positive number.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, tmpdir } from './helpers/mpirun';
+
+const out = tmpdir('h5mpi-bench-test-');
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+interface BenchJson {
+  meta: { options: { ranks: number[] }; unavailable: Record<string, string>; versions: Record<string, string> };
+  io: { table: ({ op: string; mode: string; ranks: number; impl: string } & Stat)[] };
+  memory: ({ ranks: number; impl: string; blockMiB: number } & Stat)[];
+  small: { table: { impl: string; write_us: Stat; read_us: Stat }[] };
+  chunking: { table: { layout: string; impl: string; write_s: Stat; read_s: Stat; file_MB: number }[] };
+  check: { ranks: number; perOp: { op: string; on_us: number; off_us: number }[]; writeDemo: { on_s: Stat; off_s: Stat; estimatedShare: number } };
+  targets: { target: string; value: number; met: boolean }[];
+}
+
+const positive = (s: Stat): void => {
+  expect(s.n).toBeGreaterThan(0);
+  expect(s.median).toBeGreaterThan(0);
+  expect(s.min).toBeLessThanOrEqual(s.median);
+  expect(s.max).toBeGreaterThanOrEqual(s.median);
+};
+
+test('npm run bench -- --quick measures every part and writes bench.json, bench.md and throughput.svg', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--quick', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+  expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+  const json = JSON.parse(fs.readFileSync(path.join(out, 'bench.json'), 'utf8')) as BenchJson;
+  // h5mpi always; the peers when installed (CI installs them: scripts/install-deps.sh --with-peers).
+  const impls = ['h5mpi', 'h5py', 'c'].filter((i) => !(i in json.meta.unavailable));
+  expect(impls).toContain('h5mpi');
+  for (const op of ['write', 'read']) {
+    for (const mode of ['collective', 'independent']) {
+      for (const ranks of json.meta.options.ranks) {
+        for (const impl of impls) {
+          const row = json.io.table.find((x) => x.op === op && x.mode === mode && x.ranks === ranks && x.impl === impl);
+          expect({ op, mode, ranks, impl, found: row !== undefined }).toEqual({ op, mode, ranks, impl, found: true });
+          positive(row!);
+        }
+      }
+    }
+  }
+  for (const impl of impls) {
+    for (const ranks of json.meta.options.ranks) {
+      const m = json.memory.find((x) => x.ranks === ranks && x.impl === impl)!;
+      positive(m);
+      // Peak resident memory holds at least the rank's block of the dataset.
+      expect(m.max).toBeGreaterThan(m.blockMiB);
+    }
+    const s = json.small.table.find((x) => x.impl === impl)!;
+    positive(s.write_us);
+    positive(s.read_us);
+    for (const layout of ['contiguous', 'chunked', 'chunked+gzip']) {
+      const c = json.chunking.table.find((x) => x.layout === layout && x.impl === impl)!;
+      positive(c.write_s);
+      positive(c.read_s);
+      expect(c.file_MB).toBeGreaterThan(0);
+    }
+  }
+  expect(json.check.perOp.map((p) => p.op)).toEqual(['createGroup', 'attrs.set', 'has']);
+  for (const p of json.check.perOp) {
+    expect(p.on_us).toBeGreaterThan(0);
+    expect(p.off_us).toBeGreaterThan(0);
+  }
+  positive(json.check.writeDemo.on_s);
+  positive(json.check.writeDemo.off_s);
+  expect(json.targets.length).toBeGreaterThan(0);
+
+  const md = fs.readFileSync(path.join(out, 'bench.md'), 'utf8');
+  for (const heading of ['Write and read demos', 'Peak resident memory', 'Small hyperslab calls', 'Chunking demo', 'Collective-call checking', 'Targets']) {
+    expect(md).toContain(heading);
+  }
+  const svg = fs.readFileSync(path.join(out, 'throughput.svg'), 'utf8');
+  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+  // A line per implementation and mode, in each of the two panels.
+  expect(svg.match(/<polyline /g)?.length).toBe(2 * 2 * impls.length);
+});
