@@ -91,6 +91,7 @@ common.run('chunking.js', () => {
     const open_s = MPI.Wtime() - t0;
     // Parallel HDF5 writes filtered (compressed) datasets only collectively.
     const writeCollective = collective || (L.options.compression !== undefined && f.parallel);
+    const written = !f.parallel ? 'serial' : writeCollective ? 'collective' : 'independent';
     let write_s = 0;
     for (let r = 0; r < rounds; r++) {
       const b = batch(r);
@@ -130,7 +131,7 @@ common.run('chunking.js', () => {
     comm.barrier();
     const fileBytes = rank === 0 ? fs.statSync(L.file).size : 0;
     if (rank === 0 && !args.flags.keep) fs.rmSync(L.file, { force: true });
-    results.push({ layout: L.layout, chunks: L.options.chunks ?? null, compression: L.options.compression ?? null, written: writeCollective ? 'collective' : 'independent', ...t, file_MB: fileBytes / common.MB });
+    results.push({ layout: L.layout, chunks: L.options.chunks ?? null, compression: L.options.compression ?? null, written, ...t, file_MB: fileBytes / common.MB });
   }
   const badTiles = comm.allreduce(mismatched, 'sum');
   if (badTiles > 0) process.exitCode = 1;
