@@ -129,13 +129,16 @@ function nothingSent(where: string): string {
   return where.startsWith('File.open(') ? 'Nothing was sent to HDF5; no file was opened.' : 'Nothing was sent to HDF5; the file is still open.';
 }
 
+/** At most this many different calls are spelled out in a message (all of them are in the error's `calls`). */
+const SHOWN_CALLS = 8;
+
 /** "rank 0: a; ranks 1-3,5: b" */
 export function groupByCall(calls: string[]): string {
   const byCall = new Map<string, number[]>();
   calls.forEach((c, r) => byCall.set(c, [...(byCall.get(c) ?? []), r]));
-  return [...byCall]
-    .map(([c, ranks]) => `${ranks.length === 1 ? 'rank' : 'ranks'} ${ranges(ranks)}: ${clip(c)}`)
-    .join('; ');
+  const groups = [...byCall].map(([c, ranks]) => `${ranks.length === 1 ? 'rank' : 'ranks'} ${ranges(ranks)}: ${clip(c)}`);
+  if (groups.length <= SHOWN_CALLS) return groups.join('; ');
+  return `${groups.slice(0, SHOWN_CALLS - 1).join('; ')}; and ${groups.length - SHOWN_CALLS + 1} other calls (the error's \`calls\` has every rank's)`;
 }
 
 /** [0,1,2,5] -> "0-2,5" */

@@ -102,7 +102,7 @@ export function checkFreeToTruncate(filename: string, where: string): void {
 
 /** The error for a file another process has open in a way that conflicts with this open. */
 export function fileLockedError(where: string, filename: string, writer: boolean, parallel: boolean, h5stack = [] as FileLockedError['h5stack']): FileLockedError {
-  const other = parallel ? 'another process outside this MPI job' : 'another process';
+  const other = parallel ? "another process, not one of this file's communicator," : 'another process';
   const what = writer
     ? `'${filename}' is open in ${other} (for writing, or for reading: a writer needs the file to itself). ` +
       'Two processes writing one HDF5 file without MPI would corrupt it, so it was not opened (and not ' +

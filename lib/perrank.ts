@@ -100,13 +100,13 @@ function union(requests: Request[][], where: string): Map<string, Wanted> {
   if (conflicts.length > 0) {
     const first = conflicts[0];
     const calls = requests.map((_, r) => [...first.askedBy].filter(([, ranks]) => ranks.includes(r)).map(([d]) => d).join(' and ') || '(did not ask for it)');
-    const lines = conflicts.map((w) => {
+    const lines = conflicts.slice(0, 8).map((w) => {
       const asked = [...w.askedBy].map(([d, ranks]) => `${ranks.length === 1 ? 'rank' : 'ranks'} ${ranges(ranks)}: ${d}`);
       return `'${w.full}': ${asked.join('; ')}`;
     });
     throw new CollectiveMismatchError(
       `${where}: ${conflicts.length === 1 ? 'a path was' : `${conflicts.length} paths were`} asked for with different options, ` +
-        `so no dataset was created: ${lines.join(' | ')}. Give each rank paths of its own (e.g. \`data/id=\${comm.rank}\`), ` +
+        `so no dataset was created: ${lines.join(' | ')}${conflicts.length > lines.length ? ' | ...' : ''}. Give each rank paths of its own (e.g. \`data/id=\${comm.rank}\`), ` +
         'or have the ranks that share a dataset pass the same options. Nothing was sent to HDF5; the file is still open.',
       calls,
     );

@@ -100,7 +100,7 @@ describe.each(PARALLEL)('a parallel job of %i ranks and a plain node process', (
     expect(rs).toHaveLength(n);
     for (const r of rs) {
       expect(r).toMatchObject({ threw: true, name: 'FileLockedError' });
-      expect(r.message).toMatch(/another process outside this MPI job/);
+      expect(r.message).toMatch(/another process, not one of this file's communicator,/);
       expect(r.message).toMatch(ADVICE);
     }
     expect(h5dump(file, '/x').values).toEqual(['1000']);

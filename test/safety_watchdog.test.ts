@@ -8,7 +8,7 @@ import { describeRun, mpirun, RANK_COUNTS, tmpdir } from './helpers/mpirun';
 const HANG_EXIT_CODE = 124;
 const TIMEOUT = '2';
 
-async function hang(n: number, kind: string, env: Record<string, string> = { H5MPI_HANG_TIMEOUT: TIMEOUT }) {
+async function hang(n: number, kind: string, env: Record<string, string | undefined> = { H5MPI_HANG_TIMEOUT: TIMEOUT }) {
   const file = path.join(tmpdir(), `hang-${kind}.h5`);
   // The harness kills the job after 45 s: a watchdog that did not fire shows as timedOut.
   const r = await mpirun(n, 'safety_hang.js', [kind, file], { timeoutMs: 45_000, env });
@@ -44,6 +44,13 @@ describe.each(RANK_COUNTS)('no hang on %i rank(s)', (n) => {
     expect(r.stderr).not.toContain('stuck for');
     expect(r.results.map((rs) => rs.map((x) => x.label))).toEqual(Array.from({ length: n }, () => ['ready', 'done']));
   });
+});
+
+test('without H5MPI_HANG_TIMEOUT nothing is watched: the same hang lasts until the harness kills it', async () => {
+  const file = path.join(tmpdir(), 'hang-unwatched.h5');
+  const r = await mpirun(2, 'safety_hang.js', ['barrier', file], { timeoutMs: 8_000, env: { H5MPI_HANG_TIMEOUT: undefined } });
+  expect(r.timedOut).toBe(true);
+  expect(r.stderr).not.toContain('stuck for');
 });
 
 test('a malformed H5MPI_HANG_TIMEOUT is refused by name when MPI starts', async () => {
