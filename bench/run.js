@@ -87,6 +87,9 @@ const RSS_MARK = 'h5mpi-bench-maxrss-kb=';
  * `rss`, each rank runs under /usr/bin/time and its peak resident memory (MiB) comes back too.
  */
 function runJson(label, argv, { ranks = 1, cwd, env, rss = false, timeoutS = 900 } = {}) {
+  // Start every run with no dirty pages waiting (ours or other jobs'), so that no run pays for another's
+  // writeback: the largest source of spread in the write figures.
+  spawnSync('sync');
   const wrapped = rss ? ['/usr/bin/time', '-f', `${RSS_MARK}%M`, ...argv] : argv;
   const [cmd, ...rest] = ranks > 0 ? ['mpiexec', '-n', String(ranks), ...wrapped] : wrapped;
   const r = spawnSync(cmd, rest, { cwd, env: mpiEnv(env), encoding: 'utf8', timeout: timeoutS * 1000, killSignal: 'SIGKILL', maxBuffer: 1 << 26 });
