@@ -393,8 +393,8 @@ function start(): void {
   world = new Comm(init.world, 'MPI.COMM_WORLD', false);
   self = new Comm(init.self, 'MPI.COMM_SELF', false);
   ensureExitHook();
-  startWatchdog(world.rank, world.size);
   syncFailFast();
+  startWatchdog(world.rank, world.size);
 }
 
 function limits(): NonNullable<typeof limitsOf> {
