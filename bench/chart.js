@@ -5,7 +5,7 @@ const COLORS = { h5mpi: '#1f77b4', h5py: '#ff7f0e', c: '#555555' };
 const LABELS = { h5mpi: 'h5mpi', h5py: 'h5py', c: 'C (libhdf5)' };
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmt = (v) => (Number.isInteger(v) ? String(v) : v >= 10 ? v.toFixed(0) : v.toFixed(1));
 
 /** A "nice" axis maximum and step for values up to `max`. */
 function niceAxis(max) {
@@ -24,7 +24,7 @@ function throughputSvg(rows, { title, subtitle } = {}) {
   const ranks = [...new Set(rows.map((r) => r.ranks))].sort((a, b) => a - b);
   const impls = Object.keys(COLORS).filter((i) => rows.some((r) => r.impl === i));
   const modes = ['collective', 'independent'].filter((m) => rows.some((r) => r.mode === m));
-  const panelW = 420, panelH = 280, left = 64, top = 64, gap = 70, bottom = 92;
+  const panelW = 420, panelH = 280, left = 64, top = 72, gap = 70, bottom = 112;
   const width = left + ops.length * panelW + (ops.length - 1) * gap + 24;
   const height = top + panelH + bottom;
   const out = [];
@@ -73,19 +73,18 @@ function throughputSvg(rows, { title, subtitle } = {}) {
     }
     out.push('</g>');
   });
-  // Legend along the bottom.
-  let lx = left;
-  const ly = top + panelH + 62;
-  for (const impl of impls) {
-    for (const mode of modes) {
+  // Legend along the bottom: one column per implementation, collective above independent.
+  const ly = top + panelH + 56;
+  impls.forEach((impl, k) => {
+    const lx = left + k * 260;
+    modes.forEach((mode, m) => {
+      const y = ly + m * 18;
       const dash = mode === 'independent' ? ' stroke-dasharray="6 4"' : '';
-      out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly}" y2="${ly}" stroke="${COLORS[impl]}" stroke-width="2"${dash}/>`);
-      const label = `${LABELS[impl]}, ${mode}`;
-      out.push(`<text x="${lx + 32}" y="${ly}" dominant-baseline="middle">${esc(label)}</text>`);
-      lx += 40 + label.length * 6.6;
-    }
-  }
-  out.push(`<text x="${left}" y="${ly + 20}" fill="#666" font-size="11">Whiskers: fastest to slowest run. Lines: medians of alternating runs (A B C A B C ...).</text>`);
+      out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${y}" y2="${y}" stroke="${COLORS[impl]}" stroke-width="2"${dash}/>`);
+      out.push(`<text x="${lx + 32}" y="${y}" dominant-baseline="middle">${esc(`${LABELS[impl]}, ${mode}`)}</text>`);
+    });
+  });
+  out.push(`<text x="${left}" y="${ly + 18 * modes.length + 8}" fill="#666" font-size="11">Whiskers: fastest to slowest run. Lines: medians of alternating runs (A B C, B C A, ...).</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
