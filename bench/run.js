@@ -400,13 +400,14 @@ function markdown(results) {
   }
   if (results.chunking) {
     const ch = results.chunking;
-    out.push(`\n**Chunking demo**, ${ch.images} images of ${ch.image[0]} x ${ch.image[1]} float64 (${f2(ch.MB)} MiB a file), tiles ${ch.image[2]} x ${ch.image[2]}, serial; seconds:\n`);
-    out.push('| layout | write h5mpi | write h5py | write C | tile reads h5mpi | tile reads h5py | tile reads C | file MiB |');
+    out.push(`\n**Chunking demo**, ${ch.images} images of ${ch.image[0]} x ${ch.image[1]} float64 (${f2(ch.MB)} MiB a file), serial; writes in seconds (open to close), the ${ch.images} tile reads (${ch.image[2]} x ${ch.image[2]}, one per image) in milliseconds:\n`);
+    out.push('| layout | write h5mpi | write h5py | write C | tiles h5mpi | tiles h5py | tiles C | file MiB |');
     out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const layout of ['contiguous', 'chunked', 'chunked+gzip']) {
       const cell = (impl) => ch.table.find((r) => r.layout === layout && r.impl === impl);
       const w = (impl) => (cell(impl) ? spread(cell(impl).write_s) : '—');
-      const r = (impl) => (cell(impl) ? spread(cell(impl).read_s) : '—');
+      const ms = (x) => ({ median: 1000 * x.median, min: 1000 * x.min, max: 1000 * x.max });
+      const r = (impl) => (cell(impl) ? spread(ms(cell(impl).read_s)) : '—');
       out.push(`| ${layout} | ${w('h5mpi')} | ${w('h5py')} | ${w('c')} | ${r('h5mpi')} | ${r('h5py')} | ${r('c')} | ${f2(cell('h5mpi').file_MB)} |`);
     }
   }
