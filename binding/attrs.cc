@@ -74,19 +74,12 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   return out;
 }
 
-herr_t CollectName(hid_t, const char* name, const H5A_info_t*, void* data) {
-  static_cast<std::vector<std::string>*>(data)->push_back(name);
-  return 0;
-}
-
 Napi::Value Names(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::string> names;
   hsize_t idx = 0;
-  CheckH5(env, H5Aiterate2(ToHid(info[0]), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName, &names), "list attributes");
-  Napi::Array a = Napi::Array::New(env, names.size());
-  for (size_t i = 0; i < names.size(); i++) a.Set(i, names[i]);
-  return a;
+  CheckH5(env, H5Aiterate2(ToHid(info[0]), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, &names), "list attributes");
+  return FromStrings(env, names);
 }
 
 Napi::Value Exists(const Napi::CallbackInfo& info) {

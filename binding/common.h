@@ -52,6 +52,14 @@ using Object = Handle<H5Oclose>;
 // Reads a JS array of non-negative integers (a shape, an offset) into hsize_t.
 std::vector<hsize_t> ToDims(const Napi::Value& v);
 Napi::Array FromDims(Napi::Env env, const hsize_t* dims, int rank);
+Napi::Array FromStrings(Napi::Env env, const std::vector<std::string>& strings);
+
+// An H5Literate / H5Aiterate callback that appends each name to the std::vector<std::string> at `data`.
+template <typename Info>
+herr_t CollectName(hid_t, const char* name, const Info*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->push_back(name);
+  return 0;
+}
 
 void InitErrors(Napi::Env env, Napi::Object exports);
 void InitComm(Napi::Env env, Napi::Object exports);

@@ -79,6 +79,12 @@ Napi::Array FromDims(Napi::Env env, const hsize_t* dims, int rank) {
   return a;
 }
 
+Napi::Array FromStrings(Napi::Env env, const std::vector<std::string>& strings) {
+  Napi::Array a = Napi::Array::New(env, strings.size());
+  for (size_t i = 0; i < strings.size(); i++) a.Set(i, strings[i]);
+  return a;
+}
+
 void InitErrors(Napi::Env env, Napi::Object exports) {
   // HDF5 prints its error stack to stderr by default; we turn every failure into an exception instead.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);

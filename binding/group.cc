@@ -57,20 +57,13 @@ Napi::Value Kind(const Napi::CallbackInfo& info) {
   }
 }
 
-herr_t CollectName(hid_t, const char* name, const H5L_info_t*, void* data) {
-  static_cast<std::vector<std::string>*>(data)->push_back(name);
-  return 0;
-}
-
 // linkNames(loc) -> string[] in name order
 Napi::Value Names(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::string> names;
   hsize_t idx = 0;
-  CheckH5(env, H5Literate(ToHid(info[0]), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName, &names), "list group");
-  Napi::Array a = Napi::Array::New(env, names.size());
-  for (size_t i = 0; i < names.size(); i++) a.Set(i, names[i]);
-  return a;
+  CheckH5(env, H5Literate(ToHid(info[0]), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5L_info_t>, &names), "list group");
+  return FromStrings(env, names);
 }
 
 // linkDelete(loc, path)

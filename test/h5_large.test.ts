@@ -8,29 +8,12 @@ import { Dataset, File, Hyperslab, HyperslabSpec } from '../lib';
 import { _setMaxTransferBytes } from '../lib/dataset';
 import { resolveSelection, splitSelection } from '../lib/selection';
 import { mpirunOk, RANK_COUNTS, tmpdir } from './helpers/mpirun';
+import { slabIndices } from './helpers/selection';
 
 const dir = tmpdir('h5mpi-large-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (): string => path.join(dir, `f${n++}.h5`);
-
-/** Row-major flat indices of the elements one hyperslab selects, in the order HDF5 moves them. */
-function slabIndices(shape: number[], s: HyperslabSpec): number[] {
-  const stride = s.stride ?? shape.map(() => 1);
-  const block = s.block ?? shape.map(() => 1);
-  const coords = shape.map((_, d) => {
-    const out: number[] = [];
-    for (let c = 0; c < s.count[d]; c++) for (let b = 0; b < block[d]; b++) out.push(s.start[d] + c * stride[d] + b);
-    return out;
-  });
-  let flat: number[] = [0];
-  for (let d = 0; d < shape.length; d++) {
-    const next: number[] = [];
-    for (const f of flat) for (const x of coords[d]) next.push(f * shape[d] + x);
-    flat = next;
-  }
-  return flat;
-}
 
 const CASES: { label: string; shape: number[]; sel: HyperslabSpec | null }[] = [
   { label: '1-D, everything', shape: [10], sel: null },

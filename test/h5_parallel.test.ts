@@ -20,24 +20,19 @@ function reports(results: Results, label: string): Report[] {
   });
 }
 
-// ---- the writers' formulas (test/scenarios/h5_par_values.js), restated here so that the check is independent
-const DTYPES = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'] as const;
-type NumDType = (typeof DTYPES)[number];
-const COLS = 3;
-
+// ---- the writers' formulas: the scenarios' own (the specification of what each element holds)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const formulas = require('./scenarios/h5_par_values.js') as {
+  DTYPES: readonly NumDType[];
+  COLS: number;
+  valueAt(dt: NumDType, g: number): number | bigint;
+};
+type NumDType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';
+const { DTYPES, COLS } = formulas;
+/** Element g as the file holds it (float32 rounded). */
 function valueAt(dt: NumDType, g: number): number | bigint {
-  switch (dt) {
-    case 'int8': return ((g * 37) % 256) - 128;
-    case 'uint8': return (g * 37 + 5) % 256;
-    case 'int16': return ((g * 1009) % 65536) - 32768;
-    case 'uint16': return (g * 1009 + 7) % 65536;
-    case 'int32': return ((g * 2654435761) % 2 ** 32) - 2 ** 31;
-    case 'uint32': return (g * 2654435761 + 3) % 2 ** 32;
-    case 'int64': return (g % 2 ? -1n : 1n) * (2n ** 62n + BigInt(g) * 1234567890123n);
-    case 'uint64': return 2n ** 63n + BigInt(g) * 1234567890123457n;
-    case 'float32': return Math.fround(g * 0.5 - 7.25);
-    case 'float64': return ((g % 2 ? -1 : 1) * (g + 0.1)) / 3;
-  }
+  const v = formulas.valueAt(dt, g);
+  return dt === 'float32' ? Math.fround(v as number) : v;
 }
 /** As a report carries it: bigints as "123n". */
 const asReported = (v: number | bigint): number | string => (typeof v === 'bigint' ? `${v}n` : v);

@@ -4,36 +4,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset, File, Hyperslab, HyperslabSpec } from '../lib';
 import { tmpdir } from './helpers/mpirun';
+import { slabIndices, unionIndices } from './helpers/selection';
 
 const dir = tmpdir('h5mpi-selection-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (): string => path.join(dir, `f${n++}.h5`);
-
-/** Row-major flat indices of the elements one hyperslab selects, in the order HDF5 transfers them. */
-function slabIndices(shape: number[], s: HyperslabSpec): number[] {
-  const rank = shape.length;
-  const stride = s.stride ?? shape.map(() => 1);
-  const block = s.block ?? shape.map(() => 1);
-  // Per dimension, the selected coordinates in increasing order.
-  const coords = shape.map((_, d) => {
-    const out: number[] = [];
-    for (let c = 0; c < s.count[d]; c++) for (let b = 0; b < block[d]; b++) out.push(s.start[d] + c * stride[d] + b);
-    return out;
-  });
-  let flat: number[] = [0];
-  for (let d = 0; d < rank; d++) {
-    const next: number[] = [];
-    for (const f of flat) for (const x of coords[d]) next.push(f * shape[d] + x);
-    flat = next;
-  }
-  return coords.some((c) => c.length === 0) ? [] : flat;
-}
-
-/** A union selects each element once, in file (row-major) order. */
-function unionIndices(shape: number[], slabs: HyperslabSpec[]): number[] {
-  return [...new Set(slabs.flatMap((s) => slabIndices(shape, s)))].sort((a, b) => a - b);
-}
 
 /** A dataset whose element at flat index i holds i. */
 function indexed(f: File, name: string, shape: number[]): Dataset<'int32'> {

@@ -1,6 +1,6 @@
 // The values the parallel scenarios write: each element is a function of its global position, so any rank
-// (and the test) can tell what every other rank wrote. test/h5_parallel.test.ts has its own copy of these
-// formulas to check the reports independently.
+// (and the test) can tell what every other rank wrote; test/h5_parallel.test.ts checks the reports and the
+// files against these formulas.
 'use strict';
 
 const DTYPES = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
