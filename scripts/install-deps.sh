@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system libraries h5mpi builds against: parallel HDF5 for OpenMPI, the MPI runtime, the
-# HDF5 tools, cmake and a C++ compiler. Idempotent: installs only what is missing and says what it does.
+# HDF5 tools, cmake, a C++ compiler, and GNU time (the benchmarks read peak memory with it). Idempotent: installs only what is missing and says what it does.
 # Used by `npm test`/`npm run demo` (through scripts/setup.sh), the Dockerfile and CI alike.
 #   --with-peers   also install h5py with MPI (python3-h5py-mpi), the benchmark's peer
 set -euo pipefail
 
-packages=(libhdf5-openmpi-dev openmpi-bin libopenmpi-dev hdf5-tools cmake g++ pkg-config)
+packages=(libhdf5-openmpi-dev openmpi-bin libopenmpi-dev hdf5-tools cmake g++ pkg-config time)
 for arg in "$@"; do
   case "$arg" in
     --with-peers) packages+=(python3-h5py-mpi python3-mpi4py) ;;
