@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system libraries h5mpi builds against: parallel HDF5 for OpenMPI, the MPI runtime, the
-# HDF5 tools, cmake, a C++ compiler, and GNU time (the benchmarks read peak memory with it). Idempotent: installs only what is missing and says what it does.
+# HDF5 tools, cmake, a C++ compiler, and GNU time (the benchmarks read peak memory with it).
+# Idempotent: installs only what is missing and says what it does.
 # Used by `npm test`/`npm run demo` (through scripts/setup.sh), the Dockerfile and CI alike.
 #   --with-peers   also install h5py with MPI (python3-h5py-mpi), the benchmark's peer
 set -euo pipefail
