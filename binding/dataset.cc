@@ -179,10 +179,10 @@ Napi::Value TransferReport(const Napi::CallbackInfo& info) {
   return a;
 }
 
-// The typed array at info[i]: its memory (where its elements start) and length, checked to hold n elements
-// of its own type, so that HDF5 never reads or writes past its end.
+// The typed array at info[i]: its memory (where its elements start), checked to hold n elements, so that
+// HDF5 never reads or writes past its end; `dt` gets its element type, which HDF5 converts to and from.
 template <typename What>
-void* TypedArrayMemory(Napi::Env env, const Napi::Value& v, hsize_t n, const What& what) {
+void* TypedArrayMemory(Napi::Env env, const Napi::Value& v, hsize_t n, DType& dt, const What& what) {
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
@@ -193,54 +193,59 @@ void* TypedArrayMemory(Napi::Env env, const Napi::Value& v, hsize_t n, const Wha
     ThrowUsage(env, what() + ": the typed array holds " + std::to_string(length) + " elements, the selection " +
                         std::to_string(n));
   }
+  dt = DTypeOfTypedArray(type);
   return data;  // napi_get_typedarray_info already adds the view's byte offset
 }
 
-// datasetWrite(hid, path, fileSpace, dxpl, dtype, selection, data). dxpl 0n: HDF5's default (serial files).
-// data: a typed array of `dtype` (HDF5 converts to the file type), or string[] for string datasets.
+// datasetWrite(hid, path, fileSpace, dxpl, selection, data). dxpl 0n: HDF5's default (serial files).
+// data: a typed array (HDF5 converts its elements to the file type), or string[] for string datasets.
+// Six arguments, not more: node-addon-api allocates the argument array on the heap beyond six.
 Napi::Value Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto what = [&info] { return "write dataset " + Quote(info[1].ToString()); };
   hid_t d = ToHid(info[0]), fspace = ToHid(info[2]), dxpl = ToHid(info[3]);
   if (dxpl == 0) dxpl = H5P_DEFAULT;
-  DType dt = static_cast<DType>(info[4].As<Napi::Number>().Int32Value());
-  Selected selected = ApplySelection(env, fspace, info[5], what);
+  Selected selected = ApplySelection(env, fspace, info[4], what);
   hsize_t n = selected.count;
   // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to do.
-  if (H5Sget_simple_extent_npoints(fspace) == 0) return env.Undefined();
+  // Only an empty selection can be of a zero-sized dataset, so other transfers skip asking.
+  if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) return env.Undefined();
   hid_t mspace = MemorySpace(env, selected);
-  if (dt == DType::String) {
+  if (info[5].IsArray()) {
     Type ftype(CheckH5(env, H5Dget_type(d), what()));
-    PackedStrings packed(env, ftype.get(), info[6].As<Napi::Array>());
+    PackedStrings packed(env, ftype.get(), info[5].As<Napi::Array>());
     if (H5Dwrite(d, packed.memType(), mspace, fspace, dxpl, packed.data()) < 0) ThrowH5(env, what());
   } else {
-    const void* p = TypedArrayMemory(env, info[6], n, what);
+    DType dt;
+    const void* p = TypedArrayMemory(env, info[5], n, dt, what);
     if (H5Dwrite(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
   }
   return env.Undefined();
 }
 
-// datasetRead(hid, path, fileSpace, dxpl, dtype, selection, target) -> undefined (numbers), string[] (strings).
-// Numbers go straight into the caller's typed array (of `dtype`); strings come back as a new array.
+// datasetRead(hid, path, fileSpace, dxpl, selection, target) -> undefined (numbers), string[] (strings).
+// Numbers go straight into the caller's typed array (HDF5 converts to its element type); with no target
+// (undefined) the elements are strings and come back as a new array.
 Napi::Value Read(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto what = [&info] { return "read dataset " + Quote(info[1].ToString()); };
   hid_t d = ToHid(info[0]), fspace = ToHid(info[2]), dxpl = ToHid(info[3]);
   if (dxpl == 0) dxpl = H5P_DEFAULT;
-  DType dt = static_cast<DType>(info[4].As<Napi::Number>().Int32Value());
-  Selected selected = ApplySelection(env, fspace, info[5], what);
+  Selected selected = ApplySelection(env, fspace, info[4], what);
   hsize_t n = selected.count;
-  if (H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
-    return dt == DType::String ? Napi::Array::New(env, 0) : env.Undefined();
+  bool strings = info[5].IsUndefined();
+  if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
+    return strings ? Napi::Array::New(env, 0) : env.Undefined();
   }
   hid_t mspace = MemorySpace(env, selected);
-  if (dt == DType::String) {
+  if (strings) {
     Type ftype(CheckH5(env, H5Dget_type(d), what()));
     return ReadStrings(env, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {
       if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
     });
   }
-  void* p = TypedArrayMemory(env, info[6], n, what);
+  DType dt;
+  void* p = TypedArrayMemory(env, info[5], n, dt, what);
   if (H5Dread(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
   return env.Undefined();
 }

@@ -8,6 +8,7 @@ namespace h5mpi {
 namespace {
 hid_t cachedMemSpace = H5I_INVALID_HID;
 int cachedMemRank = 0;
+bool cachedMemSelectsAll = false;  // tracked here rather than asked of HDF5 on every transfer
 hsize_t cachedMemDims[H5S_MAX_RANK];
 }  // namespace
 
@@ -24,7 +25,9 @@ hid_t MemorySpace(Napi::Env env, const Selected& selected) {
   for (int i = 0; same && i < rank; i++) same = dims[i] == cachedMemDims[i];
   if (cachedMemSpace < 0) {
     cachedMemSpace = CheckH5(env, H5Screate_simple(rank, dims, nullptr), "create memory dataspace");
+    cachedMemSelectsAll = true;
   } else if (!same) {
+    cachedMemSelectsAll = false;
     CheckH5(env, H5Sset_extent_simple(cachedMemSpace, rank, dims, nullptr), "reshape memory dataspace");
   }
   if (!same) {
@@ -32,9 +35,11 @@ hid_t MemorySpace(Napi::Env env, const Selected& selected) {
     std::copy(dims, dims + rank, cachedMemDims);
   }
   if (selected.count == 0) {
+    cachedMemSelectsAll = false;
     CheckH5(env, H5Sselect_none(cachedMemSpace), "select none in memory dataspace");
-  } else if (H5Sget_select_type(cachedMemSpace) != H5S_SEL_ALL) {
+  } else if (!cachedMemSelectsAll) {
     CheckH5(env, H5Sselect_all(cachedMemSpace), "select memory dataspace");
+    cachedMemSelectsAll = true;
   }
   return cachedMemSpace;
 }
@@ -43,6 +48,7 @@ void ReleaseCachedSpaces() {
   if (cachedMemSpace >= 0) H5Sclose(cachedMemSpace);
   cachedMemSpace = H5I_INVALID_HID;
   cachedMemRank = 0;
+  cachedMemSelectsAll = false;
 }
 
 namespace {

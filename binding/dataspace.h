@@ -80,15 +80,17 @@ Selected ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection
       ThrowSelection(env, what(), "select hyperslab", false);
     }
   }
+  if (slabs == 1) {
+    // One slab selects count * block per dimension: no need to ask HDF5 (one API call less per transfer).
+    out.rank = rank;
+    out.count = 1;
+    for (int i = 0; i < rank; i++) out.count *= out.dims[i] = count[i] * block[i];
+    return out;
+  }
   hssize_t npoints = H5Sget_select_npoints(space);
   if (npoints < 0) ThrowSelection(env, what(), "count selection", false);
   out.count = static_cast<hsize_t>(npoints);
-  if (slabs == 1) {
-    out.rank = rank;
-    for (int i = 0; i < rank; i++) out.dims[i] = count[i] * block[i];
-  } else {
-    out.dims[0] = out.count;
-  }
+  out.dims[0] = out.count;
   return out;
 }
 

@@ -78,7 +78,7 @@ function decodeReport(report: number[] | undefined, requested: TransferReport['r
 }
 
 /** A checked write: the selection, the data as the binding takes it, and its dtype code. */
-type PreparedWrite = [sel: ResolvedSelection, payload: NumericArray | string[], code: number];
+type PreparedWrite = [sel: ResolvedSelection, payload: NumericArray | string[]];
 
 export class Dataset<D extends DType = DType> extends H5Object {
   readonly dtype: D;
@@ -215,17 +215,17 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return (this._plists[mode] ??= native.transferPlist(mode === TransferMode.Collective));
   }
 
-  /** The one native call of a read: into `target` (numbers), or returning strings. */
-  private readNative(code: number, sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode): string[] | undefined {
+  /** The one native call of a read: into `target` (numbers, converted by HDF5 to its type), or returning strings. */
+  private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode): string[] | undefined {
     const pieces = target && this.pieces(sel, target, mode);
     let r: string[] | undefined;
     if (pieces) {
       for (const p of pieces) {
         const part = resolveSelection(p.slab, this._shape, this.where('read'));
-        native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), code, part.code, target!.subarray(p.offset, p.offset + p.length));
+        native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), part.code, target!.subarray(p.offset, p.offset + p.length));
       }
     } else {
-      r = native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), code, sel.code, target);
+      r = native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), sel.code, target);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
@@ -271,11 +271,11 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   private readSelected(sel: ResolvedSelection, mode: TransferMode): ReadResult<D> {
     if (this.dtype === 'string') {
-      const strings = this.readNative(DTYPE_CODES.string, sel, undefined, mode)!;
+      const strings = this.readNative(sel, undefined, mode)!;
       return (this._shape === null ? strings[0] : strings) as ReadResult<D>;
     }
     const out = new ARRAY_TYPES[this.dtype as NumericDType](sel.size);
-    this.readNative(DTYPE_CODES[this.dtype], sel, out, mode);
+    this.readNative(sel, out, mode);
     return out as ReadResult<D>;
   }
 
@@ -307,7 +307,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
 
   private readIntoSelected<A extends NumericArray>(target: A, sel: ResolvedSelection, mode: TransferMode): A {
-    this.readNative(DTYPE_CODES[dtypeOfArray(target)!], sel, target, mode);
+    this.readNative(sel, target, mode);
     return target;
   }
 
@@ -318,47 +318,40 @@ export class Dataset<D extends DType = DType> extends H5Object {
   write(data: WriteData<D>, selection?: Selection, options?: TransferOptions): void {
     const mode = this.transferMode('write', options);
     if (mode === TransferMode.Collective) return this.writeCollectively(data, selection);
-    const [sel, payload, code] = this.prepareWrite(data, selection, false);
-    this.writeSelected(sel, payload, code, mode);
+    const [sel, payload] = this.prepareWrite(data, selection, false);
+    this.writeSelected(sel, payload, mode);
   }
 
   private writeCollectively(data: WriteData<D>, selection: Selection): void {
     let prepared!: PreparedWrite;
     this.collectively('write', () => (prepared = this.prepareWrite(data, selection, true)),
-      () => this.writeSelected(prepared[0], prepared[1], prepared[2], TransferMode.Collective));
+      () => this.writeSelected(prepared[0], prepared[1], TransferMode.Collective));
   }
 
-  /** Validates a write: the selection, the data packed for the binding, and its dtype code. */
+  /** Validates a write: the selection, and the data packed for the binding. */
   private prepareWrite(data: WriteData<D>, selection: Selection, collective: boolean): PreparedWrite {
     const where = this.where('write');
     void this.id;
     this.file._checkWritable(where);
     const sel = resolveSelection(selection, this._shape, where);
-    let payload: NumericArray | string[];
-    let code: number;
-    if (this.dtype === 'string') {
-      payload = this.packStrings(data, sel.size, where);
-      code = DTYPE_CODES.string;
-    } else {
-      payload = this.packNumbers(data, sel.size, where);
-      code = DTYPE_CODES[dtypeOfArray(payload)!];
-    }
+    const payload = this.dtype === 'string' ? this.packStrings(data, sel.size, where) : this.packNumbers(data, sel.size, where);
     if (this.file.parallel && (this.compression !== null || this.shuffle || this.fletcher32)) {
+      const code = Array.isArray(payload) ? DTYPE_CODES.string : DTYPE_CODES[dtypeOfArray(payload)!];
       this.checkParallelFilteredWrite(collective, code, where);
     }
-    return [sel, payload, code];
+    return [sel, payload];
   }
 
   /** The one native call of a write. */
-  private writeSelected(sel: ResolvedSelection, payload: NumericArray | string[], code: number, mode: TransferMode): void {
+  private writeSelected(sel: ResolvedSelection, payload: NumericArray | string[], mode: TransferMode): void {
     const pieces = Array.isArray(payload) ? undefined : this.pieces(sel, payload, mode);
     if (pieces) {
       for (const p of pieces) {
         const part = resolveSelection(p.slab, this._shape, this.where('write'));
-        native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), code, part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length));
+        native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length));
       }
     } else {
-      native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), code, sel.code, payload);
+      native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), sel.code, payload);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
   }

@@ -106,23 +106,24 @@ export interface Native {
 
   datasetCreate(loc: Hid, path: string, spec: DatasetSpec): Hid;
   datasetInfo(id: Hid, path: string): DatasetInfo;
-  /** Writes `data` (a typed array of dtype code `dtype`, or strings) into `selection` of the dataset; dxpl 0n: serial. */
+  /**
+   * Writes `data` (a typed array, converted by HDF5 from its element type, or strings) into `selection` of
+   * the dataset; dxpl 0n: serial. Six arguments at most: node-addon-api puts more on the heap.
+   */
   datasetWrite(
     id: Hid,
     path: string,
     fileSpace: Hid,
     dxpl: Hid,
-    dtype: number,
     selection: SelectionCode,
     data: ArrayBufferView | string[],
   ): void;
-  /** Reads `selection` into `target` (a typed array of dtype code `dtype`); strings come back as string[]. */
+  /** Reads `selection` into `target` (a typed array, of any numeric type); with no target, strings come back as string[]. */
   datasetRead(
     id: Hid,
     path: string,
     fileSpace: Hid,
     dxpl: Hid,
-    dtype: number,
     selection: SelectionCode,
     target: ArrayBufferView | undefined,
   ): string[] | undefined;
