@@ -84,7 +84,10 @@ function parseArgs(spec, argv = process.argv.slice(2)) {
 }
 
 function usageExit(name, message) {
-  if (launcherRank() === 0) process.stderr.write(`${name}: ${message} (see ${name} --help)\n`);
+  // Every rank sees the same command line, so rank 0 alone speaks and sets the job's status (2); the others
+  // leave quietly. Had they exited non-zero too, mpiexec could kill rank 0 before its message was out.
+  if (launcherRank() !== 0) process.exit(0);
+  process.stderr.write(`${name}: ${message} (see ${name} --help)\n`);
   process.exit(2);
 }
 
@@ -127,8 +130,10 @@ function run(name, main) {
       const who = shared || LAUNCH.size === 1 ? '' : `rank ${rank}: `;
       const what = e instanceof Error ? (shared ? e.message : `${e.name}: ${e.message}`) : String(e);
       process.stderr.write(`${name}: ${who}${what.split('\n')[0]}\n`);
+      process.exit(1);
     }
-    process.exit(1);
+    // Rank 0 reports this one: give it time to, since mpiexec ends the job as soon as any rank fails.
+    setTimeout(() => process.exit(1), 10_000);
   }
 }
 
