@@ -4,21 +4,14 @@
 // check the files themselves with h5dump and h5py, and read an h5py-mpi-written file in parallel.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { mpiEnv, mpirunOk, RANK_COUNTS, tmpdir } from './helpers/mpirun';
+import { expectPeerFailure, mpiEnv, mpirunOk, RANK_COUNTS, reportsLabelled, tmpdir } from './helpers/mpirun';
 import { DESCRIBE_PY, dumpedNumber, h5dump, hasH5py, python, PYTHON } from './helpers/h5tools';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Report = Record<string, any>;
 type Results = Record<string, unknown>[][];
 
-/** Each rank's one report labelled `label`, by rank. */
-function reports(results: Results, label: string): Report[] {
-  return results.map((list, r) => {
-    const found = list.filter((o) => o.label === label);
-    if (found.length !== 1) throw new Error(`rank ${r} made ${found.length} reports labelled '${label}'`);
-    return found[0] as Report;
-  });
-}
+const reports = (results: Results, label: string): Report[] => reportsLabelled<Report>(results, label);
 
 // ---- the writers' formulas: the scenarios' own (the specification of what each element holds)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -345,16 +338,7 @@ describe.each(ERROR_RUNS)('bad input in parallel on %i rank(s) (explicit COMM_WO
     ['readInto', 7, 'RangeError', /the target holds 2 elements, the selection 3/],
   ];
   test.each(CASES)("'%s' on the last rank: it throws its error, the others a PeerFailedError naming it; the file still works", (label, round, name, message) => {
-    for (const r of reports(results, label)) {
-      if (r.rank === culprit) {
-        expect(r).toMatchObject({ threw: true, name });
-        expect(r.message).toMatch(message);
-      } else {
-        expect(r).toMatchObject({ threw: true, name: 'PeerFailedError', ranks: [culprit] });
-        expect(r.message).toMatch(new RegExp(`because rank ${culprit} failed to prepare it`));
-        expect(r.messages[0]).toMatch(message);
-      }
-    }
+    expectPeerFailure(reports(results, label), culprit, name, message);
     for (const r of reports(results, `${label}.after`)) expect(r).toMatchObject({ round, rows: rowsAfter(round) });
   });
 

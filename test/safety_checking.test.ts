@@ -4,18 +4,12 @@
 // Then the switches: checkCollective: false and H5MPI_CHECK_COLLECTIVE=0 turn checking off.
 import * as path from 'node:path';
 import { h5dump } from './helpers/h5tools';
-import { mpirunOk, RANK_COUNTS, tmpdir } from './helpers/mpirun';
+import { expectPeerFailure, mpirunOk, RANK_COUNTS, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 type Report = Record<string, unknown> & { rank: number; label: string; message: string; calls: string[] };
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-function byLabel(results: Record<string, unknown>[][], label: string): Report[] {
-  return results.map((rs, rank) => {
-    const r = rs.find((x) => x.label === label);
-    if (!r) throw new Error(`rank ${rank} did not report '${label}': ${JSON.stringify(rs)}`);
-    return r as Report;
-  });
-}
+const byLabel = (results: Record<string, unknown>[][], label: string): Report[] => reportsLabelled<Report>(results, label);
 
 /** "ranks 0-2: a; rank 3: b" for n ranks where only the last one differs. */
 function lastDiffers(n: number, usual: string, odd: string): string {
@@ -122,16 +116,7 @@ describe.each(RANK_COUNTS)('collective-call checking on %i rank(s)', (n) => {
   ];
 
   test.each(failures)('%s failing on the last rank: it throws its own error, every other rank a PeerFailedError naming it', (label, name, message) => {
-    for (const r of byLabel(results, label)) {
-      if (r.rank === last) {
-        expect(r).toMatchObject({ threw: true, name });
-        expect(r.message).toMatch(message);
-      } else {
-        expect(r).toMatchObject({ threw: true, name: 'PeerFailedError', ranks: [last] });
-        expect(r.message).toContain(`not started on any rank because rank ${last} failed to prepare it`);
-        expect((r.messages as string[])[0]).toMatch(message);
-      }
-    }
+    expectPeerFailure(byLabel(results, label), last, name, message);
   });
 
   test('nothing that was refused reached the file, and the file works on every rank afterwards', () => {

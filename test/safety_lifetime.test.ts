@@ -4,19 +4,13 @@
 // cleanly) - and when one rank of a job fails, the job ends instead of hanging in a collective close.
 import * as path from 'node:path';
 import { h5dump } from './helpers/h5tools';
-import { describeRun, mpirun, mpirunOk, RANK_COUNTS, tmpdir } from './helpers/mpirun';
+import { describeRun, mpirun, mpirunOk, RANK_COUNTS, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 type Report = Record<string, unknown> & { rank: number; label: string; message: string };
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const rowsOf = (n: number): string[] => range(n).flatMap((r) => range(4).map((c) => String(r * 10 + c)));
 
-function byLabel(results: Record<string, unknown>[][], label: string): Report[] {
-  return results.map((rs, rank) => {
-    const r = rs.find((x) => x.label === label);
-    if (!r) throw new Error(`rank ${rank} did not report '${label}': ${JSON.stringify(rs)}`);
-    return r as Report;
-  });
-}
+const byLabel = (results: Record<string, unknown>[][], label: string): Report[] => reportsLabelled<Report>(results, label);
 
 describe.each(RANK_COUNTS)('use after close on %i rank(s)', (n) => {
   let file: string;

@@ -5,20 +5,14 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { h5dump } from './helpers/h5tools';
-import { mpirunOk, RANK_COUNTS, tmpdir } from './helpers/mpirun';
+import { mpirunOk, RANK_COUNTS, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 type Report = Record<string, unknown> & { rank: number; label: string };
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const dataOf = (r: number): string[] => range(9).map((i) => String(r * 100 + i));
 const nameOf = (r: number): string => `${os.hostname()}/rank ${r}`;
 
-function byLabel(results: Record<string, unknown>[][], label: string): Report[] {
-  return results.map((rs, rank) => {
-    const r = rs.find((x) => x.label === label);
-    if (!r) throw new Error(`rank ${rank} did not report '${label}': ${JSON.stringify(rs)}`);
-    return r as Report;
-  });
-}
+const byLabel = (results: Record<string, unknown>[][], label: string): Report[] => reportsLabelled<Report>(results, label);
 
 /** Every rank's own datasets hold that rank's data, read back by h5dump. */
 function expectSeedLayout(file: string, n: number): void {

@@ -109,3 +109,29 @@ export function tmpdir(prefix = 'h5mpi-test-'): string {
 
 /** Rank counts every multi-rank behaviour is tested at: 1, 2, 4 and an odd count. */
 export const RANK_COUNTS = [1, 2, 3, 4];
+
+/** Each rank's one report labelled `label`, by rank (a missing or repeated label is an error). */
+export function reportsLabelled<T = Record<string, unknown>>(results: Record<string, unknown>[][], label: string): T[] {
+  return results.map((list, rank) => {
+    const found = list.filter((o) => o.label === label);
+    if (found.length !== 1) throw new Error(`rank ${rank} made ${found.length} reports labelled '${label}': ${JSON.stringify(list)}`);
+    return found[0] as T;
+  });
+}
+
+/**
+ * The all-or-none rule, as reported: rank `culprit` threw its own error (`name`, matching `message`); every
+ * other rank threw a PeerFailedError naming it and carrying its message.
+ */
+export function expectPeerFailure(reports: Record<string, unknown>[], culprit: number, name: string, message: RegExp): void {
+  for (const r of reports) {
+    if (r.rank === culprit) {
+      expect(r).toMatchObject({ threw: true, name });
+      expect(r.message).toMatch(message);
+    } else {
+      expect(r).toMatchObject({ threw: true, name: 'PeerFailedError', ranks: [culprit] });
+      expect(r.message).toContain(`not started on any rank because rank ${culprit} failed to prepare it`);
+      expect((r.messages as string[])[0]).toMatch(message);
+    }
+  }
+}
