@@ -197,7 +197,8 @@ void* TypedArrayMemory(Napi::Env env, const Napi::Value& v, hsize_t n, DType& dt
   return data;  // napi_get_typedarray_info already adds the view's byte offset
 }
 
-// datasetWrite(hid, path, fileSpace, dxpl, selection, data). dxpl 0n: HDF5's default (serial files).
+// datasetWrite(hid, path, fileSpace, dxpl, selection, data). dxpl 0n: HDF5's default (serial files, and
+// independent MPI-IO, whose properties HDF5 reads from a cache instead of looking each one up).
 // data: a typed array (HDF5 converts its elements to the file type), or string[] for string datasets.
 // Six arguments, not more: node-addon-api allocates the argument array on the heap beyond six.
 Napi::Value Write(const Napi::CallbackInfo& info) {
