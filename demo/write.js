@@ -46,8 +46,6 @@ common.run('write.js', () => {
   const t0 = MPI.Wtime();
   const f = File.open(file, 'w', common.fileOptions(MPI));
   const d = f.createDataset('test', { shape: [nrows, ncols], dtype: 'float32' });
-  // read.js finds each row's writer from this (files from the h5py peer lack it).
-  d.attrs.set('writer_ranks', size);
   const t1 = MPI.Wtime();
   d.write(block, { start: [lo, 0], count: [hi - lo, ncols] }, { collective: mode === 'collective' });
   const t2 = MPI.Wtime();
