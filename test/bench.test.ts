@@ -18,7 +18,7 @@ interface Stat {
 interface BenchJson {
   meta: { options: { ranks: number[] }; unavailable: Record<string, string>; versions: Record<string, string> };
   io: { table: ({ op: string; mode: string; ranks: number; impl: string } & Stat)[] };
-  memory: ({ ranks: number; impl: string; blockMiB: number } & Stat)[];
+  memory: ({ ranks: number; impl: string; blockMiB: number; shareMiB: number } & Stat)[];
   small: { table: { impl: string; write_us: Stat; read_us: Stat }[] };
   chunking: { table: { layout: string; impl: string; write_s: Stat; read_s: Stat; file_MB: number }[] };
   check: { ranks: number; perOp: { op: string; on_us: number; off_us: number }[]; writeDemo: { on_s: Stat; off_s: Stat; estimatedShare: number } };
@@ -54,8 +54,11 @@ test('npm run bench -- --quick measures every part and writes bench.json, bench.
     for (const ranks of json.meta.options.ranks) {
       const m = json.memory.find((x) => x.ranks === ranks && x.impl === impl)!;
       positive(m);
-      // Peak resident memory holds at least the rank's block of the dataset.
+      // Peak resident memory, and the rank's share of the job's memory, hold at least the rank's block; the
+      // share counts the shared pages once per job, so it is at most the resident peak (with sampling slack).
       expect(m.max).toBeGreaterThan(m.blockMiB);
+      expect(m.shareMiB).toBeGreaterThan(m.blockMiB);
+      expect(m.shareMiB).toBeLessThan(m.max + 8);
     }
     const s = json.small.table.find((x) => x.impl === impl)!;
     positive(s.write_us);
@@ -77,7 +80,7 @@ test('npm run bench -- --quick measures every part and writes bench.json, bench.
   expect(json.targets.length).toBeGreaterThan(0);
 
   const md = fs.readFileSync(path.join(out, 'bench.md'), 'utf8');
-  for (const heading of ['Write and read demos', 'Peak resident memory', 'Small hyperslab calls', 'Chunking demo', 'Collective-call checking', 'Targets']) {
+  for (const heading of ['Write and read demos', 'Peak memory per rank', 'Small hyperslab calls', 'Chunking demo', 'Collective-call checking', 'Targets']) {
     expect(md).toContain(heading);
   }
   const svg = fs.readFileSync(path.join(out, 'throughput.svg'), 'utf8');
