@@ -26,7 +26,7 @@ const USAGE = `usage: npm run bench -- [--quick] [options]
   --only LIST      parts to run, of ${PARTS.join(',')} (default all)
   --reps N         repetitions of every measurement (default 3)
   --ranks LIST     rank counts of the io part (default 1,2,4,8)
-  --rows R --cols C  the write/read demos' float32 dataset (default 256 x 1048576, 1 GiB)
+  --rows R --cols C  the write/read demos' float32 dataset (default 256 x 262144, 256 MiB)
   --calls N        one-row writes, then reads, per small run (default 20000)
   --images N       the chunking demo's images of 768 x 1366 float64, tiles of 200 (default 20, 160 MiB a file)
   --check-ops N    metadata operations per timed block of the check part (default 100)
@@ -40,7 +40,7 @@ function parseOptions(argv) {
   const quick = argv.includes('--quick');
   const o = quick
     ? { quick, only: PARTS, reps: 1, ranks: [1, 2], rows: 16, cols: 16384, calls: 500, images: 3, image: [256, 256, 64], checkOps: 10, out: path.join(__dirname, 'results', 'tmp'), dir: null }
-    : { quick, only: PARTS, reps: 3, ranks: [1, 2, 4, 8], rows: 256, cols: 1048576, calls: 20000, images: 20, image: [768, 1366, 200], checkOps: 100, out: path.join(__dirname, 'results'), dir: null };
+    : { quick, only: PARTS, reps: 3, ranks: [1, 2, 4, 8], rows: 256, cols: 262144, calls: 20000, images: 20, image: [768, 1366, 200], checkOps: 100, out: path.join(__dirname, 'results'), dir: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') continue;
