@@ -84,6 +84,7 @@ common.run('chunking.js', () => {
   const results = [];
   for (const L of layouts) {
     // ---- write: generating the images is not timed ----
+    common.settleHeap();
     comm.barrier();
     let t0 = MPI.Wtime();
     const f = File.open(L.file, 'w', common.fileOptions(MPI));
@@ -95,6 +96,7 @@ common.run('chunking.js', () => {
     let write_s = 0;
     for (let r = 0; r < rounds; r++) {
       const b = batch(r);
+      common.settleHeap();
       comm.barrier(); // no rank's clock runs while another is still generating
       if (b.data.length === 0 && !writeCollective) continue;
       t0 = MPI.Wtime();
@@ -109,6 +111,7 @@ common.run('chunking.js', () => {
     const tiles = new Float64Array(mine * tileSize).fill(0); // touched off the clock, as read.js does
     const g = File.open(L.file, 'r', common.fileOptions(MPI));
     const e = g.get('test');
+    common.settleHeap();
     comm.barrier();
     t0 = MPI.Wtime();
     for (let j = 0; j < (collective ? most : mine); j++) {

@@ -148,6 +148,21 @@ function mix(seed) {
   return z === 0 ? 1 : z;
 }
 
+let collectGarbage;
+/**
+ * Runs V8's garbage collector now, before a clock starts. Allocating a large typed array (a rank's block, a
+ * read's destination) leaves a collection pending (external memory pressure) that V8 runs at the next
+ * allocation: without this, a 2-4 ms mark-compact landed inside the first timed call, and whether it did
+ * depended on the heap's layout. C and numpy have no deferred work of the kind.
+ */
+function settleHeap() {
+  if (!collectGarbage) {
+    require('node:v8').setFlagsFromString('--expose-gc');
+    collectGarbage = require('node:vm').runInNewContext('gc');
+  }
+  collectGarbage();
+}
+
 /**
  * Fills a Float32Array with uniform values in [base, base + 1) from `seed`, each one exactly a float32 (so
  * storing it cannot round up to base + 1): base plus a random multiple of the float32 spacing at base.
@@ -245,6 +260,7 @@ function printJson(obj) {
 }
 
 module.exports = {
+  settleHeap,
   SEED,
   MB,
   UsageError,

@@ -103,6 +103,7 @@ common.run('read.js', () => {
   // The destination is made ready off the clock: its first touch costs a page fault per 4 KiB, which numpy
   // avoids with huge pages and Node cannot, and that would be counted as reading otherwise.
   const block = new Float32Array((hi - lo) * ncols).fill(0);
+  common.settleHeap();
   comm.barrier();
   const t1b = MPI.Wtime();
   d.readInto(block, { start: [lo, 0], count: [hi - lo, ncols] }, { collective: mode === 'collective' });

@@ -41,6 +41,7 @@ common.run('write.js', () => {
   const mode = args.flags.independent ? 'independent' : 'collective';
   const [lo, hi] = common.blockOf(nrows, rank, size);
   const block = common.fillRange32(new Float32Array((hi - lo) * ncols), common.SEED + rank, 1000 * (rank + 1));
+  common.settleHeap();
 
   comm.barrier();
   const t0 = MPI.Wtime();
