@@ -49,11 +49,11 @@ Plist AccessPlist(Napi::Env env, const Napi::Object& options, const std::string&
 
 // HDF5 opens serial files without O_CLOEXEC, so any process started from here (orted when MPI starts as a
 // singleton, child_process.spawn) would inherit the descriptor and its flock() and keep the file locked after
-// it is closed. Returns `file`.
-hid_t CloseOnExec(hid_t file) {
-  Plist fapl(H5Fget_access_plist(file));
+// it is closed. `fapl` is the access plist the file was opened with: asking the file for its own
+// (H5Fget_access_plist) would copy an MPI-IO plist, duplicating and freeing its communicator. Returns `file`.
+hid_t CloseOnExec(hid_t file, const Plist& fapl) {
   void* handle = nullptr;
-  if (fapl.valid() && H5Pget_driver(fapl.get()) == H5FD_SEC2 && H5Fget_vfd_handle(file, fapl.get(), &handle) >= 0 && handle) {
+  if (H5Pget_driver(fapl.get()) == H5FD_SEC2 && H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) >= 0 && handle) {
     int fd = *static_cast<int*>(handle);
     int flags = fcntl(fd, F_GETFD);
     if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
@@ -69,7 +69,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   std::string what = "create file '" + path + "'";
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
-  return FromHid(env, CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()), what)));
+  return FromHid(env, CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()), what), fapl));
 }
 
 // fileOpen(path, writable, options) -> hid
@@ -79,7 +79,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   std::string what = "open file '" + path + "'";
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
-  return FromHid(env, CloseOnExec(CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what)));
+  return FromHid(env, CloseOnExec(CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what), fapl));
 }
 
 // fileClose(hid, name): closes every object still open in this file by this process, then the file.
