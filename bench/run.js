@@ -3,7 +3,8 @@
 // alternating runs (each repetition runs every implementation once, the order rotating: A B C, B C A, ...),
 // reported as medians with the spread (fastest and slowest run):
 //   io        the write and read demos (demo/write.js, demo/read.js and their peers) at each rank count,
-//             collective and independent; peak resident memory per rank of every write run (/usr/bin/time)
+//             collective and independent; peak resident memory per rank of every write run (/usr/bin/time),
+//             and each rank's share of the job's memory in one more write per mode (bench/share-sampler.js)
 //   small     per-call cost of one-row hyperslab writes and reads (bench/small.js, peers/h5py_small.py, c_small)
 //   chunking  the chunking demo's three layouts, serially (demo/chunking.js, peers/h5py_chunking.py, c_chunking)
 //   check     collective-call checking on vs off: per metadata operation (bench/check-cost.js), and as a share
