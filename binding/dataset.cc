@@ -145,13 +145,13 @@ Napi::Value FileSpace(const Napi::CallbackInfo& info) {
   return FromHid(env, CheckH5(env, H5Dget_space(ToHid(info[0])), "get the dataspace of dataset " + Quote(info[1].ToString())));
 }
 
-// transferPlist(collective) -> hid of a new dataset transfer property list for MPI-IO. Each dataset gets its
-// own, so that it still holds what HDF5 did in that dataset's last transfer when lib/ asks (transferReport).
-Napi::Value NewTransferPlist(const Napi::CallbackInfo& info) {
+// collectiveTransferPlist() -> hid of a new dataset transfer property list for collective MPI-IO. Each
+// dataset gets its own, so that it still holds what HDF5 did in that dataset's last collective transfer when
+// lib/ asks (transferReport). Independent transfers use HDF5's default list.
+Napi::Value NewCollectiveTransferPlist(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Plist p(CheckH5(env, H5Pcreate(H5P_DATASET_XFER), "create transfer property list"));
-  CheckH5(env, H5Pset_dxpl_mpio(p.get(), info[0].ToBoolean() ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT),
-          "set MPI-IO transfer mode");
+  CheckH5(env, H5Pset_dxpl_mpio(p.get(), H5FD_MPIO_COLLECTIVE), "set MPI-IO transfer mode");
   return FromHid(env, p.release());
 }
 
@@ -268,7 +268,7 @@ void InitDataset(Napi::Env env, Napi::Object exports) {
   exports.Set("datasetRead", Napi::Function::New(env, Read));
   exports.Set("datasetSetExtent", Napi::Function::New(env, SetExtent));
   exports.Set("datasetSpace", Napi::Function::New(env, FileSpace));
-  exports.Set("transferPlist", Napi::Function::New(env, NewTransferPlist));
+  exports.Set("collectiveTransferPlist", Napi::Function::New(env, NewCollectiveTransferPlist));
   exports.Set("transferReport", Napi::Function::New(env, TransferReport));
   exports.Set("plistClose", Napi::Function::New(env, ClosePlist));
 }

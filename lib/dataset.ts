@@ -70,11 +70,12 @@ const CAUSES: [number, string][] = [
   [0x80, 'an error occurred while checking whether collective I/O was possible'],
 ];
 
-function decodeReport(report: number[] | undefined, requested: TransferReport['requested']): TransferReport | undefined {
+/** What HDF5 reported for a collective transfer ([ioMode, localCause, globalCause] of binding's transferReport). */
+function decodeCollectiveReport(report: number[] | undefined): TransferReport | undefined {
   if (!report) return undefined;
   const [mode, local, global] = report;
   const bits = local | global;
-  return { requested, mode: MODE_NAMES[mode] ?? 'independent', causes: CAUSES.filter(([b]) => bits & b).map(([, t]) => t) };
+  return { requested: 'collective', mode: MODE_NAMES[mode] ?? 'independent', causes: CAUSES.filter(([b]) => bits & b).map(([, t]) => t) };
 }
 
 /** A checked write: the selection, the data as the binding takes it, and its dtype code. */
@@ -207,7 +208,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     const plist = mode === TransferMode.Collective ? this._collectivePlist : undefined;
     if (plist === undefined) return this._closedReport;
     // Read from the plist only when asked: it holds the report until this dataset's next collective transfer.
-    return decodeReport(native.transferReport(plist), 'collective');
+    return decodeCollectiveReport(native.transferReport(plist));
   }
 
   private fileSpace(): Hid {
@@ -217,7 +218,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** The transfer plist of a mode: 0n stands for HDF5's default (serial files, independent MPI-IO). */
   private plist(mode: TransferMode): Hid {
     if (mode !== TransferMode.Collective) return 0n;
-    return (this._collectivePlist ??= native.transferPlist(true));
+    return (this._collectivePlist ??= native.collectiveTransferPlist());
   }
 
   /** The one native call of a read: into `target` (numbers, converted by HDF5 to its type), or returning strings. */

@@ -131,7 +131,7 @@ export interface Native {
   datasetSpace(id: Hid, path: string): Hid;
   spaceClose(id: Hid): void;
   /** A new MPI-IO transfer property list, collective or independent (closed with plistClose). */
-  transferPlist(collective: boolean): Hid;
+  collectiveTransferPlist(): Hid;
   /** What HDF5 did in the last transfer made with `dxpl`: [ioMode, localCause, globalCause]. */
   transferReport(dxpl: Hid): number[] | undefined;
   plistClose(id: Hid): void;
