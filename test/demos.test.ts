@@ -175,6 +175,7 @@ withH5py('write.js and read.js', () => {
       expect(r.run.stdout).toContain("(3 writer ranks, from the last row's values)");
     }
     const peerReadJson = peer(2, 'h5py_read.py', [file], dir);
+    expect(peerReadJson).toMatchObject({ ranks: 2, out_of_range: 0 }); // 3 writers, 2 readers: each row checked against its writer
     const ours = await demo(2, 'read.js', [file, '--json'], dir);
     const mine = await demo(2, 'write.js', ['10', '4000', path.join(dir, 'w.h5'), '--json'], dir);
     for (const k of Object.keys(peerJson).filter((k) => k !== 'peer')) expect(mine.json).toHaveProperty(k);
