@@ -60,19 +60,13 @@ describe('fail-fast off', () => {
     expect(r.stderr).not.toContain('MPI_ABORT');
   };
 
-  test('H5MPI_FAIL_FAST=0', async () => {
-    const r = await mpirun(2, 'mpi_failfast.js', ['off', '1'], { timeoutMs: TIMEOUT, env: { H5MPI_FAIL_FAST: '0' } });
-    expectNodesOwnFailure(r, 1);
-    for (let rank = 0; rank < 2; rank++) {
-      expect(labels(r, rank)).toEqual(['started', 'passed']);
-      expect(r.results[rank][0].failFast).toBe(false);
-    }
-  });
-
-  test('MPI.failFast = false at run time', async () => {
-    const r = await mpirun(3, 'mpi_failfast.js', ['offrun', '2'], { timeoutMs: TIMEOUT });
-    expectNodesOwnFailure(r, 2);
-    for (let rank = 0; rank < 3; rank++) {
+  test.each([
+    { how: 'H5MPI_FAIL_FAST=0', ranks: 2, mode: 'off', failing: 1, env: { H5MPI_FAIL_FAST: '0' } },
+    { how: 'MPI.failFast = false at run time', ranks: 3, mode: 'offrun', failing: 2, env: {} },
+  ])('$how', async ({ ranks, mode, failing, env }) => {
+    const r = await mpirun(ranks, 'mpi_failfast.js', [mode, String(failing)], { timeoutMs: TIMEOUT, env });
+    expectNodesOwnFailure(r, failing);
+    for (let rank = 0; rank < ranks; rank++) {
       expect(labels(r, rank)).toEqual(['started', 'passed']);
       expect(r.results[rank][0].failFast).toBe(false);
     }
