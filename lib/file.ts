@@ -1,5 +1,4 @@
 // Files: serial (sec2) in a one-rank run, MPI-IO on a communicator in a parallel job.
-import * as fs from 'node:fs';
 import { checkingDefault, runCollective } from './collective';
 import { H5Error } from './errors';
 import { checkFreeToTruncate, FileHold, fileLockedError, holdForJob, holdSerial, lockingUnsupportedAdvice } from './filelock';
@@ -239,9 +238,8 @@ function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm
   // Never throws (rank 0 must reach the bcast): what stat cannot tell, HDF5 reports when it opens the file.
   const look = (): FileKind => {
     try {
-      const st = fs.statSync(filename, { throwIfNoEntry: false });
-      if (st === undefined) return 'missing';
-      if (st.isDirectory()) return 'directory';
+      const kind = native.pathKind(filename);
+      if (kind !== 'file') return kind;
       if (comm) {
         const h = holdForJob(filename, writer);
         if (h === 'busy') return 'locked';

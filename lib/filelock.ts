@@ -9,7 +9,6 @@
 // a second writer. Where the file system has no flock (some NFS mounts), HDF5 refuses serial opens unless
 // HDF5_USE_FILE_LOCKING is FALSE or BEST_EFFORT, and the job lock is skipped; on NFS mounts whose locks are
 // local to each client, processes on different machines do not see each other's locks.
-import * as fs from 'node:fs';
 import { FileLockedError } from './errors';
 import { native } from './native';
 
@@ -48,14 +47,10 @@ interface HeldEntry {
 const held = new Map<string, HeldEntry>();
 
 function keyOf(filename: string): string | undefined {
-  try {
-    // The C library's realpath: Node's JavaScript one resolves each component with path.resolve, enough
-    // calls in a job's first open to have V8 optimize path's normalizeString right there (3.5 ms of
-    // TurboFan on a loaded 2-core machine, inside the timed open of the demos).
-    return fs.realpathSync.native(filename);
-  } catch {
-    return undefined;
-  }
+  // The C library's realpath: Node's JavaScript one resolves each component with path.resolve, enough
+  // calls in a job's first open to have V8 optimize path's normalizeString right there (3.5 ms of TurboFan
+  // on a loaded 2-core machine, inside the timed open of the demos).
+  return native.realPath(filename);
 }
 
 /** Records a file opened serially (HDF5 holds its lock), so that opens of it here are known to be ours. */

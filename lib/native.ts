@@ -156,6 +156,10 @@ export interface Native {
   watchdogEnter(label: string): void;
   watchdogLeave(): void;
 
+  /** What is at `path` (stat(2)): 'file' also when stat fails other than with ENOENT. */
+  pathKind(path: string): 'missing' | 'file' | 'directory';
+  /** realpath(3): the absolute path with symbolic links resolved, or undefined when it cannot be resolved. */
+  realPath(path: string): string | undefined;
   /** A descriptor holding a flock on `path` (shared, or exclusive), or -errno (see fileLockErrors). */
   fileTryLock(path: string, exclusive: boolean): number;
   fileUnlock(fd: number): void;
