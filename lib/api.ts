@@ -1,4 +1,4 @@
-// h5mpi: parallel HDF5 and MPI for Node.js.
+// h5mpi's public API (lib/index.ts loads it, compiled up front).
 export { MPI, Comm, Status } from './mpi';
 export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi';
 export { File } from './file';
