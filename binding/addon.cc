@@ -16,6 +16,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   h5mpi::InitAttrs(env, exports);
   h5mpi::InitWatchdog(env, exports);
   h5mpi::InitFileLock(env, exports);
+  h5mpi::InitMemory(env, exports);
   return exports;
 }
 

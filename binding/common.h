@@ -71,5 +71,6 @@ void InitDataset(Napi::Env env, Napi::Object exports);
 void InitAttrs(Napi::Env env, Napi::Object exports);
 void InitWatchdog(Napi::Env env, Napi::Object exports);
 void InitFileLock(Napi::Env env, Napi::Object exports);
+void InitMemory(Napi::Env env, Napi::Object exports);
 
 }  // namespace h5mpi

@@ -15,6 +15,7 @@ export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLocked
 export type { H5StackFrame } from './errors';
 export type { DType, NumericDType, NumericArray, TypedArrayOf, ArrayOf } from './dtype';
 export { DTYPES } from './dtype';
+export { zeros } from './memory';
 
 import { native } from './native';
 /** Versions of the libraries underneath. */

@@ -16,6 +16,7 @@ import {
 } from './dtype';
 import { H5Error } from './errors';
 import { DatasetInfo, Hid, native, TransferMode, TypeInfo } from './native';
+import { allocate } from './memory';
 import { H5Object } from './object';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import type { File } from './file';
@@ -280,7 +281,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
       const strings = this.readNative(sel, undefined, mode)!;
       return (this._shape === null ? strings[0] : strings) as ReadResult<D>;
     }
-    const out = new ARRAY_TYPES[this.dtype as NumericDType](sel.size);
+    const out = allocate(this.dtype as NumericDType, sel.size);
     this.readNative(sel, out, mode);
     return out as ReadResult<D>;
   }
@@ -456,7 +457,7 @@ export function parallelVlenError(where: string): H5Error {
 function packNumbers(data: unknown, dtype: NumericDType, n: number, where: string): NumericArray {
   if (typeof data === 'number' || typeof data === 'bigint') {
     const one = toNumericArray(data, dtype, where);
-    const filled = new ARRAY_TYPES[dtype](n);
+    const filled = allocate(dtype, n);
     (filled as { fill(v: unknown): unknown }).fill(one[0]);
     return filled;
   }

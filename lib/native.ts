@@ -156,6 +156,8 @@ export interface Native {
   watchdogEnter(label: string): void;
   watchdogLeave(): void;
 
+  /** The offset of the buffer's first 2 MiB boundary, from which on its memory is advised onto huge pages. */
+  hugePageStart(buffer: ArrayBuffer): number;
   /** What is at `path` (stat(2)): 'file' also when stat fails other than with ENOENT. */
   pathKind(path: string): 'missing' | 'file' | 'directory';
   /** realpath(3): the absolute path with symbolic links resolved, or undefined when it cannot be resolved. */
