@@ -40,7 +40,7 @@ const args = common.parseArgs({
   flags: ['independent', 'keep', 'json'],
 });
 
-const { MPI, File } = common.h5mpi('chunking.js');
+const { MPI, File, zeros } = common.h5mpi('chunking.js');
 
 /** Images generated at once per rank: enough for one large write, bounded so that big stacks fit in memory. */
 const BATCH_BYTES = 512 * common.MB;
@@ -66,7 +66,7 @@ common.run('chunking.js', () => {
     const from = ilo + round * perBatch, to = Math.min(ihi, from + perBatch);
     if (from >= to) return { data: empty, selection: nothing };
     if (cached && cached.from === from) return cached;
-    const data = new Float64Array((to - from) * pixels);
+    const data = zeros('float64', [to - from, nrows, ncols]);
     for (let i = from; i < to; i++) common.fillUniform64(data.subarray((i - from) * pixels, (i + 1 - from) * pixels), common.SEED + i);
     const b = { from, data, selection: { start: [from, 0, 0], count: [to - from, nrows, ncols] } };
     if (rounds === 1) cached = b; // it fits: make it once for all three layouts
@@ -108,7 +108,7 @@ common.run('chunking.js', () => {
     const close_s = MPI.Wtime() - t0;
 
     // ---- read every image's top-left tile, one read per tile ----
-    const tiles = new Float64Array(mine * tileSize).fill(0); // touched off the clock, as read.js does
+    const tiles = zeros('float64', mine * tileSize).fill(0); // touched off the clock, as read.js does
     const g = File.open(L.file, 'r', common.fileOptions(MPI));
     const e = g.get('test');
     common.settleHeap();

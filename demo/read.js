@@ -27,7 +27,7 @@ const args = common.parseArgs({
   flags: ['verbose', 'global', 'independent', 'json'],
 });
 
-const { MPI, File, Dataset } = common.h5mpi('read.js');
+const { MPI, File, Dataset, zeros } = common.h5mpi('read.js');
 
 /** Opens the file and its dataset 'test', turning "not what read.js reads" into one message for rank 0. */
 function openDataset(file) {
@@ -100,9 +100,9 @@ common.run('read.js', () => {
   const t1 = MPI.Wtime();
   const [nrows, ncols] = d.shape;
   const [lo, hi] = common.blockOf(nrows, rank, size);
-  // The destination is made ready off the clock: its first touch costs a page fault per 4 KiB, which numpy
-  // avoids with huge pages and Node cannot, and that would be counted as reading otherwise.
-  const block = new Float32Array((hi - lo) * ncols).fill(0);
+  // The destination is on huge pages (zeros), as numpy's arrays are, and touched off the clock as the peers
+  // touch theirs: its page faults would be counted as reading otherwise.
+  const block = zeros('float32', [hi - lo, ncols]).fill(0);
   common.settleHeap();
   comm.barrier();
   const t1b = MPI.Wtime();

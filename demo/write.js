@@ -31,7 +31,7 @@ const args = common.parseArgs({
   flags: ['independent', 'json'],
 });
 
-const { MPI, File } = common.h5mpi('write.js');
+const { MPI, File, zeros } = common.h5mpi('write.js');
 
 common.run('write.js', () => {
   const { nrows, ncols, file } = args;
@@ -40,7 +40,7 @@ common.run('write.js', () => {
   const { rank, size } = comm;
   const mode = args.flags.independent ? 'independent' : 'collective';
   const [lo, hi] = common.blockOf(nrows, rank, size);
-  const block = common.fillRange32(new Float32Array((hi - lo) * ncols), common.SEED + rank, 1000 * (rank + 1));
+  const block = common.fillRange32(zeros('float32', [hi - lo, ncols]), common.SEED + rank, 1000 * (rank + 1));
   common.settleHeap();
 
   comm.barrier();
