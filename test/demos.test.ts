@@ -250,6 +250,13 @@ emit(out)`,
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('tiles of 4 MiB and more per rank (arrays that zeros() puts on huge pages, inside larger buffers) check out', async () => {
+    const dir = tmpdir();
+    const { json } = await demo(2, 'chunking.js', ['4', '768', '768', '768', '--json'], dir);
+    expect(json).toMatchObject({ ranks: 2, bad_tiles: 0, tile_MB: (4 * 768 * 768 * 8) / 2 ** 20 });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('more ranks than images (empty selections) and --independent (gzip still written collectively)', async () => {
     const dir = tmpdir();
     const few = await demo(4, 'chunking.js', ['3', String(NROWS), String(NCOLS), String(K), '--keep', '--json'], dir);
