@@ -178,37 +178,48 @@ function versions(peers) {
 
 // ---------------------------------------------------------------- the parts
 
+// Every write overwrites the file the previous run left (each part has one path that every implementation
+// writes), and the first write of a part is an untimed warm-up. This VM returns free memory to its host
+// (virtio-balloon free page reporting, in 2 MiB blocks, about 2 s after it is freed), and the host then
+// supplies those pages again on first touch: a 256 MiB write into fresh page-cache pages took 0.06 s when
+// it started right after the previous file was deleted and 0.8 s when it started 3 s later (C peer, by
+// hand, 5 of 5 each way). With a file deleted between runs, each write's speed was decided by how long its
+// implementation took to start (Node's startup and data generation are the longest). The truncation of the
+// file being overwritten frees its cached pages inside the writer's own open, and its write takes them at
+// once: 0.05-0.09 s for C and h5mpi alike, however long they took to start.
+function writeDemoPath(dir) {
+  return path.join(dir, 'write-demo.h5');
+}
+
 function ioPart(o, peers, dir, results) {
   const node = process.execPath;
-  const files = { h5mpi: path.join(dir, 'h5mpi.h5'), h5py: path.join(dir, 'h5py.h5'), c: path.join(dir, 'c.h5') };
+  const file = writeDemoPath(dir);
   const size = [String(o.rows), String(o.cols)];
-  const impls = Object.keys(files).filter((i) => peers.available[i]);
+  const impls = ['h5mpi', 'h5py', 'c'].filter((i) => peers.available[i]);
   const write = (impl, mode) =>
     impl === 'h5mpi'
-      ? [node, path.join(ROOT, 'demo', 'write.js'), ...size, files.h5mpi, '--json', ...(mode === 'independent' ? ['--independent'] : [])]
+      ? [node, path.join(ROOT, 'demo', 'write.js'), ...size, file, '--json', ...(mode === 'independent' ? ['--independent'] : [])]
       : impl === 'h5py'
-        ? [PY, path.join(PEERS, 'h5py_write.py'), ...size, files.h5py, mode]
-        : [peers.cBin('c_write'), ...size, files.c, mode];
+        ? [PY, path.join(PEERS, 'h5py_write.py'), ...size, file, mode]
+        : [peers.cBin('c_write'), ...size, file, mode];
   const read = (impl, mode) =>
     impl === 'h5mpi'
-      ? [node, path.join(ROOT, 'demo', 'read.js'), files.h5mpi, '--json', ...(mode === 'independent' ? ['--independent'] : [])]
+      ? [node, path.join(ROOT, 'demo', 'read.js'), file, '--json', ...(mode === 'independent' ? ['--independent'] : [])]
       : impl === 'h5py'
-        ? [PY, path.join(PEERS, 'h5py_read.py'), files.h5py, mode]
-        : [peers.cBin('c_read'), files.c, mode];
+        ? [PY, path.join(PEERS, 'h5py_read.py'), file, mode]
+        : [peers.cBin('c_read'), file, mode];
+  runJson('warm-up write', write(impls[impls.length - 1], 'collective'), { ranks: 1, cwd: dir });
   const runs = [];
   for (let rep = 0; rep < o.reps; rep++) {
     for (const ranks of o.ranks) {
       for (const mode of ['collective', 'independent']) {
-        // Each implementation writes its file, reads it back (from the page cache, as every one does) and
-        // deletes it before the next one starts: with several files cached, whichever wrote third was
-        // throttled here (0.4-0.8 s instead of 0.07 s for 256 MiB), whatever the implementation.
+        // Each implementation writes the file and reads it back (from the page cache, as every one does).
         for (const impl of rotated(impls, rep)) {
           const w = runJson(`${impl} write`, write(impl, mode), { ranks, rss: true, cwd: dir });
           runs.push({ op: 'write', mode, ranks, impl, rep, total_s: w.total_s, MBps: w.MBps, MB: w.MB, open_s: w.open_s, write_s: w.write_s, close_s: w.close_s, peakMiB: w.peakMiB, io: w.io });
           const r = runJson(`${impl} read`, read(impl, mode), { ranks, cwd: dir });
           if (r.out_of_range) throw new Error(`bench: ${impl} read found ${r.out_of_range} values out of range`);
           runs.push({ op: 'read', mode, ranks, impl, rep, total_s: r.total_s, MBps: r.MBps, MB: r.MB, io: r.io });
-          fs.rmSync(files[impl], { force: true });
         }
       }
     }
@@ -221,10 +232,10 @@ function ioPart(o, peers, dir, results) {
       for (const impl of impls) {
         const w = runJson(`${impl} write (memory)`, write(impl, mode), { ranks, share: true, cwd: dir });
         shareRuns.push({ ranks, mode, impl, peakMiB: w.peakMiB, peakShareMiB: w.peakShareMiB });
-        fs.rmSync(files[impl], { force: true });
       }
     }
   }
+  fs.rmSync(file, { force: true });
   progress('io: memory done');
   const rows = [];
   for (const op of ['write', 'read']) {
@@ -288,13 +299,16 @@ function chunkingPart(o, peers, dir, results) {
   const shape = [String(o.images), String(nrows), String(ncols), String(ksize)];
   const work = path.join(dir, 'chunking');
   fs.mkdirSync(work, { recursive: true });
+  // The three implementations write the same three file names, kept until the end (see writeDemoPath).
   const argv = (impl) =>
     impl === 'h5mpi'
-      ? [process.execPath, path.join(ROOT, 'demo', 'chunking.js'), ...shape, '--json']
+      ? [process.execPath, path.join(ROOT, 'demo', 'chunking.js'), ...shape, '--keep', '--json']
       : impl === 'h5py'
         ? [PY, path.join(PEERS, 'h5py_chunking.py'), ...shape, work]
         : [peers.cBin('c_chunking'), ...shape, work];
   const runs = [];
+  const last = impls[impls.length - 1];
+  runJson('chunking warm-up', argv(last), { ranks: last === 'h5py' ? 1 : 0, cwd: work });
   for (let rep = 0; rep < o.reps; rep++) {
     for (const impl of rotated(impls, rep)) {
       // Serial, as the course's chunking demo, with HDF5's default (sec2) driver. h5py starts under mpiexec -n 1
@@ -305,6 +319,7 @@ function chunkingPart(o, peers, dir, results) {
     }
     progress(`chunking: repetition ${rep + 1} of ${o.reps} done`);
   }
+  fs.rmSync(work, { recursive: true, force: true });
   const layouts = ['contiguous', 'chunked', 'chunked+gzip'];
   results.chunking = {
     images: o.images,
@@ -325,16 +340,17 @@ function checkPart(o, dir, results) {
   const rounds = o.quick ? 2 : 2 * Math.max(o.reps, 3);
   const micro = runJson('check-cost', [process.execPath, path.join(__dirname, 'check-cost.js'), dir, String(o.checkOps), String(rounds)], { ranks });
   // The write demo with checking on (the default) and off (H5MPI_CHECK_COLLECTIVE=0), alternating.
-  const file = path.join(dir, 'check-write.h5');
+  const file = writeDemoPath(dir);
   const argv = [process.execPath, path.join(ROOT, 'demo', 'write.js'), String(o.rows), String(o.cols), file, '--json'];
+  runJson('write demo, warm-up', argv, { ranks });
   const on = [], off = [];
   for (let rep = 0; rep < Math.max(o.reps, 3); rep++) {
     for (const which of rep % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
       const j = runJson(`write demo, checking ${which}`, argv, { ranks, env: which === 'off' ? { H5MPI_CHECK_COLLECTIVE: '0' } : {} });
       (which === 'on' ? on : off).push(j.total_s);
-      fs.rmSync(file, { force: true });
     }
   }
+  fs.rmSync(file, { force: true });
   // The write demo makes 4 checked collective calls: File.open, createDataset, write, close.
   const checkedCalls = 4;
   const perCheck = stats(micro.perOp.map((p) => p.on_us - p.off_us)).median;

@@ -1,6 +1,7 @@
 /* Floor for the chunking demo: its work in C on the same HDF5, serially. The same stack of random float64 images
    goes into three files (contiguous, chunked (1, k, k), chunked + gzip 4); then every image's top-left k x k
-   tile is read back, one read per tile. Generating the images is not timed.
+   tile is read back, one read per tile. Generating the images is not timed. The files have demo/chunking.js's
+   names and are kept (see bench/run.js: each write truncates the last implementation's file of the same name).
    usage: ./c_chunking NIMGS NROWS NCOLS KSIZE DIR */
 #include <hdf5.h>
 #include <stdint.h>
@@ -44,10 +45,11 @@ int main(int argc, char **argv) {
   if (perBatch > nimgs) perBatch = nimgs;
   double *data = alloc_huge(perBatch * pixels * sizeof *data), *tile = alloc_huge(k * k * sizeof *tile);
   const char *names[3] = {"contiguous", "chunked", "chunked+gzip"};
+  const char *files[3] = {"chunking_contig.h5", "chunking_chunked.h5", "chunking_gzip.h5"};
   printf("{\"peer\": \"c\", \"ranks\": 1, \"MB\": %g, \"layouts\": [", nimgs * pixels * 8.0 / (1 << 20));
   for (int L = 0; L < 3; L++) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/c_chunking_%d.h5", dir, L);
+    snprintf(path, sizeof path, "%s/%s", dir, files[L]);
     double t0 = now(), write_s = 0;
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hsize_t dims[3] = {nimgs, nrows, ncols}, chunk[3] = {1, k, k};
@@ -88,7 +90,6 @@ int main(int argc, char **argv) {
     H5Sclose(ms); H5Sclose(fs); H5Dclose(d); H5Fclose(f);
     struct stat st;
     stat(path, &st);
-    remove(path);
     printf("%s{\"layout\": \"%s\", \"total_s\": %g, \"read_s\": %g, \"file_MB\": %g, \"checksum\": %g}", L ? ", " : "", names[L],
            open_s + write_s + close_s, read_s, st.st_size / 1048576.0, sum);
   }

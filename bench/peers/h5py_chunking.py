@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Peer: the chunking demo's work with h5py, serially. The same stack of random float64 images goes into three
 files (contiguous, chunked (1, k, k), chunked + gzip 4); then every image's top-left k x k tile is read back,
-one read per tile. Generating the images is not timed.
+one read per tile. Generating the images is not timed. The files have demo/chunking.js's names and are kept
+(see bench/run.js: each write truncates the last implementation's file of the same name).
 usage: python3 h5py_chunking.py NIMGS NROWS NCOLS KSIZE DIR
 Prints one JSON line: per layout, the write time (open to close), the tile-read time and the file size."""
 import json, os, sys, time
@@ -10,8 +11,8 @@ import h5py, numpy as np
 nimgs, nrows, ncols, k = (int(a) for a in sys.argv[1:5])
 folder = sys.argv[5]
 per_batch = max(1, (512 << 20) // (nrows * ncols * 8))
-layouts = [("contiguous", {}), ("chunked", {"chunks": (1, k, k)}),
-           ("chunked+gzip", {"chunks": (1, k, k), "compression": "gzip", "compression_opts": 4})]
+layouts = [("contiguous", "chunking_contig.h5", {}), ("chunked", "chunking_chunked.h5", {"chunks": (1, k, k)}),
+           ("chunked+gzip", "chunking_gzip.h5", {"chunks": (1, k, k), "compression": "gzip", "compression_opts": 4})]
 batches = {}
 def batch(lo):
     if lo not in batches:  # made once and kept when the stack fits in one batch, as the demo does
@@ -21,8 +22,8 @@ def batch(lo):
         batches[lo] = data
     return batches[lo]
 out = []
-for name, opts in layouts:
-    path = os.path.join(folder, f"h5py_chunking_{name.replace('+', '_')}.h5")
+for name, file, opts in layouts:
+    path = os.path.join(folder, file)
     write_s = 0.0
     t0 = time.perf_counter()
     f = h5py.File(path, "w")
@@ -44,6 +45,5 @@ for name, opts in layouts:
     f.close()
     out.append({"layout": name, "total_s": open_s + write_s + close_s, "read_s": read_s,
                 "file_MB": os.path.getsize(path) / 2**20})
-    os.remove(path)
 mb = nimgs * nrows * ncols * 8 / 2**20
 print(json.dumps({"peer": "h5py", "ranks": 1, "MB": mb, "layouts": out}))
