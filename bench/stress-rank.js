@@ -5,7 +5,7 @@
 //   sparse FILE N: a contiguous 1-D uint8 dataset of N elements (N > 2^33; the file stays sparse); each rank
 //     writes and reads back 1 MiB at offsets past 2^32 and 2^33, and an untouched stretch reads back as 0.
 'use strict';
-const { MPI, File } = require('..');
+const { MPI, File, zeros } = require('..');
 
 const comm = MPI.COMM_WORLD;
 const { rank, size } = comm;
@@ -26,7 +26,7 @@ if (mode === 'big') {
   const rows = Number(process.argv[4]), cols = Number(process.argv[5]);
   const lo = Math.floor((rank * rows) / size), hi = Math.floor(((rank + 1) * rows) / size);
   const sel = { start: [lo, 0], count: [hi - lo, cols] };
-  const block = new Float32Array((hi - lo) * cols);
+  const block = zeros('float32', [hi - lo, cols]);
   out.blockBytes = block.byteLength;
   const base = lo * cols; // the block's first element's index in the dataset: exact past 2^32
   const f = File.open(path, 'w');
