@@ -9,16 +9,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <sys/mman.h>
 
-/* Memory on transparent huge pages from 4 MiB up, as numpy's arrays (the h5py peer's) and h5mpi's zeros()
-   are: HDF5's copies into and out of it take far fewer TLB misses and page faults. */
-static void *alloc_huge(size_t bytes) {
-  void *p = NULL;
-  if (posix_memalign(&p, (size_t)1 << 21, bytes ? bytes : 1) != 0) return NULL;
-  if (bytes >= ((size_t)4 << 20)) madvise(p, bytes, MADV_HUGEPAGE);
-  return p;
-}
+#include "alloc_huge.h"
 
 static double now(void) {
   struct timespec t;
