@@ -8,6 +8,17 @@ import { mpirunOk, tmpdir } from './helpers/mpirun';
 // "always [madvise] never": the kernel gives huge pages to regions that ask (Debian's default), or to all.
 const THP = /\[(\w+)\]/.exec(fs.readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'never';
 
+// Never called: it only has to typecheck (ts-jest fails the suite if a marked call compiles).
+export function zerosTypes(): [Float32Array, BigInt64Array, Uint8Array] {
+  // @ts-expect-error strings have no typed array
+  zeros('string', 4);
+  // @ts-expect-error the shape is a length or an array of extents
+  zeros('float64', '4');
+  // @ts-expect-error no such dtype
+  zeros('float16', 4);
+  return [zeros('float32', [2, 3]), zeros('int64', 4), zeros('uint8', [])];
+}
+
 test('zeros makes a zero-filled typed array of the dtype, from a length or a shape', () => {
   expect(zeros('float32', 5)).toEqual(new Float32Array(5));
   const grid = zeros('int64', [3, 4]);
