@@ -41,12 +41,14 @@ test.each([
 });
 
 describe.each([1, 2, 3])('on %i ranks', (n) => {
-  test('arrays made by zeros and read() carry the values written collectively, on huge pages', async () => {
+  test('arrays made by zeros and read() carry the values written collectively, on huge pages, and through MPI', async () => {
     const file = path.join(tmpdir(), 'memory.h5');
     const results = await mpirunOk(n, 'h5_memory.js', [file]);
     for (let r = 0; r < n; r++) {
       const seen = results[r][0] as { hugeKiB: { zeros: number; read: number } };
       expect(seen).toMatchObject({ rank: r, type: 'Float64Array', length: 256 * 4096, untouched: true, readType: 'Float64Array', readLength: n * 256 * 4096, wrong: 0 });
+      // Rank 0's array (0 .. 2^20 - 1) on every rank, and the sum of 1..n, element-wise.
+      expect(seen).toMatchObject({ mpi: { bcastLast: 2 ** 20 - 1, bcastLength: 2 ** 20, sumFirst: (n * (n + 1)) / 2, sumLast: (n * (n + 1)) / 2 } });
       if (THP === 'never') continue;
       // All but the partial 2 MiB pages at either end of the 8 MiB (zeros) and 8n MiB (read) arrays.
       expect(seen.hugeKiB.zeros).toBeGreaterThanOrEqual(4 * 1024);

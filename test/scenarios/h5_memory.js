@@ -1,7 +1,7 @@
 // Large arrays on huge pages: each rank fills a zeros() array with its own values and writes its rows of a
 // [rows, cols] float64 dataset collectively; then every rank reads the whole dataset back with read()
 // (whose result is on huge pages too) and reports what it found and how much of its memory is on huge
-// pages, before and after each step. usage: h5_memory.js FILE
+// pages, before and after each step; then sends such arrays through bcast and allreduce. usage: h5_memory.js FILE
 'use strict';
 const fs = require('node:fs');
 const { MPI, File, zeros } = require('../..');
@@ -25,7 +25,11 @@ let wrong = 0;
 for (let r = 0; r < comm.size; r++) {
   for (let i = 0; i < 256 * cols; i++) if (all[r * 256 * cols + i] !== r * 1e7 + i) wrong++;
 }
+// The same arrays through MPI: views that start inside a larger buffer travel as themselves.
+const fromRoot = comm.bcast(mine, 0); // rank 0's own values, r * 1e7 + i on rank r
+const summed = comm.allreduce(zeros('float64', 2 ** 20).fill(comm.rank + 1), 'sum');
 report({
+  mpi: { bcastLast: fromRoot[2 ** 20 - 1], bcastLength: fromRoot.length, sumFirst: summed[0], sumLast: summed[2 ** 20 - 1] },
   type: mine.constructor.name, length: mine.length, untouched,
   readType: all.constructor.name, readLength: all.length, wrong,
   hugeKiB: { zeros: afterZeros - before, read: afterRead - afterZeros },
