@@ -162,7 +162,8 @@ function findPeers(dir) {
   }
   if (failures.length === 0) available.c = true;
   else why.c = `the C peers did not compile with h5pcc (${failures.join('; ')})`;
-  return { available, why, cBin: (name) => path.join(build, name) };
+  // impls: the available implementations, h5mpi first, in the order every part runs them (rotated per repetition).
+  return { available, impls: Object.keys(available).filter((i) => available[i]), why, cBin: (name) => path.join(build, name) };
 }
 
 function versions(peers) {
@@ -195,7 +196,7 @@ function ioPart(o, peers, dir, results) {
   const node = process.execPath;
   const file = writeDemoPath(dir);
   const size = [String(o.rows), String(o.cols)];
-  const impls = ['h5mpi', 'h5py', 'c'].filter((i) => peers.available[i]);
+  const { impls } = peers;
   const write = (impl, mode) =>
     impl === 'h5mpi'
       ? [node, path.join(ROOT, 'demo', 'write.js'), ...size, file, '--json', ...(mode === 'independent' ? ['--independent'] : [])]
@@ -265,7 +266,7 @@ function ioPart(o, peers, dir, results) {
 }
 
 function smallPart(o, peers, dir, results) {
-  const impls = ['h5mpi', 'h5py', 'c'].filter((i) => peers.available[i]);
+  const { impls } = peers;
   const file = (impl) => path.join(dir, `small-${impl}.h5`);
   const argv = (impl) =>
     impl === 'h5mpi'
@@ -294,7 +295,7 @@ function smallPart(o, peers, dir, results) {
 }
 
 function chunkingPart(o, peers, dir, results) {
-  const impls = ['h5mpi', 'h5py', 'c'].filter((i) => peers.available[i]);
+  const { impls } = peers;
   const [nrows, ncols, ksize] = o.image;
   const shape = [String(o.images), String(nrows), String(ncols), String(ksize)];
   const work = path.join(dir, 'chunking');
