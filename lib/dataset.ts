@@ -79,7 +79,7 @@ function decodeCollectiveReport(report: number[] | undefined): TransferReport | 
   return { requested: 'collective', mode: MODE_NAMES[mode] ?? 'independent', causes: CAUSES.filter(([b]) => bits & b).map(([, t]) => t) };
 }
 
-/** A checked write: the selection, the data as the binding takes it, and its dtype code. */
+/** A checked write: the selection, and the data as the binding takes it. */
 type PreparedWrite = [sel: ResolvedSelection, payload: NumericArray | string[]];
 
 export class Dataset<D extends DType = DType> extends H5Object {

@@ -130,7 +130,7 @@ export interface Native {
   /** A copy of the dataset's file dataspace, for the Dataset to keep (closed with spaceClose). */
   datasetSpace(id: Hid, path: string): Hid;
   spaceClose(id: Hid): void;
-  /** A new MPI-IO transfer property list, collective or independent (closed with plistClose). */
+  /** A new transfer property list for collective MPI-IO (closed with plistClose). */
   collectiveTransferPlist(): Hid;
   /** What HDF5 did in the last transfer made with `dxpl`: [ioMode, localCause, globalCause]. */
   transferReport(dxpl: Hid): number[] | undefined;
