@@ -16,6 +16,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { throughputSvg } = require('./chart');
+const { freePageReporting, holdFreedPages } = require('./freed-pages');
 
 const ROOT = path.join(__dirname, '..');
 const PEERS = path.join(__dirname, 'peers');
@@ -33,18 +34,21 @@ const USAGE = `usage: npm run bench -- [--quick] [options]
   --check-ops N    metadata operations per timed block of the check part (default 100)
   --out DIR        where bench.json and throughput.svg go (default bench/results)
   --dir DIR        where the HDF5 files go (default a new directory under the system's temporary directory)
+  --hold-freed-pages  on a virtual machine that reports free pages to its host (bench/freed-pages.js), keep
+                   freed pages in the guest for 10 s during the run, and restore the setting after (root)
   --render FILE    measure nothing: print FILE's (a bench.json) tables again and rewrite bench.md and
                    throughput.svg next to it
 `;
 
 function parseOptions(argv) {
   const quick = argv.includes('--quick');
+  const FLAGS = ['--quick', '--hold-freed-pages'];
   const o = quick
     ? { quick, only: PARTS, reps: 1, ranks: [1, 2], rows: 16, cols: 16384, calls: 500, images: 3, image: [256, 256, 64], checkOps: 10, out: path.join(__dirname, 'results', 'tmp'), dir: null }
     : { quick, only: PARTS, reps: 3, ranks: [1, 2, 4, 8], rows: 256, cols: 262144, calls: 20000, images: 20, image: [768, 1366, 200], checkOps: 100, out: path.join(__dirname, 'results'), dir: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--quick') continue;
+    if (FLAGS.includes(a)) continue;
     if (a === '--help') {
       process.stdout.write(USAGE);
       process.exit(0);
@@ -66,6 +70,7 @@ function parseOptions(argv) {
     else if (a === '--dir') o.dir = path.resolve(v);
     else usage(`unknown option '${a}'`);
   }
+  o.holdFreedPages = argv.includes('--hold-freed-pages');
   return o;
 }
 
@@ -181,13 +186,13 @@ function versions(peers) {
 
 // Every write overwrites the file the previous run left (each part has one path that every implementation
 // writes), and the first write of a part is an untimed warm-up. This VM returns free memory to its host
-// (virtio-balloon free page reporting, in 2 MiB blocks, about 2 s after it is freed), and the host then
-// supplies those pages again on first touch: a 256 MiB write into fresh page-cache pages took 0.06 s when
-// it started right after the previous file was deleted and 0.8 s when it started 3 s later (C peer, by
-// hand, 5 of 5 each way). With a file deleted between runs, each write's speed was decided by how long its
-// implementation took to start (Node's startup and data generation are the longest). The truncation of the
-// file being overwritten frees its cached pages inside the writer's own open, and its write takes them at
-// once: 0.05-0.09 s for C and h5mpi alike, however long they took to start.
+// (virtio-balloon free page reporting, bench/freed-pages.js), and the host then supplies those pages again
+// on first touch: a 256 MiB write into fresh page-cache pages took 0.06-0.07 s when it started right after
+// the previous file was deleted (2 of 4) and 0.8 s when it started 3 s later (4 of 4); with freed pages
+// held in the guest for 10 s (--hold-freed-pages), 0.06-0.10 s both ways (7 of 8; C peer, by hand). With
+// a file deleted between runs, each write's speed was decided by how long its implementation took to start
+// (Node's startup and data generation are the longest). The truncation of the file being overwritten frees
+// its cached pages inside the writer's own open, and its write takes them at once.
 function writeDemoPath(dir) {
   return path.join(dir, 'write-demo.h5');
 }
@@ -411,12 +416,22 @@ function targets(results) {
   return t;
 }
 
+/** What the run's machine did with freed memory (see bench/freed-pages.js), for the report's first lines. */
+function freePagesText({ params, held }) {
+  const list = (values) => Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ');
+  const own = Object.fromEntries(Object.entries(params).filter(([k]) => ['page_reporting_order', 'min_free_ms', 'max_waiting_mib'].includes(k)));
+  return held
+    ? `This virtual machine reports free pages to its host (${list(own)}); during this run freed pages were held in the guest (${list(held)}, --hold-freed-pages), so that a write's new page-cache pages come from memory its predecessors freed rather than from the host.`
+    : `This virtual machine reports free pages to its host (${list(own)}): a write into new page-cache pages runs at host speed or several times slower, depending on how long ago its pages were freed; --hold-freed-pages holds them (README, "Performance").`;
+}
+
 function markdown(results) {
   const out = [];
   const m = results.meta;
   out.push(`Measured ${m.date} on ${m.machine.cpus} cores (${m.machine.model}), ${m.machine.memGiB} GiB, load average ${m.machine.loadBefore.map(f2).join(' ')} before and ${m.machine.loadAfter.map(f2).join(' ')} after` +
     ` (a shared machine: other jobs were running). ${m.versions.hdf5 ? `HDF5 ${m.versions.hdf5}, ${m.versions.mpi}, Node ${m.versions.node}` : ''}` +
     `${m.versions.h5py ? `, h5py ${m.versions.h5py}` : ''}. Medians of ${m.options.reps} alternating repetitions, (fastest–slowest) in brackets.`);
+  if (m.machine.freePageReporting) out.push(`\n${freePagesText(m.machine.freePageReporting)}`);
   for (const [impl, why] of Object.entries(m.unavailable)) out.push(`\n${impl} not measured: ${why}.`);
   if (results.io) {
     const io = results.io;
@@ -516,12 +531,21 @@ function main() {
   fs.mkdirSync(dir, { recursive: true });
   fs.mkdirSync(o.out, { recursive: true });
   const started = Date.now();
+  const reporting = freePageReporting();
+  let hold = null;
+  if (o.holdFreedPages) {
+    try {
+      hold = holdFreedPages();
+    } catch (e) {
+      usage(e.message);
+    }
+  }
   const peers = findPeers(dir);
   const results = {
     meta: {
       date: new Date().toISOString(),
       options: { quick: o.quick, reps: o.reps, ranks: o.ranks, rows: o.rows, cols: o.cols, calls: o.calls, images: o.images, image: o.image, checkOps: o.checkOps, parts: o.only },
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), loadBefore: os.loadavg() },
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), loadBefore: os.loadavg(), freePageReporting: reporting && { params: reporting, held: hold?.held ?? null } },
       versions: versions(peers),
       unavailable: Object.fromEntries(Object.entries(peers.why)),
       note: 'Shared, loaded machine: figures are indicative; compare implementations within this run, by ratios.',
@@ -533,6 +557,7 @@ function main() {
     if (o.only.includes('chunking')) chunkingPart(o, peers, dir, results);
     if (o.only.includes('check')) checkPart(o, dir, results);
   } finally {
+    hold?.restore();
     if (!o.dir) fs.rmSync(dir, { recursive: true, force: true });
   }
   results.meta.machine.loadAfter = os.loadavg();

@@ -1,7 +1,7 @@
 // The benchmark suite works end to end: `npm run bench -- --quick` runs every part against every
 // implementation available here and writes its JSON, markdown and SVG. No timing is asserted (the machine is
 // shared and noisy): only that each figure was measured and is a positive number.
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, tmpdir } from './helpers/mpirun';
@@ -88,4 +88,70 @@ test('npm run bench -- --quick measures every part and writes bench.json, bench.
   expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
   // A line per implementation and mode, in each of the two panels.
   expect(svg.match(/<polyline /g)?.length).toBe(2 * 2 * impls.length);
+});
+
+// --hold-freed-pages: on a kernel that reports free pages to a VM host with settable holding times (as this
+// machine's), the run holds freed pages while it measures and puts the previous values back when it ends,
+// also when interrupted; elsewhere it refuses with a one-line reason and measures nothing.
+describe('npm run bench -- --hold-freed-pages', () => {
+  const PARAMS = '/sys/module/page_reporting/parameters';
+  const read = (name: string): string => fs.readFileSync(path.join(PARAMS, name), 'utf8').trim();
+  const settable = fs.existsSync(path.join(PARAMS, 'min_free_ms')) && fs.existsSync(path.join(PARAMS, 'max_waiting_mib')) && process.getuid?.() === 0;
+  // In a process group of its own, so that an interruption can reach it and its runs, as Ctrl-C does.
+  const bench = (extra: string[]): ChildProcess =>
+    spawn(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--quick', '--only', 'small', '--hold-freed-pages', '--out', out, ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const ended = (child: ChildProcess): Promise<{ code: number | null; signal: string | null; stderr: string }> =>
+    new Promise((resolve) => {
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d));
+      child.stdout!.resume();
+      child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+    });
+  /** Polls the parameter until it reads `value`, for at most 60 s. */
+  const until = async (name: string, value: string): Promise<void> => {
+    for (const t0 = Date.now(); read(name) !== value; ) {
+      if (Date.now() - t0 > 60_000) throw new Error(`${name} stayed ${read(name)}, never ${value}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  (settable ? test : test.skip)('holds freed pages during the run and restores the setting after it', async () => {
+    const before = { min_free_ms: read('min_free_ms'), max_waiting_mib: read('max_waiting_mib') };
+    expect(before.min_free_ms).not.toBe('10000');
+    const child = bench([]);
+    const done = ended(child);
+    await until('min_free_ms', '10000');
+    expect(read('max_waiting_mib')).toBe('16384');
+    const r = await done;
+    expect({ code: r.code, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('bench: ')).join('\n') }).toEqual({ code: 0, stderr: '' });
+    expect({ min_free_ms: read('min_free_ms'), max_waiting_mib: read('max_waiting_mib') }).toEqual(before);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'bench.json'), 'utf8'));
+    expect(json.meta.machine.freePageReporting).toEqual({ params: expect.objectContaining(before), held: { min_free_ms: '10000', max_waiting_mib: '16384' } });
+    expect(fs.readFileSync(path.join(out, 'bench.md'), 'utf8')).toContain('freed pages were held in the guest (min_free_ms 10000, max_waiting_mib 16384, --hold-freed-pages)');
+  });
+
+  // Ctrl-C reaches the benchmark's whole process group; a SIGKILL to the benchmark alone leaves it no chance to
+  // clean up: either way, its guard process puts the setting back.
+  for (const [how, signal, group] of [['Ctrl-C', 'SIGINT', true], ['a SIGKILL', 'SIGKILL', false]] as const) {
+    (settable ? test : test.skip)(`restores the setting when ended by ${how}`, async () => {
+      const before = read('min_free_ms');
+      const child = bench([]);
+      const done = ended(child);
+      await until('min_free_ms', '10000');
+      process.kill(group ? -child.pid! : child.pid!, signal);
+      expect((await done).signal).toBe(signal);
+      await until('min_free_ms', before);
+    });
+  }
+
+  // Where the setting exists, as a user other than root (nobody), who may not change it.
+  test('refuses, naming the option, where there is nothing to hold or no right to', async () => {
+    const asNobody = settable ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const [cmd, ...args] = [...asNobody, process.execPath, path.join(ROOT, 'bench', 'run.js'), '--quick', '--only', 'small', '--hold-freed-pages', '--out', out];
+    const before = settable ? read('min_free_ms') : '';
+    const r = await ended(spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^bench: --hold-freed-pages: /);
+    if (settable) expect(read('min_free_ms')).toBe(before);
+  });
 });
