@@ -17,6 +17,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { throughputSvg } = require('./chart');
 const { freePageReporting, holdFreedPages } = require('./freed-pages');
+const { fsType } = require('../demo/common');
 
 const ROOT = path.join(__dirname, '..');
 const PEERS = path.join(__dirname, 'peers');
@@ -184,17 +185,24 @@ function versions(peers) {
 
 // ---------------------------------------------------------------- the parts
 
-// Every write overwrites the file the previous run left (each part has one path that every implementation
-// writes), and the first write of a part is an untimed warm-up. This VM returns free memory to its host
-// (virtio-balloon free page reporting, bench/freed-pages.js), and the host then supplies those pages again
-// on first touch: a 256 MiB write into fresh page-cache pages took 0.06-0.07 s when it started right after
-// the previous file was deleted (2 of 4) and 0.8 s when it started 3 s later (4 of 4); with freed pages
-// held in the guest for 10 s (--hold-freed-pages), 0.06-0.10 s both ways (7 of 8; C peer, by hand). With
-// a file deleted between runs, each write's speed was decided by how long its implementation took to start
-// (Node's startup and data generation are the longest). The truncation of the file being overwritten frees
-// its cached pages inside the writer's own open, and its write takes them at once.
+// Where the writes go. This VM returns free memory to its host (virtio-balloon free page reporting,
+// bench/freed-pages.js), and the host then supplies those pages again on first touch: a 256 MiB write into
+// new page-cache pages took 0.06-0.07 s when it started right after the previous file was deleted (2 of 4)
+// and 0.8 s when it started 3 s later (4 of 4; C peer, by hand). So by default every write overwrites the
+// file the previous run left (each part has one path that every implementation writes): the truncation
+// frees its cached pages inside the writer's own open and its write takes them back at once, however long
+// the writer took to start. The truncation costs the open time, though, and on ext4 the close then starts
+// writing the file to disk (auto_da_alloc, for files rewritten through truncation), which takes 12-60 ms of
+// the close depending on the disk (C peer, 256 MiB, 6 runs; a new file: 0.5 ms). With freed pages held
+// (--hold-freed-pages) neither is needed: the file is deleted before the run, off the clock, and every
+// write makes a new file, as the demos do. Either way the first write of a part is an untimed warm-up.
 function writeDemoPath(dir) {
   return path.join(dir, 'write-demo.h5');
+}
+
+/** Before a timed write: with freed pages held, the files it will write are deleted (see writeDemoPath). */
+function clearForWrite(o, files) {
+  if (o.holdFreedPages) for (const f of files) fs.rmSync(f, { force: true });
 }
 
 function ioPart(o, peers, dir, results) {
@@ -221,6 +229,7 @@ function ioPart(o, peers, dir, results) {
       for (const mode of ['collective', 'independent']) {
         // Each implementation writes the file and reads it back (from the page cache, as every one does).
         for (const impl of rotated(impls, rep)) {
+          clearForWrite(o, [file]);
           const w = runJson(`${impl} write`, write(impl, mode), { ranks, rss: true, cwd: dir });
           runs.push({ op: 'write', mode, ranks, impl, rep, total_s: w.total_s, MBps: w.MBps, MB: w.MB, open_s: w.open_s, write_s: w.write_s, close_s: w.close_s, peakMiB: w.peakMiB, io: w.io });
           const r = runJson(`${impl} read`, read(impl, mode), { ranks, cwd: dir });
@@ -236,6 +245,7 @@ function ioPart(o, peers, dir, results) {
   for (const ranks of o.ranks) {
     for (const mode of ['collective', 'independent']) {
       for (const impl of impls) {
+        clearForWrite(o, [file]);
         const w = runJson(`${impl} write (memory)`, write(impl, mode), { ranks, share: true, cwd: dir });
         shareRuns.push({ ranks, mode, impl, peakMiB: w.peakMiB, peakShareMiB: w.peakShareMiB });
       }
@@ -305,7 +315,8 @@ function chunkingPart(o, peers, dir, results) {
   const shape = [String(o.images), String(nrows), String(ncols), String(ksize)];
   const work = path.join(dir, 'chunking');
   fs.mkdirSync(work, { recursive: true });
-  // The three implementations write the same three file names, kept until the end (see writeDemoPath).
+  // The three implementations write the same three file names, kept until the end or, with freed pages
+  // held, until the next run (see writeDemoPath).
   const argv = (impl) =>
     impl === 'h5mpi'
       ? [process.execPath, path.join(ROOT, 'demo', 'chunking.js'), ...shape, '--keep', '--json']
@@ -319,6 +330,7 @@ function chunkingPart(o, peers, dir, results) {
     for (const impl of rotated(impls, rep)) {
       // Serial, as the course's chunking demo, with HDF5's default (sec2) driver. h5py starts under mpiexec -n 1
       // only so that Debian's h5py loads the same (MPI) build of libhdf5 as h5mpi and C, not the serial one.
+      clearForWrite(o, fs.readdirSync(work).filter((n) => n.endsWith('.h5')).map((n) => path.join(work, n)));
       const j = runJson(`${impl} chunking`, argv(impl), { ranks: impl === 'h5py' ? 1 : 0, cwd: work });
       if (j.bad_tiles) throw new Error(`bench: the chunking demo read ${j.bad_tiles} wrong tiles`);
       for (const l of j.layouts) runs.push({ impl, rep, layout: l.layout, write_s: l.total_s, read_s: l.read_s, file_MB: l.file_MB });
@@ -352,6 +364,7 @@ function checkPart(o, dir, results) {
   const on = [], off = [];
   for (let rep = 0; rep < Math.max(o.reps, 3); rep++) {
     for (const which of rep % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+      clearForWrite(o, [file]);
       const j = runJson(`write demo, checking ${which}`, argv, { ranks, env: which === 'off' ? { H5MPI_CHECK_COLLECTIVE: '0' } : {} });
       (which === 'on' ? on : off).push(j.total_s);
     }
@@ -421,8 +434,8 @@ function freePagesText({ params, held }) {
   const list = (values) => Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ');
   const own = Object.fromEntries(Object.entries(params).filter(([k]) => ['page_reporting_order', 'min_free_ms', 'max_waiting_mib'].includes(k)));
   return held
-    ? `This virtual machine reports free pages to its host (${list(own)}); during this run freed pages were held in the guest (${list(held)}, --hold-freed-pages), so that a write's new page-cache pages come from memory its predecessors freed rather than from the host.`
-    : `This virtual machine reports free pages to its host (${list(own)}): a write into new page-cache pages runs at host speed or several times slower, depending on how long ago its pages were freed; --hold-freed-pages holds them (README, "Performance").`;
+    ? `This virtual machine reports free pages to its host (${list(own)}); during this run freed pages were held in the guest (${list(held)}, --hold-freed-pages), so that a write's new page-cache pages come from memory its predecessors freed rather than from the host, and every write made a new file (the previous one deleted before the run).`
+    : `This virtual machine reports free pages to its host (${list(own)}): a write into new page-cache pages runs at host speed or several times slower, depending on how long ago its pages were freed. Every write overwrote the previous run's file, which limits that; --hold-freed-pages removes it (README, "Performance").`;
 }
 
 function markdown(results) {
@@ -430,7 +443,8 @@ function markdown(results) {
   const m = results.meta;
   out.push(`Measured ${m.date} on ${m.machine.cpus} cores (${m.machine.model}), ${m.machine.memGiB} GiB, load average ${m.machine.loadBefore.map(f2).join(' ')} before and ${m.machine.loadAfter.map(f2).join(' ')} after` +
     ` (a shared machine: other jobs were running). ${m.versions.hdf5 ? `HDF5 ${m.versions.hdf5}, ${m.versions.mpi}, Node ${m.versions.node}` : ''}` +
-    `${m.versions.h5py ? `, h5py ${m.versions.h5py}` : ''}. Medians of ${m.options.reps} alternating repetitions, (fastest–slowest) in brackets.`);
+    `${m.versions.h5py ? `, h5py ${m.versions.h5py}` : ''}. Medians of ${m.options.reps} alternating repetitions, (fastest–slowest) in brackets.` +
+    `${m.dir ? ` Files in ${m.dir.path} (${m.dir.fileSystem}).` : ''}`);
   if (m.machine.freePageReporting) out.push(`\n${freePagesText(m.machine.freePageReporting)}`);
   for (const [impl, why] of Object.entries(m.unavailable)) out.push(`\n${impl} not measured: ${why}.`);
   if (results.io) {
@@ -544,6 +558,7 @@ function main() {
   const results = {
     meta: {
       date: new Date().toISOString(),
+      dir: { path: dir, fileSystem: fsType(dir) },
       options: { quick: o.quick, reps: o.reps, ranks: o.ranks, rows: o.rows, cols: o.cols, calls: o.calls, images: o.images, image: o.image, checkOps: o.checkOps, parts: o.only },
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), loadBefore: os.loadavg(), freePageReporting: reporting && { params: reporting, held: hold?.held ?? null } },
       versions: versions(peers),
