@@ -50,9 +50,15 @@ function holdFreedPages() {
   const missing = Object.keys(HOLD).filter((k) => !(k in before));
   if (missing.length) throw new Error(`--hold-freed-pages: this kernel's page reporting has no ${missing.join(' or ')} parameter (it has ${Object.keys(before).join(', ')})`);
   const previous = Object.fromEntries(Object.keys(HOLD).map((k) => [k, before[k]]));
+  // The guard first, then the setting: a benchmark killed in between leaves nothing held. Its own session,
+  // so that the Ctrl-C that ends the benchmark leaves it to do its work.
+  const guard = spawn(process.execPath, [__filename, '--restore-when-orphaned', JSON.stringify(previous)], { stdio: ['pipe', 'ignore', 'inherit'], detached: true });
+  guard.unref();
+  guard.stdin.unref();
   try {
     setParams(HOLD);
   } catch (e) {
+    guard.kill('SIGKILL');
     try {
       setParams(previous); // in case some were set before the failure
     } catch {
@@ -60,10 +66,6 @@ function holdFreedPages() {
     }
     throw new Error(`--hold-freed-pages: cannot set ${PARAMS} (${e.code ?? e.message}; it needs root)`);
   }
-  // Its own session, so that the Ctrl-C that ends the benchmark leaves it to do its work.
-  const guard = spawn(process.execPath, [__filename, '--restore-when-orphaned', JSON.stringify(previous)], { stdio: ['pipe', 'ignore', 'inherit'], detached: true });
-  guard.unref();
-  guard.stdin.unref();
   let restored = false;
   const restore = () => {
     if (restored) return;
