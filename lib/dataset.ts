@@ -16,7 +16,7 @@ import {
 } from './dtype';
 import { H5Error } from './errors';
 import { DatasetInfo, Hid, native, TransferMode, TypeInfo } from './native';
-import { allocate } from './memory';
+import { allocate, allocateResult } from './memory';
 import { H5Object } from './object';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import type { File } from './file';
@@ -258,7 +258,11 @@ export class Dataset<D extends DType = DType> extends H5Object {
     super._invalidate(because);
   }
 
-  /** Reads the selection (default: everything) into a new array, in row-major order. */
+  /**
+   * Reads the selection (default: everything) into a new array, in row-major order. Small results (up to
+   * 2 KiB) are views on a shared pool and large ones start inside a larger buffer: use the array, not its
+   * `.buffer`.
+   */
   read(selection?: Selection, options?: TransferOptions): ReadResult<D> {
     const mode = this.transferMode('read', options);
     if (mode === TransferMode.Collective) return this.readCollectively(selection);
@@ -281,7 +285,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
       const strings = this.readNative(sel, undefined, mode)!;
       return (this._shape === null ? strings[0] : strings) as ReadResult<D>;
     }
-    const out = allocate(this.dtype as NumericDType, sel.size);
+    const out = allocateResult(this.dtype as NumericDType, sel.size);
     this.readNative(sel, out, mode);
     return out as ReadResult<D>;
   }

@@ -1,8 +1,8 @@
 // zeros() and Dataset.read() make large arrays on transparent huge pages (lib/memory.ts), which a
-// transfer copies into and out of faster; below 4 MiB, and for everything else, arrays are as before.
+// transfer copies into and out of faster; read() makes small results as views on a shared pool.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { zeros } from '../lib';
+import { Dataset, File, NumericDType, zeros } from '../lib';
 import { mpirunOk, tmpdir } from './helpers/mpirun';
 
 // "always [madvise] never": the kernel gives huge pages to regions that ask (Debian's default), or to all.
@@ -54,5 +54,60 @@ describe.each([1, 2, 3])('on %i ranks', (n) => {
       expect(seen.hugeKiB.zeros).toBeGreaterThanOrEqual(4 * 1024);
       expect(seen.hugeKiB.read).toBeGreaterThanOrEqual((8 * n - 4) * 1024);
     }
+  });
+});
+
+// Small results of read() (up to 2 KiB) share a pool buffer, as Node's small Buffers do; each is its own
+// stretch of it, aligned for its element type, and holds exactly what was written.
+describe('small results of read()', () => {
+  const dir = tmpdir('h5mpi-memory-');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const DTYPES: NumericDType[] = ['int8', 'uint8', 'int16', 'float32', 'float64', 'int64', 'uint64', 'int32'];
+
+  test('carry their own values, 8-byte aligned, one after another in a shared buffer', () => {
+    using f = File.open(path.join(dir, 'small.h5'), 'w');
+    const rows = 50, cols = 7; // 7 elements: odd byte lengths, so that alignment has work to do
+    const seen: { dtype: NumericDType; row: number; array: ArrayLike<number | bigint> & { byteOffset: number; buffer: ArrayBufferLike } }[] = [];
+    for (const dtype of DTYPES) {
+      const d = f.createDataset(dtype, { shape: [rows, cols], dtype });
+      const big = dtype === 'int64' || dtype === 'uint64';
+      d.write(Array.from({ length: rows * cols }, (_, i) => (big ? BigInt(i % 100) : i % 100)) as number[]);
+      for (let row = 0; row < rows; row++) seen.push({ dtype, row, array: d.read({ start: [row, 0], count: [1, cols] }) as never });
+    }
+    // Interleave the dtypes' reads too, so that 1-byte results sit next to 8-byte ones.
+    for (let row = 0; row < rows; row++) {
+      for (const dtype of DTYPES) seen.push({ dtype, row, array: (f.get(dtype) as Dataset).read({ start: [row, 0], count: [1, cols] }) as never });
+    }
+    for (const { dtype, row, array } of seen) {
+      expect(array.byteOffset % 8).toBe(0);
+      for (let c = 0; c < cols; c++) {
+        const want = (row * cols + c) % 100;
+        if (Number(array[c]) !== want) throw new Error(`${dtype} row ${row} [${c}]: got ${String(array[c])}, expected ${want}`);
+      }
+    }
+    // Neighbours share a buffer and do not overlap: overwriting one leaves the others as they were.
+    const [a, b] = [seen[0].array as Int8Array, seen[1].array as Int8Array];
+    expect(a.buffer).toBe(b.buffer);
+    expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + a.byteLength);
+    a.fill(-1);
+    expect(Array.from(b)).toEqual([7, 8, 9, 10, 11, 12, 13]);
+  });
+
+  test('go on working after a program transfers one of their buffers away', () => {
+    using f = File.open(path.join(dir, 'transfer.h5'), 'w');
+    const d = f.createDataset('x', { shape: [4, 3], dtype: 'float64', data: Float64Array.from({ length: 12 }, (_, i) => i) });
+    const first = d.read({ start: [0, 0], count: [1, 3] }) as Float64Array;
+    const moved = structuredClone(first.buffer, { transfer: [first.buffer as ArrayBuffer] });
+    expect(first.length).toBe(0); // detached, with the whole pool
+    const next = d.read({ start: [2, 0], count: [1, 3] }) as Float64Array;
+    expect(Array.from(next)).toEqual([6, 7, 8]);
+    expect(next.buffer).not.toBe(moved);
+  });
+
+  test('above 2 KiB have a buffer of their own', () => {
+    using f = File.open(path.join(dir, 'large.h5'), 'w');
+    const d = f.createDataset('x', { shape: [2, 300], dtype: 'float64', data: Float64Array.from({ length: 600 }, (_, i) => i) });
+    const row = d.read({ start: [1, 0], count: [1, 300] }) as Float64Array; // 2400 bytes
+    expect({ byteOffset: row.byteOffset, bufferBytes: row.buffer.byteLength, first: row[0], last: row[299] }).toEqual({ byteOffset: 0, bufferBytes: 2400, first: 300, last: 599 });
   });
 });
