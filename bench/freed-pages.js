@@ -41,13 +41,13 @@ function setParams(values) {
 }
 
 /**
- * Sets HOLD's parameters and returns { held, previous, restore }; restore() puts the previous values back.
+ * Sets HOLD's parameters, given `before` (freePageReporting()'s answer), and returns { held, restore };
+ * restore() puts the previous values back.
  * Should this process end without calling it, killed by Ctrl-C or anything else, a guard process started
  * here restores them when its pipe from this process closes. Throws an Error saying why when this kernel
  * has no such parameters or they cannot be written.
  */
-function holdFreedPages() {
-  const before = freePageReporting();
+function holdFreedPages(before) {
   if (!before) throw new Error(`--hold-freed-pages: this kernel reports no free pages to a host (no ${PARAMS}): nothing to hold`);
   const missing = Object.keys(HOLD).filter((k) => !(k in before));
   if (missing.length) throw new Error(`--hold-freed-pages: this kernel's page reporting has no ${missing.join(' or ')} parameter (it has ${Object.keys(before).join(', ')})`);
@@ -76,7 +76,7 @@ function holdFreedPages() {
     guard.kill('SIGKILL');
   };
   process.on('exit', restore);
-  return { held: { ...HOLD }, previous, restore };
+  return { held: { ...HOLD }, restore };
 }
 
 if (require.main === module && process.argv[2] === '--restore-when-orphaned') {

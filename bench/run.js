@@ -43,13 +43,16 @@ const USAGE = `usage: npm run bench -- [--quick] [options]
 
 function parseOptions(argv) {
   const quick = argv.includes('--quick');
-  const FLAGS = ['--quick', '--hold-freed-pages'];
   const o = quick
-    ? { quick, only: PARTS, reps: 1, ranks: [1, 2], rows: 16, cols: 16384, calls: 500, images: 3, image: [256, 256, 64], checkOps: 10, out: path.join(__dirname, 'results', 'tmp'), dir: null }
-    : { quick, only: PARTS, reps: 3, ranks: [1, 2, 4, 8], rows: 256, cols: 262144, calls: 20000, images: 20, image: [768, 1366, 200], checkOps: 100, out: path.join(__dirname, 'results'), dir: null };
+    ? { quick, only: PARTS, reps: 1, ranks: [1, 2], rows: 16, cols: 16384, calls: 500, images: 3, image: [256, 256, 64], checkOps: 10, out: path.join(__dirname, 'results', 'tmp'), dir: null, holdFreedPages: false }
+    : { quick, only: PARTS, reps: 3, ranks: [1, 2, 4, 8], rows: 256, cols: 262144, calls: 20000, images: 20, image: [768, 1366, 200], checkOps: 100, out: path.join(__dirname, 'results'), dir: null, holdFreedPages: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (FLAGS.includes(a)) continue;
+    if (a === '--quick') continue;
+    if (a === '--hold-freed-pages') {
+      o.holdFreedPages = true;
+      continue;
+    }
     if (a === '--help') {
       process.stdout.write(USAGE);
       process.exit(0);
@@ -71,7 +74,6 @@ function parseOptions(argv) {
     else if (a === '--dir') o.dir = path.resolve(v);
     else usage(`unknown option '${a}'`);
   }
-  o.holdFreedPages = argv.includes('--hold-freed-pages');
   return o;
 }
 
@@ -549,7 +551,7 @@ function main() {
   let hold = null;
   if (o.holdFreedPages) {
     try {
-      hold = holdFreedPages();
+      hold = holdFreedPages(reporting);
     } catch (e) {
       usage(e.message);
     }

@@ -1,7 +1,7 @@
 /* Floor for the chunking demo: its work in C on the same HDF5, serially. The same stack of random float64 images
    goes into three files (contiguous, chunked (1, k, k), chunked + gzip 4); then every image's top-left k x k
    tile is read back, one read per tile. Generating the images is not timed. The files have demo/chunking.js's
-   names and are kept (see bench/run.js: each write truncates the last implementation's file of the same name).
+   names and are kept (bench/run.js has the next run overwrite them, or deletes them first: see writeDemoPath).
    usage: ./c_chunking NIMGS NROWS NCOLS KSIZE DIR */
 #include <hdf5.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
 """Peer: the chunking demo's work with h5py, serially. The same stack of random float64 images goes into three
 files (contiguous, chunked (1, k, k), chunked + gzip 4); then every image's top-left k x k tile is read back,
 one read per tile. Generating the images is not timed. The files have demo/chunking.js's names and are kept
-(see bench/run.js: each write truncates the last implementation's file of the same name).
+(bench/run.js has the next run overwrite them, or deletes them first: see writeDemoPath).
 usage: python3 h5py_chunking.py NIMGS NROWS NCOLS KSIZE DIR
 Prints one JSON line: per layout, the write time (open to close), the tile-read time and the file size."""
 import json, os, sys, time
