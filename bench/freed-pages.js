@@ -66,7 +66,7 @@ function holdFreedPages(before) {
     } catch {
       // none were
     }
-    throw new Error(`--hold-freed-pages: cannot set ${PARAMS} (${e.code ?? e.message}; it needs root)`);
+    throw new Error(`--hold-freed-pages: cannot set ${PARAMS} (${e.code ?? e.message}; it needs root)`, { cause: e });
   }
   let restored = false;
   const restore = () => {

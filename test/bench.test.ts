@@ -123,7 +123,8 @@ describe('npm run bench -- --hold-freed-pages', () => {
   const ended = (child: ChildProcess): Promise<{ code: number | null; signal: string | null; stderr: string }> =>
     new Promise((resolve) => {
       let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d));
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (d: string) => (stderr += d));
       child.stdout!.resume();
       child.on('close', (code, signal) => resolve({ code, signal, stderr }));
     });
@@ -143,7 +144,7 @@ describe('npm run bench -- --hold-freed-pages', () => {
     const r = await done;
     expect({ code: r.code, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('bench: ')).join('\n') }).toEqual({ code: 0, stderr: '' });
     expect({ min_free_ms: read('min_free_ms'), max_waiting_mib: read('max_waiting_mib') }).toEqual({ min_free_ms: before.min_free_ms, max_waiting_mib: before.max_waiting_mib });
-    const json = JSON.parse(fs.readFileSync(path.join(out, 'bench.json'), 'utf8'));
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'bench.json'), 'utf8')) as { meta: { machine: { freePageReporting: unknown } } };
     expect(json.meta.machine.freePageReporting).toEqual({ params: before, held: { min_free_ms: '10000', max_waiting_mib: '16384' } });
     expect(fs.readFileSync(path.join(out, 'bench.md'), 'utf8')).toContain('freed pages were held in the guest (min_free_ms 10000, max_waiting_mib 16384, --hold-freed-pages)');
   });

@@ -95,7 +95,8 @@ withH5py('write.js and read.js', () => {
     const dir = tmpdir();
     const file = path.join(dir, 'test.h5');
     const w = await demo(n, 'write.js', [String(NROWS), String(NCOLS), file, '--json'], dir);
-    expect(w.json).toMatchObject({ demo: 'write', mode: 'collective', io: 'collective', driver: 'mpio', fs: expect.any(String) });
+    expect(w.json).toMatchObject({ demo: 'write', mode: 'collective', io: 'collective', driver: 'mpio' });
+    expect(typeof w.json.fs).toBe('string');
     expectTimings(w.json, 'write_s', n, MB);
     expect(w.run.stdout).toContain(`wrote ${NROWS} x ${NCOLS} float32`);
 

@@ -13,7 +13,8 @@ interface Case {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { errorCases } = require('./scenarios/h5_serial_errors_cases') as {
-  errorCases(lib: typeof h5, dir: string): { cases: Case[]; afterwards(): unknown; close(): void };
+  // Plain functions (none uses `this`), so they can be destructured.
+  errorCases: (lib: typeof h5, dir: string) => { cases: Case[]; afterwards: () => unknown; close: () => void };
 };
 
 const ERROR_CLASSES: Record<string, new (...a: never[]) => Error> = {

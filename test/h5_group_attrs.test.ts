@@ -251,12 +251,12 @@ describe('attributes', () => {
   ];
 
   /** How each kind reads back: number[] comes back as a Float64Array (its stored float64 type). */
-  const expected = (v: AttributeValue): unknown => (Array.isArray(v) && v.every((x) => typeof x === 'number') ? Float64Array.from(v as number[]) : v);
+  const expected = (v: AttributeValue): unknown => (Array.isArray(v) && v.every((x) => typeof x === 'number') ? Float64Array.from(v) : v);
 
   test.each(['file', 'group', 'dataset'])('every kind of value on a %s survives closing and reopening the file', (owner) => {
     const file = fresh();
     const target = (f: File): File | Group | Dataset =>
-      owner === 'file' ? f : owner === 'group' ? (f.get('g') as Group) : (f.get('d') as Dataset);
+      owner === 'file' ? f : owner === 'group' ? f.get('g') : f.get('d');
     {
       using f = File.open(file, 'w');
       f.createGroup('g');
@@ -270,7 +270,7 @@ describe('attributes', () => {
       expect(attrs.has(name)).toBe(true);
       expect(attrs.get(name)).toEqual(expected(value));
       const got = attrs.get(name);
-      if (ArrayBuffer.isView(value)) expect(got!.constructor).toBe(value.constructor);
+      if (ArrayBuffer.isView(value)) expect(got.constructor).toBe(value.constructor);
     }
     expect(Object.is(attrs.get('negative zero'), -0)).toBe(true);
     expect(typeof attrs.get('bigint')).toBe('bigint');

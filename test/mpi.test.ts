@@ -121,7 +121,7 @@ function checkRank(all: Report[][], n: number, r: number): void {
 
   // ---- basics
   const b = byLabel('basics');
-  expect(b.before).toEqual({ initialized: false, version: b.version, stillUninitialized: true });
+  expect(b.before).toEqual({ initialized: false, version: b.version as string, stillUninitialized: true });
   expect(b.version).toMatch(/^Open MPI v\d+\.\d+/);
   expect(b.standard).toMatch(/^\d\.\d$/);
   expect(b.size).toBe(n);
@@ -160,7 +160,7 @@ function checkRank(all: Report[][], n: number, r: number): void {
     }),
   );
   expect(sr.obj).toEqual(described(S.sampleObject(prev)));
-  const prevObjectBytes = reportOf(prev, 'sendrecv').objectBytes;
+  const prevObjectBytes = reportOf(prev, 'sendrecv').objectBytes as number;
   expect(sr.objStatus).toEqual({ source: prev, tag: 30, count: prevObjectBytes });
   expect(sr.sub).toEqual({ value: described(S.sampleArray('Float64Array', prev).subarray(1)), byteOffset: 0 });
   expect(sr.bigBad).toBe(n > 1 ? 0 : -1);
@@ -169,8 +169,9 @@ function checkRank(all: Report[][], n: number, r: number): void {
   const w = byLabel('wildcards');
   if (r === 0) {
     const others = range(n).slice(1);
-    const objs = w.fromAny.slice(0, n - 1).sort((x: Report, y: Report) => x.source - y.source);
-    const arrays = w.fromAny.slice(n - 1).sort((x: Report, y: Report) => x.source - y.source);
+    const fromAny = w.fromAny as Report[];
+    const objs = fromAny.slice(0, n - 1).sort((x, y) => x.source - y.source);
+    const arrays = fromAny.slice(n - 1).sort((x, y) => x.source - y.source);
     expect(objs).toEqual(
       others.map((s) => ({ value: described({ from: s, word: `w${s}` }), source: s, tag: 100 + s, count: serializedBytes({ from: s, word: `w${s}` }) })),
     );
@@ -229,7 +230,7 @@ function checkRank(all: Report[][], n: number, r: number): void {
         return [op, { all: result, root: r === last ? result : null, inputUntouched: described(S.reduceInput(kind, r)) }];
       }),
     );
-    expect({ kind, ops: red.arrays[kind] }).toEqual({ kind, ops: expected });
+    expect({ kind, ops: (red.arrays as Record<string, unknown>)[kind] }).toEqual({ kind, ops: expected });
   }
   expect(red.empty).toEqual({ type: 'Int32Array', values: [] });
   expect(red.bigBad).toBe(0);
@@ -343,11 +344,11 @@ function checkRank(all: Report[][], n: number, r: number): void {
 describe.each(RANK_COUNTS)('MPI Comm on %i ranks (mpiexec)', (n) => {
   test('every method moves real values between ranks', async () => {
     const results = await mpirunOk(n, 'mpi_values.js', [], { timeoutMs: 120_000 });
-    for (let r = 0; r < n; r++) checkRank(results as Report[][], n, r);
+    for (let r = 0; r < n; r++) checkRank(results, n, r);
   });
 });
 
 test('a plain `node` process is a one-rank job', async () => {
   const results = await mpirunOk(0, 'mpi_values.js', [], { timeoutMs: 120_000 });
-  checkRank(results as Report[][], 1, 0);
+  checkRank(results, 1, 0);
 });

@@ -98,9 +98,9 @@ function diagnosticLines(source: string): number[] {
   const configPath = path.join(__dirname, '..', 'tsconfig.json');
   const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
   const host = ts.createCompilerHost(config.options);
-  const read = host.getSourceFile;
+  const read = host.getSourceFile.bind(host);
   host.getSourceFile = (name, version, ...rest) =>
-    path.resolve(name) === file ? ts.createSourceFile(name, source, version) : read.call(host, name, version, ...rest);
+    path.resolve(name) === file ? ts.createSourceFile(name, source, version) : read(name, version, ...rest);
   const program = ts.createProgram([file], { ...config.options, noEmit: true }, host);
   const sf = program.getSourceFile(file)!;
   return ts

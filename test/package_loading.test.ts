@@ -27,7 +27,7 @@ console.log(JSON.stringify({
 
 function probe(nodeFlags: string[]): Record<string, boolean> {
   const out = execFileSync(process.execPath, ['--allow-natives-syntax', ...nodeFlags, '-e', PROBE], { encoding: 'utf8', env: mpiEnv(), timeout: 60_000 });
-  return JSON.parse(out.trim().split('\n').pop()!);
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, boolean>;
 }
 
 test("h5mpi's functions are compiled as it loads; code loaded afterwards is compiled lazily again", () => {

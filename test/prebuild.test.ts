@@ -30,12 +30,8 @@ test('npm run prebuild makes a prebuild that node-gyp-build loads', () => {
     'console.log(JSON.stringify({ loaded, size: c.size, sum: c.allreduce(new Int32Array([20, 22]), "sum")[1], hdf5: versions.hdf5, mpi: MPI.version() }));',
   ].join('\n');
   const out = execFileSync(process.execPath, ['-e', probe], { cwd: work, encoding: 'utf8', env: mpiEnv(), timeout: 60_000 });
-  const seen = JSON.parse(out.trim().split('\n').pop()!);
-  expect(seen).toEqual({
-    loaded: path.join(work, 'prebuilds', 'linux-x64', 'h5mpi.node'),
-    size: 1,
-    sum: 22,
-    hdf5: expect.stringMatching(/^1\.\d+\.\d+/),
-    mpi: expect.stringMatching(/^Open MPI v/),
-  });
+  const { hdf5, mpi, ...seen } = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+  expect(seen).toEqual({ loaded: path.join(work, 'prebuilds', 'linux-x64', 'h5mpi.node'), size: 1, sum: 22 });
+  expect(hdf5).toMatch(/^1\.\d+\.\d+/);
+  expect(mpi).toMatch(/^Open MPI v/);
 }, 600_000);

@@ -62,10 +62,10 @@ describe('a process that ends with its file open', () => {
     ['exit-call', 4],
   ])('%s on %i ranks: the file is closed at exit, valid and complete', async (mode, n) => {
     const file = path.join(tmpdir(), `${mode}.h5`);
-    const r = await mpirun(n as number, 'safety_lifetime.js', [mode as string, file], { timeoutMs: 60_000 });
+    const r = await mpirun(n, 'safety_lifetime.js', [mode, file], { timeoutMs: 60_000 });
     expect({ code: r.code, timedOut: r.timedOut, why: describeRun(r) }).toMatchObject({ code: 0, timedOut: false });
     expect(r.stderr).not.toMatch(/HDF5-DIAG|h5mpi: at exit/);
-    const ranks = Math.max(1, n as number);
+    const ranks = Math.max(1, n);
     expect(h5dump(file, '/rows').values).toEqual(rowsOf(ranks));
     expect(h5dump(file, '/writers', { attribute: true }).values.map(Number)).toEqual([ranks]);
   });
