@@ -1,9 +1,14 @@
-// V8 compiles a function when it is first called, not when its module loads. The first File.open, get,
-// readInto and close of a process then spend ~2 ms compiling h5mpi's own functions (at 1 rank, against a
-// read of 256 MiB from the page cache that takes ~35 ms; at 8 ranks on 2 cores, every rank's compiling
-// comes out of the same cores): work that Python does when a module is imported, and h5py's compiled
-// extension never does. So h5mpi's modules are compiled as they load, which costs ~3 ms more at require.
+// Opt-in eager compilation. V8 compiles a function when it is first called, not when its module loads, so
+// a process's first File.open, get, readInto and close also compile h5mpi's functions: work Python does at
+// import. With H5MPI_EAGER_COMPILE=1, h5mpi's modules are compiled as they load instead (more time at
+// require, less in the first calls: for programs that time their first I/O; bench/NOTES.md has figures).
+// Off by default because it changes a V8 flag of the whole process for the duration of the load.
 import * as v8 from 'node:v8';
+
+/** Whether the environment asks for eager compilation (H5MPI_EAGER_COMPILE=1). */
+export function eagerCompileRequested(): boolean {
+  return process.env.H5MPI_EAGER_COMPILE === '1';
+}
 
 /**
  * The built-in modules that h5mpi's modules import. They are loaded first, outside the eager window: V8

@@ -1,5 +1,6 @@
 // h5mpi: parallel HDF5 and MPI for Node.js.
-import { loadCompiled } from './eager';
+import { eagerCompileRequested, loadCompiled } from './eager';
 
-loadCompiled(() => require('./api'));
+// Opt-in (H5MPI_EAGER_COMPILE=1): compile h5mpi's functions as they load; see lib/eager.ts.
+if (eagerCompileRequested()) loadCompiled(() => require('./api'));
 export * from './api';

@@ -1,5 +1,6 @@
-// Loading the package compiles h5mpi's own functions (lib/eager.ts), so that a process's first File.open,
-// get, read and close do not; V8 then goes on compiling everything else lazily, as it did before.
+// With H5MPI_EAGER_COMPILE=1, loading the package compiles h5mpi's own functions (lib/eager.ts), so that a
+// process's first File.open, get, read and close do not; V8 then goes on compiling everything else lazily,
+// as it did before. Without it (the default), V8's flags are left alone and everything compiles lazily.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,12 +26,24 @@ console.log(JSON.stringify({
 }));
 `;
 
-function probe(nodeFlags: string[]): Record<string, boolean> {
-  const out = execFileSync(process.execPath, ['--allow-natives-syntax', ...nodeFlags, '-e', PROBE], { encoding: 'utf8', env: mpiEnv(), timeout: 60_000 });
+function probe(nodeFlags: string[], eager = true): Record<string, boolean> {
+  const env = mpiEnv({ H5MPI_EAGER_COMPILE: eager ? '1' : undefined });
+  const out = execFileSync(process.execPath, ['--allow-natives-syntax', ...nodeFlags, '-e', PROBE], { encoding: 'utf8', env, timeout: 60_000 });
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, boolean>;
 }
 
-test("h5mpi's functions are compiled as it loads; code loaded afterwards is compiled lazily again", () => {
+test('by default nothing is compiled before its first call', () => {
+  expect(probe([], false)).toEqual({
+    'File.open': false,
+    'Group.get': false,
+    'Dataset.readInto': false,
+    'File.close': false,
+    runCollective: false,
+    later: false,
+  });
+});
+
+test("with H5MPI_EAGER_COMPILE=1, h5mpi's functions are compiled as it loads; code loaded afterwards is compiled lazily again", () => {
   expect(probe([])).toEqual({
     'File.open': true,
     'Group.get': true,
