@@ -1,46 +1,46 @@
-// Attributes on files, groups and datasets: replace-or-create, read whole, list, delete.
+// Attributes on files, groups and datasets: replace-or-create, read whole, list, delete. The native
+// location classes expose these as methods (object.h); `loc` is their live id.
 #include "errors.h"
+#include "object.h"
 #include "types.h"
 
 namespace h5mpi {
 namespace {
-
 std::string Quote(const std::string& name) { return "'" + name + "'"; }
+}  // namespace
 
-// attrWrite(loc, name, dtype, stringLength, shape | null, data): data is a typed array or string[].
-Napi::Value Write(const Napi::CallbackInfo& info) {
+// attrWrite(name, dtype, stringLength, shape | null, data): data is a typed array or string[].
+Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
-  hid_t loc = ToHid(info[0]);
-  std::string name = info[1].ToString();
+  std::string name = info[0].ToString();
   std::string what = "write attribute " + Quote(name);
-  DType dt = static_cast<DType>(info[2].As<Napi::Number>().Int32Value());
-  size_t stringLength = static_cast<size_t>(info[3].As<Napi::Number>().DoubleValue());
+  DType dt = static_cast<DType>(info[1].As<Napi::Number>().Int32Value());
+  size_t stringLength = static_cast<size_t>(info[2].As<Napi::Number>().DoubleValue());
   Space space;
-  if (info[4].IsNull()) {
+  if (info[3].IsNull()) {
     space = Space(CheckH5(env, H5Screate(H5S_SCALAR), what));
   } else {
-    std::vector<hsize_t> dims = ToDims(info[4]);
+    std::vector<hsize_t> dims = ToDims(info[3]);
     space = Space(CheckH5(env, H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), what));
   }
   if (CheckH5(env, H5Aexists(loc, name.c_str()), what) > 0) CheckH5(env, H5Adelete(loc, name.c_str()), what);
   Type ftype = FileType(env, dt, stringLength);
   Attr attr(CheckH5(env, H5Acreate2(loc, name.c_str(), ftype.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what));
   if (dt == DType::String) {
-    PackedStrings packed(env, ftype.get(), info[5].As<Napi::Array>());
+    PackedStrings packed(env, ftype.get(), info[4].As<Napi::Array>());
     CheckH5(env, H5Awrite(attr.get(), packed.memType(), packed.data()), what);
   } else {
-    Napi::TypedArray ta = info[5].As<Napi::TypedArray>();
+    Napi::TypedArray ta = info[4].As<Napi::TypedArray>();
     const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     CheckH5(env, H5Awrite(attr.get(), NativeH5Type(dt), p), what);
   }
   return env.Undefined();
 }
 
-// attrRead(loc, name) -> { type, shape (null: scalar), data: ArrayBuffer | string[] }
-Napi::Value Read(const Napi::CallbackInfo& info) {
+// attrRead(name) -> { type, shape (null: scalar), data: ArrayBuffer | string[] }
+Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
-  hid_t loc = ToHid(info[0]);
-  std::string name = info[1].ToString();
+  std::string name = info[0].ToString();
   std::string what = "read attribute " + Quote(name);
   Attr attr(CheckH5(env, H5Aopen(loc, name.c_str(), H5P_DEFAULT), what));
   Type ftype(CheckH5(env, H5Aget_type(attr.get()), what));
@@ -74,35 +74,25 @@ Napi::Value Read(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value Names(const Napi::CallbackInfo& info) {
+Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::vector<std::string> names;
   hsize_t idx = 0;
-  CheckH5(env, H5Aiterate2(ToHid(info[0]), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, &names), "list attributes");
+  CheckH5(env, H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, &names), "list attributes");
   return FromStrings(env, names);
 }
 
-Napi::Value Exists(const Napi::CallbackInfo& info) {
+Napi::Value AttrExists(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
-  std::string name = info[1].ToString();
-  return Napi::Boolean::New(env, CheckH5(env, H5Aexists(ToHid(info[0]), name.c_str()), "look up attribute " + Quote(name)) > 0);
+  std::string name = info[0].ToString();
+  return Napi::Boolean::New(env, CheckH5(env, H5Aexists(loc, name.c_str()), "look up attribute " + Quote(name)) > 0);
 }
 
-Napi::Value Delete(const Napi::CallbackInfo& info) {
+Napi::Value AttrDelete(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
-  std::string name = info[1].ToString();
-  CheckH5(env, H5Adelete(ToHid(info[0]), name.c_str()), "delete attribute " + Quote(name));
+  std::string name = info[0].ToString();
+  CheckH5(env, H5Adelete(loc, name.c_str()), "delete attribute " + Quote(name));
   return env.Undefined();
-}
-
-}  // namespace
-
-void InitAttrs(Napi::Env env, Napi::Object exports) {
-  exports.Set("attrWrite", Napi::Function::New(env, Write));
-  exports.Set("attrRead", Napi::Function::New(env, Read));
-  exports.Set("attrNames", Napi::Function::New(env, Names));
-  exports.Set("attrExists", Napi::Function::New(env, Exists));
-  exports.Set("attrDelete", Napi::Function::New(env, Delete));
 }
 
 }  // namespace h5mpi

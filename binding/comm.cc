@@ -9,12 +9,11 @@
 
 #include "dataspace.h"
 #include "errors.h"
+#include "object.h"
 #include "types.h"
 
 namespace h5mpi {
 namespace {
-
-bool weFinalize = false;
 
 // OpenMPI loads its transports as plugins that expect libmpi's symbols to be global; Node loads addons with
 // RTLD_LOCAL, so promote the libmpi we are linked against before MPI_Init.
@@ -53,9 +52,8 @@ View ToView(Napi::Env env, const Napi::Value& v) {
 
 class Comm : public Napi::ObjectWrap<Comm> {
  public:
-  static Napi::FunctionReference ctor;
   static Napi::Object Wrap(Napi::Env env, MPI_Comm comm, bool owned) {
-    Napi::Object obj = ctor.New({});
+    Napi::Object obj = Data(env).commClass.New({});
     Comm* c = Unwrap(obj);
     c->comm_ = comm;
     c->owned_ = owned;
@@ -63,7 +61,7 @@ class Comm : public Napi::ObjectWrap<Comm> {
     return obj;
   }
 
-  static void Init(Napi::Env env, Napi::Object exports) {
+  static void Init(Napi::Env env) {
     Napi::Function f = DefineClass(env, "NativeComm",
                                    {
                                        InstanceMethod<&Comm::Rank>("rank"),
@@ -84,11 +82,12 @@ class Comm : public Napi::ObjectWrap<Comm> {
                                        InstanceMethod<&Comm::Abort>("abort"),
                                        InstanceMethod<&Comm::IsFreed>("isFreed"),
                                    });
-    ctor = Napi::Persistent(f);
-    exports.Set("NativeComm", f);
+    Data(env).commClass = Napi::Persistent(f);
   }
 
-  explicit Comm(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Comm>(info) {}
+  explicit Comm(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Comm>(info) {
+    info.This().As<Napi::Object>().TypeTag(&kCommTag);
+  }
   // Communicators are freed explicitly (free() is collective); the garbage collector never does it.
 
   MPI_Comm comm(Napi::Env env) const {
@@ -362,8 +361,6 @@ class Comm : public Napi::ObjectWrap<Comm> {
   }
 };
 
-Napi::FunctionReference Comm::ctor;
-
 Napi::Value Init(const Napi::CallbackInfo& info) {
   EnsureMPI(info.Env());
   Napi::Object o = Napi::Object::New(info.Env());
@@ -419,12 +416,14 @@ Napi::Value State(const Napi::CallbackInfo& info) {
 // Called once at process exit, after lib/ has closed every open file: HDF5 goes first (its MPI-IO state
 // needs MPI), then MPI -- only if we started it.
 Napi::Value Shutdown(const Napi::CallbackInfo& info) {
-  ReleaseCachedSpaces();
+  AddonData& data = Data(info.Env());
+  ReleaseCachedSpaces(data);
+  MarkLibraryClosed();
   H5close();
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
-  if (initialized && !finalized && weFinalize) MPI_Finalize();
+  if (initialized && !finalized && data.weFinalize) MPI_Finalize();
   return info.Env().Undefined();
 }
 
@@ -440,19 +439,18 @@ void EnsureMPI(Napi::Env env) {
   int provided = 0;
   int rc = MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
   if (rc != MPI_SUCCESS) throw Napi::Error::New(env, "MPI: MPI_Init_thread failed (is the MPI runtime installed?)");
-  weFinalize = true;
+  Data(env).weFinalize = true;
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
 }
 
 MPI_Comm CommFromValue(Napi::Env env, const Napi::Value& v) {
-  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(Comm::ctor.Value()))
-    ThrowUsage(env, "expected an MPI Comm");
+  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&kCommTag)) ThrowUsage(env, "expected an MPI Comm");
   return Comm::Unwrap(v.As<Napi::Object>())->comm(env);
 }
 
 void InitComm(Napi::Env env, Napi::Object exports) {
-  Comm::Init(env, exports);
+  Comm::Init(env);
   exports.Set("mpiInit", Napi::Function::New(env, Init));
   exports.Set("mpiState", Napi::Function::New(env, State));
   exports.Set("wtime", Napi::Function::New(env, Wtime));

@@ -1,4 +1,4 @@
-// Shared plumbing for the binding: hid_t <-> JS, RAII handles, argument helpers.
+// Shared plumbing for the binding: RAII handles for HDF5 ids, argument helpers.
 #pragma once
 #include <hdf5.h>
 #include <mpi.h>
@@ -10,13 +10,6 @@
 #include <vector>
 
 namespace h5mpi {
-
-// hid_t values are 64-bit tags (type << 56 | index) that a double cannot hold exactly, so they cross as BigInt.
-inline Napi::Value FromHid(Napi::Env env, hid_t id) { return Napi::BigInt::New(env, static_cast<int64_t>(id)); }
-inline hid_t ToHid(const Napi::Value& v) {
-  bool lossless = true;
-  return static_cast<hid_t>(v.As<Napi::BigInt>().Int64Value(&lossless));
-}
 
 // Owns one HDF5 identifier; closes it with the matching H5?close when it goes out of scope.
 template <herr_t (*Close)(hid_t)>
@@ -63,12 +56,10 @@ herr_t CollectName(hid_t, const char* name, const Info*, void* data) {
 
 void InitErrors(Napi::Env env, Napi::Object exports);
 void InitComm(Napi::Env env, Napi::Object exports);
-void InitTypes(Napi::Env env, Napi::Object exports);
 void InitDataspace(Napi::Env env, Napi::Object exports);
 void InitFile(Napi::Env env, Napi::Object exports);
 void InitGroup(Napi::Env env, Napi::Object exports);
 void InitDataset(Napi::Env env, Napi::Object exports);
-void InitAttrs(Napi::Env env, Napi::Object exports);
 void InitWatchdog(Napi::Env env, Napi::Object exports);
 void InitFileLock(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);

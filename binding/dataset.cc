@@ -1,6 +1,8 @@
-// Datasets: create with layout and filters, describe, read/write a selection, resize.
+// Datasets: NativeDataset (describe, read/write a selection, resize), and creating one with its layout and
+// filters.
 #include "dataspace.h"
 #include "errors.h"
+#include "object.h"
 #include "types.h"
 
 namespace h5mpi {
@@ -8,14 +10,14 @@ namespace {
 
 std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
-// datasetCreate(loc, path, spec) -> hid. spec: { dtype, stringLength, shape: number[] | null (scalar),
+// createDataset(path, spec) -> NativeDataset. spec: { dtype, stringLength, shape: number[] | null (scalar),
 // maxshape?: number[] (-1 = unlimited), chunks?: number[], gzip?: level, shuffle?, fletcher32?, fill?: TypedArray }
-Napi::Value Create(const Napi::CallbackInfo& info) {
+Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
-  hid_t loc = ToHid(info[0]);
-  std::string path = info[1].ToString();
+  hid_t loc = file->id;
+  std::string path = info[0].ToString();
   std::string what = "create dataset " + Quote(path);
-  Napi::Object spec = info[2].As<Napi::Object>();
+  Napi::Object spec = info[1].As<Napi::Object>();
   DType dt = static_cast<DType>(spec.Get("dtype").As<Napi::Number>().Int32Value());
   size_t stringLength = static_cast<size_t>(spec.Get("stringLength").As<Napi::Number>().DoubleValue());
   Type ftype = FileType(env, dt, stringLength);
@@ -58,7 +60,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
   hid_t d = CheckH5(env, H5Dcreate2(loc, path.c_str(), ftype.get(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
                     what);
-  return FromHid(env, d);
+  return NewDataset(env, file, d, path);
 }
 
 const char* FilterName(H5Z_filter_t id) {
@@ -73,11 +75,9 @@ const char* FilterName(H5Z_filter_t id) {
   }
 }
 
-// datasetInfo(hid, path) -> { type, shape (null: scalar), maxshape (-1: unlimited), layout, chunks, filters, fill }
-Napi::Value Describe(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  hid_t d = ToHid(info[0]);
-  std::string what = "describe dataset " + Quote(info[1].ToString());
+// info(): { type, shape (null: scalar), maxshape (-1: unlimited), chunks, filters, fill } of dataset `d`.
+Napi::Value Describe(Napi::Env env, hid_t d, const std::string& name) {
+  std::string what = "describe dataset " + Quote(name);
   Napi::Object o = Napi::Object::New(env);
   Type ftype(CheckH5(env, H5Dget_type(d), what));
   Napi::Object type = DescribeType(env, ftype.get());
@@ -98,9 +98,7 @@ Napi::Value Describe(const Napi::CallbackInfo& info) {
   }
 
   Plist dcpl(CheckH5(env, H5Dget_create_plist(d), what));
-  H5D_layout_t layout = H5Pget_layout(dcpl.get());
-  o.Set("layout", layout == H5D_CHUNKED ? "chunked" : layout == H5D_COMPACT ? "compact" : "contiguous");
-  if (layout == H5D_CHUNKED) {
+  if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
     std::vector<hsize_t> chunks(rank > 0 ? rank : 1);
     H5Pget_chunk(dcpl.get(), rank, chunks.data());
     o.Set("chunks", FromDims(env, chunks.data(), rank));
@@ -133,54 +131,8 @@ Napi::Value Describe(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// The I/O path below is built for small transfers as much as big ones: one native call per read or write,
-// no dataspace or property list made per call (lib/ keeps each dataset's file dataspace and transfer
-// plists; the memory dataspace is reused), no strings built unless something fails, and the caller's
-// typed array memory handed to HDF5 as it is.
-
-// datasetSpace(hid, path) -> hid of a copy of the dataset's file dataspace, for lib/ to keep until the
-// extent changes (resize) or the dataset closes.
-Napi::Value FileSpace(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return FromHid(env, CheckH5(env, H5Dget_space(ToHid(info[0])), "get the dataspace of dataset " + Quote(info[1].ToString())));
-}
-
-// collectiveTransferPlist() -> hid of a new dataset transfer property list for collective MPI-IO. Each
-// dataset gets its own, so that it still holds what HDF5 did in that dataset's last collective transfer when
-// lib/ asks (transferReport). Independent transfers use HDF5's default list.
-Napi::Value NewCollectiveTransferPlist(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Plist p(CheckH5(env, H5Pcreate(H5P_DATASET_XFER), "create transfer property list"));
-  CheckH5(env, H5Pset_dxpl_mpio(p.get(), H5FD_MPIO_COLLECTIVE), "set MPI-IO transfer mode");
-  return FromHid(env, p.release());
-}
-
-// plistClose(hid)
-Napi::Value ClosePlist(const Napi::CallbackInfo& info) {
-  CheckH5(info.Env(), H5Pclose(ToHid(info[0])), "close property list");
-  return info.Env().Undefined();
-}
-
-// transferReport(dxpl) -> [ioMode, localCause, globalCause]: what HDF5 actually did in the last transfer
-// made with this transfer plist, or undefined when it has none.
-Napi::Value TransferReport(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  hid_t dxpl = ToHid(info[0]);
-  H5D_mpio_actual_io_mode_t mode;
-  uint32_t local = 0, global = 0;
-  if (H5Pget_mpio_actual_io_mode(dxpl, &mode) < 0 || H5Pget_mpio_no_collective_cause(dxpl, &local, &global) < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return env.Undefined();
-  }
-  Napi::Array a = Napi::Array::New(env, 3);
-  a.Set(0u, static_cast<double>(mode));
-  a.Set(1u, static_cast<double>(local));
-  a.Set(2u, static_cast<double>(global));
-  return a;
-}
-
-// The typed array at info[i]: its memory (where its elements start), checked to hold n elements, so that
-// HDF5 never reads or writes past its end; `dt` gets its element type, which HDF5 converts to and from.
+// The typed array `v`: its memory (where its elements start), checked to hold n elements, so that HDF5
+// never reads or writes past its end; `dt` gets its element type, which HDF5 converts to and from.
 template <typename What>
 void* TypedArrayMemory(Napi::Env env, const Napi::Value& v, hsize_t n, DType& dt, const What& what) {
   napi_typedarray_type type;
@@ -197,80 +149,183 @@ void* TypedArrayMemory(Napi::Env env, const Napi::Value& v, hsize_t n, DType& dt
   return data;  // napi_get_typedarray_info already adds the view's byte offset
 }
 
-// datasetWrite(hid, path, fileSpace, dxpl, selection, data). dxpl 0n: HDF5's default (serial files, and
-// independent MPI-IO, whose properties HDF5 reads from a cache instead of looking each one up).
-// data: a typed array (HDF5 converts its elements to the file type), or string[] for string datasets.
-// Six arguments, not more: node-addon-api allocates the argument array on the heap beyond six.
-Napi::Value Write(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto what = [&info] { return "write dataset " + Quote(info[1].ToString()); };
-  hid_t d = ToHid(info[0]), fspace = ToHid(info[2]), dxpl = ToHid(info[3]);
-  if (dxpl == 0) dxpl = H5P_DEFAULT;
-  Selected selected = ApplySelection(env, fspace, info[4], what);
-  hsize_t n = selected.count;
-  // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to do.
-  // Only an empty selection can be of a zero-sized dataset, so other transfers skip asking.
-  if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) return env.Undefined();
-  hid_t mspace = MemorySpace(env, selected);
-  if (info[5].IsArray()) {
-    Type ftype(CheckH5(env, H5Dget_type(d), what()));
-    PackedStrings packed(env, ftype.get(), info[5].As<Napi::Array>());
-    if (H5Dwrite(d, packed.memType(), mspace, fspace, dxpl, packed.data()) < 0) ThrowH5(env, what());
-  } else {
+// NativeDataset: a dataset's id, and what is kept between its transfers so that a small read or write
+// makes no HDF5 objects: the file dataspace (until the extent changes) and the collective transfer list,
+// which also holds what HDF5 did in this dataset's last collective transfer. Independent transfers use
+// HDF5's default list (independent MPI-IO), whose properties HDF5 reads from a cache. The I/O path makes
+// one native call per read or write, builds no strings unless something fails, and hands the caller's
+// typed array memory to HDF5 as it is.
+class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    std::vector<Napi::ClassPropertyDescriptor<NativeDataset>> methods = {
+        InstanceMethod<&NativeDataset::Info>("info"),
+        InstanceMethod<&NativeDataset::Write>("write"),
+        InstanceMethod<&NativeDataset::Read>("read"),
+        InstanceMethod<&NativeDataset::SetExtent>("setExtent"),
+        InstanceMethod<&NativeDataset::TransferReport>("transferReport"),
+        InstanceMethod<&NativeDataset::CloseM>("close"),
+    };
+    LocationMethods(methods);
+    return DefineClass(env, "NativeDataset", methods);
+  }
+  explicit NativeDataset(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<NativeDataset>(info), memory_(&Data(info.Env()).memorySpace) {
+    info.This().As<Napi::Object>().TypeTag(&kDatasetTag);
+  }
+  ~NativeDataset() override {
+    // Dataspaces and property lists are local objects, so the garbage collector may close them.
+    if (!LibraryClosed()) Release();
+  }
+
+  H5MPI_LOCATION_METHODS
+
+ protected:
+  void Release() override {
+    if (collective_.valid()) KeepReport();
+    fileSpace_.reset();
+    collective_.reset();
+  }
+
+ private:
+  MemorySpaceCache* memory_;
+  Space fileSpace_;
+  Plist collective_;
+  // What the collective transfer list reported when it was closed: [ioMode, localCause, globalCause].
+  bool haveReport_ = false;
+  double report_[3] = {0, 0, 0};
+
+  hid_t Loc(Napi::Env env) const { return id(env); }
+  std::string What(const char* call) const { return std::string(call) + " dataset " + Quote(name()); }
+
+  hid_t FileSpace(Napi::Env env) {
+    if (!fileSpace_.valid()) {
+      fileSpace_ = Space(H5Dget_space(id(env)));
+      if (!fileSpace_.valid()) ThrowH5(env, "get the dataspace of dataset " + Quote(name()));
+    }
+    return fileSpace_.get();
+  }
+  hid_t TransferPlist(Napi::Env env, bool collective) {
+    if (!collective) return H5P_DEFAULT;
+    if (!collective_.valid()) {
+      Plist p(CheckH5(env, H5Pcreate(H5P_DATASET_XFER), "create transfer property list"));
+      CheckH5(env, H5Pset_dxpl_mpio(p.get(), H5FD_MPIO_COLLECTIVE), "set MPI-IO transfer mode");
+      collective_ = std::move(p);
+    }
+    return collective_.get();
+  }
+  bool ReadReport(double out[3]) const {
+    H5D_mpio_actual_io_mode_t mode;
+    uint32_t local = 0, global = 0;
+    if (H5Pget_mpio_actual_io_mode(collective_.get(), &mode) < 0 ||
+        H5Pget_mpio_no_collective_cause(collective_.get(), &local, &global) < 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return false;
+    }
+    out[0] = static_cast<double>(mode);
+    out[1] = static_cast<double>(local);
+    out[2] = static_cast<double>(global);
+    return true;
+  }
+  void KeepReport() { haveReport_ = ReadReport(report_); }
+
+  Napi::Value Info(const Napi::CallbackInfo& info) { return Describe(info.Env(), id(info.Env()), name()); }
+
+  // write(selection, data, collective). data: a typed array (HDF5 converts its elements to the file type),
+  // or string[] for string datasets.
+  Napi::Value Write(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto what = [this] { return What("write"); };
+    hid_t d = id(env), fspace = FileSpace(env), dxpl = TransferPlist(env, info[2].ToBoolean());
+    Selected selected = ApplySelection(env, fspace, info[0], what);
+    hsize_t n = selected.count;
+    // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to
+    // do. Only an empty selection can be of a zero-sized dataset, so other transfers skip asking.
+    if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) return env.Undefined();
+    hid_t mspace = MemorySpace(env, *memory_, selected);
+    if (info[1].IsArray()) {
+      Type ftype(CheckH5(env, H5Dget_type(d), what()));
+      PackedStrings packed(env, ftype.get(), info[1].As<Napi::Array>());
+      if (H5Dwrite(d, packed.memType(), mspace, fspace, dxpl, packed.data()) < 0) ThrowH5(env, what());
+    } else {
+      DType dt;
+      const void* p = TypedArrayMemory(env, info[1], n, dt, what);
+      if (H5Dwrite(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
+    }
+    return env.Undefined();
+  }
+
+  // read(selection, target, collective) -> undefined (numbers), string[] (strings). Numbers go straight
+  // into the caller's typed array (HDF5 converts to its element type); with no target (undefined) the
+  // elements are strings and come back as a new array.
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto what = [this] { return What("read"); };
+    hid_t d = id(env), fspace = FileSpace(env), dxpl = TransferPlist(env, info[2].ToBoolean());
+    Selected selected = ApplySelection(env, fspace, info[0], what);
+    hsize_t n = selected.count;
+    bool strings = info[1].IsUndefined();
+    if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
+      return strings ? Napi::Array::New(env, 0) : env.Undefined();
+    }
+    hid_t mspace = MemorySpace(env, *memory_, selected);
+    if (strings) {
+      Type ftype(CheckH5(env, H5Dget_type(d), what()));
+      return ReadStrings(env, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {
+        if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
+      });
+    }
     DType dt;
-    const void* p = TypedArrayMemory(env, info[5], n, dt, what);
-    if (H5Dwrite(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
+    void* p = TypedArrayMemory(env, info[1], n, dt, what);
+    if (H5Dread(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
+    return env.Undefined();
   }
-  return env.Undefined();
-}
 
-// datasetRead(hid, path, fileSpace, dxpl, selection, target) -> undefined (numbers), string[] (strings).
-// Numbers go straight into the caller's typed array (HDF5 converts to its element type); with no target
-// (undefined) the elements are strings and come back as a new array.
-Napi::Value Read(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto what = [&info] { return "read dataset " + Quote(info[1].ToString()); };
-  hid_t d = ToHid(info[0]), fspace = ToHid(info[2]), dxpl = ToHid(info[3]);
-  if (dxpl == 0) dxpl = H5P_DEFAULT;
-  Selected selected = ApplySelection(env, fspace, info[4], what);
-  hsize_t n = selected.count;
-  bool strings = info[5].IsUndefined();
-  if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
-    return strings ? Napi::Array::New(env, 0) : env.Undefined();
+  // setExtent(shape)
+  Napi::Value SetExtent(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::vector<hsize_t> dims = ToDims(info[0]);
+    CheckH5(env, H5Dset_extent(id(env), dims.data()), "resize dataset " + Quote(name()));
+    fileSpace_.reset();  // it has the old extent
+    return env.Undefined();
   }
-  hid_t mspace = MemorySpace(env, selected);
-  if (strings) {
-    Type ftype(CheckH5(env, H5Dget_type(d), what()));
-    return ReadStrings(env, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {
-      if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
-    });
-  }
-  DType dt;
-  void* p = TypedArrayMemory(env, info[5], n, dt, what);
-  if (H5Dread(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
-  return env.Undefined();
-}
 
-// datasetSetExtent(hid, path, shape)
-Napi::Value SetExtent(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::vector<hsize_t> dims = ToDims(info[2]);
-  CheckH5(env, H5Dset_extent(ToHid(info[0]), dims.data()), "resize dataset " + Quote(info[1].ToString()));
-  return env.Undefined();
-}
+  // transferReport() -> [ioMode, localCause, globalCause]: what HDF5 did in this dataset's last collective
+  // transfer (also after the dataset was closed), or undefined when it made none.
+  Napi::Value TransferReport(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    double r[3];
+    bool have = collective_.valid() ? ReadReport(r) : haveReport_;
+    if (!have) return env.Undefined();
+    const double* src = collective_.valid() ? r : report_;
+    Napi::Array a = Napi::Array::New(env, 3);
+    for (uint32_t i = 0; i < 3; i++) a.Set(i, src[i]);
+    return a;
+  }
+
+  // close(): collective in parallel, so called by lib/ only.
+  Napi::Value CloseM(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    id(env);
+    if (Close() < 0) ThrowH5(env, "close dataset " + Quote(name()));
+    return env.Undefined();
+  }
+};
 
 }  // namespace
 
+Napi::Value CreateDataset(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
+  return CreateDatasetImpl(info, file);
+}
+
+Napi::Object NewDataset(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name) {
+  Napi::Object o = Data(env).datasetClass.New({});
+  NativeDataset::Unwrap(o)->Adopt(file, id, name);
+  return o;
+}
+
 void InitDataset(Napi::Env env, Napi::Object exports) {
-  exports.Set("datasetCreate", Napi::Function::New(env, Create));
-  exports.Set("datasetInfo", Napi::Function::New(env, Describe));
-  exports.Set("datasetWrite", Napi::Function::New(env, Write));
-  exports.Set("datasetRead", Napi::Function::New(env, Read));
-  exports.Set("datasetSetExtent", Napi::Function::New(env, SetExtent));
-  exports.Set("datasetSpace", Napi::Function::New(env, FileSpace));
-  exports.Set("collectiveTransferPlist", Napi::Function::New(env, NewCollectiveTransferPlist));
-  exports.Set("transferReport", Napi::Function::New(env, TransferReport));
-  exports.Set("plistClose", Napi::Function::New(env, ClosePlist));
+  Data(env).datasetClass = Napi::Persistent(NativeDataset::Define(env));
 }
 
 }  // namespace h5mpi

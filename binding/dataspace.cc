@@ -5,50 +5,43 @@
 #include <algorithm>
 
 namespace h5mpi {
-namespace {
-hid_t cachedMemSpace = H5I_INVALID_HID;
-int cachedMemRank = 0;
-bool cachedMemSelectsAll = false;  // tracked here rather than asked of HDF5 on every transfer
-hsize_t cachedMemDims[H5S_MAX_RANK];
-}  // namespace
 
 void ThrowSelection(Napi::Env env, const std::string& what, const char* step, bool usage) {
   if (usage) ThrowUsage(env, what + ": " + step);
   ThrowH5(env, what + ": " + step);
 }
 
-hid_t MemorySpace(Napi::Env env, const Selected& selected) {
+hid_t MemorySpace(Napi::Env env, MemorySpaceCache& cache, const Selected& selected) {
   static const hsize_t one = 1;
   int rank = selected.count > 0 ? selected.rank : 1;
   const hsize_t* dims = selected.count > 0 ? selected.dims : &one;
-  bool same = cachedMemSpace >= 0 && rank == cachedMemRank;
-  for (int i = 0; same && i < rank; i++) same = dims[i] == cachedMemDims[i];
-  if (cachedMemSpace < 0) {
-    cachedMemSpace = CheckH5(env, H5Screate_simple(rank, dims, nullptr), "create memory dataspace");
-    cachedMemSelectsAll = true;
+  bool same = cache.space >= 0 && rank == cache.rank;
+  for (int i = 0; same && i < rank; i++) same = dims[i] == cache.dims[i];
+  if (cache.space < 0) {
+    cache.space = CheckH5(env, H5Screate_simple(rank, dims, nullptr), "create memory dataspace");
+    cache.selectsAll = true;
   } else if (!same) {
-    cachedMemSelectsAll = false;
-    CheckH5(env, H5Sset_extent_simple(cachedMemSpace, rank, dims, nullptr), "reshape memory dataspace");
+    cache.selectsAll = false;
+    CheckH5(env, H5Sset_extent_simple(cache.space, rank, dims, nullptr), "reshape memory dataspace");
   }
   if (!same) {
-    cachedMemRank = rank;
-    std::copy(dims, dims + rank, cachedMemDims);
+    cache.rank = rank;
+    std::copy(dims, dims + rank, cache.dims);
   }
   if (selected.count == 0) {
-    cachedMemSelectsAll = false;
-    CheckH5(env, H5Sselect_none(cachedMemSpace), "select none in memory dataspace");
-  } else if (!cachedMemSelectsAll) {
-    CheckH5(env, H5Sselect_all(cachedMemSpace), "select memory dataspace");
-    cachedMemSelectsAll = true;
+    cache.selectsAll = false;
+    CheckH5(env, H5Sselect_none(cache.space), "select none in memory dataspace");
+  } else if (!cache.selectsAll) {
+    CheckH5(env, H5Sselect_all(cache.space), "select memory dataspace");
+    cache.selectsAll = true;
   }
-  return cachedMemSpace;
+  return cache.space;
 }
 
-void ReleaseCachedSpaces() {
-  if (cachedMemSpace >= 0) H5Sclose(cachedMemSpace);
-  cachedMemSpace = H5I_INVALID_HID;
-  cachedMemRank = 0;
-  cachedMemSelectsAll = false;
+void ReleaseCachedSpaces(AddonData& data) {
+  MemorySpaceCache& cache = data.memorySpace;
+  if (cache.space >= 0 && !LibraryClosed()) H5Sclose(cache.space);
+  cache = MemorySpaceCache();
 }
 
 namespace {
@@ -61,15 +54,9 @@ Napi::Value SelectionSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n);
 }
 
-// spaceClose(hid): closes a dataspace lib/ kept (a dataset's file dataspace).
-Napi::Value Close(const Napi::CallbackInfo& info) {
-  CheckH5(info.Env(), H5Sclose(ToHid(info[0])), "close dataspace");
-  return info.Env().Undefined();
-}
 }  // namespace
 
 void InitDataspace(Napi::Env env, Napi::Object exports) {
   exports.Set("selectionSize", Napi::Function::New(env, SelectionSize));
-  exports.Set("spaceClose", Napi::Function::New(env, Close));
 }
 }  // namespace h5mpi

@@ -1,5 +1,6 @@
 // Selections: the compact encoding made by lib/selection.ts, applied to HDF5 dataspaces.
 #pragma once
+#include "addon.h"
 #include "common.h"
 
 namespace h5mpi {
@@ -21,11 +22,9 @@ Selected ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection
 
 // The memory dataspace for a selection: shaped like it, so that HDF5 maps file to memory a chunk at a time
 // rather than element by element (a 1-D memory space against a 3-D chunked selection made writes ~9x
-// slower). One is kept and reshaped when the shape changes, so that small transfers do not create and close
-// one each; it is borrowed, never closed. Nothing selected: one dimension, nothing selected.
-hid_t MemorySpace(Napi::Env env, const Selected& selected);
-// Closes the kept memory dataspace (at shutdown, before H5close).
-void ReleaseCachedSpaces();
+// slower). One per environment is kept and reshaped when the shape changes, so that small transfers do not
+// create and close one each; it is borrowed, never closed. Nothing selected: one dimension, nothing selected.
+hid_t MemorySpace(Napi::Env env, MemorySpaceCache& cache, const Selected& selected);
 
 // ---- implementation ----
 [[noreturn]] void ThrowSelection(Napi::Env env, const std::string& what, const char* step, bool usage);

@@ -1,13 +1,13 @@
 #include "errors.h"
 
+#include "addon.h"
+
 namespace h5mpi {
 namespace {
 
-Napi::FunctionReference h5ErrorClass;
-Napi::FunctionReference mpiErrorClass;
-
 struct Frame {
-  std::string major, minor, func, desc;
+  hid_t major, minor;
+  std::string majorText, minorText, func, desc;
 };
 
 herr_t CollectFrame(unsigned, const H5E_error2_t* e, void* data) {
@@ -15,19 +15,70 @@ herr_t CollectFrame(unsigned, const H5E_error2_t* e, void* data) {
   char major[256] = "", minor[256] = "";
   H5Eget_msg(e->maj_num, nullptr, major, sizeof major);
   H5Eget_msg(e->min_num, nullptr, minor, sizeof minor);
-  frames->push_back({major, minor, e->func_name ? e->func_name : "", e->desc ? e->desc : ""});
+  frames->push_back({e->maj_num, e->min_num, major, minor, e->func_name ? e->func_name : "", e->desc ? e->desc : ""});
   return 0;
 }
 
-[[noreturn]] void ThrowWith(Napi::Env env, Napi::FunctionReference& cls, const std::string& message,
-                            Napi::Value detail) {
-  if (cls.IsEmpty()) throw Napi::Error::New(env, message);
-  throw Napi::Error(env, cls.New({Napi::String::New(env, message), detail}));
+// The code for one frame's error numbers, or nullptr when they say nothing more specific than "failed".
+const char* CodeOf(const Frame& f) {
+  hid_t m = f.minor;
+  if (m == H5E_NOTHDF5) return "NOT_HDF5";
+  if (m == H5E_CANTLOCKFILE) return "LOCKED";
+  if (m == H5E_EXISTS || m == H5E_ALREADYEXISTS || m == H5E_FILEEXISTS) return "EXISTS";
+  if (m == H5E_NOTFOUND) return "NOT_FOUND";
+  if (f.major == H5E_PLINE || m == H5E_CANTFILTER || m == H5E_NOFILTER) return "FILTER";
+  if (f.major == H5E_IO || m == H5E_READERROR || m == H5E_WRITEERROR || m == H5E_SEEKERROR ||
+      m == H5E_CLOSEERROR || m == H5E_TRUNCATED) {
+    return "IO";
+  }
+  return nullptr;
 }
 
+// The innermost frame with a specific code decides: it is closest to what really went wrong.
+const char* CodeOf(const std::vector<Frame>& frames) {
+  for (auto f = frames.rbegin(); f != frames.rend(); ++f) {
+    if (const char* code = CodeOf(*f)) return code;
+  }
+  return "FAILED";
+}
+
+const char* MPIClassName(int errorClass) {
+  static const struct {
+    int cls;
+    const char* name;
+  } names[] = {
+      {MPI_ERR_BUFFER, "MPI_ERR_BUFFER"},   {MPI_ERR_COUNT, "MPI_ERR_COUNT"},
+      {MPI_ERR_TYPE, "MPI_ERR_TYPE"},       {MPI_ERR_TAG, "MPI_ERR_TAG"},
+      {MPI_ERR_COMM, "MPI_ERR_COMM"},       {MPI_ERR_RANK, "MPI_ERR_RANK"},
+      {MPI_ERR_REQUEST, "MPI_ERR_REQUEST"}, {MPI_ERR_ROOT, "MPI_ERR_ROOT"},
+      {MPI_ERR_GROUP, "MPI_ERR_GROUP"},     {MPI_ERR_OP, "MPI_ERR_OP"},
+      {MPI_ERR_TOPOLOGY, "MPI_ERR_TOPOLOGY"}, {MPI_ERR_DIMS, "MPI_ERR_DIMS"},
+      {MPI_ERR_ARG, "MPI_ERR_ARG"},         {MPI_ERR_UNKNOWN, "MPI_ERR_UNKNOWN"},
+      {MPI_ERR_TRUNCATE, "MPI_ERR_TRUNCATE"}, {MPI_ERR_OTHER, "MPI_ERR_OTHER"},
+      {MPI_ERR_INTERN, "MPI_ERR_INTERN"},   {MPI_ERR_IN_STATUS, "MPI_ERR_IN_STATUS"},
+      {MPI_ERR_PENDING, "MPI_ERR_PENDING"}, {MPI_ERR_FILE, "MPI_ERR_FILE"},
+      {MPI_ERR_IO, "MPI_ERR_IO"},           {MPI_ERR_NO_SPACE, "MPI_ERR_NO_SPACE"},
+      {MPI_ERR_NO_MEM, "MPI_ERR_NO_MEM"},   {MPI_ERR_ACCESS, "MPI_ERR_ACCESS"},
+  };
+  for (const auto& n : names) {
+    if (n.cls == errorClass) return n.name;
+  }
+  return "MPI_ERR_OTHER";
+}
+
+[[noreturn]] void ThrowWith(Napi::Env env, Napi::FunctionReference& cls, const std::string& message,
+                            std::initializer_list<napi_value> rest) {
+  if (cls.IsEmpty()) throw Napi::Error::New(env, message);
+  std::vector<napi_value> args{Napi::String::New(env, message)};
+  args.insert(args.end(), rest);
+  throw Napi::Error(env, cls.New(args));
+}
+
+// setErrorClasses(makeH5Error, makeMPIError): lib/native.ts hands over how to make its error classes.
 Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {
-  h5ErrorClass = Napi::Persistent(info[0].As<Napi::Function>());
-  mpiErrorClass = Napi::Persistent(info[1].As<Napi::Function>());
+  AddonData& data = Data(info.Env());
+  data.h5Error = Napi::Persistent(info[0].As<Napi::Function>());
+  data.mpiError = Napi::Persistent(info[1].As<Napi::Function>());
   return info.Env().Undefined();
 }
 
@@ -41,18 +92,22 @@ void ThrowH5(Napi::Env env, const std::string& what) {
   std::string message = what + " failed";
   if (!frames.empty()) {
     const Frame& inner = frames.back();
-    message += ": " + (inner.desc.empty() ? inner.minor : inner.desc);
+    message += ": " + (inner.desc.empty() ? inner.minorText : inner.desc);
   }
   Napi::Array stack = Napi::Array::New(env, frames.size());
   for (size_t i = 0; i < frames.size(); i++) {
     Napi::Object f = Napi::Object::New(env);
-    f.Set("major", frames[i].major);
-    f.Set("minor", frames[i].minor);
+    f.Set("major", frames[i].majorText);
+    f.Set("minor", frames[i].minorText);
     f.Set("func", frames[i].func);
     f.Set("desc", frames[i].desc);
     stack.Set(i, f);
   }
-  ThrowWith(env, h5ErrorClass, message, stack);
+  ThrowWith(env, Data(env).h5Error, message, {stack, Napi::String::New(env, CodeOf(frames))});
+}
+
+void ThrowH5Code(Napi::Env env, const std::string& message, const char* code) {
+  ThrowWith(env, Data(env).h5Error, message, {Napi::Array::New(env, 0), Napi::String::New(env, code)});
 }
 
 void ThrowMPI(Napi::Env env, int code, const std::string& what) {
@@ -61,7 +116,8 @@ void ThrowMPI(Napi::Env env, int code, const std::string& what) {
   MPI_Error_string(code, text, &len);
   int errorClass = code;
   MPI_Error_class(code, &errorClass);
-  ThrowWith(env, mpiErrorClass, what + " failed: " + std::string(text, len), Napi::Number::New(env, errorClass));
+  ThrowWith(env, Data(env).mpiError, what + " failed: " + std::string(text, len),
+            {Napi::Number::New(env, errorClass), Napi::String::New(env, MPIClassName(errorClass))});
 }
 
 void ThrowUsage(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
@@ -86,7 +142,7 @@ Napi::Array FromStrings(Napi::Env env, const std::vector<std::string>& strings) 
 }
 
 void InitErrors(Napi::Env env, Napi::Object exports) {
-  // HDF5 prints its error stack to stderr by default; we turn every failure into an exception instead.
+  // HDF5 prints its error stack to stderr by default; every failure becomes an exception instead.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses));
 }

@@ -1,14 +1,19 @@
-// The one place where HDF5 and MPI failures become JS exceptions (H5Error / MPIError from lib/errors.ts).
+// The one place where HDF5 and MPI failures become JS exceptions (H5Error / MPIError from lib/errors.ts),
+// with stable codes: H5Error.code from HDF5's major/minor error numbers, MPIError.code from MPI's error
+// class. The table is documented in docs/errors.md.
 #pragma once
 #include "common.h"
 
 namespace h5mpi {
 
-// Throws an H5Error for the failed `what` ("open file 'x.h5'"), carrying HDF5's error stack, then clears it.
+// Throws an H5Error for the failed `what` ("open file 'x.h5'"), carrying HDF5's error stack and the code
+// its error numbers map to, then clears the stack.
 [[noreturn]] void ThrowH5(Napi::Env env, const std::string& what);
+// Throws an H5Error that h5mpi detected itself (no HDF5 stack), with one of the documented codes.
+[[noreturn]] void ThrowH5Code(Napi::Env env, const std::string& message, const char* code);
 // Throws an MPIError with MPI's own text for `code`.
 [[noreturn]] void ThrowMPI(Napi::Env env, int code, const std::string& what);
-// Throws a plain TypeError/RangeError-free Error for misuse the JS layer should have caught.
+// Throws a TypeError for misuse the JS layer should have caught.
 [[noreturn]] void ThrowUsage(Napi::Env env, const std::string& message);
 
 // Checks an HDF5 return value (negative means failure) and returns it.

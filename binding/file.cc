@@ -5,6 +5,7 @@
 
 #include "comm.h"
 #include "errors.h"
+#include "object.h"
 
 namespace h5mpi {
 namespace {
@@ -62,96 +63,161 @@ hid_t CloseOnExec(hid_t file, const Plist& fapl) {
   return file;
 }
 
-// fileCreate(path, exclusive, options) -> hid
+// NativeFile: an open file (its id, shared with the objects opened in it through FileState) and the calls
+// on its tree, made with absolute paths from the root.
+class NativeFile : public Napi::ObjectWrap<NativeFile> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    std::vector<Napi::ClassPropertyDescriptor<NativeFile>> methods = {
+        InstanceMethod<&NativeFile::Close>("close"),
+        InstanceMethod<&NativeFile::Flush>("flush"),
+        InstanceMethod<&NativeFile::Size>("size"),
+        InstanceMethod<&NativeFile::AccessInfo>("accessInfo"),
+        InstanceMethod<&NativeFile::CreateGroupM>("createGroup"),
+        InstanceMethod<&NativeFile::CreateDatasetM>("createDataset"),
+        InstanceMethod<&NativeFile::OpenM>("open"),
+        InstanceMethod<&NativeFile::KindM>("kind"),
+        InstanceMethod<&NativeFile::DeleteM>("delete"),
+        InstanceMethod<&NativeFile::NamesM>("names"),
+    };
+    LocationMethods(methods);
+    return DefineClass(env, "NativeFile", methods);
+  }
+
+  explicit NativeFile(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeFile>(info) {
+    info.This().As<Napi::Object>().TypeTag(&kFileTag);
+  }
+  // Never closes the file: in parallel that is collective (lib/ closes files, also at exit).
+
+  static Napi::Object New(Napi::Env env, hid_t id, const std::string& filename) {
+    Napi::Object o = Data(env).fileClass.New({});
+    NativeFile* f = Unwrap(o);
+    f->state_ = std::make_shared<FileState>();
+    f->state_->id = id;
+    f->state_->filename = filename;
+    return o;
+  }
+
+  H5MPI_LOCATION_METHODS
+
+ private:
+  std::shared_ptr<FileState> state_;
+
+  hid_t Loc(Napi::Env env) const {
+    if (!state_ || state_->id < 0) ThrowH5Code(env, "file '" + (state_ ? state_->filename : "") + "' is closed", "CLOSED");
+    return state_->id;
+  }
+  const std::shared_ptr<FileState>& State(Napi::Env env) const {
+    Loc(env);
+    return state_;
+  }
+
+  // close(): closes every object still open in this file by this process, then the file.
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    hid_t file = Loc(env);
+    std::string what = "close file '" + state_->filename + "'";
+    // Copied: each one's Close takes it out of the set.
+    std::vector<OpenObject*> objects(state_->objects.begin(), state_->objects.end());
+    for (OpenObject* o : objects) o->Close();
+    // Anything else still open in it (nothing lib/ knows of, normally).
+    const unsigned kinds = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL;
+    ssize_t n = CheckH5(env, H5Fget_obj_count(file, kinds), what);
+    std::vector<hid_t> ids(n);
+    if (n > 0) n = CheckH5(env, H5Fget_obj_ids(file, kinds, ids.size(), ids.data()), what);
+    for (ssize_t i = 0; i < n; i++) {
+      switch (H5Iget_type(ids[i])) {
+        case H5I_ATTR: H5Aclose(ids[i]); break;
+        case H5I_DATATYPE: H5Tclose(ids[i]); break;
+        default: H5Oclose(ids[i]); break;
+      }
+    }
+    state_->id = H5I_INVALID_HID;
+    CheckH5(env, H5Fclose(file), what);
+    return env.Undefined();
+  }
+
+  Napi::Value Flush(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    CheckH5(env, H5Fflush(Loc(env), H5F_SCOPE_GLOBAL), "flush file '" + state_->filename + "'");
+    return env.Undefined();
+  }
+
+  // size() -> bytes
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    hsize_t size = 0;
+    CheckH5(env, H5Fget_filesize(Loc(env), &size), "get the size of file '" + state_->filename + "'");
+    return Napi::Number::New(env, static_cast<double>(size));
+  }
+
+  // accessInfo() -> { driver: 'mpio' | 'other', hints?: {key: value} as the open MPI file reports them,
+  // collectiveMetadataReads, collectiveMetadataWrites }
+  Napi::Value AccessInfo(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    hid_t file = Loc(env);
+    std::string what = "describe the access to file '" + state_->filename + "'";
+    Plist fapl(CheckH5(env, H5Fget_access_plist(file), what));
+    Napi::Object o = Napi::Object::New(env);
+    bool mpio = H5Pget_driver(fapl.get()) == H5FD_MPIO;
+    o.Set("driver", mpio ? "mpio" : "other");
+    if (mpio) {
+      MPI_File* fh = nullptr;
+      CheckH5(env, H5Fget_vfd_handle(file, fapl.get(), reinterpret_cast<void**>(&fh)), what);
+      MPI_Info used = MPI_INFO_NULL;
+      CheckMPI(env, MPI_File_get_info(*fh, &used), "MPI_File_get_info");
+      Napi::Object hints = Napi::Object::New(env);
+      int nkeys = 0;
+      MPI_Info_get_nkeys(used, &nkeys);
+      for (int i = 0; i < nkeys; i++) {
+        char key[MPI_MAX_INFO_KEY + 1] = "";
+        MPI_Info_get_nthkey(used, i, key);
+        int len = 0, flag = 0;
+        MPI_Info_get_valuelen(used, key, &len, &flag);
+        std::string value(static_cast<size_t>(len) + 1, '\0');
+        MPI_Info_get(used, key, len + 1, &value[0], &flag);
+        value.resize(static_cast<size_t>(len));
+        if (flag) hints.Set(key, value);
+      }
+      MPI_Info_free(&used);
+      o.Set("hints", hints);
+    }
+    hbool_t reads = false, writes = false;
+    CheckH5(env, H5Pget_all_coll_metadata_ops(fapl.get(), &reads), what);
+    CheckH5(env, H5Pget_coll_metadata_write(fapl.get(), &writes), what);
+    o.Set("collectiveMetadataReads", static_cast<bool>(reads));
+    o.Set("collectiveMetadataWrites", static_cast<bool>(writes));
+    return o;
+  }
+
+  Napi::Value CreateGroupM(const Napi::CallbackInfo& info) { return CreateGroup(info, State(info.Env())); }
+  Napi::Value CreateDatasetM(const Napi::CallbackInfo& info) { return CreateDataset(info, State(info.Env())); }
+  Napi::Value OpenM(const Napi::CallbackInfo& info) { return OpenObjectAt(info, State(info.Env())); }
+  Napi::Value KindM(const Napi::CallbackInfo& info) { return ObjectKind(info, Loc(info.Env())); }
+  Napi::Value DeleteM(const Napi::CallbackInfo& info) { return LinkDelete(info, Loc(info.Env())); }
+  Napi::Value NamesM(const Napi::CallbackInfo& info) { return LinkNames(info, Loc(info.Env())); }
+};
+
+// fileCreate(path, exclusive, options) -> NativeFile
 Napi::Value Create(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   std::string what = "create file '" + path + "'";
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
-  return FromHid(env, CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()), what), fapl));
+  hid_t id = CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()), what), fapl);
+  return NativeFile::New(env, id, path);
 }
 
-// fileOpen(path, writable, options) -> hid
+// fileOpen(path, writable, options) -> NativeFile
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   std::string what = "open file '" + path + "'";
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
-  return FromHid(env, CloseOnExec(CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what), fapl));
-}
-
-// fileClose(hid, name): closes every object still open in this file by this process, then the file.
-Napi::Value Close(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  hid_t file = ToHid(info[0]);
-  std::string what = "close file '" + std::string(info[1].ToString()) + "'";
-  const unsigned kinds = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL;
-  ssize_t n = CheckH5(env, H5Fget_obj_count(file, kinds), what);
-  std::vector<hid_t> ids(n);
-  if (n > 0) n = CheckH5(env, H5Fget_obj_ids(file, kinds, ids.size(), ids.data()), what);
-  for (ssize_t i = 0; i < n; i++) {
-    switch (H5Iget_type(ids[i])) {
-      case H5I_ATTR: H5Aclose(ids[i]); break;
-      case H5I_DATATYPE: H5Tclose(ids[i]); break;
-      default: H5Oclose(ids[i]); break;
-    }
-  }
-  CheckH5(env, H5Fclose(file), what);
-  return env.Undefined();
-}
-
-Napi::Value Flush(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  CheckH5(env, H5Fflush(ToHid(info[0]), H5F_SCOPE_GLOBAL), "flush file '" + std::string(info[1].ToString()) + "'");
-  return env.Undefined();
-}
-
-// fileSize(hid) -> bytes
-Napi::Value Size(const Napi::CallbackInfo& info) {
-  hsize_t size = 0;
-  CheckH5(info.Env(), H5Fget_filesize(ToHid(info[0]), &size), "get file size");
-  return Napi::Number::New(info.Env(), static_cast<double>(size));
-}
-
-// fileAccessInfo(hid) -> { driver: 'mpio' | 'other', hints?: {key: value} as the open MPI file reports them,
-// collectiveMetadataReads, collectiveMetadataWrites }
-Napi::Value AccessInfo(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  hid_t file = ToHid(info[0]);
-  std::string what = "describe file access";
-  Plist fapl(CheckH5(env, H5Fget_access_plist(file), what));
-  Napi::Object o = Napi::Object::New(env);
-  bool mpio = H5Pget_driver(fapl.get()) == H5FD_MPIO;
-  o.Set("driver", mpio ? "mpio" : "other");
-  if (mpio) {
-    MPI_File* fh = nullptr;
-    CheckH5(env, H5Fget_vfd_handle(file, fapl.get(), reinterpret_cast<void**>(&fh)), what);
-    MPI_Info used = MPI_INFO_NULL;
-    CheckMPI(env, MPI_File_get_info(*fh, &used), "MPI_File_get_info");
-    Napi::Object hints = Napi::Object::New(env);
-    int nkeys = 0;
-    MPI_Info_get_nkeys(used, &nkeys);
-    for (int i = 0; i < nkeys; i++) {
-      char key[MPI_MAX_INFO_KEY + 1] = "";
-      MPI_Info_get_nthkey(used, i, key);
-      int len = 0, flag = 0;
-      MPI_Info_get_valuelen(used, key, &len, &flag);
-      std::string value(static_cast<size_t>(len) + 1, '\0');
-      MPI_Info_get(used, key, len + 1, &value[0], &flag);
-      value.resize(static_cast<size_t>(len));
-      if (flag) hints.Set(key, value);
-    }
-    MPI_Info_free(&used);
-    o.Set("hints", hints);
-  }
-  hbool_t reads = false, writes = false;
-  CheckH5(env, H5Pget_all_coll_metadata_ops(fapl.get(), &reads), what);
-  CheckH5(env, H5Pget_coll_metadata_write(fapl.get(), &writes), what);
-  o.Set("collectiveMetadataReads", static_cast<bool>(reads));
-  o.Set("collectiveMetadataWrites", static_cast<bool>(writes));
-  return o;
+  hid_t id = CloseOnExec(CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what), fapl);
+  return NativeFile::New(env, id, path);
 }
 
 // hdf5Version() -> "1.10.8"
@@ -165,12 +231,9 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitFile(Napi::Env env, Napi::Object exports) {
+  Data(env).fileClass = Napi::Persistent(NativeFile::Define(env));
   exports.Set("fileCreate", Napi::Function::New(env, Create));
   exports.Set("fileOpen", Napi::Function::New(env, Open));
-  exports.Set("fileClose", Napi::Function::New(env, Close));
-  exports.Set("fileFlush", Napi::Function::New(env, Flush));
-  exports.Set("fileSize", Napi::Function::New(env, Size));
-  exports.Set("fileAccessInfo", Napi::Function::New(env, AccessInfo));
   exports.Set("hdf5Version", Napi::Function::New(env, Version));
 }
 

@@ -40,18 +40,20 @@ Napi::Value RealPath(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// fileTryLock(path, exclusive) -> a descriptor (>= 0) holding the lock, or -errno: ENOENT (no such file),
-// EWOULDBLOCK (another process holds a conflicting lock), ENOSYS/ENOLCK/EOPNOTSUPP (no locking here).
+// fileTryLock(path, exclusive) -> a descriptor (>= 0) holding the lock; 'busy' when another process holds
+// a conflicting lock (EWOULDBLOCK); 'missing' when there is no such file; 'unsupported' when this file
+// system cannot lock (ENOSYS, ENOLCK, EOPNOTSUPP) or the file cannot be opened to lock it.
 Napi::Value TryLock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Napi::Number::New(info.Env(), -errno);
+  if (fd < 0) return Napi::String::New(env, errno == ENOENT ? "missing" : "unsupported");
   if (::flock(fd, (info[1].ToBoolean() ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     int err = errno;
     ::close(fd);
-    return Napi::Number::New(info.Env(), -err);
+    return Napi::String::New(env, err == EWOULDBLOCK ? "busy" : "unsupported");
   }
-  return Napi::Number::New(info.Env(), fd);
+  return Napi::Number::New(env, fd);
 }
 
 // fileUnlock(fd): releases the lock and the descriptor.
@@ -64,17 +66,6 @@ Napi::Value Unlock(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// errnoCodes() -> the errno values fileTryLock reports, by name.
-Napi::Value Codes(const Napi::CallbackInfo& info) {
-  Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("ENOENT", ENOENT);
-  o.Set("EWOULDBLOCK", EWOULDBLOCK);
-  o.Set("ENOSYS", ENOSYS);
-  o.Set("ENOLCK", ENOLCK);
-  o.Set("EOPNOTSUPP", EOPNOTSUPP);
-  return o;
-}
-
 }  // namespace
 
 void InitFileLock(Napi::Env env, Napi::Object exports) {
@@ -82,7 +73,6 @@ void InitFileLock(Napi::Env env, Napi::Object exports) {
   exports.Set("realPath", Napi::Function::New(env, RealPath));
   exports.Set("fileTryLock", Napi::Function::New(env, TryLock));
   exports.Set("fileUnlock", Napi::Function::New(env, Unlock));
-  exports.Set("fileLockErrors", Napi::Function::New(env, Codes));
 }
 
 }  // namespace h5mpi

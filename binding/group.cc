@@ -1,35 +1,74 @@
-// Groups and links: create (with intermediate groups), open, look up, list, delete; closing any object.
+// Groups and links: NativeGroup, and the calls on a file's tree (create groups, open, look up, list, delete).
 #include "errors.h"
+#include "object.h"
 
 namespace h5mpi {
 namespace {
 
 std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
-// groupCreate(loc, path) -> hid
-Napi::Value Create(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string path = info[1].ToString();
-  Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), "create group " + Quote(path)));
-  CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), "create group " + Quote(path));
-  hid_t g = CheckH5(env, H5Gcreate2(ToHid(info[0]), path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
-                    "create group " + Quote(path));
-  return FromHid(env, g);
+class NativeGroup : public Napi::ObjectWrap<NativeGroup>, public OpenObject {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    std::vector<Napi::ClassPropertyDescriptor<NativeGroup>> methods = {
+        InstanceMethod<&NativeGroup::CloseM>("close"),
+        InstanceMethod<&NativeGroup::NamesM>("names"),
+    };
+    LocationMethods(methods);
+    return DefineClass(env, "NativeGroup", methods);
+  }
+  explicit NativeGroup(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeGroup>(info) {
+    info.This().As<Napi::Object>().TypeTag(&kGroupTag);
+  }
+
+  H5MPI_LOCATION_METHODS
+
+ private:
+  hid_t Loc(Napi::Env env) const { return id(env); }
+  // close(): collective in parallel, so called by lib/ only.
+  Napi::Value CloseM(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    id(env);
+    std::string what = "close group " + Quote(name());
+    if (Close() < 0) ThrowH5(env, what);
+    return env.Undefined();
+  }
+  Napi::Value NamesM(const Napi::CallbackInfo& info) { return LinkNames(info, id(info.Env())); }
+};
+
+}  // namespace
+
+Napi::Object NewGroup(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name) {
+  Napi::Object o = Data(env).groupClass.New({});
+  NativeGroup::Unwrap(o)->Adopt(file, id, name);
+  return o;
 }
 
-// objectOpen(loc, path) -> hid of the group / dataset there
-Napi::Value Open(const Napi::CallbackInfo& info) {
+Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
-  std::string path = info[1].ToString();
-  return FromHid(env, CheckH5(env, H5Oopen(ToHid(info[0]), path.c_str(), H5P_DEFAULT), "open " + Quote(path)));
+  std::string path = info[0].ToString();
+  std::string what = "create group " + Quote(path);
+  Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), what));
+  CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
+  hid_t g = CheckH5(env, H5Gcreate2(file->id, path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
+  return NewGroup(env, file, g, path);
 }
 
-// objectKind(loc, path) -> 'group' | 'dataset' | 'datatype' | 'missing'. Checks each link along the path
-// first, since HDF5 reports a missing intermediate group as an error rather than "no".
-Napi::Value Kind(const Napi::CallbackInfo& info) {
+Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
-  hid_t loc = ToHid(info[0]);
-  std::string path = info[1].ToString();
+  std::string path = info[0].ToString();
+  Object o(CheckH5(env, H5Oopen(file->id, path.c_str(), H5P_DEFAULT), "open " + Quote(path)));
+  H5I_type_t type = H5Iget_type(o.get());
+  if (type == H5I_GROUP) return NewGroup(env, file, o.release(), path);
+  if (type == H5I_DATASET) return NewDataset(env, file, o.release(), path);
+  ThrowH5Code(env, "open " + Quote(path) + " failed: it is neither a group nor a dataset", "FAILED");
+}
+
+// Checks each link along the path first, since HDF5 reports a missing intermediate group as an error
+// rather than "no".
+Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString();
   size_t pos = path[0] == '/' ? 1 : 0;
   while (pos <= path.size()) {
     size_t slash = path.find('/', pos);
@@ -57,39 +96,21 @@ Napi::Value Kind(const Napi::CallbackInfo& info) {
   }
 }
 
-// linkNames(loc) -> string[] in name order
-Napi::Value Names(const Napi::CallbackInfo& info) {
+Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::vector<std::string> names;
   hsize_t idx = 0;
-  CheckH5(env, H5Literate(ToHid(info[0]), H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5L_info_t>, &names), "list group");
+  CheckH5(env, H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5L_info_t>, &names), "list group");
   return FromStrings(env, names);
 }
 
-// linkDelete(loc, path)
-Napi::Value Delete(const Napi::CallbackInfo& info) {
+Napi::Value LinkDelete(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
-  std::string path = info[1].ToString();
-  CheckH5(env, H5Ldelete(ToHid(info[0]), path.c_str(), H5P_DEFAULT), "delete " + Quote(path));
+  std::string path = info[0].ToString();
+  CheckH5(env, H5Ldelete(loc, path.c_str(), H5P_DEFAULT), "delete " + Quote(path));
   return env.Undefined();
 }
 
-// objectClose(hid)
-Napi::Value Close(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  CheckH5(env, H5Oclose(ToHid(info[0])), "close " + Quote(info[1].ToString()));
-  return env.Undefined();
-}
-
-}  // namespace
-
-void InitGroup(Napi::Env env, Napi::Object exports) {
-  exports.Set("groupCreate", Napi::Function::New(env, Create));
-  exports.Set("objectOpen", Napi::Function::New(env, Open));
-  exports.Set("objectKind", Napi::Function::New(env, Kind));
-  exports.Set("linkNames", Napi::Function::New(env, Names));
-  exports.Set("linkDelete", Napi::Function::New(env, Delete));
-  exports.Set("objectClose", Napi::Function::New(env, Close));
-}
+void InitGroup(Napi::Env env, Napi::Object exports) { Data(env).groupClass = Napi::Persistent(NativeGroup::Define(env)); }
 
 }  // namespace h5mpi

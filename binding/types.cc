@@ -128,8 +128,6 @@ Napi::Object DescribeType(Napi::Env env, hid_t type) {
   return o;
 }
 
-void InitTypes(Napi::Env env, Napi::Object exports) {}
-
 }  // namespace h5mpi
 
 namespace h5mpi {

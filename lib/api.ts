@@ -1,4 +1,4 @@
-// h5mpi's public API (lib/index.ts loads it, compiled up front).
+// h5mpi's public API (lib/index.ts loads it).
 export { MPI, Comm, Status } from './mpi';
 export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi';
 export { File } from './file';
@@ -6,13 +6,14 @@ export type { FileMode, FileOptions } from './file';
 export { Group } from './group';
 export type { PerRankDatasets } from './perrank';
 export { Dataset } from './dataset';
-export type { DatasetOptions, TransferOptions, TransferReport, WriteData, ReadResult } from './dataset';
+export type { TransferOptions, TransferReport, StoredType, WriteData, ReadResult } from './dataset';
+export type { DatasetOptions } from './spec';
 export { Hyperslab } from './selection';
 export type { HyperslabSpec, Selection } from './selection';
 export { Attributes } from './attrs';
 export type { AttributeValue } from './attrs';
 export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLockedError } from './errors';
-export type { H5StackFrame } from './errors';
+export type { H5ErrorCode, H5StackFrame } from './errors';
 export type { DType, NumericDType, NumericArray, TypedArrayOf, ArrayOf } from './dtype';
 export { DTYPES } from './dtype';
 export { zeros } from './memory';

@@ -1,9 +1,10 @@
 // Attributes, as h5py's `obj.attrs`: small named values on files, groups and datasets.
-import { ARRAY_TYPES, describeValue, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
-import { H5Error } from './errors';
-import { native } from './native';
-import type { H5Object } from './object';
 import { describeArgument } from './collective';
+import type { FileContext } from './context';
+import { ARRAY_TYPES, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
+import { H5Error } from './errors';
+import type { NativeLocation } from './native';
+import { checkInt64, checkName, checkNoNul, describeValue } from './validate';
 
 /** What an attribute holds: scalars, strings, typed arrays (1-D) and string arrays. */
 export type AttributeValue = number | bigint | string | NumericArray | string[] | number[];
@@ -15,19 +16,22 @@ interface Packed {
   text: string;
 }
 
-function checkNoNul(strings: readonly string[], where: string): void {
-  strings.forEach((s, i) => {
-    if (s.includes('\0')) throw new TypeError(`${where}: string ${i} contains a NUL character, which HDF5 strings cannot hold`);
-  });
+/** What attributes need of the object they belong to. */
+interface AttributeOwner {
+  readonly ctx: FileContext;
+  readonly name: string;
+  readonly description: string;
+  _location(): NativeLocation;
+  _checkOpen(): void;
 }
 
 function pack(value: unknown, where: string): Packed {
   if (typeof value === 'number') return { dtype: DTYPE_CODES.float64, shape: null, data: new Float64Array([value]), text: `${value}` };
   if (typeof value === 'bigint') {
-    if (value < -(2n ** 63n) || value >= 2n ** 63n) throw new RangeError(`${where}: ${value} does not fit in int64`);
+    checkInt64(value, where);
     return { dtype: DTYPE_CODES.int64, shape: null, data: new BigInt64Array([value]), text: `${value}n` };
   }
-  if (typeof value === 'string') checkNoNul([value], where);
+  if (typeof value === 'string') checkNoNul([value], where, 'string');
   if (typeof value === 'string') return { dtype: DTYPE_CODES.string, shape: null, data: [value], text: JSON.stringify(value) };
   if (ArrayBuffer.isView(value)) {
     const dt = dtypeOfArray(value);
@@ -37,7 +41,7 @@ function pack(value: unknown, where: string): Packed {
   }
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v === 'string')) {
-      checkNoNul(value, where);
+      checkNoNul(value, where, 'string');
       return { dtype: DTYPE_CODES.string, shape: [value.length], data: value, text: JSON.stringify(value) };
     }
     if (value.every((v) => typeof v === 'number')) {
@@ -49,63 +53,71 @@ function pack(value: unknown, where: string): Packed {
 }
 
 export class Attributes {
-  /** @internal */
-  constructor(private readonly owner: H5Object) {}
+  readonly #owner: AttributeOwner;
+
+  private constructor(owner: AttributeOwner) {
+    this.#owner = owner;
+  }
+
+  /** @internal The attributes of `owner`. */
+  static _for(owner: AttributeOwner): Attributes {
+    return new Attributes(owner);
+  }
 
   private where(call: string, name?: string): string {
-    return `${this.owner.description}.attrs.${call}${name === undefined ? '' : `('${name}')`}`;
+    return `${this.#owner.description}.attrs.${call}${name === undefined ? '' : `('${name}')`}`;
   }
 
   /** The owner's path, after checking it is still open. */
   private live(): string {
-    void this.owner.id;
-    return this.owner.name;
+    this.#owner._checkOpen();
+    return this.#owner.name;
   }
 
   private checkName(name: unknown, call: string): string {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new TypeError(`${this.where(call)}: an attribute name must be a non-empty string, got ${JSON.stringify(name)}`);
-    }
-    return name;
+    return checkName(name, 'an attribute name', this.where(call));
   }
 
   /** Creates or replaces attribute `name`. Collective in parallel: every rank passes the same value. */
   set(name: string, value: AttributeValue): void {
     const where = this.where('set', name);
+    const owner = this.#owner;
     let packed!: Packed;
-    this.owner.file._collective(
+    owner.ctx.collective(
       where,
       () => {
         this.checkName(name, 'set');
-        this.owner.file._checkWritable(where);
-        void this.owner.id;
+        owner.ctx.checkWritable(where);
+        owner._checkOpen();
         packed = pack(value, where);
         // The stored value, exactly and briefly (long arrays as a preview and a digest), so any difference shows.
         const stored = packed.shape === null ? (packed.data as ArrayLike<unknown>)[0] : packed.data;
-        return `attrs.set('${name}' on '${this.owner.name}', ${describeArgument(stored)})`;
+        return `attrs.set('${name}' on '${owner.name}', ${describeArgument(stored)})`;
       },
-      () => native.attrWrite(this.owner.id, name, packed.dtype, 0, packed.shape, packed.data),
+      () => owner._location().attrWrite(name, packed.dtype, 0, packed.shape, packed.data),
     );
   }
 
   /** The value of attribute `name`: a number/bigint/string for scalars, a typed array or string[] otherwise. */
   get(name: string): AttributeValue {
     const where = this.where('get', name);
-    const r = this.owner.file._metadataRead(
+    const owner = this.#owner;
+    const r = owner.ctx.metadataRead(
       where,
       () => `attrs.get('${this.checkName(name, 'get')}' on '${this.live()}')`,
       () => {
-        if (!native.attrExists(this.owner.id, name)) {
-          throw new H5Error(`${where}: no attribute '${name}' on ${this.owner.description} (it has: ${native.attrNames(this.owner.id).join(', ') || 'none'})`);
+        const location = owner._location();
+        if (!location.attrExists(name)) {
+          throw new H5Error(`${where}: no attribute '${name}' on ${owner.description} (it has: ${location.attrNames().join(', ') || 'none'})`, 'NOT_FOUND');
         }
-        return native.attrRead(this.owner.id, name);
+        return location.attrRead(name);
       },
     );
     if (r.shape !== null && r.shape.length === 0) {
-      throw new H5Error(`${where}: attribute '${name}' is empty (a null dataspace, as h5py.Empty writes): it has no value to read`);
+      throw new H5Error(`${where}: attribute '${name}' is empty (a null dataspace, as h5py.Empty writes): it has no value to read`, 'UNSUPPORTED_TYPE');
     }
     if (r.type.dtype < 0 || r.data === undefined) {
-      throw new H5Error(`${where}: attribute '${name}' has an HDF5 ${r.type.className} type, which h5mpi cannot read`);
+      throw new H5Error(`${where}: attribute '${name}' has an HDF5 ${r.type.className} type, which h5mpi cannot read`, 'UNSUPPORTED_TYPE');
     }
     const dt = dtypeOfCode(r.type.dtype);
     if (dt === 'string') {
@@ -117,33 +129,33 @@ export class Attributes {
   }
 
   has(name: string): boolean {
-    return this.owner.file._metadataRead(
+    return this.#owner.ctx.metadataRead(
       this.where('has', name),
       () => `attrs.has('${this.checkName(name, 'has')}' on '${this.live()}')`,
-      () => native.attrExists(this.owner.id, name),
+      () => this.#owner._location().attrExists(name),
     );
   }
 
   keys(): string[] {
-    return this.owner.file._metadataRead(this.where('keys'), () => `attrs.keys('${this.live()}')`, () =>
-      native.attrNames(this.owner.id),
-    );
+    return this.#owner.ctx.metadataRead(this.where('keys'), () => `attrs.keys('${this.live()}')`, () => this.#owner._location().attrNames());
   }
 
   /** Deletes attribute `name`. Collective in parallel. */
   delete(name: string): void {
     const where = this.where('delete', name);
-    this.owner.file._collective(
+    const owner = this.#owner;
+    owner.ctx.collective(
       where,
       () => {
         this.checkName(name, 'delete');
-        this.owner.file._checkWritable(where);
-        void this.owner.id;
-        return `attrs.delete('${name}' on '${this.owner.name}')`;
+        owner.ctx.checkWritable(where);
+        owner._checkOpen();
+        return `attrs.delete('${name}' on '${owner.name}')`;
       },
       () => {
-        if (!native.attrExists(this.owner.id, name)) throw new H5Error(`${where}: no attribute '${name}' on ${this.owner.description}`);
-        native.attrDelete(this.owner.id, name);
+        const location = owner._location();
+        if (!location.attrExists(name)) throw new H5Error(`${where}: no attribute '${name}' on ${owner.description}`, 'NOT_FOUND');
+        location.attrDelete(name);
       },
     );
   }

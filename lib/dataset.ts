@@ -1,9 +1,7 @@
 // Datasets: typed n-dimensional arrays in a file, read and written by selection, serially or in parallel.
+import type { FileContext } from './context';
 import {
   ARRAY_TYPES,
-  ArrayOf,
-  checkDType,
-  describeValue,
   DType,
   dtypeOfArray,
   dtypeOfCode,
@@ -11,20 +9,32 @@ import {
   itemSize,
   NumericArray,
   NumericDType,
-  toNumericArray,
-  TypedArrayOf,
+  ReadResult,
+  WriteData,
 } from './dtype';
 import { H5Error } from './errors';
-import { DatasetInfo, Hid, native, TransferMode, TypeInfo } from './native';
-import { allocate, allocateResult } from './memory';
+import { allocateResult } from './memory';
+import type { NativeDataset } from './native';
 import { H5Object } from './object';
+import { packNumbers, packStrings } from './pack';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
-import type { File } from './file';
+import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
+
+export type { ReadResult, WriteData } from './dtype';
 
 /** Per-call transfer options. */
 export interface TransferOptions {
   /** Collective MPI-IO transfer (every rank of the file's communicator calls, possibly with an empty selection). Default false. */
   collective?: boolean;
+}
+
+/** A dataset's stored type as HDF5 describes it. */
+export interface StoredType {
+  /** HDF5's type class: 'integer', 'float', 'string', 'compound', 'enum', ... */
+  className: string;
+  /** Bytes per element in the file (variable-length strings: the size of their pointer). */
+  size: number;
+  order: 'little' | 'big' | 'none';
 }
 
 /** What HDF5 actually did in a dataset's last parallel transfer (H5Pget_mpio_actual_io_mode). */
@@ -34,14 +44,6 @@ export interface TransferReport {
   /** Why HDF5 did not do all of it collectively (empty when it did). */
   causes: string[];
 }
-
-/** What `write` takes for a dataset of dtype D. */
-export type WriteData<D extends DType> = D extends NumericDType
-  ? NumericArray | readonly number[] | readonly bigint[] | number | bigint
-  : readonly string[] | string;
-
-/** What `read` returns: a typed array, or strings (one string for a scalar string dataset). */
-export type ReadResult<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : string[] | string;
 
 /**
  * The most bytes a non-collective transfer moves in one HDF5 call. With the MPI-IO driver, HDF5 1.10 hands an
@@ -79,6 +81,15 @@ function decodeCollectiveReport(report: number[] | undefined): TransferReport | 
   return { requested: 'collective', mode: MODE_NAMES[mode] ?? 'independent', causes: CAUSES.filter(([b]) => bits & b).map(([, t]) => t) };
 }
 
+/** Transfer modes: a serial file, MPI-IO independent, MPI-IO collective. */
+const enum TransferMode {
+  Serial = 0,
+  Independent = 1,
+  Collective = 2,
+}
+
+const TRANSFER_OPTIONS = ['collective'] as const;
+
 /** A checked write: the selection, and the data as the binding takes it. */
 type PreparedWrite = [sel: ResolvedSelection, payload: NumericArray | string[]];
 
@@ -87,7 +98,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** Fixed string length in bytes, or null for variable-length strings (string datasets only). */
   readonly stringLength: number | null;
   /** The stored type as HDF5 describes it (class, size in bytes, byte order). */
-  readonly fileType: Readonly<Pick<TypeInfo, 'className' | 'size' | 'order'>>;
+  readonly fileType: Readonly<StoredType>;
   /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar). */
   readonly maxshape: readonly number[] | null;
   readonly chunks: readonly number[] | null;
@@ -98,40 +109,28 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** The fill value given at creation, or null. */
   readonly fillValue: number | bigint | null;
   private _shape: number[] | null;
-  // Kept between transfers so that a small read or write makes no HDF5 objects: the file dataspace (until
-  // the extent changes) and the collective transfer plist, which also remembers what HDF5 did in this
-  // dataset's last collective transfer. Both are closed with the dataset (_invalidate). Independent
-  // transfers use HDF5's default plist (independent MPI-IO): HDF5 reads its properties from a cache instead
-  // of looking each one up by name, about 0.5 us of a 4 us small read.
-  private _fileSpace: Hid | undefined;
-  private _collectivePlist: Hid | undefined;
+  /** The native dataset; kept after close, for the last transfer's report. */
+  readonly #native: NativeDataset;
   private _lastMode: TransferMode | undefined;
-  private _closedReport: TransferReport | undefined;
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
 
-  /** @internal Takes ownership of `id`: it is closed here when the dataset cannot be opened. */
-  constructor(file: File, name: string, id: Hid) {
-    super(file, name, id);
-    let info: DatasetInfo;
-    try {
-      info = native.datasetInfo(id, name);
-    } catch (e) {
-      native.objectClose(id, name);
-      throw e;
-    }
+  private constructor(init: unknown, native: NativeDataset) {
+    super(init);
+    this.#native = native;
+    const name = this.name;
+    const info = native.info();
     if (info.type.dtype < 0) {
-      native.objectClose(id, name);
       throw new H5Error(
         `Dataset '${name}' has an HDF5 ${info.type.className} type of ${info.type.size} bytes, which h5mpi cannot read ` +
           `(it reads 1-, 2-, 4- and 8-byte integers and enums, 4- and 8-byte floats, and strings)`,
+        'UNSUPPORTED_TYPE',
       );
     }
     // A simple dataspace has at least one dimension and a scalar's shape is null: [] is a null dataspace.
     if (info.shape !== null && info.shape.length === 0) {
-      native.objectClose(id, name);
-      throw new H5Error(`Dataset '${name}' has a null dataspace (no elements and no shape, as h5py.Empty writes), which h5mpi cannot read`);
+      throw new H5Error(`Dataset '${name}' has a null dataspace (no elements and no shape, as h5py.Empty writes), which h5mpi cannot read`, 'UNSUPPORTED_TYPE');
     }
     this.dtype = dtypeOfCode(info.type.dtype) as D;
     this.stringLength = this.dtype === 'string' ? (info.type.vlen ? null : info.type.stringLength!) : null;
@@ -148,6 +147,19 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.shuffle = info.filters.some((f) => f.name === 'shuffle');
     this.fletcher32 = info.filters.some((f) => f.name === 'fletcher32');
     this.fillValue = info.fill && this.dtype !== 'string' ? new ARRAY_TYPES[this.dtype as NumericDType](info.fill)[0] : null;
+  }
+
+  /**
+   * @internal A Dataset over `native`, opened at `name`; the native dataset is closed here when the dataset
+   * cannot be read by h5mpi.
+   */
+  static _open(ctx: FileContext, name: string, native: NativeDataset): Dataset {
+    try {
+      return new Dataset({ ctx, name, location: native }, native);
+    } catch (e) {
+      native.close();
+      throw e;
+    }
   }
 
   get description(): string {
@@ -172,10 +184,8 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   /** Checks a transfer's options and picks its mode. */
   private transferMode(call: 'read' | 'readInto' | 'write', options: TransferOptions | undefined): TransferMode {
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(`${this.where(call)}: options must be an object like { collective: true }`);
-    }
-    if (!this.file.parallel) return TransferMode.Serial;
+    if (options !== undefined) checkOptions(options, TRANSFER_OPTIONS, this.where(call), '{ collective: true }');
+    if (this.ctx.comm === undefined) return TransferMode.Serial;
     return options?.collective ? TransferMode.Collective : TransferMode.Independent;
   }
 
@@ -191,7 +201,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
    * read/readInto/write, so that a small transfer allocates no closures (see bench/small.js).
    */
   private collectively<T>(call: 'read' | 'write', prepare: () => void, io: () => T): T {
-    return this.file._collective(
+    return this.ctx.collective(
       `${this.description}.${call} (collective)`,
       () => {
         prepare();
@@ -206,20 +216,15 @@ export class Dataset<D extends DType = DType> extends H5Object {
     const mode = this._lastMode;
     // What HDF5 reports for every independent transfer (H5D_MPIO_NO_COLLECTIVE, because it was asked for).
     if (mode === TransferMode.Independent) return { requested: 'independent', mode: 'independent', causes: [CAUSES[0][1]] };
-    const plist = mode === TransferMode.Collective ? this._collectivePlist : undefined;
-    if (plist === undefined) return this._closedReport;
-    // Read from the plist only when asked: it holds the report until this dataset's next collective transfer.
-    return decodeCollectiveReport(native.transferReport(plist));
+    if (mode !== TransferMode.Collective) return undefined;
+    // Asked of the native dataset only when wanted: it holds the report until the next collective transfer.
+    return decodeCollectiveReport(this.#native.transferReport());
   }
 
-  private fileSpace(): Hid {
-    return (this._fileSpace ??= native.datasetSpace(this.id, this.name));
-  }
-
-  /** The transfer plist of a mode: 0n stands for HDF5's default (serial files, independent MPI-IO). */
-  private plist(mode: TransferMode): Hid {
-    if (mode !== TransferMode.Collective) return 0n;
-    return (this._collectivePlist ??= native.collectiveTransferPlist());
+  /** The native dataset, after checking this dataset is open. */
+  private live(): NativeDataset {
+    this._checkOpen();
+    return this.#native;
   }
 
   /** The one native call of a read: into `target` (numbers, converted by HDF5 to its type), or returning strings. */
@@ -229,10 +234,10 @@ export class Dataset<D extends DType = DType> extends H5Object {
     if (pieces) {
       for (const p of pieces) {
         const part = resolveSelection(p.slab, this._shape, this.where('read'));
-        native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), part.code, target!.subarray(p.offset, p.offset + p.length));
+        this.#native.read(part.code, target!.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
       }
     } else {
-      r = native.datasetRead(this.id, this.name, this.fileSpace(), this.plist(mode), sel.code, target);
+      r = this.live().read(sel.code, target, mode === TransferMode.Collective);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
@@ -246,16 +251,9 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return splitSelection(sel.code, this._shape, Math.floor(maxTransferBytes / itemBytes));
   }
 
-  /** @internal Closes what the dataset kept, keeping the last transfer's report readable. */
-  override _invalidate(because?: string): void {
-    if (this._id !== undefined) {
-      this._closedReport = this.lastTransfer;
-      if (this._fileSpace !== undefined) native.spaceClose(this._fileSpace);
-      if (this._collectivePlist !== undefined) native.plistClose(this._collectivePlist);
-      this._fileSpace = undefined;
-      this._collectivePlist = undefined;
-    }
-    super._invalidate(because);
+  /** @internal Closes the native dataset (its id and what it keeps; it keeps the last transfer's report). */
+  _closeNative(): void {
+    this.#native.close();
   }
 
   /**
@@ -276,7 +274,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   /** Checks that the dataset is open and resolves `selection` against its shape. */
   private select(selection: Selection, call: 'read' | 'readInto' | 'write'): ResolvedSelection {
-    void this.id;
+    this._checkOpen();
     return resolveSelection(selection, this._shape, this.where(call));
   }
 
@@ -305,7 +303,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   private selectInto(target: NumericArray, selection: Selection): ResolvedSelection {
     const where = this.where('readInto');
-    void this.id;
+    this._checkOpen();
     if (this.dtype === 'string') throw new TypeError(`${where}: a string dataset reads into string[]: use read()`);
     if (!ArrayBuffer.isView(target) || dtypeOfArray(target) === undefined) {
       throw new TypeError(`${where}: the target must be a typed array, got ${describeValue(target)}`);
@@ -342,11 +340,11 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** Validates a write: the selection, and the data packed for the binding. */
   private prepareWrite(data: WriteData<D>, selection: Selection, collective: boolean): PreparedWrite {
     const where = this.where('write');
-    void this.id;
-    this.file._checkWritable(where);
+    this._checkOpen();
+    this.ctx.checkWritable(where);
     const sel = resolveSelection(selection, this._shape, where);
     const payload = this.dtype === 'string' ? this.packStrings(data, sel.size, where) : this.packNumbers(data, sel.size, where);
-    if (this.file.parallel && (this.compression !== null || this.shuffle || this.fletcher32)) {
+    if (this.ctx.parallel && (this.compression !== null || this.shuffle || this.fletcher32)) {
       const code = Array.isArray(payload) ? DTYPE_CODES.string : DTYPE_CODES[dtypeOfArray(payload)!];
       this.checkParallelFilteredWrite(collective, code, where);
     }
@@ -359,10 +357,10 @@ export class Dataset<D extends DType = DType> extends H5Object {
     if (pieces) {
       for (const p of pieces) {
         const part = resolveSelection(p.slab, this._shape, this.where('write'));
-        native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length));
+        this.#native.write(part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
       }
     } else {
-      native.datasetWrite(this.id, this.name, this.fileSpace(), this.plist(mode), sel.code, payload);
+      this.live().write(sel.code, payload, mode === TransferMode.Collective);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
   }
@@ -373,22 +371,24 @@ export class Dataset<D extends DType = DType> extends H5Object {
    * Said here, before HDF5 fails with its own text.
    */
   private checkParallelFilteredWrite(collective: boolean, code: number, where: string): void {
-    const filtered = `in parallel, a filtered (compressed, shuffled or checksummed) dataset`;
     if (!collective) {
-      throw new H5Error(
-        `${where}: ${filtered} is written collectively: pass { collective: true } or use .collective.write() ` +
-          `on every rank (an empty selection where a rank has nothing to write)`,
+      throw parallelFilteredError(
+        where,
+        'is written collectively: pass { collective: true } or use .collective.write() on every rank (an empty ' +
+          'selection where a rank has nothing to write)',
       );
     }
     if (this.dtype === 'string') return;
     if (this.fileType.order === 'big') {
-      throw new H5Error(`${where}: ${filtered} is written without type conversion, and this one is stored big-endian; write it from a serial file`);
+      throw parallelFilteredError(where, 'is written without type conversion, and this one is stored big-endian; write it from a serial file');
     }
     if (code !== DTYPE_CODES[this.dtype]) {
-      throw new TypeError(
-        `${where}: ${filtered} is written without type conversion: pass a ${ARRAY_TYPES[this.dtype as NumericDType].name} ` +
-          `(the dataset's ${this.dtype}), not a ${ARRAY_TYPES[dtypeOfCode(code) as NumericDType].name}`,
+      const e = parallelFilteredError(
+        where,
+        `is written without type conversion: pass a ${ARRAY_TYPES[this.dtype as NumericDType].name} (the dataset's ` +
+          `${this.dtype}), not a ${ARRAY_TYPES[dtypeOfCode(code) as NumericDType].name}`,
       );
+      throw new TypeError(e.message);
     }
   }
 
@@ -398,7 +398,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   private packStrings(data: unknown, n: number, where: string): string[] {
     const strings = packStrings(data, n, { maxBytes: this.maxStringBytes, stringLength: this.stringLength, ascii: this.asciiStrings }, where);
-    if (this.stringLength === null && this.file.parallel) throw parallelVlenError(where);
+    if (this.stringLength === null && this.ctx.parallel) throw parallelVlenError(where);
     return strings;
   }
 
@@ -418,9 +418,9 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** Changes the shape within `maxshape` (chunked datasets only). Collective in parallel. */
   resize(shape: readonly number[]): void {
     const where = `${this.description}.resize`;
-    this.file._collective(where, () => {
-      void this.id;
-      this.file._checkWritable(where);
+    this.ctx.collective(where, () => {
+      this._checkOpen();
+      this.ctx.checkWritable(where);
       checkShape(shape, where);
       const max = this.maxshape;
       if (max === null || shape.length !== max.length) {
@@ -434,206 +434,14 @@ export class Dataset<D extends DType = DType> extends H5Object {
       });
       return `resize('${this.name}', [${shape.join(', ')}])`;
     }, () => {
-      native.datasetSetExtent(this.id, this.name, [...shape]);
+      this.live().setExtent([...shape]);
       this._shape = [...shape];
-      // The kept file dataspace has the old extent.
-      if (this._fileSpace !== undefined) native.spaceClose(this._fileSpace);
-      this._fileSpace = undefined;
     });
   }
 
   /** Closes this dataset (collective in parallel). Closing its file closes it too. */
   close(): void {
     if (this.closed) return;
-    this.file._closeObject(this);
+    this.ctx.closeObject(this, () => this._checkOpen());
   }
 }
-
-/** @internal Variable-length strings cannot be written through MPI-IO: the error says what to do instead. */
-export function parallelVlenError(where: string): H5Error {
-  return new H5Error(
-    `${where}: parallel HDF5 cannot write variable-length strings (HDF5 does not support it with MPI-IO). ` +
-      `Create the dataset with a fixed length, e.g. { dtype: 'string', stringLength: 64 }.`,
-  );
-}
-
-/** Data for a numeric write of `n` elements: a single value fills them, an array must hold exactly `n`. */
-function packNumbers(data: unknown, dtype: NumericDType, n: number, where: string): NumericArray {
-  if (typeof data === 'number' || typeof data === 'bigint') {
-    const one = toNumericArray(data, dtype, where);
-    const filled = allocate(dtype, n);
-    (filled as { fill(v: unknown): unknown }).fill(one[0]);
-    return filled;
-  }
-  if (!ArrayBuffer.isView(data) && !Array.isArray(data)) {
-    throw new TypeError(`${where}: expected a typed array, an array of numbers or a number for a ${dtype} dataset, got ${describeValue(data)}`);
-  }
-  const arr = toNumericArray(data, dtype, where);
-  if (arr.length !== n) {
-    throw new RangeError(`${where}: ${arr.length} values for a selection of ${n} elements`);
-  }
-  return arr;
-}
-
-/** What a string type holds: at most `maxBytes` of UTF-8 (Infinity: variable length), ASCII only or not. */
-interface StringLimits {
-  maxBytes: number;
-  stringLength: number | null;
-  ascii: boolean;
-}
-
-/** Data for a string write of `n` elements: a single string fills them, an array must hold exactly `n`. */
-function packStrings(data: unknown, n: number, limits: StringLimits, where: string): string[] {
-  const strings = typeof data === 'string' ? new Array<string>(n).fill(data) : data;
-  if (!Array.isArray(strings)) {
-    throw new TypeError(`${where}: a string dataset takes a string or string[], got ${describeValue(data)}`);
-  }
-  strings.forEach((s, i) => {
-    if (typeof s !== 'string') throw new TypeError(`${where}: element ${i} is ${describeValue(s)}, not a string`);
-    // Strings are never cut: a silently shortened string is lost data.
-    if (Buffer.byteLength(s) > limits.maxBytes) {
-      throw new RangeError(
-        `${where}: element ${i} is ${Buffer.byteLength(s)} bytes of UTF-8, longer than the ${limits.maxBytes} bytes ` +
-          `the dataset's fixed-length strings hold (stringLength ${limits.stringLength})`,
-      );
-    }
-    if (s.includes('\0')) throw new TypeError(`${where}: element ${i} contains a NUL character, which HDF5 strings cannot hold`);
-    if (limits.ascii && /[^\x00-\x7f]/.test(s)) {
-      throw new TypeError(`${where}: element ${i} (${JSON.stringify(s)}) is not ASCII, and the dataset's strings are ASCII`);
-    }
-  });
-  if (strings.length !== n) throw new RangeError(`${where}: ${strings.length} strings for a selection of ${n} elements`);
-  return strings as string[];
-}
-
-/**
- * @internal createDataset's `data`, checked before the dataset exists: a first write that failed would
- * leave the new dataset behind, empty.
- */
-export function checkInitialData(options: DatasetOptions, spec: import('./native').DatasetSpec, where: string): void {
-  const n = options.shape.reduce((a, b) => a * b, 1);
-  const at = `${where}: data`;
-  if (options.dtype === 'string') {
-    packStrings(options.data, n, { maxBytes: spec.stringLength || Infinity, stringLength: spec.stringLength || null, ascii: false }, at);
-  } else {
-    packNumbers(options.data, options.dtype as NumericDType, n, at);
-  }
-}
-
-/** Checks a shape: an array of non-negative integers. */
-export function checkShape(shape: unknown, where: string, name = 'shape'): asserts shape is number[] {
-  if (!Array.isArray(shape)) throw new TypeError(`${where}: ${name} must be an array of integers, got ${describeValue(shape)}`);
-  shape.forEach((d, i) => {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new RangeError(`${where}: ${name}[${i}] is ${String(d)}; extents are non-negative integers`);
-    }
-  });
-}
-
-/** Options of `createDataset`. */
-export interface DatasetOptions<D extends DType = DType> {
-  /** Extents per dimension; [] for a scalar. */
-  shape: readonly number[];
-  dtype: D;
-  /** Largest extents `resize` may reach; Infinity for unlimited. Needs chunks (picked for you when omitted). */
-  maxshape?: readonly number[];
-  /** Chunk shape, or true to have one picked. */
-  chunks?: readonly number[] | true;
-  compression?: 'gzip';
-  /** gzip level 0-9 (default 4). */
-  compressionLevel?: number;
-  shuffle?: boolean;
-  fletcher32?: boolean;
-  fillValue?: D extends NumericDType ? number | bigint : never;
-  /** For dtype 'string': fixed length in bytes (UTF-8). Omit for variable-length strings. */
-  stringLength?: D extends 'string' ? number : never;
-  /** Initial contents (in parallel, rank 0's data is written; pass the same on every rank). */
-  data?: WriteData<D>;
-}
-
-/** h5py's chunk guess: about 16 KiB to 1 MiB a chunk depending on the dataset's size, halving dims in turn. */
-export function guessChunks(shape: readonly number[], typeSize: number): number[] {
-  const BASE = 16 * 1024, MIN = 8 * 1024, MAX = 1024 * 1024;
-  const chunks = shape.map((d) => (d > 0 ? d : 1024));
-  const dsetBytes = chunks.reduce((a, b) => a * b, 1) * typeSize;
-  let target = BASE * 2 ** Math.log10(dsetBytes / (1024 * 1024));
-  target = Math.min(MAX, Math.max(MIN, target));
-  for (let i = 0; ; i++) {
-    const bytes = chunks.reduce((a, b) => a * b, 1) * typeSize;
-    if ((bytes < target || Math.abs(bytes - target) / target < 0.5) && bytes < MAX) break;
-    if (chunks.reduce((a, b) => a * b, 1) === 1) break;
-    const k = i % chunks.length;
-    chunks[k] = Math.ceil(chunks[k] / 2);
-  }
-  return chunks;
-}
-
-/** @internal Validates createDataset options into the binding's spec. */
-export function datasetSpec(options: DatasetOptions, where: string): import('./native').DatasetSpec {
-  if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object with shape and dtype`);
-  const dtype = checkDType(options.dtype, where);
-  checkShape(options.shape, where);
-  const shape = [...options.shape];
-  const rank = shape.length;
-  const spec: import('./native').DatasetSpec = { dtype: DTYPE_CODES[dtype], stringLength: 0, shape: rank === 0 ? null : shape };
-  if (dtype === 'string') {
-    if (options.stringLength !== undefined) {
-      const n = options.stringLength as unknown;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new RangeError(`${where}: stringLength must be a positive integer, got ${String(n)}`);
-      spec.stringLength = n;
-    }
-  } else if (options.stringLength !== undefined) {
-    throw new TypeError(`${where}: stringLength is for dtype 'string', not '${dtype}'`);
-  }
-  let needsChunks = false;
-  if (options.maxshape !== undefined) {
-    const m = options.maxshape;
-    if (!Array.isArray(m) || m.length !== rank) throw new RangeError(`${where}: maxshape must have ${rank} dimensions like shape`);
-    m.forEach((d, i) => {
-      if (d !== Infinity && (typeof d !== 'number' || !Number.isInteger(d) || d < shape[i])) {
-        throw new RangeError(`${where}: maxshape[${i}] is ${String(d)}; it must be Infinity or an integer >= shape[${i}] (${shape[i]})`);
-      }
-    });
-    spec.maxshape = m.map((d) => (d === Infinity ? -1 : d));
-    needsChunks = m.some((d, i) => d !== shape[i]);
-  }
-  const filtered = options.compression !== undefined || !!options.shuffle || !!options.fletcher32;
-  if (options.compression !== undefined && options.compression !== 'gzip') {
-    throw new TypeError(`${where}: compression ${JSON.stringify(options.compression)} is not available; use 'gzip'`);
-  }
-  if (options.compressionLevel !== undefined) {
-    const l = options.compressionLevel;
-    if (options.compression !== 'gzip') throw new TypeError(`${where}: compressionLevel needs compression: 'gzip'`);
-    if (!Number.isInteger(l) || l < 0 || l > 9) throw new RangeError(`${where}: compressionLevel must be an integer 0-9, got ${l}`);
-  }
-  if (options.chunks !== undefined || needsChunks || filtered) {
-    if (rank === 0) throw new TypeError(`${where}: a scalar dataset cannot be chunked, resized or compressed`);
-    let chunks: number[];
-    if (options.chunks === undefined || options.chunks === true) {
-      // As h5py: a variable-length string counts as its 8-byte pointer (numpy's object itemsize).
-      chunks = guessChunks(shape, dtype === 'string' ? (spec.stringLength || 8) : itemSize(dtype));
-    } else {
-      checkShape(options.chunks, where, 'chunks');
-      chunks = [...options.chunks];
-      if (chunks.length !== rank) throw new RangeError(`${where}: chunks has ${chunks.length} dimensions, the dataset ${rank}`);
-      chunks.forEach((c, i) => {
-        if (c < 1) throw new RangeError(`${where}: chunks[${i}] must be at least 1`);
-        const max = spec.maxshape ? spec.maxshape[i] : shape[i];
-        if (max >= 0 && c > max) throw new RangeError(`${where}: chunks[${i}] (${c}) is larger than the dataset can ever be (${max})`);
-      });
-    }
-    spec.chunks = chunks;
-    if (options.compression === 'gzip') spec.gzip = options.compressionLevel ?? 4;
-    spec.shuffle = !!options.shuffle;
-    spec.fletcher32 = !!options.fletcher32;
-  }
-  if (options.fillValue !== undefined && options.fillValue !== null) {
-    if (dtype === 'string') throw new TypeError(`${where}: string datasets take no fillValue`);
-    const v: unknown = options.fillValue;
-    if (typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(`${where}: fillValue must be a number or bigint, got ${describeValue(v)}`);
-    spec.fill = toNumericArray(v, dtype as NumericDType, `${where}: fillValue`);
-  }
-  return spec;
-}
-
-export type { ArrayOf };

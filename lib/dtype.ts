@@ -1,4 +1,5 @@
 // Element types: names, codes shared with binding/types.h, and the typed arrays that hold them.
+import { describeValue } from './validate';
 
 export type NumericDType =
   | 'int8'
@@ -155,10 +156,10 @@ const INTEGER_RANGES: Partial<Record<NumericDType, readonly [bigint, bigint]>> =
   uint64: [0n, 2n ** 64n - 1n],
 };
 
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
-  return `${typeof v} ${String(v)}`;
-}
+/** What `write` takes for a dataset of dtype D. */
+export type WriteData<D extends DType> = D extends NumericDType
+  ? NumericArray | readonly number[] | readonly bigint[] | number | bigint
+  : readonly string[] | string;
+
+/** What `read` returns: a typed array, or strings (one string for a scalar string dataset). */
+export type ReadResult<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : string[] | string;

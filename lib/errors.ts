@@ -1,3 +1,6 @@
+// The error classes. The binding makes H5Error and MPIError (binding/errors.cc, through lib/native.ts);
+// lib/ makes the rest. Codes are stable and documented (docs/errors.md); messages are not.
+
 /** One frame of HDF5's error stack, innermost last. */
 export interface H5StackFrame {
   major: string;
@@ -6,23 +9,61 @@ export interface H5StackFrame {
   desc: string;
 }
 
+/**
+ * What went wrong, as a stable code. From HDF5's major/minor error numbers for HDF5's failures, from
+ * h5mpi's own checks otherwise:
+ * - `NOT_HDF5`: the file is not an HDF5 file
+ * - `NOT_FOUND`: no such file, object or attribute
+ * - `EXISTS`: the file, object or attribute already exists
+ * - `LOCKED`: another process has the file open in a conflicting way (FileLockedError)
+ * - `LOCKING_UNSUPPORTED`: the file system cannot lock files
+ * - `READ_ONLY`: a write to a file opened read-only
+ * - `CLOSED`: the object or its file is closed (or was deleted)
+ * - `IS_DIRECTORY`: a directory where a file was expected
+ * - `UNSUPPORTED_TYPE`: a stored type h5mpi cannot read
+ * - `IO`: the operating system failed a read or write
+ * - `FILTER`: a filter (compression, plugin) failed or is missing
+ * - `FAILED`: any other HDF5 failure (the message and `h5stack` say more)
+ */
+export type H5ErrorCode =
+  | 'NOT_HDF5'
+  | 'NOT_FOUND'
+  | 'EXISTS'
+  | 'LOCKED'
+  | 'LOCKING_UNSUPPORTED'
+  | 'READ_ONLY'
+  | 'CLOSED'
+  | 'IS_DIRECTORY'
+  | 'UNSUPPORTED_TYPE'
+  | 'IO'
+  | 'FILTER'
+  | 'FAILED';
+
 /** An HDF5 call failed, or an HDF5 object was misused (closed, missing). `h5stack` holds HDF5's own account. */
 export class H5Error extends Error {
   override name = 'H5Error';
+  /** What went wrong, stable across versions: match on this, not on the message. */
+  readonly code: H5ErrorCode;
+  /** HDF5's error stack, innermost frame last (empty when h5mpi detected the problem itself). */
   readonly h5stack: H5StackFrame[];
-  constructor(message: string, h5stack: H5StackFrame[] = []) {
+  constructor(message: string, code: H5ErrorCode = 'FAILED', h5stack: H5StackFrame[] = []) {
     super(message);
+    this.code = code;
     this.h5stack = h5stack;
   }
 }
 
-/** An MPI call failed; `errorClass` is MPI's error class (MPI_ERR_*). */
+/** An MPI call failed; `errorClass` is MPI's error class (MPI_ERR_*), `code` its name. */
 export class MPIError extends Error {
   override name = 'MPIError';
+  /** MPI's error class, as a number (MPI_Error_class). */
   readonly errorClass: number;
-  constructor(message: string, errorClass = 0) {
+  /** The error class's name, e.g. 'MPI_ERR_RANK'. */
+  readonly code: string;
+  constructor(message: string, errorClass = 0, code = 'MPI_ERR_OTHER') {
     super(message);
     this.errorClass = errorClass;
+    this.code = code;
   }
 }
 
@@ -43,6 +84,9 @@ export class CollectiveMismatchError extends Error {
 /** The file is open for writing in another process that does not share this one's communicator. */
 export class FileLockedError extends H5Error {
   override name = 'FileLockedError';
+  constructor(message: string, h5stack: H5StackFrame[] = []) {
+    super(message, 'LOCKED', h5stack);
+  }
 }
 
 /**

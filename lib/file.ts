@@ -1,15 +1,16 @@
 // Files: serial (sec2) in a one-rank run, MPI-IO on a communicator in a parallel job.
 import { checkingDefault, runCollective } from './collective';
+import { FileContext, FileMode } from './context';
 import { H5Error } from './errors';
-import { checkFreeToTruncate, FileHold, fileLockedError, holdForJob, holdSerial, lockingUnsupportedAdvice } from './filelock';
+import { checkFreeToTruncate, FileHold, fileLockedError, holdForJob, holdSerial, lockingUnsupportedAdvice, whyLockFailed } from './filelock';
 import { Group } from './group';
 import { Comm, MPI } from './mpi';
-import { FileAccess, Hid, native } from './native';
-import type { H5Object } from './object';
-import { Closable, trackOpen, untrack } from './runtime';
+import { FileAccess, native, NativeFile } from './native';
+import { H5Object } from './object';
+import { trackOpen, untrack } from './runtime';
+import { checkOptions } from './validate';
 
-/** As h5py: 'r' read-only; 'r+' read/write, must exist; 'w' create, truncate; 'w-'/'x' create, fail if it exists; 'a' read/write, create if missing. */
-export type FileMode = 'r' | 'r+' | 'w' | 'w-' | 'x' | 'a';
+export type { FileMode } from './context';
 const MODES: readonly FileMode[] = ['r', 'r+', 'w', 'w-', 'x', 'a'];
 
 export interface FileOptions {
@@ -22,27 +23,27 @@ export interface FileOptions {
   /** Check that every rank makes the same collective calls (parallel only; default true unless H5MPI_CHECK_COLLECTIVE=0). */
   checkCollective?: boolean;
 }
+const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective'] as const;
 
-export class File extends Group implements Closable, Disposable {
-  readonly filename: string;
-  readonly mode: FileMode;
-  /** The communicator of a parallel file; undefined for a serial one. */
-  readonly comm: Comm | undefined;
-  /** Whether collective calls are checked across ranks (parallel files). */
-  readonly checkCollective: boolean;
-  /** Whether metadata reads are collective (parallel files with collectiveMetadata). */
-  readonly collectiveMetadata: boolean;
-  private readonly objects = new Map<string, H5Object>();
-  /** This process's share of the file's lock (see lib/filelock.ts), released at close. */
-  private hold: FileHold | undefined;
+// Every object knows its file: `dataset.file`. Declared here rather than in lib/object.ts so that the
+// object module needs no import of this one (File is made of objects, not the other way round).
+declare module './object' {
+  interface H5Object {
+    /** The file this object lives in (a File is its own). */
+    readonly file: File;
+  }
+}
+Object.defineProperty(H5Object.prototype, 'file', {
+  get(this: H5Object) {
+    return this.ctx.file;
+  },
+  configurable: true,
+});
 
-  private constructor(filename: string, mode: FileMode, id: Hid, comm: Comm | undefined, check: boolean, collectiveMetadata: boolean) {
-    super(undefined, '/', id);
-    this.filename = filename;
-    this.mode = mode;
-    this.comm = comm;
-    this.checkCollective = check;
-    this.collectiveMetadata = collectiveMetadata;
+export class File extends Group implements Disposable {
+  private constructor(ctx: FileContext) {
+    super({ ctx, name: '/', location: ctx.native });
+    ctx.file = this;
     trackOpen(this);
   }
 
@@ -61,7 +62,7 @@ export class File extends Group implements Closable, Disposable {
     const prepare = (): string => {
       if (typeof filename !== 'string' || filename.length === 0) throw new TypeError(`File.open: filename must be a non-empty string, got ${JSON.stringify(filename)}`);
       if (!MODES.includes(mode)) throw new TypeError(`${where}: unknown mode; expected one of ${MODES.map((m) => `'${m}'`).join(', ')}`);
-      if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
+      checkOptions(options, OPTION_NAMES, where);
       const info = options.info === undefined ? undefined : hints(options.info, where);
       collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
       access = comm ? { comm: comm.native, collectiveMetadata, ...(info ? { info } : {}) } : {};
@@ -72,37 +73,56 @@ export class File extends Group implements Closable, Disposable {
       ];
       return `File.open('${filename}', '${mode}'${settings.map((x) => `, ${x}`).join('')})`;
     };
-    const opened = (id: Hid, hold: FileHold | undefined, parallel: boolean): File => {
-      const f = new File(filename, mode, id, comm, parallel && check, parallel && collectiveMetadata);
-      f.hold = hold;
-      return f;
+    const opened = (nativeFile: NativeFile, hold: FileHold | undefined, parallel: boolean): File => {
+      const ctx = new FileContext(filename, mode, nativeFile, comm, parallel && check, parallel && collectiveMetadata);
+      ctx.hold = hold;
+      return new File(ctx);
     };
     if (!comm) {
       prepare();
-      const { id, hold } = openId(filename, mode, access, comm, where);
-      return opened(id, hold, false);
+      const { file, hold } = openNative(filename, mode, access, comm, where);
+      return opened(file, hold, false);
     }
     // Always checked, even with checkCollective: false: this is where the ranks agree on that setting.
     return runCollective(comm, true, where, prepare, () => {
-      const { id, hold } = openId(filename, mode, access, comm, where);
-      return opened(id, hold, true);
+      const { file, hold } = openNative(filename, mode, access, comm, where);
+      return opened(file, hold, true);
     });
   }
 
   override get description(): string {
-    return `File '${this.filename}'`;
+    return this.ctx.description;
   }
 
+  get filename(): string {
+    return this.ctx.filename;
+  }
+  get mode(): FileMode {
+    return this.ctx.mode;
+  }
+  /** The communicator of a parallel file; undefined for a serial one. */
+  get comm(): Comm | undefined {
+    return this.ctx.comm;
+  }
+  /** Whether collective calls are checked across ranks (parallel files). */
+  get checkCollective(): boolean {
+    return this.ctx.checkCollective;
+  }
+  /** Whether metadata reads are collective (parallel files with collectiveMetadata). */
+  get collectiveMetadata(): boolean {
+    return this.ctx.collectiveMetadata;
+  }
   /** True for a file opened with MPI-IO on a communicator. */
   get parallel(): boolean {
-    return this.comm !== undefined;
+    return this.ctx.parallel;
   }
   get driver(): 'mpio' | 'sec2' {
     return this.parallel ? 'mpio' : 'sec2';
   }
   /** The file's size in bytes. */
   get sizeBytes(): number {
-    return native.fileSize(this.id);
+    this._checkOpen();
+    return this.ctx.native.size();
   }
   /**
    * The MPI-IO hints in effect for this file, as the MPI library reports them for the open file
@@ -110,35 +130,26 @@ export class File extends Group implements Closable, Disposable {
    * serial file. Local: no communication.
    */
   get mpiHints(): Record<string, string> | undefined {
-    return native.fileAccessInfo(this.id).hints;
+    this._checkOpen();
+    return this.ctx.native.accessInfo().hints;
   }
 
   /** Writes buffered data and metadata to disk. Collective in parallel. */
   flush(): void {
-    this._collective(`${this.description}.flush`, () => {
-      void this.id;
+    this.ctx.collective(`${this.description}.flush`, () => {
+      this._checkOpen();
       return 'flush()';
-    }, () => native.fileFlush(this.id, this.filename));
+    }, () => this.ctx.native.flush());
   }
 
   /** Closes every object still open in this file, then the file. Collective in parallel; closing twice is a no-op. */
   override close(): void {
     if (this.closed) return;
-    this._collective(`${this.description}.close`, () => 'close()', () => this.closeNow());
-  }
-
-  private closeNow(): void {
-    const id = this.id;
-    for (const o of this.objects.values()) o._invalidate();
-    this.objects.clear();
-    this._invalidate();
-    untrack(this);
-    try {
-      native.fileClose(id, this.filename);
-    } finally {
-      this.hold?.release();
-      this.hold = undefined;
-    }
+    this.ctx.collective(`${this.description}.close`, () => 'close()', () => {
+      this._invalidate();
+      untrack(this);
+      this.ctx.closeFile();
+    });
   }
 
   /** @internal At process exit: a parallel file is closed only when every rank is exiting cleanly. */
@@ -146,74 +157,6 @@ export class File extends Group implements Closable, Disposable {
     if (this.closed) return;
     if (this.parallel && !collectiveOk) return;
     this.close();
-  }
-
-  // ---- internal bookkeeping shared by groups, datasets and attributes ----
-
-  /** @internal Runs a collective operation on this file: checked across ranks in parallel, plain otherwise. */
-  _collective<T>(where: string, prepare: () => string, action: () => T): T {
-    if (!this.comm) {
-      prepare();
-      return action();
-    }
-    const comm = this.comm;
-    // The object's own checks first (they name it), then the file's.
-    return runCollective(comm, this.checkCollective, where, () => {
-      const call = prepare();
-      void this.id;
-      return call;
-    }, action, true, `'${this.filename}'`);
-  }
-
-  /** @internal A metadata read: collective when the file reads metadata collectively, local otherwise. */
-  _metadataRead<T>(where: string, prepare: () => string, action: () => T): T {
-    if (this.collectiveMetadata) return this._collective(where, prepare, action);
-    prepare();
-    void this.id;
-    return action();
-  }
-
-  /** @internal */
-  _checkWritable(where: string): void {
-    if (this.mode === 'r') {
-      throw new H5Error(`${where}: '${this.filename}' is open read-only (mode 'r'); open it with 'r+' or 'a' to write`);
-    }
-  }
-
-  /** @internal Remembers an open object so that get() returns it and close() closes it. */
-  _register<T extends H5Object>(o: T): T {
-    this.objects.set(o.name, o);
-    return o;
-  }
-
-  /** @internal The open object at an absolute path, if any. */
-  _lookup(full: string): H5Object | undefined {
-    if (full === '/') return this;
-    return this.objects.get(full);
-  }
-
-  /** @internal Closes the open objects at or under `full` (before it is unlinked). */
-  _forgetUnder(full: string): void {
-    for (const [path, o] of this.objects) {
-      if (path === full || path.startsWith(`${full}/`)) {
-        native.objectClose(o.id, path);
-        o._invalidate(`'${full}' was deleted from '${this.filename}'`);
-        this.objects.delete(path);
-      }
-    }
-  }
-
-  /** @internal Closes one group or dataset (collective in parallel). */
-  _closeObject(o: H5Object): void {
-    this._collective(`${o.description}.close`, () => {
-      void o.id;
-      return `close('${o.name}')`;
-    }, () => {
-      const id = o.id;
-      o._invalidate();
-      this.objects.delete(o.name);
-      native.objectClose(id, o.name);
-    });
   }
 }
 
@@ -230,7 +173,7 @@ function hints(info: Record<string, string | number>, where: string): Record<str
 const FILE_KINDS = ['missing', 'file', 'directory', 'locked'] as const;
 type FileKind = (typeof FILE_KINDS)[number];
 
-function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): { id: Hid; hold: FileHold | undefined } {
+function openNative(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): { file: NativeFile; hold: FileHold | undefined } {
   const writer = mode !== 'r';
   let hold: FileHold | undefined;
   // Rank 0 decides what exists, so that every rank takes the same branch even on a lagging file system; in
@@ -253,44 +196,43 @@ function openId(filename: string, mode: FileMode, access: FileAccess, comm: Comm
   // An int32, not comm.bcast's structured clone, whose serializer costs ~0.6 ms on its first use in a process.
   const kind = comm ? FILE_KINDS[comm.bcastInto(Int32Array.of(comm.rank === 0 ? FILE_KINDS.indexOf(look()) : 0), 0)[0]] : look();
   const exists = kind !== 'missing';
-  if (kind === 'directory') throw new H5Error(`${where}: '${filename}' is a directory, not an HDF5 file`);
+  if (kind === 'directory') throw new H5Error(`${where}: '${filename}' is a directory, not an HDF5 file`, 'IS_DIRECTORY');
   if (kind === 'locked') throw fileLockedError(where, filename, writer, true);
   try {
     // HDF5 truncates for 'w' before it tries its lock: make sure no other process has the file open first.
     if (!comm && mode === 'w' && exists) checkFreeToTruncate(filename, where);
-    const id = openOrCreate(filename, mode, exists, access, where);
+    const file = openOrCreate(filename, mode, exists, access, where);
     if (!comm) hold = holdSerial(filename);
     else if (comm.rank === 0 && !exists) {
       const h = holdForJob(filename, writer); // a new file: lock it for the job now that it exists
       hold = h === 'busy' ? undefined : h;
     }
-    return { id, hold };
+    return { file, hold };
   } catch (e) {
     hold?.release();
-    if (e instanceof H5Error && e.h5stack.some((f) => /file signature not found/.test(f.desc))) {
-      throw new H5Error(`${where}: '${filename}' is not an HDF5 file (no HDF5 signature found in it)`, e.h5stack);
+    if (!(e instanceof H5Error)) throw e;
+    if (e.code === 'NOT_HDF5') {
+      throw new H5Error(`${where}: '${filename}' is not an HDF5 file (no HDF5 signature found in it)`, 'NOT_HDF5', e.h5stack);
     }
-    const lockFailure = e instanceof H5Error ? /unable to lock file, errno = (\d+)/.exec(e.message + e.h5stack.map((f) => f.desc).join('\n')) : null;
-    if (lockFailure) {
-      // EAGAIN/EWOULDBLOCK (11): another process holds the lock; anything else: no locking on this file system.
-      if (lockFailure[1] === '11') throw fileLockedError(where, filename, writer, false, (e as H5Error).h5stack);
-      throw new H5Error(`${where}: ${lockingUnsupportedAdvice()}`, (e as H5Error).h5stack);
+    if (e.code === 'LOCKED') {
+      if (whyLockFailed(filename, writer) === 'busy') throw fileLockedError(where, filename, writer, false, e.h5stack);
+      throw new H5Error(`${where}: ${lockingUnsupportedAdvice()}`, 'LOCKING_UNSUPPORTED', e.h5stack);
     }
     throw e;
   }
 }
 
-function openOrCreate(filename: string, mode: FileMode, exists: boolean, access: FileAccess, where: string): Hid {
+function openOrCreate(filename: string, mode: FileMode, exists: boolean, access: FileAccess, where: string): NativeFile {
   switch (mode) {
     case 'r':
     case 'r+':
-      if (!exists) throw new H5Error(`${where}: no such file`);
+      if (!exists) throw new H5Error(`${where}: no such file`, 'NOT_FOUND');
       return native.fileOpen(filename, mode === 'r+', access);
     case 'w':
       return native.fileCreate(filename, false, access);
     case 'w-':
     case 'x':
-      if (exists) throw new H5Error(`${where}: the file exists (mode '${mode}' only creates new files)`);
+      if (exists) throw new H5Error(`${where}: the file exists (mode '${mode}' only creates new files)`, 'EXISTS');
       return native.fileCreate(filename, true, access);
     case 'a':
       return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access);

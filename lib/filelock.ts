@@ -74,15 +74,10 @@ export function holdForJob(filename: string, writer: boolean): FileHold | 'busy'
   if (mine) return new FileHold(mine, key);
   if (fileLockingDisabled()) return undefined;
   const fd = native.fileTryLock(filename, writer);
-  if (fd < 0) return -fd === errnoCodes().EWOULDBLOCK ? 'busy' : undefined;
+  if (typeof fd !== 'number') return fd === 'busy' ? 'busy' : undefined;
   const entry = { fd, count: 0 };
   held.set(key, entry);
   return new FileHold(entry, key);
-}
-
-let codes: ReturnType<typeof native.fileLockErrors> | undefined;
-function errnoCodes(): ReturnType<typeof native.fileLockErrors> {
-  return (codes ??= native.fileLockErrors());
 }
 
 /**
@@ -94,8 +89,20 @@ export function checkFreeToTruncate(filename: string, where: string): void {
   const key = keyOf(filename);
   if (key === undefined || held.has(key)) return;
   const fd = native.fileTryLock(filename, true);
-  if (fd >= 0) native.fileUnlock(fd);
-  else if (-fd === errnoCodes().EWOULDBLOCK) throw fileLockedError(where, filename, true, false);
+  if (typeof fd === 'number') native.fileUnlock(fd);
+  else if (fd === 'busy') throw fileLockedError(where, filename, true, false);
+}
+
+/**
+ * After HDF5 failed to lock a file (code LOCKED): whether another process holds it ('busy'), or this file
+ * system cannot lock at all ('unsupported'). Asked of the file system rather than read from HDF5's text.
+ */
+export function whyLockFailed(filename: string, writer: boolean): 'busy' | 'unsupported' {
+  const fd = native.fileTryLock(filename, writer);
+  if (fd === 'unsupported') return 'unsupported';
+  if (typeof fd === 'number') native.fileUnlock(fd);
+  // Free now (or gone): it was held a moment ago.
+  return 'busy';
 }
 
 /** The error for a file another process has open in a way that conflicts with this open. */
@@ -115,10 +122,7 @@ export function fileLockedError(where: string, filename: string, writer: boolean
   );
 }
 
-/**
- * HDF5's "unable to lock file" when it comes from the file system not supporting locks (errno other than
- * EWOULDBLOCK): what to do about it.
- */
+/** What to do when the file system does not support locks. */
 export function lockingUnsupportedAdvice(): string {
   return 'file locking is not supported on this file system (some NFS mounts). Set HDF5_USE_FILE_LOCKING=BEST_EFFORT ' +
     'to open files without a lock where none can be taken (or FALSE to never lock); then nothing stops two ' +

@@ -1,13 +1,25 @@
 // Groups: the file's tree. A File is the root group.
-import { checkInitialData, Dataset, DatasetOptions, datasetSpec, parallelVlenError, WriteData } from './dataset';
-import { ARRAY_TYPES, DType, NumericDType } from './dtype';
+import type { FileContext } from './context';
+import { Dataset } from './dataset';
+import { ARRAY_TYPES, DType, NumericDType, WriteData } from './dtype';
 import { H5Error } from './errors';
-import { native } from './native';
-import { H5Object, joinPath } from './object';
-import { describeArgument } from './collective';
+import type { NativeDataset, NativeGroup, NativeLocation } from './native';
+import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
+import { checkInitialData, datasetSpec, DatasetOptions, describeCreate } from './spec';
+import { parallelVlenError, resolvePath } from './validate';
 
 export class Group extends H5Object {
+  /** Objects come from `File.open`, `get` and `createGroup`, not from `new`. */
+  protected constructor(init: unknown) {
+    super(init);
+  }
+
+  /** @internal A Group over `native`, opened at `name`. */
+  static _open(ctx: FileContext, name: string, native: NativeGroup): Group {
+    return new Group({ ctx, name, location: native });
+  }
+
   get description(): string {
     return `Group '${this.name}'`;
   }
@@ -19,47 +31,48 @@ export class Group extends H5Object {
   /** Creates a group (and any missing groups above it). Collective in parallel. */
   createGroup(path: string): Group {
     const where = this.where('createGroup', path);
+    const ctx = this.ctx;
     let full!: string;
-    return this.file._collective(where, () => {
-      void this.id;
-      full = joinPath(this.name, path, where);
-      this.file._checkWritable(where);
+    return ctx.collective(where, () => {
+      this._checkOpen();
+      full = resolvePath(this.name, path, where);
+      ctx.checkWritable(where);
       return `createGroup('${full}')`;
     }, () => {
       this.checkFree(full, where);
-      return this.file._register(new Group(this.file, full, native.groupCreate(this.file.id, full)));
+      return ctx.register(Group._open(ctx, full, ctx.native.createGroup(full)));
     });
   }
 
   /** Creates a dataset (and any missing groups above it). Collective in parallel: same arguments on every rank. */
   createDataset<D extends DType>(path: string, options: DatasetOptions<D>): Dataset<D> {
     const where = this.where('createDataset', path);
+    const ctx = this.ctx;
     let full!: string;
     let spec!: ReturnType<typeof datasetSpec>;
-    const ds = this.file._collective(where, () => {
-      void this.id;
-      full = joinPath(this.name, path, where);
-      this.file._checkWritable(where);
+    const ds = ctx.collective(where, () => {
+      this._checkOpen();
+      full = resolvePath(this.name, path, where);
+      ctx.checkWritable(where);
       spec = datasetSpec(options, where);
       // Refused before the dataset exists, rather than leaving it created and empty.
-      if (options.data !== undefined && this.file.parallel && options.dtype === 'string' && !spec.stringLength) {
+      if (options.data !== undefined && ctx.parallel && options.dtype === 'string' && !spec.stringLength) {
         throw parallelVlenError(where);
       }
       if (options.data !== undefined) checkInitialData(options, spec, where);
-      return describeCreate(full, options, spec, this.file.checkCollective);
+      return describeCreate(full, options, spec, ctx.checkCollective);
     }, () => {
       this.checkFree(full, where);
-      return this.file._register(new Dataset<D>(this.file, full, native.datasetCreate(this.file.id, full, spec)));
+      return ctx.register(Dataset._open(ctx, full, ctx.native.createDataset(full, spec))) as Dataset<D>;
     });
     if (options.data !== undefined) {
-      const parallel = this.file.parallel;
       // In parallel rank 0 writes everything; the others take part with an empty selection and no data (a
       // scalar cannot be selected empty: every rank writes its one value, the same everywhere).
-      if (parallel && this.file.comm!.rank !== 0 && ds.ndim > 0) {
+      if (ctx.comm !== undefined && ctx.comm.rank !== 0 && ds.ndim > 0) {
         const nothing = ds.dtype === 'string' ? [] : new ARRAY_TYPES[ds.dtype as NumericDType](0);
         ds.write(nothing as WriteData<D>, { start: ds.shape.map(() => 0), count: ds.shape.map(() => 0) }, { collective: true });
       } else {
-        ds.write(options.data, undefined, { collective: parallel });
+        ds.write(options.data, undefined, { collective: ctx.parallel });
       }
     }
     return ds;
@@ -75,25 +88,27 @@ export class Group extends H5Object {
    * this process's datasets.
    */
   createDatasetsPerRank<S extends Record<string, DatasetOptions>>(specs: S): PerRankDatasets<S> {
-    return createDatasetsPerRank(this, specs);
+    return createDatasetsPerRank(this.ctx, this.name, this.description, () => this._checkOpen(), specs);
   }
 
   /** The group or dataset at `path`; throws H5Error naming the path when there is none. */
   get(path: string): Group | Dataset {
     const where = this.where('get', path);
+    const ctx = this.ctx;
     let full!: string;
-    return this.file._metadataRead(where, () => {
-      full = joinPath(this.name, path, where);
-      void this.id;
+    return ctx.metadataRead(where, () => {
+      full = resolvePath(this.name, path, where);
+      this._checkOpen();
       return `get('${full}')`;
     }, () => {
-      const open = this.file._lookup(full) as Group | Dataset | undefined;
+      if (full === '/') return ctx.file as Group;
+      const open = ctx.lookup(full) as Group | Dataset | undefined;
       if (open) return open;
-      const kind = native.objectKind(this.file.id, full);
-      if (kind === 'missing') throw new H5Error(`${where}: nothing at '${full}' in '${this.file.filename}'`);
-      if (kind !== 'group' && kind !== 'dataset') throw new H5Error(`${where}: '${full}' is a ${kind}, not a group or dataset`);
-      const id = native.objectOpen(this.file.id, full);
-      return this.file._register(kind === 'group' ? new Group(this.file, full, id) : new Dataset(this.file, full, id));
+      const kind = ctx.native.kind(full);
+      if (kind === 'missing') throw new H5Error(`${where}: nothing at '${full}' in '${ctx.filename}'`, 'NOT_FOUND');
+      if (kind !== 'group' && kind !== 'dataset') throw new H5Error(`${where}: '${full}' is a ${kind}, not a group or dataset`, 'UNSUPPORTED_TYPE');
+      const native = ctx.native.open(full);
+      return ctx.register(kind === 'group' ? Group._open(ctx, full, native as NativeGroup) : Dataset._open(ctx, full, native as NativeDataset));
     });
   }
 
@@ -101,62 +116,54 @@ export class Group extends H5Object {
   has(path: string): boolean {
     const where = this.where('has', path);
     let full!: string;
-    return this.file._metadataRead(where, () => {
-      full = joinPath(this.name, path, where);
-      void this.id;
+    return this.ctx.metadataRead(where, () => {
+      full = resolvePath(this.name, path, where);
+      this._checkOpen();
       return `has('${full}')`;
-    }, () => native.objectKind(this.file.id, full) !== 'missing');
+    }, () => this.ctx.native.kind(full) !== 'missing');
   }
 
   /** Names of this group's members, in name order. */
   keys(): string[] {
-    return this.file._metadataRead(this.where('keys'), () => {
-      void this.id;
+    return this.ctx.metadataRead(this.where('keys'), () => {
+      this._checkOpen();
       return `keys('${this.name}')`;
-    }, () => native.linkNames(this.id));
+    }, () => (this._location() as NativeLocation & { names(): string[] }).names());
   }
 
   /** Unlinks `path` (its space is not reclaimed, as in HDF5). Collective in parallel. */
   delete(path: string): void {
     const where = this.where('delete', path);
+    const ctx = this.ctx;
     let full!: string;
-    this.file._collective(where, () => {
-      void this.id;
-      full = joinPath(this.name, path, where);
-      this.file._checkWritable(where);
+    ctx.collective(where, () => {
+      this._checkOpen();
+      full = resolvePath(this.name, path, where);
+      ctx.checkWritable(where);
       if (full === '/') throw new H5Error(`${where}: the root group cannot be deleted`);
       return `delete('${full}')`;
     }, () => {
-      if (native.objectKind(this.file.id, full) === 'missing') throw new H5Error(`${where}: nothing at '${full}'`);
-      this.file._forgetUnder(full);
-      native.linkDelete(this.file.id, full);
+      if (ctx.native.kind(full) === 'missing') throw new H5Error(`${where}: nothing at '${full}'`, 'NOT_FOUND');
+      ctx.forgetUnder(full);
+      ctx.native.delete(full);
     });
   }
 
   /** Closes this group (collective in parallel). Closing its file closes it too. */
   close(): void {
     if (this.closed) return;
-    this.file._closeObject(this);
+    this.ctx.closeObject(this, () => this._checkOpen());
   }
 
-  /** @internal Throws when `full` already names something. Runs after the ranks agreed: it reads metadata. */
-  protected checkFree(full: string, where: string): void {
-    if (native.objectKind(this.file.id, full) !== 'missing') {
-      throw new H5Error(`${where}: '${full}' already exists in '${this.file.filename}'`);
+  /** @internal Closes the native group. */
+  _closeNative(): void {
+    (this._handle() as NativeGroup).close();
+  }
+
+  /** Throws when `full` already names something. Runs after the ranks agreed: it reads metadata. */
+  private checkFree(full: string, where: string): void {
+    if (this.ctx.native.kind(full) !== 'missing') {
+      throw new H5Error(`${where}: '${full}' already exists in '${this.ctx.filename}'`, 'EXISTS');
     }
   }
-}
-
-/** The text ranks compare before creating a dataset: everything that shapes it (and its initial data, `withData`). */
-export function describeCreate(full: string, o: DatasetOptions, spec: ReturnType<typeof datasetSpec>, withData = false): string {
-  const parts = [`'${full}'`, `[${o.shape.join(', ')}]`, o.dtype];
-  if (spec.stringLength) parts.push(`stringLength ${spec.stringLength}`);
-  if (spec.maxshape) parts.push(`maxshape [${spec.maxshape.map((d) => (d < 0 ? 'Infinity' : d)).join(', ')}]`);
-  if (spec.chunks) parts.push(`chunks [${spec.chunks.join(', ')}]`);
-  if (spec.gzip !== undefined) parts.push(`gzip ${spec.gzip}`);
-  if (spec.shuffle) parts.push('shuffle');
-  if (spec.fletcher32) parts.push('fletcher32');
-  if (o.fillValue !== undefined) parts.push(`fill ${describeArgument(o.fillValue)}`);
-  if (withData && o.data !== undefined) parts.push(`data ${describeArgument(o.data)}`);
-  return `createDataset(${parts.join(', ')})`;
 }

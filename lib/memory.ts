@@ -1,8 +1,9 @@
 // Typed arrays for transfers: large ones on transparent huge pages (binding/memory.cc says why), where
 // `zeros` makes the arrays a program fills or reads into and Dataset.read its large results; small results
 // of Dataset.read from a shared pool.
-import { ARRAY_TYPES, checkDType, describeValue, NumericDType, TypedArrayOf } from './dtype';
+import { ARRAY_TYPES, checkDType, NumericDType, TypedArrayOf } from './dtype';
 import { native } from './native';
+import { describeValue } from './validate';
 
 /** From this size up an array goes on huge pages, as numpy's do; smaller ones have little to gain. */
 const HUGE_PAGE_MIN_BYTES = 4 * 2 ** 20;

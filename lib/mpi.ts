@@ -1,10 +1,11 @@
 // MPI for Node, after mpi4py: any JS value travels as an object (structured clone), typed arrays travel
 // through MPI's buffer path with their own datatype, and reductions work element-wise.
 import * as v8 from 'node:v8';
-import { ARRAY_TYPES, describeValue, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
+import { ARRAY_TYPES, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
 import { MPIError, PeerFailedError } from './errors';
 import { native, NativeComm } from './native';
 import { ensureExitHook } from './runtime';
+import { checkInt, checkInt64, describeValue } from './validate';
 import { startWatchdog, watched, watching } from './watchdog';
 
 export type ReduceOp = 'sum' | 'prod' | 'min' | 'max' | 'land' | 'lor' | 'band' | 'bor';
@@ -69,15 +70,6 @@ export class Status {
 /** A typed array that MPI moves in place (`bcastInto`, `recvInto`): any numeric typed array, a Buffer, a Uint8ClampedArray. */
 export type MPIBuffer = NumericArray | Uint8ClampedArray;
 
-// `alternative` names the one other value allowed ("MPI.ANY_TAG"), for the message only.
-function checkInt(name: string, v: unknown, min: number, max: number, where: string, alternative?: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    const allowed = `${alternative ? `${alternative} or ` : ''}an integer in [${min}, ${max}]`;
-    throw new RangeError(`${where}: ${name} must be ${allowed}, got ${describeValue(v)}`);
-  }
-  return v;
-}
-
 // The Comm methods that every rank must call (what the hang watchdog watches).
 const COLLECTIVE_METHODS = new Set(['barrier', 'bcast', 'bcastInto', 'gather', 'allgather', 'reduce', 'allreduce', 'split', 'dup', 'free']);
 
@@ -97,13 +89,17 @@ export class Comm {
   readonly name: string;
   private readonly owned: boolean;
 
-  /** @internal */
-  constructor(nativeComm: NativeComm, name: string, owned: boolean) {
+  private constructor(nativeComm: NativeComm, name: string, owned: boolean) {
     this.native = nativeComm;
     this.rank = nativeComm.rank();
     this.size = nativeComm.size();
     this.name = name;
     this.owned = owned;
+  }
+
+  /** @internal A Comm over a native communicator (`owned`: made by split/dup, so free() may free it). */
+  static _wrap(nativeComm: NativeComm, name: string, owned: boolean): Comm {
+    return new Comm(nativeComm, name, owned);
   }
 
   /** True once `free()` has been called. */
@@ -129,14 +125,14 @@ export class Comm {
     }
   }
   private rankArg(name: string, v: unknown, where: string): number {
-    return checkInt(name, v, 0, this.size - 1, `${this.name}.${where}`);
+    return checkInt(v, name, 0, this.size - 1, `${this.name}.${where}`);
   }
   private sourceArg(v: unknown, where: string): number {
-    return v === MPI.ANY_SOURCE ? -1 : checkInt('source', v, 0, this.size - 1, `${this.name}.${where}`, 'MPI.ANY_SOURCE');
+    return v === MPI.ANY_SOURCE ? -1 : checkInt(v, 'source', 0, this.size - 1, `${this.name}.${where}`, 'MPI.ANY_SOURCE');
   }
   private tagArg(v: unknown, where: string, wildcard: boolean): number {
     if (wildcard && v === MPI.ANY_TAG) return -1;
-    return checkInt('tag', v, 0, limits().tagUpperBound, `${this.name}.${where}`, wildcard ? 'MPI.ANY_TAG' : undefined);
+    return checkInt(v, 'tag', 0, limits().tagUpperBound, `${this.name}.${where}`, wildcard ? 'MPI.ANY_TAG' : undefined);
   }
 
   /** Waits until every rank has called it. */
@@ -274,8 +270,8 @@ export class Comm {
    */
   split(color: number | null, key: number = this.rank): Comm | null {
     const where = `${this.name}.split`;
-    if (color !== null) checkInt('color', color, 0, 2 ** 31 - 1, where, 'null');
-    checkInt('key', key, -(2 ** 31), 2 ** 31 - 1, where);
+    if (color !== null) checkInt(color, 'color', 0, 2 ** 31 - 1, where, 'null');
+    checkInt(key, 'key', -(2 ** 31), 2 ** 31 - 1, where);
     const out = this.call('split', (c) => c.split(color, key));
     return out && new Comm(out, `Comm(split of ${this.name}, color ${color})`, true);
   }
@@ -293,7 +289,7 @@ export class Comm {
 
   /** Ends every process of the job (MPI_Abort) with exit status `code`. */
   abort(code = 1): never {
-    checkInt('code', code, 0, 255, `${this.name}.abort`);
+    checkInt(code, 'code', 0, 255, `${this.name}.abort`);
     this.native.abort(code);
     process.exit(code);
   }
@@ -311,9 +307,6 @@ function kindName(kind: number): string {
   if (kind === KIND_CLAMPED) return 'a Uint8ClampedArray';
   return dtypeOfCode(kind);
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** What reducing a T with op O gives: numbers, bigints and typed arrays keep their type; booleans stay booleans, except that 'sum' and 'prod' count them. */
 export type Reduced<T extends Reducible, O extends ReduceOp> = T extends number
@@ -364,9 +357,7 @@ function reducible(value: Reducible, op: ReduceOp, where: string): { array: Nume
   }
   if (typeof value === 'bigint') {
     // Always int64, so that every rank passes the same MPI type whatever its value.
-    if (value < INT64_MIN || value > INT64_MAX) {
-      throw new RangeError(`${where}: ${value} does not fit in int64; pass a BigUint64Array to reduce unsigned 64-bit values`);
-    }
+    checkInt64(value, where, 'pass a BigUint64Array to reduce unsigned 64-bit values');
     return { array: new BigInt64Array([value]), unpack: fromInt64 };
   }
   if (typeof value === 'number') {
@@ -390,8 +381,8 @@ function start(): void {
   if (world) return;
   const init = native.mpiInit();
   limitsOf = { tagUpperBound: init.tagUpperBound, errComm: init.errComm, threadLevel: init.threadLevel };
-  world = new Comm(init.world, 'MPI.COMM_WORLD', false);
-  self = new Comm(init.self, 'MPI.COMM_SELF', false);
+  world = Comm._wrap(init.world, 'MPI.COMM_WORLD', false);
+  self = Comm._wrap(init.self, 'MPI.COMM_SELF', false);
   ensureExitHook();
   syncFailFast();
   startWatchdog(world.rank, world.size);

@@ -1,8 +1,7 @@
 // The compiled addon and the shape of what it exports. Nothing here is public API.
 import * as path from 'node:path';
-import { H5Error, H5StackFrame, MPIError } from './errors';
+import { H5Error, H5ErrorCode, H5StackFrame, MPIError } from './errors';
 
-export type Hid = bigint;
 export type SelectionCode = Float64Array | null;
 
 export interface NativeComm {
@@ -42,7 +41,6 @@ export interface DatasetInfo {
   type: TypeInfo;
   shape: number[] | null;
   maxshape: number[] | null;
-  layout: 'contiguous' | 'chunked' | 'compact';
   chunks: number[] | null;
   filters: { name: string; id: number; level?: number }[];
   fill?: ArrayBuffer;
@@ -66,16 +64,54 @@ export interface FileAccess {
   collectiveMetadata?: boolean;
 }
 
-/** Transfer modes: a serial file, MPI-IO independent, MPI-IO collective. */
-export const enum TransferMode {
-  Serial = 0,
-  Independent = 1,
-  Collective = 2,
+/** What a file, group or dataset holds: attributes. */
+export interface NativeLocation {
+  attrWrite(name: string, dtype: number, stringLength: number, shape: number[] | null, data: ArrayBufferView | string[]): void;
+  attrRead(name: string): { type: TypeInfo; shape: number[] | null; data?: ArrayBuffer | string[] };
+  attrNames(): string[];
+  attrExists(name: string): boolean;
+  attrDelete(name: string): void;
+}
+
+/** An open group; close() is collective in parallel. */
+export interface NativeGroup extends NativeLocation {
+  close(): void;
+  /** The names of its links, in name order. */
+  names(): string[];
+}
+
+/** An open dataset, with its file dataspace and collective transfer list kept between transfers. */
+export interface NativeDataset extends NativeLocation {
+  close(): void;
+  info(): DatasetInfo;
+  /** Writes a typed array (converted by HDF5 from its element type) or strings into `selection`. */
+  write(selection: SelectionCode, data: ArrayBufferView | string[], collective: boolean): void;
+  /** Reads `selection` into `target` (any numeric typed array); with no target, strings come back. */
+  read(selection: SelectionCode, target: ArrayBufferView | undefined, collective: boolean): string[] | undefined;
+  setExtent(shape: number[]): void;
+  /** What HDF5 did in the last collective transfer: [ioMode, localCause, globalCause]. */
+  transferReport(): number[] | undefined;
+}
+
+export type ObjectKind = 'group' | 'dataset' | 'datatype' | 'missing' | 'unknown';
+
+/** An open file; its tree is addressed by absolute paths. close() closes everything opened in it. */
+export interface NativeFile extends NativeLocation {
+  close(): void;
+  flush(): void;
+  size(): number;
+  accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
+  createGroup(path: string): NativeGroup;
+  createDataset(path: string, spec: DatasetSpec): NativeDataset;
+  open(path: string): NativeGroup | NativeDataset;
+  kind(path: string): ObjectKind;
+  delete(path: string): void;
+  /** The names of the root group's links, in name order. */
+  names(): string[];
 }
 
 export interface Native {
   setErrorClasses(h5: unknown, mpi: unknown): void;
-  NativeComm: unknown;
   mpiInit(): {
     world: NativeComm;
     self: NativeComm;
@@ -90,66 +126,9 @@ export interface Native {
   shutdown(): void;
 
   hdf5Version(): string;
-  fileCreate(path: string, exclusive: boolean, access: FileAccess): Hid;
-  fileOpen(path: string, writable: boolean, access: FileAccess): Hid;
-  fileClose(id: Hid, name: string): void;
-  fileFlush(id: Hid, name: string): void;
-  fileSize(id: Hid): number;
-  fileAccessInfo(id: Hid): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
-
-  groupCreate(loc: Hid, path: string): Hid;
-  objectOpen(loc: Hid, path: string): Hid;
-  objectKind(loc: Hid, path: string): 'group' | 'dataset' | 'datatype' | 'missing' | 'unknown';
-  linkNames(loc: Hid): string[];
-  linkDelete(loc: Hid, path: string): void;
-  objectClose(id: Hid, path: string): void;
-
-  datasetCreate(loc: Hid, path: string, spec: DatasetSpec): Hid;
-  datasetInfo(id: Hid, path: string): DatasetInfo;
-  /**
-   * Writes `data` (a typed array, converted by HDF5 from its element type, or strings) into `selection` of
-   * the dataset; dxpl 0n: serial. Six arguments at most: node-addon-api puts more on the heap.
-   */
-  datasetWrite(
-    id: Hid,
-    path: string,
-    fileSpace: Hid,
-    dxpl: Hid,
-    selection: SelectionCode,
-    data: ArrayBufferView | string[],
-  ): void;
-  /** Reads `selection` into `target` (a typed array, of any numeric type); with no target, strings come back as string[]. */
-  datasetRead(
-    id: Hid,
-    path: string,
-    fileSpace: Hid,
-    dxpl: Hid,
-    selection: SelectionCode,
-    target: ArrayBufferView | undefined,
-  ): string[] | undefined;
-  /** A copy of the dataset's file dataspace, for the Dataset to keep (closed with spaceClose). */
-  datasetSpace(id: Hid, path: string): Hid;
-  spaceClose(id: Hid): void;
-  /** A new transfer property list for collective MPI-IO (closed with plistClose). */
-  collectiveTransferPlist(): Hid;
-  /** What HDF5 did in the last transfer made with `dxpl`: [ioMode, localCause, globalCause]. */
-  transferReport(dxpl: Hid): number[] | undefined;
-  plistClose(id: Hid): void;
-  datasetSetExtent(id: Hid, path: string, shape: number[]): void;
+  fileCreate(path: string, exclusive: boolean, access: FileAccess): NativeFile;
+  fileOpen(path: string, writable: boolean, access: FileAccess): NativeFile;
   selectionSize(shape: number[], selection: Float64Array): number;
-
-  attrWrite(
-    loc: Hid,
-    name: string,
-    dtype: number,
-    stringLength: number,
-    shape: number[] | null,
-    data: ArrayBufferView | string[],
-  ): void;
-  attrRead(loc: Hid, name: string): { type: TypeInfo; shape: number[] | null; data?: ArrayBuffer | string[] };
-  attrNames(loc: Hid): string[];
-  attrExists(loc: Hid, name: string): boolean;
-  attrDelete(loc: Hid, name: string): void;
 
   /** Starts the hang watchdog's thread (once): a call marked longer than `seconds` prints and ends the process. */
   watchdogStart(seconds: number, header: string, footer: string, exitCode: number): void;
@@ -162,10 +141,9 @@ export interface Native {
   pathKind(path: string): 'missing' | 'file' | 'directory';
   /** realpath(3): the absolute path with symbolic links resolved, or undefined when it cannot be resolved. */
   realPath(path: string): string | undefined;
-  /** A descriptor holding a flock on `path` (shared, or exclusive), or -errno (see fileLockErrors). */
-  fileTryLock(path: string, exclusive: boolean): number;
+  /** A descriptor holding a flock on `path` (shared, or exclusive), or why there is none. */
+  fileTryLock(path: string, exclusive: boolean): number | 'busy' | 'missing' | 'unsupported';
   fileUnlock(fd: number): void;
-  fileLockErrors(): { ENOENT: number; EWOULDBLOCK: number; ENOSYS: number; ENOLCK: number; EOPNOTSUPP: number };
 }
 
 // node-gyp-build picks prebuilds/<platform>-<arch>/ first, then build/Release.
@@ -174,10 +152,10 @@ const load = require('node-gyp-build') as (dir: string) => Native;
 
 export const native: Native = load(path.join(__dirname, '..'));
 native.setErrorClasses(
-  function makeH5Error(message: string, stack: H5StackFrame[]) {
-    return new H5Error(message, stack);
+  function makeH5Error(message: string, stack: H5StackFrame[], code: H5ErrorCode) {
+    return new H5Error(message, code, stack);
   },
-  function makeMPIError(message: string, errorClass: number) {
-    return new MPIError(message, errorClass);
+  function makeMPIError(message: string, errorClass: number, code: string) {
+    return new MPIError(message, errorClass, code);
   },
 );

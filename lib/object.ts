@@ -1,47 +1,69 @@
-// What files, groups and datasets share: an HDF5 id that is closed explicitly (never by the garbage
-// collector: in parallel a close is collective), a path, attributes, and collective bookkeeping.
-import { H5Error } from './errors';
-import type { File } from './file';
-import type { Hid } from './native';
+// What files, groups and datasets share: a native object that is closed explicitly (never by the garbage
+// collector: in parallel a close is collective), a path, attributes, and the file's context.
 import { Attributes } from './attrs';
+import type { FileContext } from './context';
+import { H5Error } from './errors';
+import type { NativeLocation } from './native';
+
+/** @internal What lib/ gives a new object. */
+export interface ObjectInit {
+  ctx: FileContext;
+  name: string;
+  location: NativeLocation;
+}
 
 export abstract class H5Object {
-  /** The file this object lives in (a File is its own). */
-  readonly file: File;
+  /** @internal The file's shared state. */
+  readonly ctx: FileContext;
   /** The absolute path inside the file ("/" for the file itself). */
   readonly name: string;
-  /** @internal */
-  protected _id: Hid | undefined;
-  private _attrs: Attributes | undefined;
-  /** Why the id went away when it was not a plain close (e.g. the object was deleted). */
-  private _closedBecause: string | undefined;
+  /** The native object, kept after close (a dataset's last transfer report outlives it). */
+  readonly #handle: NativeLocation;
+  #open = true;
+  #attrs: Attributes | undefined;
+  /** Why it went away when it was not a plain close (e.g. the object was deleted). */
+  #closedBecause: string | undefined;
 
-  /** @internal */
-  constructor(file: File | undefined, name: string, id: Hid) {
-    this.file = file ?? (this as unknown as File);
+  /** Objects come from `File.open`, `get` and `create*`, not from `new`. */
+  protected constructor(init: unknown) {
+    const { ctx, name, location } = init as ObjectInit;
+    this.ctx = ctx;
     this.name = name;
-    this._id = id;
+    this.#handle = location;
   }
 
   /** "Dataset '/x'" - how error messages name this object. */
   abstract get description(): string;
 
   get closed(): boolean {
-    return this._id === undefined;
+    return !this.#open;
   }
 
-  /** @internal The live HDF5 id; throws when this object or its file is closed. */
-  get id(): Hid {
-    if (this._id === undefined) {
-      const why = this._closedBecause ?? (this.file !== (this as unknown) && this.file.closed ? `its file '${this.file.filename}' was closed` : undefined);
-      throw new H5Error(`${this.description} is closed${why ? ` (${why})` : ''}`);
-    }
-    return this._id;
+  /** @internal The native object; throws an H5Error (code CLOSED) when this object or its file is closed. */
+  _location(): NativeLocation {
+    if (!this.#open) throw this.closedError();
+    return this.#handle;
+  }
+
+  /** @internal The native object, open or not (to close it, or ask it what it kept). */
+  _handle(): NativeLocation {
+    return this.#handle;
+  }
+
+  /** @internal Throws an H5Error (code CLOSED) when this object or its file is closed. */
+  _checkOpen(): void {
+    if (!this.#open) throw this.closedError();
+  }
+
+  private closedError(): H5Error {
+    const fileClosed = this.ctx.closed && this.ctx.file !== this;
+    const why = this.#closedBecause ?? (fileClosed ? `its file '${this.ctx.filename}' was closed` : undefined);
+    return new H5Error(`${this.description} is closed${why ? ` (${why})` : ''}`, 'CLOSED');
   }
 
   /** Attributes of this object. */
   get attrs(): Attributes {
-    return (this._attrs ??= new Attributes(this));
+    return (this.#attrs ??= Attributes._for(this));
   }
 
   /** Closes this object (collective in parallel). Closing its file closes it too. */
@@ -52,22 +74,9 @@ export abstract class H5Object {
     this.close();
   }
 
-  /** @internal Marks this object closed after its id was closed (by itself, with its file, or deleted: `because`). */
+  /** @internal Marks this object closed after its native object was closed (`because`: why, if not a plain close). */
   _invalidate(because?: string): void {
-    this._id = undefined;
-    this._closedBecause ??= because;
+    this.#open = false;
+    this.#closedBecause ??= because;
   }
-}
-
-/** Joins a path relative to `base` and normalises it ("/a//b/" -> "/a/b"). */
-export function joinPath(base: string, path: string, where: string): string {
-  if (typeof path !== 'string' || path.length === 0) {
-    throw new TypeError(`${where}: a path must be a non-empty string, got ${JSON.stringify(path)}`);
-  }
-  if (path.split('/').some((p) => p === '.' || p === '..')) {
-    throw new TypeError(`${where}: HDF5 paths have no '.' or '..' components: '${path}'`);
-  }
-  const full = path.startsWith('/') ? path : `${base === '/' ? '' : base}/${path}`;
-  const norm = '/' + full.split('/').filter((p) => p.length > 0).join('/');
-  return norm;
 }

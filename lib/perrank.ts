@@ -2,13 +2,14 @@
 // same arguments; a program whose ranks each create their own (`data/id=${rank}`) corrupts the file or
 // hangs. createDatasetsPerRank takes each rank's own specs, gathers them in one exchange, and every rank
 // creates the union in the same order; then each rank writes its own datasets independently.
-import { CollectiveMismatchError, H5Error } from './errors';
 import { gatherCollective, ranges } from './collective';
-import { checkInitialData, Dataset, DatasetOptions, datasetSpec, parallelVlenError } from './dataset';
+import type { FileContext } from './context';
+import { Dataset } from './dataset';
 import type { DType } from './dtype';
-import { describeCreate, Group } from './group';
-import { DatasetSpec, native } from './native';
-import { joinPath } from './object';
+import { CollectiveMismatchError, H5Error } from './errors';
+import type { DatasetSpec } from './native';
+import { checkInitialData, DatasetOptions, datasetSpec, describeCreate, isFiltered } from './spec';
+import { parallelFilteredError, parallelVlenError, resolvePath } from './validate';
 
 /** What createDatasetsPerRank returns: this rank's datasets typed by their options, and every other rank's. */
 export type PerRankDatasets<S extends Record<string, DatasetOptions>> = {
@@ -27,48 +28,53 @@ interface Wanted {
   askedBy: Map<string, number[]>;
 }
 
-/** @internal Group.createDatasetsPerRank. */
-export function createDatasetsPerRank<S extends Record<string, DatasetOptions>>(group: Group, specs: S): PerRankDatasets<S> {
-  const file = group.file;
-  const where = `${group.description}.createDatasetsPerRank`;
+/** Group.createDatasetsPerRank, for the group at `groupName` (`description` names it; `checkOpen` checks it). */
+export function createDatasetsPerRank<S extends Record<string, DatasetOptions>>(
+  ctx: FileContext,
+  groupName: string,
+  description: string,
+  checkOpen: () => void,
+  specs: S,
+): PerRankDatasets<S> {
+  const where = `${description}.createDatasetsPerRank`;
   let mine: { request: Request; options: DatasetOptions }[] = [];
   const prepare = (): { call: string; payload: Request[] } => {
-    void group.id;
+    checkOpen();
     if (specs === null || typeof specs !== 'object' || Array.isArray(specs)) {
       throw new TypeError(`${where}: expected an object { path: datasetOptions } (possibly empty), got ${specs === null ? 'null' : Array.isArray(specs) ? 'an array' : typeof specs}`);
     }
-    file._checkWritable(where);
+    ctx.checkWritable(where);
     mine = Object.entries(specs).map(([key, options]) => {
       const w = `${where}('${key}')`;
-      const full = joinPath(group.name, key, w);
+      const full = resolvePath(groupName, key, w);
       const spec = datasetSpec(options, w);
       if (options.data !== undefined) {
-        if (file.parallel && options.dtype === 'string' && !spec.stringLength) throw parallelVlenError(w);
-        if (file.parallel && (spec.gzip !== undefined || spec.shuffle || spec.fletcher32)) {
-          throw new H5Error(
-            `${w}: in parallel, a filtered (compressed, shuffled or checksummed) dataset is written collectively, so ` +
-              'its initial data cannot come from one rank: create it without data, then write it with ' +
-              'dataset.collective.write(...) on every rank (an empty selection where a rank has nothing).',
+        if (ctx.parallel && options.dtype === 'string' && !spec.stringLength) throw parallelVlenError(w);
+        if (ctx.parallel && isFiltered(spec)) {
+          throw parallelFilteredError(
+            w,
+            'is written collectively, so its initial data cannot come from one rank: create it without data, then ' +
+              'write it with dataset.collective.write(...) on every rank (an empty selection where a rank has nothing).',
           );
         }
         checkInitialData(options, spec, w);
       }
       return { request: [key, full, describeCreate(full, options, spec, true), spec] as Request, options };
     });
-    return { call: `createDatasetsPerRank('${group.name}')`, payload: mine.map((m) => m.request) };
+    return { call: `createDatasetsPerRank('${groupName}')`, payload: mine.map((m) => m.request) };
   };
   const create = (requests: Request[][]): PerRankDatasets<S> => {
     const wanted = union(requests, where);
-    checkCreatable(group, [...wanted.keys()], wanted, where);
+    checkCreatable(ctx, [...wanted.keys()], wanted, where);
     const out: Record<string, Dataset> = {};
     for (const full of [...wanted.keys()].sort()) {
       const w = wanted.get(full)!;
-      const ds = file._register(new Dataset(file, full, native.datasetCreate(file.id, full, w.spec)));
+      const ds = ctx.register(Dataset._open(ctx, full, ctx.native.createDataset(full, w.spec)));
       for (const key of w.keys) out[key] = ds;
     }
     // Each rank writes the initial data it brought, independently; a dataset asked for by several ranks
     // (with the same data: that is part of its description) gets it from the lowest of them.
-    const rank = file.comm?.rank ?? 0;
+    const rank = ctx.comm?.rank ?? 0;
     for (const { request, options } of mine) {
       if (options.data === undefined) continue;
       if ([...wanted.get(request[1])!.askedBy.values()][0][0] !== rank) continue;
@@ -76,11 +82,11 @@ export function createDatasetsPerRank<S extends Record<string, DatasetOptions>>(
     }
     return out as PerRankDatasets<S>;
   };
-  if (!file.comm) {
+  if (!ctx.comm) {
     const { payload } = prepare();
     return create([payload]);
   }
-  return gatherCollective(file.comm, where, prepare, create, `'${file.filename}'`);
+  return gatherCollective(ctx.comm, where, prepare, create, `'${ctx.filename}'`);
 }
 
 /** The ranks' requests merged by path; throws (on every rank alike) when one path is asked for differently. */
@@ -118,12 +124,11 @@ function union(requests: Request[][], where: string): Map<string, Wanted> {
  * Before anything is created: none of the paths exists, and none lies under a dataset (another of the new
  * ones, or one in the file). Metadata reads, made by every rank in the same order after the agreement.
  */
-function checkCreatable(group: Group, paths: string[], wanted: Map<string, Wanted>, where: string): void {
-  const file = group.file;
+function checkCreatable(ctx: FileContext, paths: string[], wanted: Map<string, Wanted>, where: string): void {
   const kinds = new Map<string, string>();
   const kindOf = (p: string): string => {
     let k = kinds.get(p);
-    if (k === undefined) kinds.set(p, (k = wanted.has(p) ? 'new dataset' : native.objectKind(file.id, p)));
+    if (k === undefined) kinds.set(p, (k = wanted.has(p) ? 'new dataset' : ctx.native.kind(p)));
     return k;
   };
   for (const full of [...paths].sort()) {
@@ -135,7 +140,7 @@ function checkCreatable(group: Group, paths: string[], wanted: Map<string, Wante
         throw new H5Error(`${where}: '${full}' cannot be created: '${prefix}' is a ${k}, not a group. No dataset was created.`);
       }
     }
-    const existing = native.objectKind(file.id, full);
-    if (existing !== 'missing') throw new H5Error(`${where}: '${full}' already exists in '${file.filename}' (a ${existing}). No dataset was created.`);
+    const existing = ctx.native.kind(full);
+    if (existing !== 'missing') throw new H5Error(`${where}: '${full}' already exists in '${ctx.filename}' (a ${existing}). No dataset was created.`, 'EXISTS');
   }
 }

@@ -10,6 +10,8 @@ interface Case {
   run: () => unknown;
   error: string;
   message: RegExp;
+  /** H5Error.code, for the H5Error cases. */
+  code?: string;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { errorCases } = require('./scenarios/h5_serial_errors_cases') as {
@@ -46,6 +48,7 @@ describe('bad input, in-process', () => {
     const e = thrown as Error;
     expect(e.name).toBe(c.error);
     expect(e.message).toMatch(c.message);
+    if (c.error === 'H5Error') expect({ label: c.label, code: (e as h5.H5Error).code }).toEqual({ label: c.label, code: c.code });
   });
 
   test('the file is intact and usable after all of them', () => {

@@ -6,7 +6,6 @@
 'use strict';
 const { join } = require('node:path');
 const { MPI, File } = require('../..');
-const { native } = require('../../dist/native');
 const { report } = require('./report');
 
 const dir = process.argv[2];
@@ -19,7 +18,7 @@ const row = (fileNo, w) => Float64Array.from({ length: 4 }, (_, k) => fileNo * 1
 
 function describe(f) {
   // What HDF5's file access property list really holds, not what the File object remembers.
-  const access = native.fileAccessInfo(f.id);
+  const access = f.ctx.native.accessInfo();
   return {
     parallel: f.parallel,
     driver: f.driver,

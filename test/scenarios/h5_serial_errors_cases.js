@@ -5,6 +5,40 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+/** The H5Error.code each H5Error case carries (docs/errors.md). */
+const CODES = {
+  'resizing a contiguous dataset': 'FAILED',
+  'a dataset over an existing dataset': 'EXISTS',
+  'a group over an existing group': 'EXISTS',
+  'a dataset over an existing one, from a group': 'EXISTS',
+  'writing data through a read-only file': 'READ_ONLY',
+  'resizing through a read-only file': 'READ_ONLY',
+  'creating a group in a read-only file': 'READ_ONLY',
+  'creating a dataset in a read-only file': 'READ_ONLY',
+  'setting an attribute in a read-only file': 'READ_ONLY',
+  'deleting in a read-only file': 'READ_ONLY',
+  'a closed file': 'CLOSED',
+  'listing a closed file': 'CLOSED',
+  'flushing a closed file': 'CLOSED',
+  'a group of a closed file': 'CLOSED',
+  'a dataset of a closed file': 'CLOSED',
+  'writing a dataset of a closed file': 'CLOSED',
+  'the attributes of a closed dataset': 'CLOSED',
+  'setting an attribute of a closed dataset': 'CLOSED',
+  'a closed dataset in an open file': 'CLOSED',
+  'reading a missing path': 'NOT_FOUND',
+  'a missing intermediate group': 'NOT_FOUND',
+  'a missing attribute': 'NOT_FOUND',
+  'deleting a missing path': 'NOT_FOUND',
+  'opening a missing file': 'NOT_FOUND',
+  "opening a missing file with 'r+'": 'NOT_FOUND',
+  "'w-' on an existing file": 'EXISTS',
+  'a file that is not HDF5': 'NOT_HDF5',
+  "a file that is not HDF5, with 'a'": 'NOT_HDF5',
+  'a directory as a file': 'IS_DIRECTORY',
+  'a file in a missing directory': 'FAILED',
+};
+
 /**
  * Sets up the files the cases misuse and returns { cases, close }. Each case: label, run (must throw),
  * error (the class name) and message (a RegExp that names the object and the problem).
@@ -67,7 +101,7 @@ function errorCases(h5, dir) {
     ['a selection that is not a hyperslab', () => x.read({ begin: [0] }), 'TypeError', /Dataset '\/x'\.read: a hyperslab needs arrays 'start' and 'count'/],
     ['a selection on a scalar dataset', () => sc.read({ start: [0], count: [1] }), 'RangeError', /Dataset '\/sc'\.read: a scalar dataset takes no selection/],
     // extents
-    ['a negative extent', () => f.createDataset('n1', { shape: [-1], dtype: 'int8' }), 'RangeError', new RegExp(`${F}\\.createDataset\\('n1'\\): shape\\[0\\] is -1; extents are non-negative integers`)],
+    ['a negative extent', () => f.createDataset('n1', { shape: [-1], dtype: 'int8' }), 'RangeError', new RegExp(`${F}\\.createDataset\\('n1'\\): shape\\[0\\] is -1; expected an integer >= 0`)],
     ['a fractional extent', () => f.createDataset('n2', { shape: [2, 2.5], dtype: 'int8' }), 'RangeError', new RegExp(`${F}\\.createDataset\\('n2'\\): shape\\[1\\] is 2.5`)],
     ['a shape that is not an array', () => f.createDataset('n3', { shape: 4, dtype: 'int8' }), 'TypeError', /createDataset\('n3'\): shape must be an array of integers, got number 4/],
     ['a maxshape smaller than the shape', () => f.createDataset('n4', { shape: [4], dtype: 'int8', maxshape: [2] }), 'RangeError', /createDataset\('n4'\): maxshape\[0\] is 2; it must be Infinity or an integer >= shape\[0\] \(4\)/],
@@ -132,7 +166,7 @@ function errorCases(h5, dir) {
     ['a file in a missing directory', () => File.open(path.join(dir, 'no', 'dir.h5'), 'w'), 'H5Error', /create file '.*no\/dir\.h5' failed: .*No such file or directory/],
     ['an unknown mode', () => File.open(file, 'rw'), 'TypeError', /File\.open\('.*errors\.h5', 'rw'\): unknown mode; expected one of 'r', 'r\+', 'w', 'w-', 'x', 'a'/],
     ['transfer options that are not an object', () => x.read(undefined, 'collective'), 'TypeError', /Dataset '\/x'\.read: options must be an object like \{ collective: true \}/],
-  ].map(([label, run, error, message]) => ({ label, run, error, message }));
+  ].map(([label, run, error, message]) => ({ label, run, error, message, code: CODES[label] }));
 
   return {
     cases,

@@ -1,0 +1,47 @@
+// Per-environment state of the addon: everything that holds a JS reference or an HDF5/MPI resource lives in
+// one AddonData per Node environment (napi instance data), released by an environment cleanup hook.
+#pragma once
+#include <memory>
+
+#include "common.h"
+
+namespace h5mpi {
+
+class Watchdog;
+
+// The memory dataspace kept between transfers (see dataspace.h).
+struct MemorySpaceCache {
+  hid_t space = H5I_INVALID_HID;
+  int rank = 0;
+  bool selectsAll = false;  // tracked here rather than asked of HDF5 on every transfer
+  hsize_t dims[H5S_MAX_RANK] = {0};
+};
+
+struct AddonData {
+  // lib/errors.ts's classes, for the one place that makes H5Error / MPIError (errors.cc).
+  Napi::FunctionReference h5Error;
+  Napi::FunctionReference mpiError;
+  // Constructors of the native object classes.
+  Napi::FunctionReference commClass;
+  Napi::FunctionReference fileClass;
+  Napi::FunctionReference groupClass;
+  Napi::FunctionReference datasetClass;
+  MemorySpaceCache memorySpace;
+  std::unique_ptr<Watchdog> watchdog;
+  // MPI_Init_thread was called by this environment, so MPI_Finalize is ours to call at shutdown.
+  bool weFinalize = false;
+  ~AddonData();
+};
+
+inline AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+
+// Releases what the environment holds in HDF5 (the kept memory dataspace); called before H5close.
+void ReleaseCachedSpaces(AddonData& data);
+
+// Whether H5close has run. After it nothing may call HDF5 (any call would start the library anew), also
+// not the finalizers of native objects, which may run after the environment's own data is gone: so this
+// one fact is the process's (HDF5 is one library per process), not an environment's.
+bool LibraryClosed();
+void MarkLibraryClosed();
+
+}  // namespace h5mpi

@@ -1,0 +1,120 @@
+// The native objects that own HDF5 ids: NativeFile (file.cc), NativeGroup (group.cc), NativeDataset
+// (dataset.cc). Each owns its id and whatever it keeps between calls, and is closed explicitly by lib/
+// (in parallel a close is collective, so the garbage collector never closes an HDF5 object: a dropped
+// group or dataset is closed with its file). Objects opened in a file are registered in the file's state,
+// so that closing the file closes them first and marks them closed.
+#pragma once
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "addon.h"
+#include "common.h"
+#include "errors.h"
+
+namespace h5mpi {
+
+class OpenObject;
+
+// What a file and the objects opened in it share.
+struct FileState {
+  hid_t id = H5I_INVALID_HID;
+  std::string filename;
+  std::unordered_set<OpenObject*> objects;  // open groups and datasets, not the file itself
+};
+
+// An HDF5 group or dataset opened in a file.
+class OpenObject {
+ public:
+  OpenObject() = default;
+  OpenObject(const OpenObject&) = delete;
+  OpenObject& operator=(const OpenObject&) = delete;
+  virtual ~OpenObject() { Forget(); }
+
+  // Takes ownership of `id`, opened in the file of `file`.
+  void Adopt(std::shared_ptr<FileState> file, hid_t id, std::string name) {
+    file_ = std::move(file);
+    id_ = id;
+    name_ = std::move(name);
+    file_->objects.insert(this);
+  }
+  bool open() const { return id_ >= 0; }
+  const std::string& name() const { return name_; }
+  // The live id; throws when the object (or its file) was closed.
+  hid_t id(Napi::Env env) const {
+    if (id_ < 0) ThrowH5Code(env, "'" + name_ + "' is closed", "CLOSED");
+    return id_;
+  }
+  // Closes what the object keeps and its id. Returns HDF5's result of closing the id.
+  herr_t Close() {
+    Release();
+    herr_t r = 0;
+    if (id_ >= 0) r = H5Oclose(id_);
+    id_ = H5I_INVALID_HID;
+    Forget();
+    return r;
+  }
+
+ protected:
+  // Closes what a subclass keeps besides the id (dataspaces, property lists); local HDF5 objects only.
+  virtual void Release() {}
+
+ private:
+  void Forget() {
+    if (file_) file_->objects.erase(this);
+    file_.reset();
+  }
+  std::shared_ptr<FileState> file_;
+  hid_t id_ = H5I_INVALID_HID;
+  std::string name_;
+};
+
+// Type tags: a native object passed back in is checked to be what the call expects before it is unwrapped.
+extern const napi_type_tag kCommTag;
+extern const napi_type_tag kFileTag;
+extern const napi_type_tag kGroupTag;
+extern const napi_type_tag kDatasetTag;
+
+// Makes a NativeGroup / NativeDataset owning `id`, opened at `name` in `file`.
+Napi::Object NewGroup(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name);
+Napi::Object NewDataset(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name);
+
+// Attribute calls on any location (attrs.cc); the classes expose them as methods.
+Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value AttrExists(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value AttrDelete(const Napi::CallbackInfo& info, hid_t loc);
+// Calls on a file's tree, with absolute paths (group.cc, dataset.cc); NativeFile exposes them as methods.
+// createGroup(path) -> NativeGroup, with any missing groups above it.
+Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
+// createDataset(path, spec) -> NativeDataset.
+Napi::Value CreateDataset(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
+// open(path) -> NativeGroup | NativeDataset; kind(path) -> 'group' | 'dataset' | 'datatype' | 'missing'.
+Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
+Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc);
+// delete(path): unlinks it.
+Napi::Value LinkDelete(const Napi::CallbackInfo& info, hid_t loc);
+// names() -> the names of the links in a group, in name order.
+Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc);
+
+// The methods every location class has: attributes, and (for groups and files) link names.
+template <typename T>
+void LocationMethods(std::vector<Napi::ClassPropertyDescriptor<T>>& methods) {
+  using W = Napi::ObjectWrap<T>;
+  methods.push_back(W::InstanceMethod("attrWrite", &T::AttrWriteM));
+  methods.push_back(W::InstanceMethod("attrRead", &T::AttrReadM));
+  methods.push_back(W::InstanceMethod("attrNames", &T::AttrNamesM));
+  methods.push_back(W::InstanceMethod("attrExists", &T::AttrExistsM));
+  methods.push_back(W::InstanceMethod("attrDelete", &T::AttrDeleteM));
+}
+
+// Defines the attribute methods of a class whose `Loc(env)` gives its live id.
+#define H5MPI_LOCATION_METHODS                                                                               \
+  Napi::Value AttrWriteM(const Napi::CallbackInfo& info) { return AttrWrite(info, Loc(info.Env())); }     \
+  Napi::Value AttrReadM(const Napi::CallbackInfo& info) { return AttrRead(info, Loc(info.Env())); }       \
+  Napi::Value AttrNamesM(const Napi::CallbackInfo& info) { return AttrNames(info, Loc(info.Env())); }     \
+  Napi::Value AttrExistsM(const Napi::CallbackInfo& info) { return AttrExists(info, Loc(info.Env())); }   \
+  Napi::Value AttrDeleteM(const Napi::CallbackInfo& info) { return AttrDelete(info, Loc(info.Env())); }
+
+}  // namespace h5mpi
