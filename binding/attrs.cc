@@ -63,9 +63,8 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   if (dtype < 0) return out;  // lib/ reports the unsupported type by name
   DType dt = static_cast<DType>(dtype);
   if (dt == DType::String) {
-    out.Set("data", ReadStrings(env, ftype.get(), space.get(), count, [&](hid_t mem, void* buf) {
-              CheckH5(env, H5Aread(attr.get(), mem, buf), what);
-            }));
+    out.Set("data", ReadStrings(env, ftype.get(), space.get(), count,
+                                [&](hid_t mem, void* buf) { CheckH5(env, H5Aread(attr.get(), mem, buf), what); }));
   } else {
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, count * DTypeSize(dt));
     CheckH5(env, H5Aread(attr.get(), NativeH5Type(dt), buf.Data()), what);

@@ -143,17 +143,15 @@ class Comm : public Napi::ObjectWrap<Comm> {
     }
     CheckMPI(env, MPI_Bcast(header, 2, MPI_INT64_T, root, c), "MPI_Bcast");
     if (rank == root) {
-      InPieces(view.data, view.length, view.elementSize, [&](char* p, int n) {
-        CheckMPI(env, MPI_Bcast(p, n, view.type, root, c), "MPI_Bcast");
-      });
+      InPieces(view.data, view.length, view.elementSize,
+               [&](char* p, int n) { CheckMPI(env, MPI_Bcast(p, n, view.type, root, c), "MPI_Bcast"); });
       return info.Env().Undefined();
     }
     Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, static_cast<size_t>(header[1]));
     DType dt = DTypeOfKind(header[0]);
     size_t es = DTypeSize(dt);
-    InPieces(static_cast<char*>(out.Data()), header[1] / es, es, [&](char* p, int n) {
-      CheckMPI(env, MPI_Bcast(p, n, MPITypeOf(dt), root, c), "MPI_Bcast");
-    });
+    InPieces(static_cast<char*>(out.Data()), header[1] / es, es,
+             [&](char* p, int n) { CheckMPI(env, MPI_Bcast(p, n, MPITypeOf(dt), root, c), "MPI_Bcast"); });
     Napi::Array result = Napi::Array::New(env, 2);
     result.Set(0u, Napi::Number::New(env, static_cast<double>(header[0])));
     result.Set(1u, out);
@@ -165,9 +163,8 @@ class Comm : public Napi::ObjectWrap<Comm> {
     Napi::Env env = info.Env();
     View v = ToView(env, info[0]);
     int root = info[1].As<Napi::Number>().Int32Value();
-    InPieces(v.data, v.length, v.elementSize, [&](char* p, int n) {
-      CheckMPI(env, MPI_Bcast(p, n, v.type, root, comm(env)), "MPI_Bcast");
-    });
+    InPieces(v.data, v.length, v.elementSize,
+             [&](char* p, int n) { CheckMPI(env, MPI_Bcast(p, n, v.type, root, comm(env)), "MPI_Bcast"); });
     return info[0];
   }
 
@@ -200,11 +197,15 @@ class Comm : public Napi::ObjectWrap<Comm> {
     bool receives = root < 0 || rank == root;
     Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, receives ? static_cast<size_t>(total) : 0);
     if (root < 0) {
-      CheckMPI(env, MPI_Allgatherv(v.data, static_cast<int>(bytes), MPI_BYTE, out.Data(), counts.data(),
-                                   displs.data(), MPI_BYTE, c), "MPI_Allgatherv");
+      CheckMPI(env,
+               MPI_Allgatherv(v.data, static_cast<int>(bytes), MPI_BYTE, out.Data(), counts.data(), displs.data(),
+                              MPI_BYTE, c),
+               "MPI_Allgatherv");
     } else {
-      CheckMPI(env, MPI_Gatherv(v.data, static_cast<int>(bytes), MPI_BYTE, out.Data(), counts.data(), displs.data(),
-                                MPI_BYTE, root, c), "MPI_Gatherv");
+      CheckMPI(env,
+               MPI_Gatherv(v.data, static_cast<int>(bytes), MPI_BYTE, out.Data(), counts.data(), displs.data(),
+                           MPI_BYTE, root, c),
+               "MPI_Gatherv");
     }
     if (!receives) return env.Undefined();
     Napi::Array kinds = Napi::Array::New(env, size), offsets = Napi::Array::New(env, size),
@@ -221,7 +222,9 @@ class Comm : public Napi::ObjectWrap<Comm> {
     result.Set(3u, lengths);
     return result;
   }
-  Napi::Value Gather(const Napi::CallbackInfo& info) { return GatherImpl(info, info[2].As<Napi::Number>().Int32Value()); }
+  Napi::Value Gather(const Napi::CallbackInfo& info) {
+    return GatherImpl(info, info[2].As<Napi::Number>().Int32Value());
+  }
   Napi::Value Allgather(const Napi::CallbackInfo& info) { return GatherImpl(info, -1); }
 
   // reduce(typedArray, op, root | -1 for allreduce) -> a new array of the same type (on root, or everywhere).
@@ -248,7 +251,9 @@ class Comm : public Napi::ObjectWrap<Comm> {
     if (!receives) return env.Undefined();
     return out;
   }
-  Napi::Value Reduce(const Napi::CallbackInfo& info) { return ReduceImpl(info, info[2].As<Napi::Number>().Int32Value()); }
+  Napi::Value Reduce(const Napi::CallbackInfo& info) {
+    return ReduceImpl(info, info[2].As<Napi::Number>().Int32Value());
+  }
   Napi::Value Allreduce(const Napi::CallbackInfo& info) { return ReduceImpl(info, -1); }
 
   static int ToSource(const Napi::Value& v) {
@@ -268,9 +273,8 @@ class Comm : public Napi::ObjectWrap<Comm> {
     int dest = info[2].As<Napi::Number>().Int32Value(), tag = info[3].As<Napi::Number>().Int32Value();
     int64_t header[2] = {info[0].As<Napi::Number>().Int64Value(), static_cast<int64_t>(v.length * v.elementSize)};
     CheckMPI(env, MPI_Send(header, 2, MPI_INT64_T, dest, tag, c), "MPI_Send");
-    InPieces(v.data, v.length, v.elementSize, [&](char* p, int n) {
-      CheckMPI(env, MPI_Send(p, n, v.type, dest, tag, c), "MPI_Send");
-    });
+    InPieces(v.data, v.length, v.elementSize,
+             [&](char* p, int n) { CheckMPI(env, MPI_Send(p, n, v.type, dest, tag, c), "MPI_Send"); });
     return env.Undefined();
   }
 
@@ -369,7 +373,10 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   int provided = 0;
   MPI_Query_thread(&provided);
   static const char* levels[] = {"single", "funneled", "serialized", "multiple"};
-  int level = provided == MPI_THREAD_MULTIPLE ? 3 : provided == MPI_THREAD_SERIALIZED ? 2 : provided == MPI_THREAD_FUNNELED ? 1 : 0;
+  int level = provided == MPI_THREAD_MULTIPLE     ? 3
+              : provided == MPI_THREAD_SERIALIZED ? 2
+              : provided == MPI_THREAD_FUNNELED   ? 1
+                                                  : 0;
   o.Set("threadLevel", levels[level]);
   // The largest tag this MPI accepts (at least 32767; INT_MAX for Open MPI's ob1, less with some transports).
   int* tagUb = nullptr;

@@ -58,8 +58,8 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
   }
   Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), what));
   CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
-  hid_t d = CheckH5(env, H5Dcreate2(loc, path.c_str(), ftype.get(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
-                    what);
+  hid_t d =
+      CheckH5(env, H5Dcreate2(loc, path.c_str(), ftype.get(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), what);
   return NewDataset(env, file, d, path);
 }
 

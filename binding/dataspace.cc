@@ -50,7 +50,8 @@ Napi::Value SelectionSize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<hsize_t> dims = ToDims(info[0]);
   Space space(CheckH5(env, H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "create dataspace"));
-  double n = static_cast<double>(ApplySelection(env, space.get(), info[1], [] { return std::string("count selection"); }).count);
+  double n = static_cast<double>(
+      ApplySelection(env, space.get(), info[1], [] { return std::string("count selection"); }).count);
   return Napi::Number::New(env, n);
 }
 

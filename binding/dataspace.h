@@ -37,7 +37,8 @@ Selected ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection
   if (selection.IsTypedArray()) {
     napi_typedarray_type type;
     void* data = nullptr;
-    if (napi_get_typedarray_info(env, selection, &type, &n, &data, nullptr, nullptr) != napi_ok || type != napi_float64_array) {
+    if (napi_get_typedarray_info(env, selection, &type, &n, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_float64_array) {
       ThrowSelection(env, what(), "the selection is not a Float64Array", true);
     }
     s = static_cast<const double*>(data);

@@ -27,8 +27,8 @@ const char* CodeOf(const Frame& f) {
   if (m == H5E_EXISTS || m == H5E_ALREADYEXISTS || m == H5E_FILEEXISTS) return "EXISTS";
   if (m == H5E_NOTFOUND) return "NOT_FOUND";
   if (f.major == H5E_PLINE || m == H5E_CANTFILTER || m == H5E_NOFILTER) return "FILTER";
-  if (f.major == H5E_IO || m == H5E_READERROR || m == H5E_WRITEERROR || m == H5E_SEEKERROR ||
-      m == H5E_CLOSEERROR || m == H5E_TRUNCATED) {
+  if (f.major == H5E_IO || m == H5E_READERROR || m == H5E_WRITEERROR || m == H5E_SEEKERROR || m == H5E_CLOSEERROR ||
+      m == H5E_TRUNCATED) {
     return "IO";
   }
   return nullptr;
@@ -47,18 +47,30 @@ const char* MPIClassName(int errorClass) {
     int cls;
     const char* name;
   } names[] = {
-      {MPI_ERR_BUFFER, "MPI_ERR_BUFFER"},   {MPI_ERR_COUNT, "MPI_ERR_COUNT"},
-      {MPI_ERR_TYPE, "MPI_ERR_TYPE"},       {MPI_ERR_TAG, "MPI_ERR_TAG"},
-      {MPI_ERR_COMM, "MPI_ERR_COMM"},       {MPI_ERR_RANK, "MPI_ERR_RANK"},
-      {MPI_ERR_REQUEST, "MPI_ERR_REQUEST"}, {MPI_ERR_ROOT, "MPI_ERR_ROOT"},
-      {MPI_ERR_GROUP, "MPI_ERR_GROUP"},     {MPI_ERR_OP, "MPI_ERR_OP"},
-      {MPI_ERR_TOPOLOGY, "MPI_ERR_TOPOLOGY"}, {MPI_ERR_DIMS, "MPI_ERR_DIMS"},
-      {MPI_ERR_ARG, "MPI_ERR_ARG"},         {MPI_ERR_UNKNOWN, "MPI_ERR_UNKNOWN"},
-      {MPI_ERR_TRUNCATE, "MPI_ERR_TRUNCATE"}, {MPI_ERR_OTHER, "MPI_ERR_OTHER"},
-      {MPI_ERR_INTERN, "MPI_ERR_INTERN"},   {MPI_ERR_IN_STATUS, "MPI_ERR_IN_STATUS"},
-      {MPI_ERR_PENDING, "MPI_ERR_PENDING"}, {MPI_ERR_FILE, "MPI_ERR_FILE"},
-      {MPI_ERR_IO, "MPI_ERR_IO"},           {MPI_ERR_NO_SPACE, "MPI_ERR_NO_SPACE"},
-      {MPI_ERR_NO_MEM, "MPI_ERR_NO_MEM"},   {MPI_ERR_ACCESS, "MPI_ERR_ACCESS"},
+      {MPI_ERR_BUFFER, "MPI_ERR_BUFFER"},
+      {MPI_ERR_COUNT, "MPI_ERR_COUNT"},
+      {MPI_ERR_TYPE, "MPI_ERR_TYPE"},
+      {MPI_ERR_TAG, "MPI_ERR_TAG"},
+      {MPI_ERR_COMM, "MPI_ERR_COMM"},
+      {MPI_ERR_RANK, "MPI_ERR_RANK"},
+      {MPI_ERR_REQUEST, "MPI_ERR_REQUEST"},
+      {MPI_ERR_ROOT, "MPI_ERR_ROOT"},
+      {MPI_ERR_GROUP, "MPI_ERR_GROUP"},
+      {MPI_ERR_OP, "MPI_ERR_OP"},
+      {MPI_ERR_TOPOLOGY, "MPI_ERR_TOPOLOGY"},
+      {MPI_ERR_DIMS, "MPI_ERR_DIMS"},
+      {MPI_ERR_ARG, "MPI_ERR_ARG"},
+      {MPI_ERR_UNKNOWN, "MPI_ERR_UNKNOWN"},
+      {MPI_ERR_TRUNCATE, "MPI_ERR_TRUNCATE"},
+      {MPI_ERR_OTHER, "MPI_ERR_OTHER"},
+      {MPI_ERR_INTERN, "MPI_ERR_INTERN"},
+      {MPI_ERR_IN_STATUS, "MPI_ERR_IN_STATUS"},
+      {MPI_ERR_PENDING, "MPI_ERR_PENDING"},
+      {MPI_ERR_FILE, "MPI_ERR_FILE"},
+      {MPI_ERR_IO, "MPI_ERR_IO"},
+      {MPI_ERR_NO_SPACE, "MPI_ERR_NO_SPACE"},
+      {MPI_ERR_NO_MEM, "MPI_ERR_NO_MEM"},
+      {MPI_ERR_ACCESS, "MPI_ERR_ACCESS"},
   };
   for (const auto& n : names) {
     if (n.cls == errorClass) return n.name;

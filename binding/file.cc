@@ -104,7 +104,8 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   std::shared_ptr<FileState> state_;
 
   hid_t Loc(Napi::Env env) const {
-    if (!state_ || state_->id < 0) ThrowH5Code(env, "file '" + (state_ ? state_->filename : "") + "' is closed", "CLOSED");
+    if (!state_ || state_->id < 0)
+      ThrowH5Code(env, "file '" + (state_ ? state_->filename : "") + "' is closed", "CLOSED");
     return state_->id;
   }
   const std::shared_ptr<FileState>& State(Napi::Env env) const {

@@ -111,6 +111,8 @@ Napi::Value LinkDelete(const Napi::CallbackInfo& info, hid_t loc) {
   return env.Undefined();
 }
 
-void InitGroup(Napi::Env env, Napi::Object exports) { Data(env).groupClass = Napi::Persistent(NativeGroup::Define(env)); }
+void InitGroup(Napi::Env env, Napi::Object exports) {
+  Data(env).groupClass = Napi::Persistent(NativeGroup::Define(env));
+}
 
 }  // namespace h5mpi

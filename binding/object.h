@@ -110,11 +110,11 @@ void LocationMethods(std::vector<Napi::ClassPropertyDescriptor<T>>& methods) {
 }
 
 // Defines the attribute methods of a class whose `Loc(env)` gives its live id.
-#define H5MPI_LOCATION_METHODS                                                                               \
-  Napi::Value AttrWriteM(const Napi::CallbackInfo& info) { return AttrWrite(info, Loc(info.Env())); }     \
-  Napi::Value AttrReadM(const Napi::CallbackInfo& info) { return AttrRead(info, Loc(info.Env())); }       \
-  Napi::Value AttrNamesM(const Napi::CallbackInfo& info) { return AttrNames(info, Loc(info.Env())); }     \
-  Napi::Value AttrExistsM(const Napi::CallbackInfo& info) { return AttrExists(info, Loc(info.Env())); }   \
+#define H5MPI_LOCATION_METHODS                                                                          \
+  Napi::Value AttrWriteM(const Napi::CallbackInfo& info) { return AttrWrite(info, Loc(info.Env())); }   \
+  Napi::Value AttrReadM(const Napi::CallbackInfo& info) { return AttrRead(info, Loc(info.Env())); }     \
+  Napi::Value AttrNamesM(const Napi::CallbackInfo& info) { return AttrNames(info, Loc(info.Env())); }   \
+  Napi::Value AttrExistsM(const Napi::CallbackInfo& info) { return AttrExists(info, Loc(info.Env())); } \
   Napi::Value AttrDeleteM(const Napi::CallbackInfo& info) { return AttrDelete(info, Loc(info.Env())); }
 
 }  // namespace h5mpi

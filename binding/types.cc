@@ -8,10 +8,16 @@
 namespace h5mpi {
 size_t DTypeSize(DType dt) {
   switch (dt) {
-    case DType::Int8: case DType::Uint8: return 1;
-    case DType::Int16: case DType::Uint16: return 2;
-    case DType::Int32: case DType::Uint32: case DType::Float32: return 4;
-    case DType::Int64: case DType::Uint64: case DType::Float64: return 8;
+    case DType::Int8:
+    case DType::Uint8: return 1;
+    case DType::Int16:
+    case DType::Uint16: return 2;
+    case DType::Int32:
+    case DType::Uint32:
+    case DType::Float32: return 4;
+    case DType::Int64:
+    case DType::Uint64:
+    case DType::Float64: return 8;
     default: return 1;
   }
 }
@@ -55,7 +61,8 @@ MPI_Datatype MPITypeOf(DType dt) {
 DType DTypeOfTypedArray(napi_typedarray_type t) {
   switch (t) {
     case napi_int8_array: return DType::Int8;
-    case napi_uint8_array: case napi_uint8_clamped_array: return DType::Uint8;
+    case napi_uint8_array:
+    case napi_uint8_clamped_array: return DType::Uint8;
     case napi_int16_array: return DType::Int16;
     case napi_uint16_array: return DType::Uint16;
     case napi_int32_array: return DType::Int32;
@@ -116,8 +123,8 @@ Napi::Object DescribeType(Napi::Env env, hid_t type) {
     H5T_str_t pad = H5Tget_strpad(type);
     o.Set("padding", pad == H5T_STR_NULLTERM ? "nullterm" : pad == H5T_STR_SPACEPAD ? "spacepad" : "nullpad");
   } else {
-    static const char* names[] = {"integer", "float", "time", "string", "bitfield", "opaque",
-                                  "compound", "reference", "enum", "vlen", "array"};
+    static const char* names[] = {"integer",  "float",     "time", "string", "bitfield", "opaque",
+                                  "compound", "reference", "enum", "vlen",   "array"};
     if (cls >= 0 && cls < static_cast<int>(sizeof names / sizeof names[0])) className = names[cls];
   }
   H5T_order_t order = H5Tget_order(type);

@@ -6,7 +6,17 @@ namespace h5mpi {
 
 // Keep in step with DTYPE_CODES in lib/dtype.ts.
 enum class DType : int {
-  Int8 = 0, Uint8, Int16, Uint16, Int32, Uint32, Int64, Uint64, Float32, Float64, String,
+  Int8 = 0,
+  Uint8,
+  Int16,
+  Uint16,
+  Int32,
+  Uint32,
+  Int64,
+  Uint64,
+  Float32,
+  Float64,
+  String,
 };
 
 size_t DTypeSize(DType dt);

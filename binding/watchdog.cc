@@ -61,8 +61,8 @@ void Watchdog::Report(Clock::time_point now) {
   if (localtime_r(&sinceWall_, &local)) std::strftime(when, sizeof when, "%H:%M:%S", &local);
   std::ostringstream text;
   text.precision(1);
-  text << std::fixed << header_ << ": stuck for " << std::chrono::duration<double>(now - since_).count()
-       << " s (since " << when << ") in ";
+  text << std::fixed << header_ << ": stuck for " << std::chrono::duration<double>(now - since_).count() << " s (since "
+       << when << ") in ";
   for (size_t i = 0; i < calls_.size(); i++) text << (i ? " > " : "") << calls_[i];
   text << footer_ << "\n";
   std::string s = text.str();
