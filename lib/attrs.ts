@@ -1,7 +1,7 @@
 // Attributes, as h5py's `obj.attrs`: small named values on files, groups and datasets.
 import { describeArgument } from './collective';
 import type { FileContext } from './context';
-import { ARRAY_TYPES, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
+import { arrayTypeOf, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray } from './dtype';
 import { H5Error } from './errors';
 import type { NativeLocation } from './native';
 import { checkInt64, checkName, checkNoNul, describeValue } from './validate';
@@ -124,8 +124,8 @@ export class Attributes {
       const strings = r.data as string[];
       return r.shape === null ? strings[0] : strings;
     }
-    const arr = new ARRAY_TYPES[dt as NumericDType](r.data as ArrayBuffer);
-    return r.shape === null ? (arr[0] as number | bigint) : arr;
+    const arr = new (arrayTypeOf(dt))(r.data as ArrayBuffer);
+    return r.shape === null ? (arr[0]) : arr;
   }
 
   has(name: string): boolean {

@@ -104,6 +104,7 @@ function agree(comm: Comm, mine: Vote, same: boolean): Vote[] | undefined {
 function judge(votes: Vote[], where: string, failure: unknown, same: boolean): void {
   const failed = votes.flatMap((v, r) => (v[0] === 0 ? [r] : []));
   if (failed.length > 0) {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- this rank's own error, rethrown as it was
     if (failure !== undefined) throw failure;
     const lines = failed.map((r) => `rank ${r}: ${votes[r][1]}`);
     throw new PeerFailedError(

@@ -2,6 +2,7 @@
 import type { FileContext } from './context';
 import {
   ARRAY_TYPES,
+  arrayTypeOf,
   DType,
   dtypeOfArray,
   dtypeOfCode,
@@ -146,7 +147,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.compressionLevel = gzip ? (gzip.level ?? null) : null;
     this.shuffle = info.filters.some((f) => f.name === 'shuffle');
     this.fletcher32 = info.filters.some((f) => f.name === 'fletcher32');
-    this.fillValue = info.fill && this.dtype !== 'string' ? new ARRAY_TYPES[this.dtype as NumericDType](info.fill)[0] : null;
+    this.fillValue = info.fill && this.dtype !== 'string' ? new (arrayTypeOf(this.dtype))(info.fill)[0] : null;
   }
 
   /**
@@ -179,7 +180,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
   /** Bytes the elements take in memory (variable-length strings: the size of their pointers). */
   get nbytes(): number {
-    return this.size * (this.dtype === 'string' ? (this.stringLength ?? 8) : itemSize(this.dtype as NumericDType));
+    return this.size * (this.dtype === 'string' ? (this.stringLength ?? 8) : itemSize(this.dtype));
   }
 
   /** Checks a transfer's options and picks its mode. */
@@ -234,7 +235,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     if (pieces) {
       for (const p of pieces) {
         const part = resolveSelection(p.slab, this._shape, this.where('read'));
-        this.#native.read(part.code, target!.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+        this.#native.read(part.code, target.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
       }
     } else {
       r = this.live().read(sel.code, target, mode === TransferMode.Collective);
@@ -283,7 +284,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
       const strings = this.readNative(sel, undefined, mode)!;
       return (this._shape === null ? strings[0] : strings) as ReadResult<D>;
     }
-    const out = allocateResult(this.dtype as NumericDType, sel.size);
+    const out = allocateResult(this.dtype, sel.size);
     this.readNative(sel, out, mode);
     return out as ReadResult<D>;
   }
@@ -385,7 +386,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     if (code !== DTYPE_CODES[this.dtype]) {
       const e = parallelFilteredError(
         where,
-        `is written without type conversion: pass a ${ARRAY_TYPES[this.dtype as NumericDType].name} (the dataset's ` +
+        `is written without type conversion: pass a ${arrayTypeOf(this.dtype).name} (the dataset's ` +
           `${this.dtype}), not a ${ARRAY_TYPES[dtypeOfCode(code) as NumericDType].name}`,
       );
       throw new TypeError(e.message);

@@ -60,7 +60,7 @@ export const ARRAY_TYPES: Readonly<Record<NumericDType, TypedArrayConstructor>> 
   uint64: BigUint64Array,
   float32: Float32Array,
   float64: Float64Array,
-} as unknown as Record<NumericDType, TypedArrayConstructor>;
+};
 
 export function dtypeOfCode(code: number): DType {
   return BY_CODE[code];
@@ -163,3 +163,9 @@ export type WriteData<D extends DType> = D extends NumericDType
 
 /** What `read` returns: a typed array, or strings (one string for a scalar string dataset). */
 export type ReadResult<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : string[] | string;
+
+/** The typed array constructor of a numeric dtype (a string dtype has none). */
+export function arrayTypeOf(dtype: DType): TypedArrayConstructor {
+  if (dtype === 'string') throw new TypeError('strings have no typed array; use a string[]');
+  return ARRAY_TYPES[dtype];
+}

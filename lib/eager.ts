@@ -28,6 +28,7 @@ function alreadyEager(): boolean {
  */
 export function loadCompiled<T>(load: () => T): T {
   if (alreadyEager()) return load();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for their side effect only
   for (const name of BUILTINS) require(name);
   v8.setFlagsFromString('--no-lazy');
   try {

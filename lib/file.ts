@@ -53,7 +53,7 @@ export class File extends Group implements Disposable {
     const given: unknown = options !== null && typeof options === 'object' ? options.comm : undefined;
     // Without a communicator the ranks cannot agree on anything, so this one check stays local.
     if (given !== undefined && !(given instanceof Comm)) throw new TypeError(`${where}: options.comm must be a Comm (e.g. MPI.COMM_WORLD)`);
-    const comm = (given as Comm | undefined) ?? (MPI.jobSize() > 1 ? MPI.COMM_WORLD : undefined);
+    const comm = (given) ?? (MPI.jobSize() > 1 ? MPI.COMM_WORLD : undefined);
     let access!: FileAccess;
     let collectiveMetadata = false;
     const check = (options as FileOptions | null)?.checkCollective ?? checkingDefault();

@@ -324,7 +324,7 @@ function truthValues<A extends NumericArray>(a: A): A {
   if (a instanceof BigInt64Array || a instanceof BigUint64Array) {
     for (let i = 0; i < a.length; i++) a[i] = a[i] ? 1n : 0n;
   } else {
-    const numbers = a as Exclude<NumericArray, BigInt64Array | BigUint64Array>;
+    const numbers = a;
     for (let i = 0; i < numbers.length; i++) numbers[i] = numbers[i] ? 1 : 0;
   }
   return a;

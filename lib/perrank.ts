@@ -78,7 +78,7 @@ export function createDatasetsPerRank<S extends Record<string, DatasetOptions>>(
     for (const { request, options } of mine) {
       if (options.data === undefined) continue;
       if ([...wanted.get(request[1])!.askedBy.values()][0][0] !== rank) continue;
-      out[request[0]].write(options.data as never);
+      out[request[0]].write(options.data);
     }
     return out as PerRankDatasets<S>;
   };

@@ -1,6 +1,7 @@
 // Hyperslab selections: validation against a dataset's shape, element counts, and the compact encoding
 // binding/dataspace.cc applies (see the comment there).
 import { native } from './native';
+import { checkIntegers } from './validate';
 
 /** A regular block pattern: `count` blocks of `block` elements, `stride` apart, from `start` (per dimension). */
 export interface HyperslabSpec {
@@ -68,19 +69,6 @@ function encodingBuffer(length: number): Float64Array {
   return encoding;
 }
 
-function checkVector(v: readonly number[], name: string, rank: number, min: number, where: string): void {
-  if (!Array.isArray(v) || v.length !== rank) {
-    throw new RangeError(`${where}: '${name}' has ${Array.isArray(v) ? v.length : 'no'} dimensions, the dataset has ${rank}`);
-  }
-  for (let i = 0; i < rank; i++) {
-    const x = v[i];
-    // Safe integers (< 2^53) stay exact through the arithmetic below and the Float64Array encoding.
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) {
-      throw new RangeError(`${where}: '${name}'[${i}] is ${String(x)}; expected an integer >= ${min}`);
-    }
-  }
-}
-
 /**
  * Checks one slab against `shape` and writes it into `code` at `p` as (start, stride, count, block) per
  * dimension; returns the number of elements it selects. Absent stride and block mean 1: nothing is
@@ -92,10 +80,10 @@ function encodeSlab(spec: HyperslabSpec, shape: readonly number[], code: Float64
   }
   const rank = shape.length;
   const { start: starts, count: counts, stride: strides, block: blocks } = spec;
-  checkVector(starts, 'start', rank, 0, where);
-  checkVector(counts, 'count', rank, 0, where);
-  if (strides !== undefined) checkVector(strides, 'stride', rank, 1, where);
-  if (blocks !== undefined) checkVector(blocks, 'block', rank, 1, where);
+  checkIntegers(starts, "'start'", 0, where, rank);
+  checkIntegers(counts, "'count'", 0, where, rank);
+  if (strides !== undefined) checkIntegers(strides, "'stride'", 1, where, rank);
+  if (blocks !== undefined) checkIntegers(blocks, "'block'", 1, where, rank);
   let n = 1;
   for (let i = 0; i < rank; i++) {
     const start = starts[i], count = counts[i];

@@ -78,8 +78,9 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
         throw new RangeError(`${where}: maxshape[${i}] is ${String(d)}; it must be Infinity or an integer >= shape[${i}] (${shape[i]})`);
       }
     });
-    spec.maxshape = m.map((d) => (d === Infinity ? -1 : d));
-    needsChunks = m.some((d, i) => d !== shape[i]);
+    const max = m as readonly number[];
+    spec.maxshape = max.map((d) => (d === Infinity ? -1 : d));
+    needsChunks = max.some((d, i) => d !== shape[i]);
   }
   const filtered = options.compression !== undefined || !!options.shuffle || !!options.fletcher32;
   if (options.compression !== undefined && options.compression !== 'gzip') {
@@ -115,7 +116,7 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
     if (dtype === 'string') throw new TypeError(`${where}: string datasets take no fillValue`);
     const v: unknown = options.fillValue;
     if (typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(`${where}: fillValue must be a number or bigint, got ${describeValue(v)}`);
-    spec.fill = toNumericArray(v, dtype as NumericDType, `${where}: fillValue`);
+    spec.fill = toNumericArray(v, dtype, `${where}: fillValue`);
   }
   return spec;
 }
@@ -130,7 +131,7 @@ export function checkInitialData(options: DatasetOptions, spec: DatasetSpec, whe
   if (options.dtype === 'string') {
     packStrings(options.data, n, { maxBytes: spec.stringLength || Infinity, stringLength: spec.stringLength || null, ascii: false }, at);
   } else {
-    packNumbers(options.data, options.dtype as NumericDType, n, at);
+    packNumbers(options.data, options.dtype, n, at);
   }
 }
 

@@ -9,8 +9,11 @@ export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'object') return `an object (${(v).constructor?.name ?? 'Object'})`;
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${String(v)}`;
+  if (typeof v === 'symbol') return `symbol ${v.description ?? ''}`;
+  return typeof v;
 }
 
 /** An integer in [min, max]; `alternative` names the one other value allowed ("MPI.ANY_TAG"), for the message. */
