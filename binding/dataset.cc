@@ -160,8 +160,6 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   static Napi::Function Define(Napi::Env env) {
     std::vector<Napi::ClassPropertyDescriptor<NativeDataset>> methods = {
         InstanceMethod<&NativeDataset::Info>("info"),
-        InstanceMethod<&NativeDataset::Write>("write"),
-        InstanceMethod<&NativeDataset::Read>("read"),
         InstanceMethod<&NativeDataset::SetExtent>("setExtent"),
         InstanceMethod<&NativeDataset::TransferReport>("transferReport"),
         InstanceMethod<&NativeDataset::CloseM>("close"),
@@ -180,6 +178,16 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
 
   H5MPI_LOCATION_METHODS
 
+  // read and write are the per-call path of small transfers: own properties of each object, whose function
+  // carries the object's address, so that a call skips the unwrap of `this` (a private-property lookup
+  // that cost about as much as the rest of the binding's work for a one-row read).
+  void BindTransfers(Napi::Env env, Napi::Object self) {
+    self.DefineProperties({
+        Napi::PropertyDescriptor::Function(env, self, "read", BoundRead, napi_default, this),
+        Napi::PropertyDescriptor::Function(env, self, "write", BoundWrite, napi_default, this),
+    });
+  }
+
  protected:
   void Release() override {
     if (collective_.valid()) KeepReport();
@@ -194,6 +202,13 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   // What the collective transfer list reported when it was closed: [ioMode, localCause, globalCause].
   bool haveReport_ = false;
   double report_[3] = {0, 0, 0};
+
+  static Napi::Value BoundRead(const Napi::CallbackInfo& info) {
+    return static_cast<NativeDataset*>(info.Data())->Read(info);
+  }
+  static Napi::Value BoundWrite(const Napi::CallbackInfo& info) {
+    return static_cast<NativeDataset*>(info.Data())->Write(info);
+  }
 
   hid_t Loc(Napi::Env env) const { return id(env); }
   std::string What(const char* call) const { return std::string(call) + " dataset " + Quote(name()); }
@@ -236,7 +251,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   Napi::Value Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto what = [this] { return What("write"); };
-    hid_t d = id(env), fspace = FileSpace(env), dxpl = TransferPlist(env, info[2].ToBoolean());
+    hid_t d = id(env), fspace = FileSpace(env), dxpl = TransferPlist(env, info[2].As<Napi::Boolean>().Value());
     Selected selected = ApplySelection(env, fspace, info[0], what);
     hsize_t n = selected.count;
     // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to
@@ -261,7 +276,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto what = [this] { return What("read"); };
-    hid_t d = id(env), fspace = FileSpace(env), dxpl = TransferPlist(env, info[2].ToBoolean());
+    hid_t d = id(env), fspace = FileSpace(env), dxpl = TransferPlist(env, info[2].As<Napi::Boolean>().Value());
     Selected selected = ApplySelection(env, fspace, info[0], what);
     hsize_t n = selected.count;
     bool strings = info[1].IsUndefined();
@@ -320,7 +335,9 @@ Napi::Value CreateDataset(const Napi::CallbackInfo& info, const std::shared_ptr<
 
 Napi::Object NewDataset(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name) {
   Napi::Object o = Data(env).datasetClass.New({});
-  NativeDataset::Unwrap(o)->Adopt(file, id, name);
+  NativeDataset* d = NativeDataset::Unwrap(o);
+  d->Adopt(file, id, name);
+  d->BindTransfers(env, o);
   return o;
 }
 
