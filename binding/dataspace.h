@@ -21,9 +21,9 @@ template <typename What>
 Selected ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection, const What& what);
 
 // The memory dataspace for a selection: shaped like it, so that HDF5 maps file to memory a chunk at a time
-// rather than element by element (a 1-D memory space against a 3-D chunked selection made writes ~9x
-// slower). One per environment is kept and reshaped when the shape changes, so that small transfers do not
-// create and close one each; it is borrowed, never closed. Nothing selected: one dimension, nothing selected.
+// rather than element by element (a 1-D memory space against a 3-D chunked selection is many times
+// slower; bench/NOTES.md). One per environment is kept and reshaped when the shape changes, so that small transfers do
+// not create and close one each; it is borrowed, never closed. Nothing selected: one dimension, nothing selected.
 hid_t MemorySpace(Napi::Env env, MemorySpaceCache& cache, const Selected& selected);
 
 // ---- implementation ----

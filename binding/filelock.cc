@@ -1,8 +1,8 @@
 // What lib/file.ts asks the operating system about a path before HDF5 opens it: what is there, and advisory
 // locks of the kind HDF5's own file locking takes (flock: shared for readers, exclusive for writers). HDF5
 // locks files it opens serially but not with the MPI-IO driver, and it truncates a file for mode 'w' before
-// it tries the lock; lib/file.ts uses these to fill both gaps. (Node's fs.statSync costs ~0.25 ms on its
-// first call in a process, which lands in the first File.open; stat(2) here costs microseconds.)
+// it tries the lock; lib/file.ts uses these to fill both gaps. (stat(2) here rather than Node's
+// fs.statSync, whose first call in a process is slow and would land in the first File.open.)
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>

@@ -1,9 +1,8 @@
 // Memory for large arrays: transparent huge pages, and page alignment. With THP in "madvise" mode (Debian's
 // default) a region gets 2 MiB pages only when asked; and the kernel's copy from the page cache runs at full
-// speed only into memory aligned as the page cache is (malloc's large blocks start 16 bytes into a page).
-// A 256 MiB read of the demo's file, in C: 34 ms into malloc'd memory, 22 ms into aligned huge pages; the
-// first touch then costs 128 page faults instead of 65,536. numpy puts arrays of 4 MiB or more on huge
-// pages; lib/memory.ts does the same for the typed arrays it makes.
+// speed only into memory aligned as the page cache is (malloc's large blocks start 16 bytes into a page);
+// huge pages also take far fewer faults on first touch (bench/NOTES.md has the figures). numpy puts arrays
+// of 4 MiB or more on huge pages; lib/memory.ts does the same for the typed arrays it makes.
 #include <sys/mman.h>
 
 #include <cstdint>

@@ -12,8 +12,8 @@ export function eagerCompileRequested(): boolean {
 
 /**
  * The built-in modules that h5mpi's modules import. They are loaded first, outside the eager window: V8
- * rejects Node's code cache for built-ins while its flags differ, and compiling node:crypto from source
- * costs ~6 ms. (A test keeps this list in step with lib/'s imports.)
+ * rejects Node's code cache for built-ins while its flags differ, and would compile them from source.
+ * (A test keeps this list in step with lib/'s imports.)
  */
 export const BUILTINS = ['node:crypto', 'node:os', 'node:path', 'node:v8'] as const;
 

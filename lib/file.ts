@@ -193,7 +193,7 @@ function openNative(filename: string, mode: FileMode, access: FileAccess, comm: 
       return 'file';
     }
   };
-  // An int32, not comm.bcast's structured clone, whose serializer costs ~0.6 ms on its first use in a process.
+  // An int32, not comm.bcast's structured clone, whose serializer is slow on its first use in a process.
   const kind = comm ? FILE_KINDS[comm.bcastInto(Int32Array.of(comm.rank === 0 ? FILE_KINDS.indexOf(look()) : 0), 0)[0]] : look();
   const exists = kind !== 'missing';
   if (kind === 'directory') throw new H5Error(`${where}: '${filename}' is a directory, not an HDF5 file`, 'IS_DIRECTORY');

@@ -48,8 +48,7 @@ const held = new Map<string, HeldEntry>();
 
 function keyOf(filename: string): string | undefined {
   // The C library's realpath: Node's JavaScript one resolves each component with path.resolve, enough
-  // calls in a job's first open to have V8 optimize path's normalizeString right there (3.5 ms of TurboFan
-  // on a loaded 2-core machine, inside the timed open of the demos).
+  // calls in a job's first open to have V8 optimize path's normalizeString right there, inside the open.
   return native.realPath(filename);
 }
 

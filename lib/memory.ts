@@ -11,8 +11,8 @@ const HUGE_PAGE_BYTES = 2 * 2 ** 20;
 
 /**
  * Small results are views on a shared buffer, as Node's Buffer.allocUnsafe takes its small buffers from a
- * pool: a typed array with a buffer of its own costs V8 a malloc, a zero fill and a sweep later (0.7 µs
- * here, a sixth of a one-row read), a view on a pool 0.05 µs. A pool is used once, front to back, and
+ * pool: a typed array with a buffer of its own costs V8 a malloc, a zero fill and a sweep later, a large
+ * share of a one-row read; a view costs a fraction of that. A pool is used once, front to back, and
  * dropped when full: it holds 8 or more results and lives as long as any of them.
  */
 const POOL_BYTES = 16 * 1024;
