@@ -2,7 +2,7 @@
 // them back, and the guest's next use of such a page waits for the host to supply it again. A write into new
 // page-cache pages then runs at 0.3-0.9 GB/s instead of 2-4 GB/s, depending on whether the pages it gets
 // were reported, that is on how long ago they were freed: a matter of timing between runs, not of the program
-// writing (README, "Performance"). Some kernels let root set how long a page must stay free before it is
+// writing (bench/NOTES.md, "The VM's memory and the write figures"). Some kernels let root set how long a page must stay free before it is
 // reported (min_free_ms) and how much freed memory may wait (max_waiting_mib); `--hold-freed-pages` sets
 // both for the duration of a benchmark run and puts them back afterwards.
 'use strict';

@@ -437,7 +437,7 @@ function freePagesText({ params, held }) {
   const own = Object.fromEntries(Object.entries(params).filter(([k]) => ['page_reporting_order', 'min_free_ms', 'max_waiting_mib'].includes(k)));
   return held
     ? `This virtual machine reports free pages to its host (${list(own)}); during this run freed pages were held in the guest (${list(held)}, --hold-freed-pages), so that a write's new page-cache pages come from memory its predecessors freed rather than from the host, and every write made a new file (the previous one deleted before the run).`
-    : `This virtual machine reports free pages to its host (${list(own)}): a write into new page-cache pages runs at host speed or several times slower, depending on how long ago its pages were freed. Every write overwrote the previous run's file, which limits that; --hold-freed-pages removes it (README, "Performance").`;
+    : `This virtual machine reports free pages to its host (${list(own)}): a write into new page-cache pages runs at host speed or several times slower, depending on how long ago its pages were freed. Every write overwrote the previous run's file, which limits that; --hold-freed-pages removes it (bench/NOTES.md).`;
 }
 
 function markdown(results) {

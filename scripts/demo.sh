@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run demo`: the course's three programs end to end on small sizes, as a user runs them (see README,
+# `npm run demo`: the course's three programs end to end on small sizes, as a user runs them (see demo/README.md,
 # "Demos"): write with 4 ranks, read back with 3 (another rank count, with both views of exercise 3), then
 # the chunking comparison under mpiexec and serially. Files go to a temporary directory.
 set -euo pipefail
