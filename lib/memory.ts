@@ -3,7 +3,7 @@
 // of Dataset.read from a shared pool.
 import { ARRAY_TYPES, checkDType, NumericDType, TypedArrayOf } from './dtype';
 import { native } from './native';
-import { describeValue } from './validate';
+import { checkShape, describeValue } from './validate';
 
 /** From this size up an array goes on huge pages, as numpy's do; smaller ones have little to gain. */
 const HUGE_PAGE_MIN_BYTES = 4 * 2 ** 20;
@@ -65,11 +65,8 @@ export function zeros<D extends NumericDType>(dtype: D, shape: number | readonly
   if (checkDType(dtype, where) === 'string') throw new TypeError(`${where}: strings have no typed array; use a string[]`);
   const extents: unknown = typeof shape === 'number' ? [shape] : shape;
   if (!Array.isArray(extents)) throw new TypeError(`${where}: shape must be a length or an array of extents`);
-  let length = 1;
-  for (const d of extents) {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw new RangeError(`${where}: extents are non-negative integers, got ${String(d)}`);
-    length *= d;
-  }
+  checkShape(extents, where);
+  const length = extents.reduce((a, b) => a * b, 1);
   try {
     return allocate(dtype, length);
   } catch (e) {

@@ -31,8 +31,8 @@ test('zeros makes a zero-filled typed array of the dtype, from a length or a sha
 test.each([
   ['an unknown dtype', () => zeros('float16' as 'float32', 4), TypeError, /^zeros\('float16', 4\): unknown dtype "float16"/],
   ['strings', () => zeros('string' as 'float32', 4), TypeError, /^zeros\('string', 4\): strings have no typed array; use a string\[\]/],
-  ['a negative extent', () => zeros('int32', [2, -1]), RangeError, /^zeros\('int32', \[2, -1\]\): extents are non-negative integers, got -1/],
-  ['a fractional length', () => zeros('int32', 1.5), RangeError, /^zeros\('int32', 1\.5\): extents are non-negative integers, got 1\.5/],
+  ['a negative extent', () => zeros('int32', [2, -1]), RangeError, /^zeros\('int32', \[2, -1\]\): shape\[1\] is -1; expected an integer >= 0/],
+  ['a fractional length', () => zeros('int32', 1.5), RangeError, /^zeros\('int32', 1\.5\): shape\[0\] is 1\.5; expected an integer >= 0/],
   ['a shape that is neither', () => zeros('int32', '8' as unknown as number), TypeError, /^zeros\('int32', string 8\): shape must be a length or an array of extents/],
   ['more than memory holds', () => zeros('float64', [2 ** 26, 2 ** 26]), RangeError, /^zeros\('float64', \[67108864, 67108864\]\): cannot allocate 4503599627370496 elements: /],
 ])('zeros refuses %s, naming the call', (_, call, type, message) => {
