@@ -246,13 +246,28 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
 
   Napi::Value Info(const Napi::CallbackInfo& info) { return Describe(info.Env(), id(info.Env()), name()); }
 
+  // What a read and a write start with: the ids (info[2] is the collective flag) and the selection info[0]
+  // applied to the file dataspace.
+  struct Transfer {
+    hid_t dataset, fileSpace, dxpl;
+    Selected selected;
+  };
+  template <typename What>
+  Transfer Begin(const Napi::CallbackInfo& info, const What& what) {
+    Napi::Env env = info.Env();
+    hid_t dataset = id(env), fileSpace = FileSpace(env);
+    return Transfer{dataset, fileSpace, TransferPlist(env, info[2].As<Napi::Boolean>().Value()),
+                    ApplySelection(env, fileSpace, info[0], what)};
+  }
+
   // write(selection, data, collective). data: a typed array (HDF5 converts its elements to the file type),
   // or string[] for string datasets.
   Napi::Value Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto what = [this] { return What("write"); };
-    hid_t d = id(env), fspace = FileSpace(env), dxpl = TransferPlist(env, info[2].As<Napi::Boolean>().Value());
-    Selected selected = ApplySelection(env, fspace, info[0], what);
+    Transfer t = Begin(info, what);
+    hid_t d = t.dataset, fspace = t.fileSpace, dxpl = t.dxpl;
+    const Selected& selected = t.selected;
     hsize_t n = selected.count;
     // A zero-sized dataset has no storage, and collective MPI-IO on it fails ("addr overflow"): nothing to
     // do. Only an empty selection can be of a zero-sized dataset, so other transfers skip asking.
@@ -276,8 +291,9 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto what = [this] { return What("read"); };
-    hid_t d = id(env), fspace = FileSpace(env), dxpl = TransferPlist(env, info[2].As<Napi::Boolean>().Value());
-    Selected selected = ApplySelection(env, fspace, info[0], what);
+    Transfer t = Begin(info, what);
+    hid_t d = t.dataset, fspace = t.fileSpace, dxpl = t.dxpl;
+    const Selected& selected = t.selected;
     hsize_t n = selected.count;
     bool strings = info[1].IsUndefined();
     if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
