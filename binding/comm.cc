@@ -1,5 +1,5 @@
-// MPI for Node: a Comm object over MPI_Comm, and the collectives / point-to-point calls on raw buffers.
-// Serialisation of JS values and all policy live in lib/mpi.ts; here are only MPI calls.
+// NativeComm: an MPI_Comm, its lifecycle (rank, size, split, dup, free, abort) and the calls the other
+// files list (comm.h), bound to each communicator; MPI's start and end.
 #include "comm.h"
 
 #include <dlfcn.h>
@@ -10,7 +10,6 @@
 #include "dataspace.h"
 #include "errors.h"
 #include "object.h"
-#include "types.h"
 
 namespace h5mpi {
 namespace {
@@ -24,30 +23,20 @@ void PromoteLibMPI() {
   }
 }
 
-// Largest element count passed to one MPI call (MPI counts are int); longer buffers go in pieces.
-constexpr size_t kMaxCount = size_t(1) << 30;
+class Comm;
 
-MPI_Op ToOp(Napi::Env env, int code) {
-  static const MPI_Op ops[] = {MPI_SUM, MPI_PROD, MPI_MIN, MPI_MAX, MPI_LAND, MPI_LOR, MPI_BAND, MPI_BOR};
-  if (code < 0 || code >= static_cast<int>(sizeof ops / sizeof ops[0])) ThrowUsage(env, "unknown reduction op");
-  return ops[code];
-}
-
-// A view of a typed array / Buffer: its bytes, element count and MPI datatype.
-struct View {
-  char* data;
-  size_t length;  // elements
-  size_t elementSize;
-  MPI_Datatype type;
-  DType dtype;
+// One call bound to one communicator: what its function's data points to.
+struct Bound {
+  Comm* comm;
+  CommCall call;
 };
 
-View ToView(Napi::Env env, const Napi::Value& v) {
-  if (!v.IsTypedArray()) ThrowUsage(env, "expected a typed array");
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  DType dt = DTypeOfTypedArray(ta.TypedArrayType());
-  char* base = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  return View{base, ta.ElementLength(), DTypeSize(dt), MPITypeOf(dt), dt};
+std::vector<CommCallEntry> AllCalls() {
+  std::vector<CommCallEntry> calls;
+  PointToPointCalls(calls);
+  CollectiveCalls(calls);
+  TopologyCalls(calls);
+  return calls;
 }
 
 class Comm : public Napi::ObjectWrap<Comm> {
@@ -58,6 +47,7 @@ class Comm : public Napi::ObjectWrap<Comm> {
     c->comm_ = comm;
     c->owned_ = owned;
     MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+    c->BindCalls(env, obj);
     return obj;
   }
 
@@ -66,16 +56,6 @@ class Comm : public Napi::ObjectWrap<Comm> {
                                    {
                                        InstanceMethod<&Comm::Rank>("rank"),
                                        InstanceMethod<&Comm::Size>("size"),
-                                       InstanceMethod<&Comm::Barrier>("barrier"),
-                                       InstanceMethod<&Comm::Bcast>("bcast"),
-                                       InstanceMethod<&Comm::BcastInto>("bcastInto"),
-                                       InstanceMethod<&Comm::Gather>("gather"),
-                                       InstanceMethod<&Comm::Allgather>("allgather"),
-                                       InstanceMethod<&Comm::Reduce>("reduce"),
-                                       InstanceMethod<&Comm::Allreduce>("allreduce"),
-                                       InstanceMethod<&Comm::Send>("send"),
-                                       InstanceMethod<&Comm::Recv>("recv"),
-                                       InstanceMethod<&Comm::RecvInto>("recvInto"),
                                        InstanceMethod<&Comm::Split>("split"),
                                        InstanceMethod<&Comm::Dup>("dup"),
                                        InstanceMethod<&Comm::Free>("free"),
@@ -98,6 +78,25 @@ class Comm : public Napi::ObjectWrap<Comm> {
  private:
   MPI_Comm comm_ = MPI_COMM_NULL;
   bool owned_ = false;
+  std::vector<Bound> bound_;
+
+  // The calls are own properties of each communicator whose function carries the call and the
+  // communicator, so that a call skips the unwrap of `this` (a private-property lookup that costs about
+  // as much as a small message's whole trip through the binding).
+  void BindCalls(Napi::Env env, Napi::Object self) {
+    std::vector<CommCallEntry> calls = AllCalls();
+    bound_.reserve(calls.size());  // never reallocated: the functions hold addresses into it
+    std::vector<Napi::PropertyDescriptor> props;
+    for (const CommCallEntry& c : calls) {
+      bound_.push_back({this, c.call});
+      props.push_back(Napi::PropertyDescriptor::Function(env, self, c.name, Call, napi_default, &bound_.back()));
+    }
+    self.DefineProperties(props);
+  }
+  static Napi::Value Call(const Napi::CallbackInfo& info) {
+    const Bound* b = static_cast<const Bound*>(info.Data());
+    return b->call(info, b->comm->comm(info.Env()));
+  }
 
   Napi::Value Rank(const Napi::CallbackInfo& info) {
     int r = 0;
@@ -109,233 +108,7 @@ class Comm : public Napi::ObjectWrap<Comm> {
     CheckMPI(info.Env(), MPI_Comm_size(comm(info.Env()), &s), "MPI_Comm_size");
     return Napi::Number::New(info.Env(), s);
   }
-  Napi::Value Barrier(const Napi::CallbackInfo& info) {
-    CheckMPI(info.Env(), MPI_Barrier(comm(info.Env())), "MPI_Barrier");
-    return info.Env().Undefined();
-  }
   Napi::Value IsFreed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), comm_ == MPI_COMM_NULL); }
-
-  // Moves `count` elements of `type` in pieces of at most kMaxCount with `op(ptr, n)`.
-  template <typename F>
-  static void InPieces(char* data, size_t count, size_t elementSize, F op) {
-    do {
-      size_t n = count < kMaxCount ? count : kMaxCount;
-      op(data, static_cast<int>(n));
-      data += n * elementSize;
-      count -= n;
-    } while (count > 0);
-  }
-
-  // bcast(kind, view | undefined, root) -> [kind, ArrayBuffer]. The root's header (kind, byte length) goes
-  // first so that every other rank can allocate the exact buffer and receive straight into it.
-  Napi::Value Bcast(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    MPI_Comm c = comm(env);
-    int root = info[2].As<Napi::Number>().Int32Value();
-    int rank;
-    MPI_Comm_rank(c, &rank);
-    int64_t header[2] = {0, 0};
-    View view{};
-    if (rank == root) {
-      view = ToView(env, info[1]);
-      header[0] = info[0].As<Napi::Number>().Int64Value();
-      header[1] = static_cast<int64_t>(view.length * view.elementSize);
-    }
-    CheckMPI(env, MPI_Bcast(header, 2, MPI_INT64_T, root, c), "MPI_Bcast");
-    if (rank == root) {
-      InPieces(view.data, view.length, view.elementSize,
-               [&](char* p, int n) { CheckMPI(env, MPI_Bcast(p, n, view.type, root, c), "MPI_Bcast"); });
-      return info.Env().Undefined();
-    }
-    Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, static_cast<size_t>(header[1]));
-    DType dt = DTypeOfKind(header[0]);
-    size_t es = DTypeSize(dt);
-    InPieces(static_cast<char*>(out.Data()), header[1] / es, es,
-             [&](char* p, int n) { CheckMPI(env, MPI_Bcast(p, n, MPITypeOf(dt), root, c), "MPI_Bcast"); });
-    Napi::Array result = Napi::Array::New(env, 2);
-    result.Set(0u, Napi::Number::New(env, static_cast<double>(header[0])));
-    result.Set(1u, out);
-    return result;
-  }
-
-  // bcastInto(typedArray, root): every rank passes an array of the same type and length.
-  Napi::Value BcastInto(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    View v = ToView(env, info[0]);
-    int root = info[1].As<Napi::Number>().Int32Value();
-    InPieces(v.data, v.length, v.elementSize,
-             [&](char* p, int n) { CheckMPI(env, MPI_Bcast(p, n, v.type, root, comm(env)), "MPI_Bcast"); });
-    return info[0];
-  }
-
-  // Gathers every rank's (kind, bytes) to `root` (or to all when root < 0): returns [kinds[], ArrayBuffer,
-  // byteOffsets[], byteLengths[]] there and undefined elsewhere. Each rank's bytes start on an 8-byte
-  // boundary so that they can be viewed in place as any typed array. The headers go to every rank, so that
-  // every rank sees a too-large gather and throws, rather than the root alone.
-  Napi::Value GatherImpl(const Napi::CallbackInfo& info, int root) {
-    Napi::Env env = info.Env();
-    MPI_Comm c = comm(env);
-    int rank, size;
-    MPI_Comm_rank(c, &rank);
-    MPI_Comm_size(c, &size);
-    View v = ToView(env, info[1]);
-    size_t bytes = v.length * v.elementSize;
-    int64_t mine[2] = {info[0].As<Napi::Number>().Int64Value(), static_cast<int64_t>(bytes)};
-    std::vector<int64_t> headers(2 * size);
-    CheckMPI(env, MPI_Allgather(mine, 2, MPI_INT64_T, headers.data(), 2, MPI_INT64_T, c), "MPI_Allgather");
-    std::vector<int> counts(size), displs(size);
-    int64_t total = 0;
-    for (int i = 0; i < size; i++) {
-      int64_t n = headers[2 * i + 1];
-      total = (total + 7) & ~int64_t(7);
-      if (n > INT_MAX || total + n > INT_MAX)
-        throw Napi::RangeError::New(env, "gather: the ranks' contributions together exceed 2 GiB; send them in pieces");
-      counts[i] = static_cast<int>(n);
-      displs[i] = static_cast<int>(total);
-      total += n;
-    }
-    bool receives = root < 0 || rank == root;
-    Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, receives ? static_cast<size_t>(total) : 0);
-    if (root < 0) {
-      CheckMPI(env,
-               MPI_Allgatherv(v.data, static_cast<int>(bytes), MPI_BYTE, out.Data(), counts.data(), displs.data(),
-                              MPI_BYTE, c),
-               "MPI_Allgatherv");
-    } else {
-      CheckMPI(env,
-               MPI_Gatherv(v.data, static_cast<int>(bytes), MPI_BYTE, out.Data(), counts.data(), displs.data(),
-                           MPI_BYTE, root, c),
-               "MPI_Gatherv");
-    }
-    if (!receives) return env.Undefined();
-    Napi::Array kinds = Napi::Array::New(env, size), offsets = Napi::Array::New(env, size),
-                lengths = Napi::Array::New(env, size);
-    for (int i = 0; i < size; i++) {
-      kinds.Set(i, Napi::Number::New(env, static_cast<double>(headers[2 * i])));
-      offsets.Set(i, Napi::Number::New(env, displs[i]));
-      lengths.Set(i, Napi::Number::New(env, counts[i]));
-    }
-    Napi::Array result = Napi::Array::New(env, 4);
-    result.Set(0u, kinds);
-    result.Set(1u, out);
-    result.Set(2u, offsets);
-    result.Set(3u, lengths);
-    return result;
-  }
-  Napi::Value Gather(const Napi::CallbackInfo& info) {
-    return GatherImpl(info, info[2].As<Napi::Number>().Int32Value());
-  }
-  Napi::Value Allgather(const Napi::CallbackInfo& info) { return GatherImpl(info, -1); }
-
-  // reduce(typedArray, op, root | -1 for allreduce) -> a new array of the same type (on root, or everywhere).
-  Napi::Value ReduceImpl(const Napi::CallbackInfo& info, int root) {
-    Napi::Env env = info.Env();
-    MPI_Comm c = comm(env);
-    Napi::TypedArray in = info[0].As<Napi::TypedArray>();
-    View v = ToView(env, in);
-    MPI_Op op = ToOp(env, info[1].As<Napi::Number>().Int32Value());
-    int rank;
-    MPI_Comm_rank(c, &rank);
-    bool receives = root < 0 || rank == root;
-    Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, receives ? v.length * v.elementSize : 0);
-    char* dst = static_cast<char*>(out.Data());
-    char* src = v.data;
-    InPieces(src, v.length, v.elementSize, [&](char* p, int n) {
-      char* q = receives ? dst + (p - src) : nullptr;
-      if (root < 0) {
-        CheckMPI(env, MPI_Allreduce(p, q, n, v.type, op, c), "MPI_Allreduce");
-      } else {
-        CheckMPI(env, MPI_Reduce(p, q, n, v.type, op, root, c), "MPI_Reduce");
-      }
-    });
-    if (!receives) return env.Undefined();
-    return out;
-  }
-  Napi::Value Reduce(const Napi::CallbackInfo& info) {
-    return ReduceImpl(info, info[2].As<Napi::Number>().Int32Value());
-  }
-  Napi::Value Allreduce(const Napi::CallbackInfo& info) { return ReduceImpl(info, -1); }
-
-  static int ToSource(const Napi::Value& v) {
-    int s = v.As<Napi::Number>().Int32Value();
-    return s < 0 ? MPI_ANY_SOURCE : s;
-  }
-  static int ToTag(const Napi::Value& v) {
-    int t = v.As<Napi::Number>().Int32Value();
-    return t < 0 ? MPI_ANY_TAG : t;
-  }
-
-  // send(kind, view, dest, tag): a two-int64 header (kind, byte length), then the payload in its own datatype.
-  Napi::Value Send(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    MPI_Comm c = comm(env);
-    View v = ToView(env, info[1]);
-    int dest = info[2].As<Napi::Number>().Int32Value(), tag = info[3].As<Napi::Number>().Int32Value();
-    int64_t header[2] = {info[0].As<Napi::Number>().Int64Value(), static_cast<int64_t>(v.length * v.elementSize)};
-    CheckMPI(env, MPI_Send(header, 2, MPI_INT64_T, dest, tag, c), "MPI_Send");
-    InPieces(v.data, v.length, v.elementSize,
-             [&](char* p, int n) { CheckMPI(env, MPI_Send(p, n, v.type, dest, tag, c), "MPI_Send"); });
-    return env.Undefined();
-  }
-
-  // Receives the header; the payload then comes from that same source and tag (MPI keeps their order).
-  static MPI_Status RecvHeader(Napi::Env env, MPI_Comm c, int source, int tag, int64_t header[2]) {
-    MPI_Status st;
-    CheckMPI(env, MPI_Recv(header, 2, MPI_INT64_T, source, tag, c, &st), "MPI_Recv");
-    return st;
-  }
-  static void RecvPayload(Napi::Env env, MPI_Comm c, const MPI_Status& st, char* data, size_t bytes, DType dt) {
-    size_t es = DTypeSize(dt);
-    InPieces(data, bytes / es, es, [&](char* p, int n) {
-      CheckMPI(env, MPI_Recv(p, n, MPITypeOf(dt), st.MPI_SOURCE, st.MPI_TAG, c, MPI_STATUS_IGNORE), "MPI_Recv");
-    });
-  }
-  static Napi::Object Status(Napi::Env env, const MPI_Status& st, double kind) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("source", st.MPI_SOURCE);
-    o.Set("tag", st.MPI_TAG);
-    o.Set("kind", kind);
-    return o;
-  }
-
-  // recv(source, tag) -> { source, tag, kind, buffer }
-  Napi::Value Recv(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    MPI_Comm c = comm(env);
-    int64_t header[2];
-    MPI_Status st = RecvHeader(env, c, ToSource(info[0]), ToTag(info[1]), header);
-    Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, static_cast<size_t>(header[1]));
-    DType dt = DTypeOfKind(header[0]);
-    RecvPayload(env, c, st, static_cast<char*>(out.Data()), header[1], dt);
-    Napi::Object result = Status(env, st, static_cast<double>(header[0]));
-    result.Set("buffer", out);
-    return result;
-  }
-
-  // recvInto(typedArray, source, tag) -> { source, tag, kind, length }. The message fits when it is a typed
-  // array of the same element type and no longer; one that does not fit is still taken off the wire (so
-  // the next recv sees the next message), then reported with length -1.
-  Napi::Value RecvInto(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    MPI_Comm c = comm(env);
-    View v = ToView(env, info[0]);
-    int64_t header[2];
-    MPI_Status st = RecvHeader(env, c, ToSource(info[1]), ToTag(info[2]), header);
-    size_t bytes = static_cast<size_t>(header[1]);
-    DType dt = DTypeOfKind(header[0]);
-    bool fits = header[0] >= 0 && dt == v.dtype && bytes <= v.length * v.elementSize;
-    Napi::Object result = Status(env, st, static_cast<double>(header[0]));
-    if (fits) {
-      RecvPayload(env, c, st, v.data, bytes, dt);
-      result.Set("length", static_cast<double>(bytes / v.elementSize));
-    } else {
-      std::vector<char> discard(bytes);
-      RecvPayload(env, c, st, discard.data(), bytes, dt);
-      result.Set("length", -1);
-      result.Set("bytes", static_cast<double>(bytes));
-    }
-    return result;
-  }
 
   Napi::Value Split(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -450,6 +223,59 @@ void EnsureMPI(Napi::Env env) {
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
 }
+
+Napi::Object WrapComm(Napi::Env env, MPI_Comm comm, bool owned) { return Comm::Wrap(env, comm, owned); }
+
+View ToView(Napi::Env env, const Napi::Value& v) {
+  if (!v.IsTypedArray()) ThrowUsage(env, "expected a typed array");
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  DType dt = DTypeOfTypedArray(ta.TypedArrayType());
+  char* base = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  return View{base, ta.ElementLength(), DTypeSize(dt), MPITypeOf(dt), dt};
+}
+
+BigType::BigType(Napi::Env env, MPI_Datatype base, size_t length) : type_(base) {
+  if (length <= kMaxCount) {
+    count_ = static_cast<int>(length);
+    return;
+  }
+  // q pieces of kMaxCount elements, then the rest, as one struct type of one element.
+  MPI_Aint lb = 0, extent = 0;
+  MPI_Type_get_extent(base, &lb, &extent);
+  MPI_Datatype chunk;
+  CheckMPI(env, MPI_Type_contiguous(static_cast<int>(kMaxCount), base, &chunk), "MPI_Type_contiguous");
+  int blocks[2] = {static_cast<int>(length / kMaxCount), static_cast<int>(length % kMaxCount)};
+  MPI_Aint displs[2] = {0, static_cast<MPI_Aint>(length / kMaxCount * kMaxCount) * extent};
+  MPI_Datatype types[2] = {chunk, base};
+  int rc = MPI_Type_create_struct(blocks[1] ? 2 : 1, blocks, displs, types, &type_);
+  MPI_Type_free(&chunk);
+  CheckMPI(env, rc, "MPI_Type_create_struct");
+  CheckMPI(env, MPI_Type_commit(&type_), "MPI_Type_commit");
+  derived_ = true;
+  count_ = 1;
+}
+
+BigType::~BigType() {
+  if (derived_) MPI_Type_free(&type_);
+}
+
+MPI_Op ToOp(Napi::Env env, int code) {
+  static const MPI_Op ops[] = {MPI_SUM, MPI_PROD, MPI_MIN, MPI_MAX, MPI_LAND, MPI_LOR, MPI_BAND, MPI_BOR};
+  if (code < 0 || code >= static_cast<int>(sizeof ops / sizeof ops[0])) ThrowUsage(env, "unknown reduction op");
+  return ops[code];
+}
+
+int ToRank(const Napi::Value& v) {
+  int r = v.As<Napi::Number>().Int32Value();
+  return r == -1 ? MPI_ANY_SOURCE : r == -2 ? MPI_PROC_NULL : r;
+}
+
+int ToTag(const Napi::Value& v) {
+  int t = v.As<Napi::Number>().Int32Value();
+  return t < 0 ? MPI_ANY_TAG : t;
+}
+
+double FromRank(int rank) { return rank == MPI_PROC_NULL ? -2 : rank == MPI_ANY_SOURCE ? -1 : rank; }
 
 MPI_Comm CommFromValue(Napi::Env env, const Napi::Value& v) {
   if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&kCommTag)) ThrowUsage(env, "expected an MPI Comm");

@@ -411,8 +411,8 @@ function caught(fn) {
   const mpiErrors = {
     binding: caught(() => c.native.send(1, u8, n + 5, 0)),
     bindingRecv: caught(() => c.native.recv(n + 5, 0)),
-    world: caught(() => c.call('send', (nc) => nc.send(1, u8, n + 5, 0))),
-    dup: caught(() => d.call('recv', (nc) => nc.recv(n + 5, 0))),
+    world: caught(() => c._call('send', (nc) => nc.send(1, u8, n + 5, 0))),
+    dup: caught(() => d._call('recv', (nc) => nc.recv(n + 5, 0))),
   };
   d.free();
 
