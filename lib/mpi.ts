@@ -78,11 +78,17 @@ function launchedByMPI(): boolean {
  */
 export const MPI = {
   /** Pass as `source` to `recv`/`recvInto` to take a message from any rank. */
-  ANY_SOURCE: ANY_SOURCE as -1,
+  get ANY_SOURCE(): -1 {
+    return ANY_SOURCE;
+  },
   /** Pass as `tag` to `recv`/`recvInto` to take a message with any tag. */
-  ANY_TAG: ANY_TAG as -1,
+  get ANY_TAG(): -1 {
+    return ANY_TAG;
+  },
   /** The null process: pass it wherever a rank goes; a send to it or a receive from it completes at once and moves nothing. */
-  PROC_NULL: PROC_NULL as -2,
+  get PROC_NULL(): -2 {
+    return PROC_NULL;
+  },
   /** The largest tag `send` accepts (MPI_TAG_UB). */
   get TAG_UB(): number {
     return startedLimits().tagUpperBound;

@@ -43,8 +43,8 @@ export function wrongCalls(c: Comm, MPI: typeof MPIType, status: StatusType): vo
   c.rank = 1;
   // @ts-expect-error size is read-only
   c.size = 2;
-  // @ts-expect-error internal
-  c.call('barrier', () => undefined);
+  // @ts-expect-error private
+  c.invoke('barrier', () => undefined);
   // @ts-expect-error the wildcards are constants
   MPI.ANY_SOURCE = 0;
   // @ts-expect-error COMM_WORLD cannot be replaced
