@@ -234,5 +234,14 @@ export class Comm {
     this.native.abort(code);
     process.exit(code);
   }
+
+  // ---- point-to-point (lib/p2p.ts) ----
+
+  // ---- collectives (lib/collectives.ts) ----
+
+  // ---- topologies (lib/topology.ts) ----
+
 }
 
+
+// ---- topology communicators (lib/topology.ts) ----
