@@ -26,6 +26,7 @@ struct AddonData {
   Napi::FunctionReference fileClass;
   Napi::FunctionReference groupClass;
   Napi::FunctionReference datasetClass;
+  Napi::FunctionReference requestClass;
   MemorySpaceCache memorySpace;
   std::unique_ptr<Watchdog> watchdog;
   // MPI_Init_thread was called by this environment, so MPI_Finalize is ours to call at shutdown.

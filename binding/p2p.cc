@@ -1,82 +1,150 @@
-// Point-to-point calls on a communicator.
+// Point-to-point calls on a communicator. Every send is one MPI message: a typed array as a plain message
+// of its own datatype, straight from its memory (so that a C or mpi4py rank can receive it); an object
+// (lib/ serialises it) as bytes. Receives of known size go straight into the caller's typed array;
+// receives of unknown size (objects) find their message by matched probe and receive exactly it.
 #include "comm.h"
 #include "errors.h"
+#include "request.h"
 
 namespace h5mpi {
 namespace {
 
-int ToSource(const Napi::Value& v) {
-  int s = v.As<Napi::Number>().Int32Value();
-  return s < 0 ? MPI_ANY_SOURCE : s;
+// The payload of a send: info[i] is a typed array; `object` says it holds a serialised value (bytes).
+struct Payload {
+  View view;
+  MPI_Datatype type;
+};
+Payload ToPayload(Napi::Env env, const Napi::Value& data, bool object) {
+  View v = ToView(env, data);
+  return {v, object ? MPI_BYTE : v.type};
 }
 
-// send(kind, view, dest, tag): a two-int64 header (kind, byte length), then the payload in its own datatype.
-Napi::Value Send(const Napi::CallbackInfo& info, MPI_Comm c) {
-  Napi::Env env = info.Env();
-  View v = ToView(env, info[1]);
-  int dest = info[2].As<Napi::Number>().Int32Value(), tag = info[3].As<Napi::Number>().Int32Value();
-  int64_t header[2] = {info[0].As<Napi::Number>().Int64Value(), static_cast<int64_t>(v.length * v.elementSize)};
-  CheckMPI(env, MPI_Send(header, 2, MPI_INT64_T, dest, tag, c), "MPI_Send");
-  InPieces(v.data, v.length, v.elementSize,
-           [&](char* p, int n) { CheckMPI(env, MPI_Send(p, n, v.type, dest, tag, c), "MPI_Send"); });
-  return env.Undefined();
-}
-
-// Receives the header; the payload then comes from that same source and tag (MPI keeps their order).
-MPI_Status RecvHeader(Napi::Env env, MPI_Comm c, int source, int tag, int64_t header[2]) {
-  MPI_Status st;
-  CheckMPI(env, MPI_Recv(header, 2, MPI_INT64_T, source, tag, c, &st), "MPI_Recv");
-  return st;
-}
-void RecvPayload(Napi::Env env, MPI_Comm c, const MPI_Status& st, char* data, size_t bytes, DType dt) {
-  size_t es = DTypeSize(dt);
-  InPieces(data, bytes / es, es, [&](char* p, int n) {
-    CheckMPI(env, MPI_Recv(p, n, MPITypeOf(dt), st.MPI_SOURCE, st.MPI_TAG, c, MPI_STATUS_IGNORE), "MPI_Recv");
-  });
-}
-Napi::Object Status(Napi::Env env, const MPI_Status& st, double kind) {
+Napi::Object StatusObject(Napi::Env env, const MPI_Status& st) {
   Napi::Object o = Napi::Object::New(env);
-  o.Set("source", st.MPI_SOURCE);
-  o.Set("tag", st.MPI_TAG);
-  o.Set("kind", kind);
+  o.Set("source", FromRank(st.MPI_SOURCE));
+  o.Set("tag", st.MPI_TAG == MPI_ANY_TAG ? -1.0 : static_cast<double>(st.MPI_TAG));
+  o.Set("bytes", ReceivedBytes(st));
   return o;
 }
 
-// recv(source, tag) -> { source, tag, kind, buffer }
-Napi::Value Recv(const Napi::CallbackInfo& info, MPI_Comm c) {
+// send(data, dest, tag, object, synchronous)
+Napi::Value Send(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
-  int64_t header[2];
-  MPI_Status st = RecvHeader(env, c, ToSource(info[0]), ToTag(info[1]), header);
-  Napi::ArrayBuffer out = Napi::ArrayBuffer::New(env, static_cast<size_t>(header[1]));
-  DType dt = DTypeOfKind(header[0]);
-  RecvPayload(env, c, st, static_cast<char*>(out.Data()), header[1], dt);
-  Napi::Object result = Status(env, st, static_cast<double>(header[0]));
-  result.Set("buffer", out);
-  return result;
+  Payload p = ToPayload(env, info[0], info[3].As<Napi::Boolean>().Value());
+  BigType t(env, p.type, p.view.length * (p.type == MPI_BYTE ? p.view.elementSize : 1));
+  int dest = ToRank(info[1]), tag = info[2].As<Napi::Number>().Int32Value();
+  if (info[4].As<Napi::Boolean>().Value()) {
+    CheckMPI(env, MPI_Ssend(p.view.data, t.count(), t.type(), dest, tag, c), "MPI_Ssend");
+  } else {
+    CheckMPI(env, MPI_Send(p.view.data, t.count(), t.type(), dest, tag, c), "MPI_Send");
+  }
+  return env.Undefined();
 }
 
-// recvInto(typedArray, source, tag) -> { source, tag, kind, length }. The message fits when it is a typed
-// array of the same element type and no longer; one that does not fit is still taken off the wire (so
-// the next recv sees the next message), then reported with length -1.
+// recv(source, tag) -> { source, tag, bytes, buffer }: the next matching message, whatever its size.
+Napi::Value Recv(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  MPI_Message message;
+  MPI_Status status;
+  int source = ToRank(info[0]);
+  CheckMPI(env, MPI_Mprobe(source, ToTag(info[1]), c, &message, &status), "MPI_Mprobe");
+  double bytes = ReceivedBytes(status);
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, static_cast<size_t>(bytes));
+  BigType t(env, MPI_BYTE, static_cast<size_t>(bytes));
+  MPI_Status received;
+  CheckMPI(env, MPI_Mrecv(buffer.Data(), t.count(), t.type(), &message, &received), "MPI_Mrecv");
+  Napi::Object o = StatusObject(env, source == MPI_PROC_NULL ? status : received);
+  o.Set("buffer", buffer);
+  return o;
+}
+
+// recvInto(array, source, tag) -> { source, tag, bytes } or, for a message longer than the array (taken
+// off the wire all the same), { ..., truncated: true }.
 Napi::Value RecvInto(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View v = ToView(env, info[0]);
-  int64_t header[2];
-  MPI_Status st = RecvHeader(env, c, ToSource(info[1]), ToTag(info[2]), header);
-  size_t bytes = static_cast<size_t>(header[1]);
-  DType dt = DTypeOfKind(header[0]);
-  bool fits = header[0] >= 0 && dt == v.dtype && bytes <= v.length * v.elementSize;
-  Napi::Object result = Status(env, st, static_cast<double>(header[0]));
-  if (fits) {
-    RecvPayload(env, c, st, v.data, bytes, dt);
-    result.Set("length", static_cast<double>(bytes / v.elementSize));
+  BigType t(env, v.type, v.length);
+  MPI_Status status;
+  int rc = MPI_Recv(v.data, t.count(), t.type(), ToRank(info[1]), ToTag(info[2]), c, &status);
+  int errorClass = rc;
+  if (rc != MPI_SUCCESS) MPI_Error_class(rc, &errorClass);
+  if (rc != MPI_SUCCESS && errorClass != MPI_ERR_TRUNCATE) ThrowMPI(env, rc, "MPI_Recv");
+  Napi::Object o = StatusObject(env, status);
+  if (errorClass == MPI_ERR_TRUNCATE) o.Set("truncated", true);
+  return o;
+}
+
+// probe(source, tag) -> { source, tag, bytes } of the next matching message, without receiving it.
+Napi::Value Probe(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  MPI_Status status;
+  CheckMPI(env, MPI_Probe(ToRank(info[0]), ToTag(info[1]), c, &status), "MPI_Probe");
+  return StatusObject(env, status);
+}
+
+// iprobe(source, tag) -> the same, or null when no such message is there yet.
+Napi::Value Iprobe(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  MPI_Status status;
+  int flag = 0;
+  CheckMPI(env, MPI_Iprobe(ToRank(info[0]), ToTag(info[1]), c, &flag, &status), "MPI_Iprobe");
+  return flag ? Napi::Value(StatusObject(env, status)) : env.Null();
+}
+
+// sendrecv(sendArray, dest, sendTag, recvArray, source, recvTag) -> status of the receive. Typed arrays.
+Napi::Value Sendrecv(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = ToView(env, info[3]);
+  BigType st(env, s.type, s.length), rt(env, r.type, r.length);
+  MPI_Status status;
+  CheckMPI(env,
+           MPI_Sendrecv(s.data, st.count(), st.type(), ToRank(info[1]), info[2].As<Napi::Number>().Int32Value(), r.data,
+                        rt.count(), rt.type(), ToRank(info[4]), ToTag(info[5]), c, &status),
+           "MPI_Sendrecv");
+  return StatusObject(env, status);
+}
+
+// sendrecvReplace(array, dest, sendTag, source, recvTag) -> status: sends the array, then receives into it.
+Napi::Value SendrecvReplace(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View v = ToView(env, info[0]);
+  BigType t(env, v.type, v.length);
+  MPI_Status status;
+  CheckMPI(env,
+           MPI_Sendrecv_replace(v.data, t.count(), t.type(), ToRank(info[1]), info[2].As<Napi::Number>().Int32Value(),
+                                ToRank(info[3]), ToTag(info[4]), c, &status),
+           "MPI_Sendrecv_replace");
+  return StatusObject(env, status);
+}
+
+// isend(data, dest, tag, object, synchronous) -> NativeRequest, which keeps `data` alive until done.
+Napi::Value Isend(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  Payload p = ToPayload(env, info[0], info[3].As<Napi::Boolean>().Value());
+  BigType t(env, p.type, p.view.length * (p.type == MPI_BYTE ? p.view.elementSize : 1));
+  int dest = ToRank(info[1]), tag = info[2].As<Napi::Number>().Int32Value();
+  MPI_Request request;
+  if (info[4].As<Napi::Boolean>().Value()) {
+    CheckMPI(env, MPI_Issend(p.view.data, t.count(), t.type(), dest, tag, c, &request), "MPI_Issend");
   } else {
-    std::vector<char> discard(bytes);
-    RecvPayload(env, c, st, discard.data(), bytes, dt);
-    result.Set("length", -1);
-    result.Set("bytes", static_cast<double>(bytes));
+    CheckMPI(env, MPI_Isend(p.view.data, t.count(), t.type(), dest, tag, c, &request), "MPI_Isend");
   }
-  return result;
+  return NativeRequest::New(env, request, {info[0]});
+}
+
+// irecv(source, tag) -> NativeRequest for the next matching message of any size (found when waited for).
+Napi::Value Irecv(const Napi::CallbackInfo& info, MPI_Comm c) {
+  return NativeRequest::NewProbeReceive(info.Env(), c, ToRank(info[0]), ToTag(info[1]));
+}
+
+// irecvInto(array, source, tag) -> NativeRequest receiving straight into the array (kept alive until done).
+Napi::Value IrecvInto(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View v = ToView(env, info[0]);
+  BigType t(env, v.type, v.length);
+  MPI_Request request;
+  CheckMPI(env, MPI_Irecv(v.data, t.count(), t.type(), ToRank(info[1]), ToTag(info[2]), c, &request), "MPI_Irecv");
+  return NativeRequest::New(env, request, {info[0]});
 }
 
 }  // namespace
@@ -86,6 +154,13 @@ void PointToPointCalls(std::vector<CommCallEntry>& out) {
                             {"send", Send},
                             {"recv", Recv},
                             {"recvInto", RecvInto},
+                            {"probe", Probe},
+                            {"iprobe", Iprobe},
+                            {"sendrecv", Sendrecv},
+                            {"sendrecvReplace", SendrecvReplace},
+                            {"isend", Isend},
+                            {"irecv", Irecv},
+                            {"irecvInto", IrecvInto},
                         });
 }
 

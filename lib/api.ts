@@ -1,5 +1,5 @@
 // h5mpi's public API (lib/index.ts loads it).
-export { MPI, Comm, Status } from './mpi';
+export { MPI, Comm, Status, Request } from './mpi';
 export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';

@@ -1,9 +1,11 @@
 // Communicators, after mpi4py's lower-case methods: a Comm over a native communicator. Calls of each kind
 // live in modules of their own where they grow (lib/message.ts, lib/reduce.ts); the class is their face.
 import { MPIError, PeerFailedError } from './errors';
-import { decode, encode, KIND_FAILED, KIND_OBJECT, kindName, MPIBuffer, requireTyped, Status } from './message';
-import { ANY_SOURCE, ANY_TAG, limits } from './mpistate';
+import { decode, encode, KIND_FAILED, MPIBuffer, requireTyped, Status } from './message';
+import { ANY_SOURCE, ANY_TAG, limits, PROC_NULL } from './mpistate';
 import type { NativeComm } from './native';
+import * as p2p from './p2p';
+import type { Request } from './request';
 import { OP_CODES, ReduceOp, Reduced, Reducible, reducible } from './reduce';
 import { checkInt } from './validate';
 import { watched, watching } from './watchdog';
@@ -45,19 +47,24 @@ export class Comm {
     return this.native.isFreed();
   }
 
-  /** @internal Runs one native call; MPI's errors come back naming this communicator and the call. */
-  _call<R>(method: string, f: (c: NativeComm) => R): R {
+  /**
+   * @internal Runs one native call; MPI's errors come back naming this communicator and the call. With
+   * H5MPI_HANG_TIMEOUT set, calls that wait on other ranks are marked for the hang watchdog
+   * (lib/watchdog.ts): collectives by name, point-to-point calls with `watch` (which names the peer).
+   */
+  _call<R>(method: string, f: (c: NativeComm) => R, watch?: string): R {
     const where = `${this.name}.${method}`;
-    if (this.native.isFreed()) throw new MPIError(`${where}: the communicator has been freed`, limits().errComm);
-    // With H5MPI_HANG_TIMEOUT set, collectives are marked for the hang watchdog (lib/watchdog.ts).
-    if (watching && COLLECTIVE_METHODS.has(method)) return watched(`${where}()`, () => this.invoke(where, f));
+    if (this.native.isFreed()) throw new MPIError(`${where}: the communicator has been freed`, limits().errComm, 'MPI_ERR_COMM');
+    if (watching && (watch !== undefined || COLLECTIVE_METHODS.has(method))) {
+      return watched(watch === undefined ? `${where}()` : `${where}(${watch})`, () => this.invoke(where, f));
+    }
     return this.invoke(where, f);
   }
   private invoke<R>(where: string, f: (c: NativeComm) => R): R {
     try {
       return f(this.native);
     } catch (e) {
-      if (e instanceof MPIError) throw new MPIError(`${where}: ${e.message}`, e.errorClass);
+      if (e instanceof MPIError) throw new MPIError(`${where}: ${e.message}`, e.errorClass, e.code);
       if (e instanceof RangeError) throw new RangeError(`${where}: ${e.message}`);
       throw e;
     }
@@ -66,9 +73,14 @@ export class Comm {
   _rankArg(name: string, v: unknown, where: string): number {
     return checkInt(v, name, 0, this.size - 1, `${this.name}.${where}`);
   }
-  /** @internal A source argument (a rank or MPI.ANY_SOURCE). */
+  /** @internal A source argument (a rank, MPI.ANY_SOURCE or MPI.PROC_NULL). */
   _sourceArg(v: unknown, where: string): number {
-    return v === ANY_SOURCE ? -1 : checkInt(v, 'source', 0, this.size - 1, `${this.name}.${where}`, 'MPI.ANY_SOURCE');
+    if (v === ANY_SOURCE || v === PROC_NULL) return v;
+    return checkInt(v, 'source', 0, this.size - 1, `${this.name}.${where}`, 'MPI.ANY_SOURCE, MPI.PROC_NULL');
+  }
+  /** @internal A destination argument (a rank or MPI.PROC_NULL). */
+  _destArg(v: unknown, where: string): number {
+    return v === PROC_NULL ? v : checkInt(v, 'dest', 0, this.size - 1, `${this.name}.${where}`, 'MPI.PROC_NULL');
   }
   /** @internal A tag argument (0 to MPI.TAG_UB, or MPI.ANY_TAG where `wildcard`). */
   _tagArg(v: unknown, where: string, wildcard: boolean): number {
@@ -158,54 +170,6 @@ export class Comm {
   }
 
   /**
-   * Sends `value` to rank `dest` with `tag` (0 to MPI.TAG_UB). Blocking, like MPI_Send: it returns once
-   * the value's memory may be reused, which for a large message can mean once the receiver has it.
-   */
-  send(value: unknown, dest: number, tag = 0): void {
-    this._rankArg('dest', dest, 'send');
-    this._tagArg(tag, 'send', false);
-    const { kind, view, error } = encode(value, `${this.name}.send`);
-    if (error) throw error;
-    this._call('send', (c) => c.send(kind, view, dest, tag));
-  }
-
-  /** Receives a value sent with `send` from `source` (or MPI.ANY_SOURCE) with `tag` (or MPI.ANY_TAG). */
-  recv<T = unknown>(source: number, tag = 0, status?: Status): T {
-    const src = this._sourceArg(source, 'recv');
-    const t = this._tagArg(tag, 'recv', true);
-    const m = this._call('recv', (c) => c.recv(src, t));
-    const value = decode(m.kind, m.buffer) as T;
-    if (status) {
-      status.source = m.source;
-      status.tag = m.tag;
-      status.count = m.kind === KIND_OBJECT ? m.buffer.byteLength : (value as unknown as MPIBuffer).length;
-    }
-    return value;
-  }
-
-  /**
-   * Receives a typed array sent with `send` into `array`, in place: the message must have the same element
-   * type (a Buffer and a Uint8Array match) and at most `array.length` elements; `status.count` says how
-   * many came. A message that does not fit is consumed and a RangeError thrown, so the next recv gets the
-   * next message.
-   */
-  recvInto<A extends MPIBuffer>(array: A, source: number, tag = 0, status?: Status): A {
-    const where = `${this.name}.recvInto`;
-    requireTyped(array, where);
-    const src = this._sourceArg(source, 'recvInto');
-    const t = this._tagArg(tag, 'recvInto', true);
-    const m = this._call('recvInto', (c) => c.recvInto(array, src, t));
-    if (m.length < 0) {
-      throw new RangeError(
-        `${where}: the message from rank ${m.source} (tag ${m.tag}) is ${m.bytes} bytes of ` +
-          `${kindName(m.kind)}, which does not fit a ${array.constructor.name} of ${array.length}`,
-      );
-    }
-    if (status) Object.assign(status, { source: m.source, tag: m.tag, count: m.length });
-    return array;
-  }
-
-  /**
    * Splits into sub-communicators, one per `color` (a non-negative integer), ranked by `key` then by rank
    * here. A rank passing `null` joins none and gets null.
    */
@@ -236,6 +200,90 @@ export class Comm {
   }
 
   // ---- point-to-point (lib/p2p.ts) ----
+
+  /**
+   * Sends `value` to rank `dest` (or MPI.PROC_NULL: nothing is sent) with `tag` (0 to MPI.TAG_UB), as one
+   * MPI message. A typed array goes as a plain message of its own datatype, straight from its memory (a C
+   * or mpi4py rank receives it as such); any other value as a structured clone. Blocking, like MPI_Send:
+   * it returns once the value's memory may be reused, which for a large message can mean once the
+   * receiver has it.
+   */
+  send(value: unknown, dest: number, tag = 0): void {
+    p2p.send(this, value, dest, tag, false);
+  }
+
+  /** As `send`, but returns only once the receiver has started to receive (MPI_Ssend). */
+  ssend(value: unknown, dest: number, tag = 0): void {
+    p2p.send(this, value, dest, tag, true);
+  }
+
+  /**
+   * Receives the next message from `source` (a rank, MPI.ANY_SOURCE or MPI.PROC_NULL) with `tag` (or
+   * MPI.ANY_TAG), whatever its size: a value sent with `send` as it was sent; a typed array's message (or
+   * a C rank's) as its bytes, a Buffer (use `recvInto` to receive it typed and in place). Undefined from
+   * MPI.PROC_NULL.
+   */
+  recv<T = unknown>(source: number, tag: number = ANY_TAG, status?: Status): T {
+    return p2p.recv(this, source, tag, status) as T;
+  }
+
+  /**
+   * Receives a typed-array message into `array`, in place (any typed array a C or mpi4py rank sent as
+   * elements of the same type): at most `array.length` elements; `status.count` says how many came. A
+   * message that does not fit is taken off the wire and a RangeError thrown, so the next receive gets the
+   * next message.
+   */
+  recvInto<A extends MPIBuffer>(array: A, source: number, tag: number = ANY_TAG, status?: Status): A {
+    return p2p.recvInto(this, array, source, tag, status);
+  }
+
+  /** Waits for a matching message without receiving it; its Status (`count` in bytes). */
+  probe(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Status {
+    return p2p.probe(this, source, tag, status, true)!;
+  }
+
+  /** The Status of a matching message that has arrived, or undefined: never waits. */
+  iprobe(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Status | undefined {
+    return p2p.probe(this, source, tag, status, false);
+  }
+
+  /**
+   * Sends `value` to `dest` and returns the value received from `source`, in one call that cannot
+   * deadlock whatever order the ranks make it in (the halo exchange). MPI.PROC_NULL on either side skips it.
+   */
+  sendrecv<T = unknown>(value: unknown, dest: number, source: number = ANY_SOURCE, sendTag = 0, recvTag: number = ANY_TAG, status?: Status): T {
+    return p2p.sendrecv(this, value, dest, source, sendTag, recvTag, status) as T;
+  }
+
+  /** As `sendrecv` for typed arrays: sends `send`, receives into `array` in place (MPI_Sendrecv). */
+  sendrecvInto<A extends MPIBuffer>(send: MPIBuffer, dest: number, array: A, source: number = ANY_SOURCE, sendTag = 0, recvTag: number = ANY_TAG, status?: Status): A {
+    return p2p.sendrecvInto(this, send, dest, array, source, sendTag, recvTag, status);
+  }
+
+  /** Sends `array` to `dest`, then receives from `source` into the same array (MPI_Sendrecv_replace). */
+  sendrecvReplace<A extends MPIBuffer>(array: A, dest: number, source: number = ANY_SOURCE, sendTag = 0, recvTag: number = ANY_TAG, status?: Status): A {
+    return p2p.sendrecvReplace(this, array, dest, source, sendTag, recvTag, status);
+  }
+
+  /** Starts sending `value` (as `send`); the Request completes once its memory may be reused. The value is kept alive until then. */
+  isend(value: unknown, dest: number, tag = 0): Request<void> {
+    return p2p.isend(this, value, dest, tag, false);
+  }
+
+  /** Starts a synchronous send (MPI_Issend): completes once the receiver has started to receive. */
+  issend(value: unknown, dest: number, tag = 0): Request<void> {
+    return p2p.isend(this, value, dest, tag, true);
+  }
+
+  /** Starts receiving the next matching message of any size; `wait()` returns it as `recv` would. */
+  irecv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<T> {
+    return p2p.irecv<T>(this, source, tag);
+  }
+
+  /** Starts receiving a typed-array message into `array` (kept alive until done); `wait()` returns the array. */
+  irecvInto<A extends MPIBuffer>(array: A, source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<A> {
+    return p2p.irecvInto(this, array, source, tag);
+  }
 
   // ---- collectives (lib/collectives.ts) ----
 

@@ -49,12 +49,61 @@ export function decode(kind: number, buffer: ArrayBuffer, offset = 0, length = b
 
 /** Where a received message came from; pass one to `recv`/`recvInto` to have it filled. */
 export class Status {
-  /** The sender's rank. */
+  /** The sender's rank (MPI.PROC_NULL for a receive from it). */
   source = -1;
   /** The message's tag. */
   tag = -1;
-  /** Elements received (bytes for a value sent as an object). */
+  /** Elements received into a typed array; bytes for an object, a raw message and a probe. */
   count = 0;
+  /** The message's size in bytes. */
+  bytes = 0;
+  /** Whether the operation was cancelled (Request.cancel). */
+  cancelled = false;
+}
+
+/** Fills `status` from what the binding reported. */
+export function fillStatus(status: Status | undefined, m: { source: number; tag: number; bytes: number; cancelled?: boolean }, count = m.bytes): void {
+  if (!status) return;
+  status.source = m.source;
+  status.tag = m.tag;
+  status.count = count;
+  status.bytes = m.bytes;
+  status.cancelled = m.cancelled ?? false;
+}
+
+// Point-to-point messages are one MPI message each: a typed array as itself (a plain message of its
+// datatype, as C or mpi4py would send it), any other value serialised behind these first bytes, which is
+// how a receive tells the two apart.
+const OBJECT_MAGIC = Buffer.from([0x89, 0x48, 0x35, 0x4d, 0x50, 0x49, 0x0d, 0x0a]); // "\x89H5MPI\r\n"
+
+/** A value as an object message. Throws a TypeError (naming `where`) for what cannot be cloned. */
+export function serializeMessage(value: unknown, where: string): Buffer {
+  const s = new v8.DefaultSerializer();
+  s.writeRawBytes(OBJECT_MAGIC);
+  s.writeHeader();
+  try {
+    s.writeValue(value);
+  } catch (e) {
+    throw new TypeError(`${where}: the value cannot be sent: ${(e as Error).message}`);
+  }
+  return s.releaseBuffer();
+}
+
+/** Whether received bytes are an object message. */
+export function isObjectMessage(bytes: Uint8Array): boolean {
+  if (bytes.length < OBJECT_MAGIC.length) return false;
+  for (let i = 0; i < OBJECT_MAGIC.length; i++) if (bytes[i] !== OBJECT_MAGIC[i]) return false;
+  return true;
+}
+
+/** What a received message holds: the value of an object message, or a raw message's bytes as a Buffer. */
+export function deserializeMessage(buffer: ArrayBuffer): unknown {
+  const bytes = Buffer.from(buffer);
+  if (!isObjectMessage(bytes)) return bytes;
+  const d = new v8.DefaultDeserializer(bytes);
+  d.readRawBytes(OBJECT_MAGIC.length);
+  d.readHeader();
+  return d.readValue();
 }
 
 /** A typed array that MPI moves in place (`bcastInto`, `recvInto`): any numeric typed array, a Buffer, a Uint8ClampedArray. */

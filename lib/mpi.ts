@@ -4,10 +4,12 @@ import { native } from './native';
 import { ANY_SOURCE, ANY_TAG, Limits, limits, PROC_NULL, setLimits, ThreadLevel } from './mpistate';
 export type { ThreadLevel } from './mpistate';
 import { ensureExitHook } from './runtime';
+import { testall, waitall, waitany, waitsome } from './request';
 import { startWatchdog } from './watchdog';
 
 export { Comm } from './comm';
 export { Status } from './message';
+export { Request } from './request';
 export type { MPIBuffer } from './message';
 export type { ReduceOp, Reducible, Reduced } from './reduce';
 
@@ -89,6 +91,14 @@ export const MPI = {
   get PROC_NULL(): -2 {
     return PROC_NULL;
   },
+  /** Waits for every request; returns what each produced, in order (receives: what arrived). */
+  waitall,
+  /** Waits for one request not reported before: [its index, what it produced]; [-1, undefined] when none is left. */
+  waitany,
+  /** Waits for at least one request not reported before: [their indices, what each produced]. */
+  waitsome,
+  /** [true, what each produced] when every request has completed, else [false, undefined]; never waits. */
+  testall,
   /** The largest tag `send` accepts (MPI_TAG_UB). */
   get TAG_UB(): number {
     return startedLimits().tagUpperBound;

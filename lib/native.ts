@@ -15,9 +15,6 @@ export interface NativeComm {
   allgather(kind: number, data: ArrayBufferView): [number[], ArrayBuffer, number[], number[]];
   reduce(data: ArrayBufferView, op: number, root: number): ArrayBuffer | undefined;
   allreduce(data: ArrayBufferView, op: number): ArrayBuffer;
-  send(kind: number, data: ArrayBufferView, dest: number, tag: number): void;
-  recv(source: number, tag: number): { source: number; tag: number; kind: number; buffer: ArrayBuffer };
-  recvInto(data: ArrayBufferView, source: number, tag: number): { source: number; tag: number; kind: number; length: number; bytes?: number };
   split(color: number | null, key: number): NativeComm | null;
   dup(): NativeComm;
   free(): void;

@@ -24,7 +24,8 @@ type Op = (typeof OPS)[number];
 const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 const described = (v: unknown): unknown => json(S.describe(v));
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const serializedBytes = (v: unknown): number => v8.serialize(v).byteLength;
+// An object message: the 8 bytes that mark it, then the value as v8 serialises it.
+const serializedBytes = (v: unknown): number => v8.serialize(v).byteLength + 8;
 
 /** Element-wise reduction of the ranks' reduceInput arrays, in the element type's own arithmetic. */
 function expectedArrayReduce(kind: string, op: Op, n: number): unknown {
@@ -156,12 +157,20 @@ function checkRank(all: Report[][], n: number, r: number): void {
   expect(sr.arrays).toEqual(
     S.ARRAY_KINDS.map((kind, i) => {
       const sent = S.sampleArray(kind, prev);
-      return { value: described(sent), status: { source: prev, tag: 10 + i, count: sent.length } };
+      return { value: described(sent), status: { source: prev, tag: 10 + i, count: sent.length, bytes: sent.byteLength, cancelled: false } };
+    }),
+  );
+  // recv() of a typed array's message: its bytes, as a C or mpi4py rank sent them.
+  expect(sr.raw).toEqual(
+    S.ARRAY_KINDS.map((kind, i) => {
+      const sent = S.sampleArray(kind, prev);
+      const hex = Buffer.from(sent.buffer, sent.byteOffset, sent.byteLength).toString('hex');
+      return { type: 'Buffer', hex, status: { source: prev, tag: 50 + i, count: sent.byteLength, bytes: sent.byteLength, cancelled: false } };
     }),
   );
   expect(sr.obj).toEqual(described(S.sampleObject(prev)));
   const prevObjectBytes = reportOf(prev, 'sendrecv').objectBytes as number;
-  expect(sr.objStatus).toEqual({ source: prev, tag: 30, count: prevObjectBytes });
+  expect(sr.objStatus).toEqual({ source: prev, tag: 30, count: prevObjectBytes, bytes: prevObjectBytes, cancelled: false });
   expect(sr.sub).toEqual({ value: described(S.sampleArray('Float64Array', prev).subarray(1)), byteOffset: 0 });
   expect(sr.bigBad).toBe(n > 1 ? 0 : -1);
 
@@ -176,23 +185,26 @@ function checkRank(all: Report[][], n: number, r: number): void {
       others.map((s) => ({ value: described({ from: s, word: `w${s}` }), source: s, tag: 100 + s, count: serializedBytes({ from: s, word: `w${s}` }) })),
     );
     expect(arrays).toEqual(others.map((s) => ({ value: described(new Int32Array([s, s * s, -s])), source: s, tag: 7, count: 3 })));
-    expect(w.order).toEqual(n > 1 ? [['second', 2], ['first', 1], [described(new Uint16Array([3, 33])), 3, 1, 2]] : []);
+    expect(w.order).toEqual(n > 1 ? [['second', 2], ['first', 1], [described(Buffer.from(new Uint16Array([3, 33]).buffer)), 3, 1, 4]] : []);
   } else {
     expect(w.fromAny).toEqual([]);
   }
 
   // ---- recvInto
   const ri = byLabel('recvInto');
-  const doesNotFit = (tag: number, what: string) => ({
+  const refused = (tag: number, name: string, what: string) => ({
     ok: false,
-    name: 'RangeError',
-    message: `MPI.COMM_WORLD.recvInto: the message from rank ${prev} (tag ${tag}) is ${what}, which does not fit a Float64Array of 5`,
+    name,
+    message: `MPI.COMM_WORLD.recvInto: the message from rank ${prev} (tag ${tag}) is ${what}`,
     isMPIError: false,
   });
   expect(ri.fits).toEqual({ same: true, values: [prev, prev + 0.5, 2 * prev, -7, -7], count: 3, source: prev, tag: 20 });
-  expect(ri.tooLong).toEqual({ ...doesNotFit(21, '80 bytes of float64'), untouched: [-7, -7, -7, -7, -7] });
-  expect(ri.wrongType).toEqual(doesNotFit(22, '4 bytes of int32'));
-  expect(ri.object).toEqual(doesNotFit(23, `${prevObjectBytes} bytes of a serialised object`));
+  expect(ri.tooLong).toEqual({
+    ...refused(21, 'RangeError', 'longer than the Float64Array of 5 it was received into; it has been taken off the wire (its start is in the array)'),
+    start: [prev, prev, prev, prev, prev],
+  });
+  expect(ri.wrongType).toEqual(refused(22, 'RangeError', '4 bytes, not a whole number of Float64Array elements'));
+  expect(ri.object).toEqual(refused(23, 'TypeError', 'a value sent as an object (not a typed array): receive it with recv()'));
   expect(ri.nextRecv).toEqual({ after: prev });
   expect(ri.buffer).toEqual({ text: `rank ${prev}`, count: `rank ${prev}`.length });
   expect(ri.clamped).toEqual([prev, 255, 0]);
@@ -277,11 +289,11 @@ function checkRank(all: Report[][], n: number, r: number): void {
     ['bcast root fractional', 'RangeError', `MPI.COMM_WORLD.bcast: root must be ${rankRange}, got number 0.5`],
     ['gather root', 'RangeError', `MPI.COMM_WORLD.gather: root must be ${rankRange}, got number ${n}`],
     ['reduce root', 'RangeError', `MPI.COMM_WORLD.reduce: root must be ${rankRange}, got number ${n}`],
-    ['send dest', 'RangeError', `MPI.COMM_WORLD.send: dest must be ${rankRange}, got number ${n}`],
+    ['send dest', 'RangeError', `MPI.COMM_WORLD.send: dest must be MPI.PROC_NULL or ${rankRange}, got number ${n}`],
     ['send tag negative', 'RangeError', `MPI.COMM_WORLD.send: tag must be an integer in [0, ${b.tagUb}], got number -1`],
     ['send tag above TAG_UB', 'RangeError', `MPI.COMM_WORLD.send: tag must be an integer in [0, ${b.tagUb}], got number ${b.tagUb + 1}`],
     ['send tag string', 'RangeError', `MPI.COMM_WORLD.send: tag must be an integer in [0, ${b.tagUb}], got string 3`],
-    ['recv source', 'RangeError', `MPI.COMM_WORLD.recv: source must be MPI.ANY_SOURCE or ${rankRange}, got number ${n}`],
+    ['recv source', 'RangeError', `MPI.COMM_WORLD.recv: source must be MPI.ANY_SOURCE, MPI.PROC_NULL or ${rankRange}, got number ${n}`],
     ['recv tag', 'RangeError', `MPI.COMM_WORLD.recv: tag must be MPI.ANY_TAG or an integer in [0, ${b.tagUb}], got number -2`],
     ['unknown op', 'TypeError', 'MPI.COMM_WORLD.allreduce: unknown op "xor"; expected one of sum, prod, min, max, land, lor, band, bor'],
     ['band on floats', 'TypeError', "MPI.COMM_WORLD.allreduce: 'band' needs integers, not a float64 array"],
@@ -313,9 +325,9 @@ function checkRank(all: Report[][], n: number, r: number): void {
   const e = byLabel('errors');
   expect(e.mpiErrors).toEqual({
     binding: invalidRank('', 'MPI_Send'),
-    bindingRecv: invalidRank('', 'MPI_Recv'),
+    bindingRecv: invalidRank('', 'MPI_Mprobe'),
     world: invalidRank('MPI.COMM_WORLD.send: ', 'MPI_Send'),
-    dup: invalidRank('Comm(dup of MPI.COMM_WORLD).recv: ', 'MPI_Recv'),
+    dup: invalidRank('Comm(dup of MPI.COMM_WORLD).recv: ', 'MPI_Mprobe'),
   });
   const cannotSend = (call: string, what: string) => ({
     ok: false,

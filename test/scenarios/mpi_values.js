@@ -102,25 +102,31 @@ function caught(fn) {
   report({ label: 'bcastInto', same: returned === into, values: Array.from(into), kinds, bigIntoBad });
 }
 
-// ---- send / recv around the ring: every kind, an object, a subarray, a big array; Status filled
+// ---- send / recv around the ring: every kind into its own kind (recvInto) and as raw bytes (recv), an
+// object, a subarray, a big array; Status filled. A typed array is one plain MPI message of its datatype.
 {
   const status = new Status();
   const sent = S.ARRAY_KINDS.map((kind) => S.sampleArray(kind, r));
   const got = ring(
     () => {
       sent.forEach((a, i) => c.send(a, next, 10 + i));
+      sent.forEach((a, i) => c.send(a, next, 50 + i));
       c.send(S.sampleObject(r), next, 30);
       c.send(S.sampleArray('Float64Array', r).subarray(1), next, 31);
     },
     () => {
-      const arrays = sent.map((_, i) => {
-        const v = c.recv(prev, 10 + i, status);
+      const arrays = sent.map((a, i) => {
+        const v = c.recvInto(new a.constructor(S.sampleArray(S.ARRAY_KINDS[i], prev).length), prev, 10 + i, status);
         return { value: S.describe(v), status: { ...status } };
+      });
+      const raw = sent.map((_, i) => {
+        const v = c.recv(prev, 50 + i, status);
+        return { type: v.constructor.name, hex: v.toString('hex'), status: { ...status } };
       });
       const obj = c.recv(prev, 30, status);
       const objStatus = { ...status };
-      const sub = c.recv(prev, 31);
-      return { arrays, obj: S.describe(obj), objStatus, sub: { value: S.describe(sub), byteOffset: sub.byteOffset } };
+      const sub = c.recvInto(new Float64Array(S.sampleArray('Float64Array', prev).length - 1), prev, 31);
+      return { arrays, raw, obj: S.describe(obj), objStatus, sub: { value: S.describe(sub), byteOffset: sub.byteOffset } };
     },
   );
   let bigBad = -1;
@@ -128,14 +134,15 @@ function caught(fn) {
     const big = Float64Array.from({ length: BIG }, (_, i) => i + r);
     const back = ring(
       () => c.send(big, next, 40),
-      () => c.recv(prev, 40),
+      () => c.recvInto(new Float64Array(BIG), prev, 40),
     );
     bigBad = 0;
     for (let i = 0; i < BIG; i++) if (back[i] !== i + prev) bigBad++;
     bigBad += back.length === BIG ? 0 : 1;
   }
-  // What this rank's object serialised to (its byte count depends on V8's string representation).
-  const objectBytes = require('node:v8').serialize(S.sampleObject(r)).byteLength;
+  // What this rank's object serialised to (its byte count depends on V8's string representation), behind
+  // the 8 bytes that mark an object message.
+  const objectBytes = require('node:v8').serialize(S.sampleObject(r)).byteLength + 8;
   report({ label: 'sendrecv', ...got, bigBad, objectBytes });
 }
 
@@ -155,7 +162,7 @@ function caught(fn) {
   c.barrier();
   if (r === 0) {
     for (let i = 1; i < n; i++) {
-      const v = c.recv(MPI.ANY_SOURCE, 7, st);
+      const v = c.recvInto(new Int32Array(3), MPI.ANY_SOURCE, 7, st);
       fromAny.push({ value: S.describe(v), source: st.source, tag: st.tag, count: st.count });
     }
   } else {
@@ -199,7 +206,7 @@ function caught(fn) {
       const back = c.recvInto(a, prev, 20, st);
       res.fits = { same: back === a, values: Array.from(a), count: st.count, source: st.source, tag: st.tag };
       const b = new Float64Array(5).fill(-7);
-      res.tooLong = { ...caught(() => c.recvInto(b, prev, 21)), untouched: Array.from(b) };
+      res.tooLong = { ...caught(() => c.recvInto(b, prev, 21)), start: Array.from(b) };
       res.wrongType = caught(() => c.recvInto(new Float64Array(5), prev, 22));
       res.object = caught(() => c.recvInto(new Float64Array(5), prev, 23));
       res.nextRecv = c.recv(prev, 24);
@@ -409,9 +416,9 @@ function caught(fn) {
   const u8 = new Uint8Array(1);
   const d = c.dup();
   const mpiErrors = {
-    binding: caught(() => c.native.send(1, u8, n + 5, 0)),
+    binding: caught(() => c.native.send(u8, n + 5, 0, false, false)),
     bindingRecv: caught(() => c.native.recv(n + 5, 0)),
-    world: caught(() => c._call('send', (nc) => nc.send(1, u8, n + 5, 0))),
+    world: caught(() => c._call('send', (nc) => nc.send(u8, n + 5, 0, false, false))),
     dup: caught(() => d._call('recv', (nc) => nc.recv(n + 5, 0))),
   };
   d.free();

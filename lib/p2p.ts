@@ -1,0 +1,182 @@
+// Point-to-point: one MPI message per send (lib/message.ts says how values travel), blocking and
+// non-blocking, and probes. Receives of typed arrays go straight into the caller's memory.
+import { dtypeOfArray } from './dtype';
+import { deserializeMessage, fillStatus, isObjectMessage, MPIBuffer, requireTyped, serializeMessage, Status } from './message';
+import { PROC_NULL } from './mpistate';
+import type { NativeComm } from './native';
+import { NativeRequest, Request, RequestRecord } from './request';
+
+interface Reported {
+  source: number;
+  tag: number;
+  bytes: number;
+}
+
+declare module './native' {
+  interface NativeComm {
+    send(data: ArrayBufferView, dest: number, tag: number, object: boolean, synchronous: boolean): void;
+    recv(source: number, tag: number): Reported & { buffer: ArrayBuffer };
+    recvInto(data: ArrayBufferView, source: number, tag: number): Reported & { truncated?: true };
+    probe(source: number, tag: number): Reported;
+    iprobe(source: number, tag: number): Reported | null;
+    sendrecv(send: ArrayBufferView, dest: number, sendTag: number, recv: ArrayBufferView, source: number, recvTag: number): Reported;
+    sendrecvReplace(data: ArrayBufferView, dest: number, sendTag: number, source: number, recvTag: number): Reported;
+    isend(data: ArrayBufferView, dest: number, tag: number, object: boolean, synchronous: boolean): NativeRequest;
+    irecv(source: number, tag: number): NativeRequest;
+    irecvInto(data: ArrayBufferView, source: number, tag: number): NativeRequest;
+  }
+}
+
+/** What the point-to-point calls need of a communicator (lib/comm.ts's Comm). */
+export interface PeerComm {
+  readonly name: string;
+  _call<R>(method: string, f: (c: NativeComm) => R, watch?: string): R;
+  _destArg(v: unknown, where: string): number;
+  _sourceArg(v: unknown, where: string): number;
+  _tagArg(v: unknown, where: string, wildcard: boolean): number;
+}
+
+/** A value as the binding sends it: a typed array as itself, anything else serialised. */
+function payload(value: unknown, where: string): [data: ArrayBufferView, object: boolean] {
+  if (ArrayBuffer.isView(value) && dtypeOfArray(value) !== undefined) return [value, false];
+  return [serializeMessage(value, where), true];
+}
+
+function peer(name: string, rank: number): string {
+  return rank === PROC_NULL ? `${name} MPI.PROC_NULL` : rank === -1 ? `${name} MPI.ANY_SOURCE` : `${name} ${rank}`;
+}
+
+function watchLabel(dest: number | undefined, source: number | undefined, tag: number): string {
+  const parts: string[] = [];
+  if (dest !== undefined) parts.push(peer('dest', dest));
+  if (source !== undefined) parts.push(peer('source', source));
+  parts.push(tag === -1 ? 'tag MPI.ANY_TAG' : `tag ${tag}`);
+  return parts.join(', ');
+}
+
+export function send(c: PeerComm, value: unknown, dest: number, tag: number, synchronous: boolean): void {
+  const method = synchronous ? 'ssend' : 'send';
+  const d = c._destArg(dest, method);
+  const t = c._tagArg(tag, method, false);
+  const [data, object] = payload(value, `${c.name}.${method}`);
+  c._call(method, (n) => n.send(data, d, t, object, synchronous), watchLabel(d, undefined, t));
+}
+
+/** The value of a received message: a deserialised object, or a raw message's bytes (a Buffer). */
+function received(m: Reported & { buffer: ArrayBuffer }, status: Status | undefined): unknown {
+  fillStatus(status, m);
+  return m.source === PROC_NULL ? undefined : deserializeMessage(m.buffer);
+}
+
+export function recv(c: PeerComm, source: number, tag: number, status: Status | undefined): unknown {
+  const s = c._sourceArg(source, 'recv');
+  const t = c._tagArg(tag, 'recv', true);
+  return received(c._call('recv', (n) => n.recv(s, t), watchLabel(undefined, s, t)), status);
+}
+
+/** Checks what recvInto got: it fits the array, and it is not an object message. Returns the element count. */
+function intoCount(c: PeerComm, method: string, array: MPIBuffer, m: Reported & { truncated?: true }): number {
+  const where = `${c.name}.${method}`;
+  const from = `the message from rank ${m.source} (tag ${m.tag})`;
+  if (m.bytes > 0 && isObjectMessage(new Uint8Array(array.buffer, array.byteOffset, Math.min(m.bytes, array.byteLength)))) {
+    throw new TypeError(`${where}: ${from} is a value sent as an object (not a typed array): receive it with recv()`);
+  }
+  if (m.truncated) {
+    throw new RangeError(
+      `${where}: ${from} is longer than the ${array.constructor.name} of ${array.length} it was received into; ` +
+        'it has been taken off the wire (its start is in the array)',
+    );
+  }
+  if (m.bytes % array.BYTES_PER_ELEMENT !== 0) {
+    throw new RangeError(`${where}: ${from} is ${m.bytes} bytes, not a whole number of ${array.constructor.name} elements`);
+  }
+  return m.bytes / array.BYTES_PER_ELEMENT;
+}
+
+export function recvInto<A extends MPIBuffer>(c: PeerComm, array: A, source: number, tag: number, status: Status | undefined): A {
+  requireTyped(array, `${c.name}.recvInto`);
+  const s = c._sourceArg(source, 'recvInto');
+  const t = c._tagArg(tag, 'recvInto', true);
+  const m = c._call('recvInto', (n) => n.recvInto(array, s, t), watchLabel(undefined, s, t));
+  fillStatus(status, m, intoCount(c, 'recvInto', array, m));
+  return array;
+}
+
+export function probe(c: PeerComm, source: number, tag: number, status: Status | undefined, blocking: boolean): Status | undefined {
+  const method = blocking ? 'probe' : 'iprobe';
+  const s = c._sourceArg(source, method);
+  const t = c._tagArg(tag, method, true);
+  const m = blocking ? c._call(method, (n) => n.probe(s, t), watchLabel(undefined, s, t)) : c._call(method, (n) => n.iprobe(s, t));
+  if (m === null) return undefined;
+  const out = status ?? new Status();
+  fillStatus(out, m);
+  return out;
+}
+
+/** Sends `value` to `dest` and receives a value from `source`, without deadlock whatever the order of the ranks. */
+export function sendrecv(c: PeerComm, value: unknown, dest: number, source: number, sendTag: number, recvTag: number, status: Status | undefined): unknown {
+  const d = c._destArg(dest, 'sendrecv');
+  const s = c._sourceArg(source, 'sendrecv');
+  const st = c._tagArg(sendTag, 'sendrecv', false);
+  const rt = c._tagArg(recvTag, 'sendrecv', true);
+  const [data, object] = payload(value, `${c.name}.sendrecv`);
+  // Sizes are unknown on the receiving side: the send goes out non-blocking while the receive probes.
+  return c._call('sendrecv', (n) => {
+    const out = n.isend(data, d, st, object, false);
+    const m = n.recv(s, rt);
+    out.wait();
+    return received(m, status);
+  }, watchLabel(d, s, rt));
+}
+
+export function sendrecvInto<A extends MPIBuffer>(c: PeerComm, send: MPIBuffer, dest: number, array: A, source: number, sendTag: number, recvTag: number, status: Status | undefined): A {
+  requireTyped(send, `${c.name}.sendrecvInto`);
+  requireTyped(array, `${c.name}.sendrecvInto`);
+  const d = c._destArg(dest, 'sendrecvInto');
+  const s = c._sourceArg(source, 'sendrecvInto');
+  const st = c._tagArg(sendTag, 'sendrecvInto', false);
+  const rt = c._tagArg(recvTag, 'sendrecvInto', true);
+  const m = c._call('sendrecvInto', (n) => n.sendrecv(send, d, st, array, s, rt), watchLabel(d, s, rt));
+  fillStatus(status, m, m.bytes / array.BYTES_PER_ELEMENT);
+  return array;
+}
+
+export function sendrecvReplace<A extends MPIBuffer>(c: PeerComm, array: A, dest: number, source: number, sendTag: number, recvTag: number, status: Status | undefined): A {
+  requireTyped(array, `${c.name}.sendrecvReplace`);
+  const d = c._destArg(dest, 'sendrecvReplace');
+  const s = c._sourceArg(source, 'sendrecvReplace');
+  const st = c._tagArg(sendTag, 'sendrecvReplace', false);
+  const rt = c._tagArg(recvTag, 'sendrecvReplace', true);
+  const m = c._call('sendrecvReplace', (n) => n.sendrecvReplace(array, d, st, s, rt), watchLabel(d, s, rt));
+  fillStatus(status, m, m.bytes / array.BYTES_PER_ELEMENT);
+  return array;
+}
+
+export function isend(c: PeerComm, value: unknown, dest: number, tag: number, synchronous: boolean): Request<void> {
+  const method = synchronous ? 'issend' : 'isend';
+  const d = c._destArg(dest, method);
+  const t = c._tagArg(tag, method, false);
+  const [data, object] = payload(value, `${c.name}.${method}`);
+  const r = c._call(method, (n) => n.isend(data, d, t, object, synchronous));
+  return Request._wrap(r, `${c.name}.${method}(${watchLabel(d, undefined, t)})`, () => undefined);
+}
+
+export function irecv<T>(c: PeerComm, source: number, tag: number): Request<T> {
+  const s = c._sourceArg(source, 'irecv');
+  const t = c._tagArg(tag, 'irecv', true);
+  const r = c._call('irecv', (n) => n.irecv(s, t));
+  return Request._wrap(r, `${c.name}.irecv(${watchLabel(undefined, s, t)})`, (record: RequestRecord, status) =>
+    received({ ...record, buffer: record.result ?? new ArrayBuffer(0) }, status) as T,
+  );
+}
+
+export function irecvInto<A extends MPIBuffer>(c: PeerComm, array: A, source: number, tag: number): Request<A> {
+  requireTyped(array, `${c.name}.irecvInto`);
+  const s = c._sourceArg(source, 'irecvInto');
+  const t = c._tagArg(tag, 'irecvInto', true);
+  const r = c._call('irecvInto', (n) => n.irecvInto(array, s, t));
+  return Request._wrap(r, `${c.name}.irecvInto(${watchLabel(undefined, s, t)})`, (record, status) => {
+    fillStatus(status, record, intoCount(c, 'irecvInto', array, record));
+    return array;
+  });
+}

@@ -1,0 +1,246 @@
+// Non-blocking operations: a Request over the binding's NativeRequest, which owns the MPI request and keeps
+// the operation's buffers alive until it completes. wait() returns what the operation produced (what a
+// receive received); the Request is also a promise (`await req`) that settles from the event loop.
+import { MPIError } from './errors';
+import { fillStatus, Status } from './message';
+import { native } from './native';
+import { watched, watching } from './watchdog';
+
+/** How the binding reports a completed operation. */
+export interface RequestRecord {
+  source: number;
+  tag: number;
+  bytes: number;
+  cancelled: boolean;
+  result?: ArrayBuffer;
+}
+
+export interface NativeRequest {
+  wait(): RequestRecord;
+  test(): RequestRecord | null;
+  cancel(): boolean;
+  done(): boolean;
+}
+
+declare module './native' {
+  interface Native {
+    waitall(requests: NativeRequest[]): void;
+    testall(requests: NativeRequest[]): boolean;
+    waitsome(requests: NativeRequest[], one: boolean): number[];
+  }
+}
+
+/** Turns a completed operation's record into what wait() returns (and may fill the status). */
+export type Finish<T> = (record: RequestRecord, status: Status | undefined) => T;
+
+// A promise polls: a few turns of the event loop right away (a message about to arrive), then timers
+// backing off to this many milliseconds, so that a long wait costs almost no CPU.
+const PROMPT_POLLS = 16;
+const MAX_POLL_MS = 10;
+
+/** A pending non-blocking operation (isend, irecv, irecvInto, ibarrier, ...). Complete it with wait() or test(). */
+export class Request<T = unknown> implements PromiseLike<T> {
+  readonly #native: NativeRequest;
+  readonly #label: string;
+  readonly #finish: Finish<T>;
+  #outcome: { value: T; status: Status } | { error: unknown } | undefined;
+  #promise: Promise<T> | undefined;
+
+  private constructor(nativeRequest: NativeRequest, label: string, finish: Finish<T>) {
+    this.#native = nativeRequest;
+    this.#label = label;
+    this.#finish = finish;
+  }
+
+  /** @internal A Request over a native one; `label` names the call in errors and in the watchdog's report. */
+  static _wrap<T>(nativeRequest: NativeRequest, label: string, finish: Finish<T>): Request<T> {
+    return new Request(nativeRequest, label, finish);
+  }
+
+  /** @internal */
+  _native(): NativeRequest {
+    return this.#native;
+  }
+
+  /** @internal The call that made it, e.g. "MPI.COMM_WORLD.irecv(source 1, tag 0)". */
+  get _label(): string {
+    return this.#label;
+  }
+
+  /** Whether the operation has completed (by wait, test or MPI.waitall and friends). */
+  get done(): boolean {
+    return this.#outcome !== undefined || this.#native.done();
+  }
+
+  /** Where a completed receive's message came from (source, tag, count); undefined until it completes. */
+  get status(): Status | undefined {
+    const o = this.#outcome;
+    return o && 'status' in o ? o.status : undefined;
+  }
+
+  /** Waits until the operation completes and returns what it produced (a receive: what arrived). Blocks. */
+  wait(status?: Status): T {
+    if (this.#outcome === undefined) {
+      const run = (): RequestRecord => this.#native.wait();
+      this.complete(() => (watching ? watched(`${this.#label}.wait()`, run) : run()));
+    }
+    return this.outcome(status);
+  }
+
+  /** Completes the operation if it can without waiting: `{ done: true, value }`, or `{ done: false }`. */
+  test(status?: Status): { done: true; value: T } | { done: false } {
+    if (this.#outcome === undefined) {
+      const record = this.call(() => this.#native.test());
+      if (record === null) return { done: false };
+      this.complete(() => record);
+    }
+    return { done: true, value: this.outcome(status) };
+  }
+
+  /** Cancels a pending operation; returns whether it was cancelled (false: it had completed already). */
+  cancel(): boolean {
+    if (this.#outcome !== undefined) return false;
+    const cancelled = this.call(() => this.#native.cancel());
+    if (cancelled) {
+      const status = new Status();
+      status.cancelled = true;
+      status.source = -2;
+      this.#outcome = { value: undefined as T, status };
+      return true;
+    }
+    this.complete(() => this.#native.wait());
+    return false;
+  }
+
+  /** A promise of what wait() returns, settled from the event loop: it never blocks, and waiting is cheap. */
+  get promise(): Promise<T> {
+    return (this.#promise ??= new Promise<T>((resolve, reject) => {
+      let polls = 0;
+      let delay = 1;
+      const poll = (): void => {
+        let r: { done: true; value: T } | { done: false };
+        try {
+          r = this.test();
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+          return;
+        }
+        if (r.done) return resolve(r.value);
+        if (++polls < PROMPT_POLLS) {
+          setImmediate(poll);
+        } else {
+          setTimeout(poll, delay);
+          delay = Math.min(2 * delay, MAX_POLL_MS);
+        }
+      };
+      poll();
+    }));
+  }
+
+  /** `await request` waits through `promise`. */
+  then<R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null, onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): Promise<R1 | R2> {
+    return this.promise.then(onfulfilled, onrejected);
+  }
+
+  /** @internal Records the outcome of the native record `get` returns (or the error it throws). */
+  complete(get: () => RequestRecord): void {
+    let record: RequestRecord;
+    try {
+      record = this.call(get);
+    } catch (error) {
+      this.#outcome = { error };
+      return;
+    }
+    try {
+      const status = new Status();
+      const value = this.#finish(record, status);
+      this.#outcome = { value, status };
+    } catch (error) {
+      this.#outcome = { error };
+    }
+  }
+
+  private outcome(status: Status | undefined): T {
+    const o = this.#outcome!;
+    if ('error' in o) throw o.error;
+    if (status) Object.assign(status, o.status);
+    return o.value;
+  }
+
+  private call<R>(f: () => R): R {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof MPIError) throw new MPIError(`${this.#label}: ${e.message}`, e.errorClass, e.code);
+      throw e;
+    }
+  }
+}
+
+/** The status of a completed record, as a Status (`count` given, or bytes). */
+export function statusOf(record: RequestRecord, count = record.bytes): Status {
+  const s = new Status();
+  fillStatus(s, record, count);
+  return s;
+}
+
+function checkRequests(requests: unknown, where: string): Request[] {
+  if (!Array.isArray(requests) || !requests.every((r) => r instanceof Request)) {
+    throw new TypeError(`${where}: expected an array of Requests`);
+  }
+  return requests as Request[];
+}
+
+function natives(requests: Request[]): NativeRequest[] {
+  return requests.map((r) => r._native());
+}
+
+function waitLabel(where: string, requests: Request[]): string {
+  const shown = requests.slice(0, 4).map((r) => r._label);
+  return `${where}(${shown.join(', ')}${requests.length > 4 ? `, and ${requests.length - 4} more` : ''})`;
+}
+
+function blocking<R>(label: string, f: () => R): R {
+  return watching ? watched(label, f) : f();
+}
+
+/** Waits for every request; returns what each produced, in order. */
+export function waitall<T extends readonly Request[]>(requests: T): { [K in keyof T]: T[K] extends Request<infer V> ? V : never } {
+  const list = checkRequests(requests, 'MPI.waitall');
+  const pending = list.filter((r) => !r.done);
+  if (pending.length > 0) blocking(waitLabel('MPI.waitall', pending), () => guard('MPI.waitall', () => native.waitall(natives(pending))));
+  return list.map((r) => r.wait()) as { [K in keyof T]: T[K] extends Request<infer V> ? V : never };
+}
+
+/** Whether every request has completed (then what each produced); completes what it can without waiting. */
+export function testall<T>(requests: readonly Request<T>[]): [true, T[]] | [false, undefined] {
+  const list = checkRequests(requests, 'MPI.testall');
+  const all = guard('MPI.testall', () => native.testall(natives(list)));
+  return all ? [true, list.map((r) => r.wait() as T)] : [false, undefined];
+}
+
+/**
+ * Waits until one request not reported before completes: [its index, what it produced]; [-1, undefined]
+ * when every request has already been reported (as MPI_Waitany's MPI_UNDEFINED).
+ */
+export function waitany<T>(requests: readonly Request<T>[]): [number, T | undefined] {
+  const list = checkRequests(requests, 'MPI.waitany');
+  const done = blocking(waitLabel('MPI.waitany', list), () => guard('MPI.waitany', () => native.waitsome(natives(list), true)));
+  return done.length === 0 ? [-1, undefined] : [done[0], list[done[0]].wait() as T];
+}
+
+/** Waits until at least one request not reported before completes: [their indices, what each produced]. */
+export function waitsome<T>(requests: readonly Request<T>[]): [number[], T[]] {
+  const list = checkRequests(requests, 'MPI.waitsome');
+  const done = blocking(waitLabel('MPI.waitsome', list), () => guard('MPI.waitsome', () => native.waitsome(natives(list), false)));
+  return [done, done.map((i) => list[i].wait() as T)];
+}
+
+function guard<R>(where: string, f: () => R): R {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof MPIError) throw new MPIError(`${where}: ${e.message}`, e.errorClass, e.code);
+    throw e;
+  }
+}
