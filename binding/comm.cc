@@ -35,6 +35,7 @@ std::vector<CommCallEntry> AllCalls() {
   std::vector<CommCallEntry> calls;
   PointToPointCalls(calls);
   CollectiveCalls(calls);
+  NonblockingCollectiveCalls(calls);
   TopologyCalls(calls);
   return calls;
 }

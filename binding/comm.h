@@ -1,7 +1,7 @@
 // MPI communicators for Node: NativeComm (comm.cc) and what the files that add its calls share. Each
-// concept is a file of its own (point-to-point in p2p.cc, collectives in collectives.cc, topologies in
-// topology.cc) that lists its calls in a table; every NativeComm gets them as functions bound to it.
-// Serialisation of JS values and all policy live in lib/; here are only MPI calls.
+// concept is a file of its own (point-to-point in p2p.cc, collectives in collectives.cc and nonblocking.cc, topologies
+// in topology.cc) that lists its calls in a table; every NativeComm gets them as functions bound to it. Serialisation
+// of JS values and all policy live in lib/; here are only MPI calls.
 #pragma once
 #include <memory>
 #include <vector>
@@ -27,6 +27,7 @@ struct CommCallEntry {
 // The tables, one per file.
 void PointToPointCalls(std::vector<CommCallEntry>& out);
 void CollectiveCalls(std::vector<CommCallEntry>& out);
+void NonblockingCollectiveCalls(std::vector<CommCallEntry>& out);
 void TopologyCalls(std::vector<CommCallEntry>& out);
 
 // ---- shared by the calls ----

@@ -28,11 +28,13 @@ NativeRequest::NativeRequest(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
 // Only a finished request can be collected: a pending one holds a reference to itself (Finish drops it).
 NativeRequest::~NativeRequest() = default;
 
-Napi::Object NativeRequest::New(Napi::Env env, MPI_Request request, std::vector<Napi::Value> keep, RequestStep step) {
+Napi::Object NativeRequest::New(Napi::Env env, MPI_Request request, std::vector<Napi::Value> keep, RequestStep step,
+                                Napi::Value result) {
   Napi::Object o = Data(env).requestClass.New({});
   NativeRequest* r = Unwrap(o);
   r->request_ = request;
   r->step_ = std::move(step);
+  if (!result.IsEmpty()) r->SetResult(result);
   for (const Napi::Value& v : keep) r->Keep(v);
   r->Ref();  // pending: MPI uses the kept memory until the operation completes
   return o;

@@ -23,8 +23,9 @@ class NativeRequest : public Napi::ObjectWrap<NativeRequest> {
   ~NativeRequest() override;
 
   // A started operation: `request` is posted; `keep` are the values whose memory it uses.
-  static Napi::Object New(Napi::Env env, MPI_Request request, std::vector<Napi::Value> keep,
-                          RequestStep step = nullptr);
+  // `result`, when given, is what wait() reports as `result` (a reduction's output buffer, say).
+  static Napi::Object New(Napi::Env env, MPI_Request request, std::vector<Napi::Value> keep, RequestStep step = nullptr,
+                          Napi::Value result = Napi::Value());
   // A receive of a message of unknown size from `source` with `tag` on `comm`, into a new ArrayBuffer.
   static Napi::Object NewProbeReceive(Napi::Env env, MPI_Comm comm, int source, int tag);
   // The NativeRequest inside a JS value (type-checked), or throws.

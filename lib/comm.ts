@@ -4,6 +4,7 @@ import { MPIError, PeerFailedError } from './errors';
 import { decode, encode, KIND_FAILED, MPIBuffer, requireTyped, Status } from './message';
 import { ANY_SOURCE, ANY_TAG, limits, PROC_NULL } from './mpistate';
 import type { NativeComm } from './native';
+import * as nb from './nonblocking';
 import * as p2p from './p2p';
 import type { Request } from './request';
 import { OP_CODES, ReduceOp, Reduced, Reducible, reducible } from './reduce';
@@ -283,6 +284,28 @@ export class Comm {
   /** Starts receiving a typed-array message into `array` (kept alive until done); `wait()` returns the array. */
   irecvInto<A extends MPIBuffer>(array: A, source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<A> {
     return p2p.irecvInto(this, array, source, tag);
+  }
+
+  // ---- non-blocking collectives (lib/nonblocking.ts) ----
+
+  /** Starts a barrier; the Request completes once every rank has started it. */
+  ibarrier(): Request<void> {
+    return nb.ibarrier(this);
+  }
+
+  /** Starts a broadcast from `root`; `wait()` returns the value on every rank, as `bcast` would. */
+  ibcast<T>(value: T, root = 0): Request<T> {
+    return nb.ibcast(this, value, root);
+  }
+
+  /** Starts a reduction to `root`; `wait()` returns what `reduce` would (undefined off the root). */
+  ireduce<T extends Reducible, O extends ReduceOp>(value: T, op: O, root = 0): Request<Reduced<T, O> | undefined> {
+    return nb.ireduce(this, value, op, root);
+  }
+
+  /** Starts a reduction to every rank; `wait()` returns what `allreduce` would. */
+  iallreduce<T extends Reducible, O extends ReduceOp>(value: T, op: O): Request<Reduced<T, O>> {
+    return nb.iallreduce(this, value, op);
   }
 
   // ---- collectives (lib/collectives.ts) ----
