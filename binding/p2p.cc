@@ -1,7 +1,8 @@
 // Point-to-point calls on a communicator. Every send is one MPI message: a typed array as a plain message
 // of its own datatype, straight from its memory (so that a C or mpi4py rank can receive it); an object
 // (lib/ serialises it) as bytes. Receives of known size go straight into the caller's typed array;
-// receives of unknown size (objects) find their message by matched probe and receive exactly it.
+// a blocking receive of unknown size (an object) finds its message by matched probe and receives exactly
+// it; a non-blocking one is posted with a buffer of a size given (mpi4py's irecv does the same).
 #include "comm.h"
 #include "errors.h"
 #include "request.h"
@@ -132,9 +133,18 @@ Napi::Value Isend(const Napi::CallbackInfo& info, MPI_Comm c) {
   return NativeRequest::New(env, request, {info[0]});
 }
 
-// irecv(source, tag) -> NativeRequest for the next matching message of any size (found when waited for).
+// irecv(source, tag, maxBytes) -> NativeRequest receiving a message of at most maxBytes into a new
+// ArrayBuffer (its result). Posted now, as a receive must be for the sender's progress: a synchronous or
+// large send to this rank completes only once it is matched, so the size cannot wait for a probe.
 Napi::Value Irecv(const Napi::CallbackInfo& info, MPI_Comm c) {
-  return NativeRequest::NewProbeReceive(info.Env(), c, ToRank(info[0]), ToTag(info[1]));
+  Napi::Env env = info.Env();
+  size_t maxBytes = static_cast<size_t>(info[2].As<Napi::Number>().DoubleValue());
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, maxBytes);
+  BigType t(env, MPI_BYTE, maxBytes);
+  MPI_Request request;
+  CheckMPI(env, MPI_Irecv(buffer.Data(), t.count(), t.type(), ToRank(info[0]), ToTag(info[1]), c, &request),
+           "MPI_Irecv");
+  return NativeRequest::New(env, request, {}, nullptr, buffer);
 }
 
 // irecvInto(array, source, tag) -> NativeRequest receiving straight into the array (kept alive until done).

@@ -40,17 +40,6 @@ Napi::Object NativeRequest::New(Napi::Env env, MPI_Request request, std::vector<
   return o;
 }
 
-Napi::Object NativeRequest::NewProbeReceive(Napi::Env env, MPI_Comm comm, int source, int tag) {
-  Napi::Object o = Data(env).requestClass.New({});
-  NativeRequest* r = Unwrap(o);
-  r->probe_ = true;
-  r->comm_ = comm;
-  r->source_ = source;
-  r->tag_ = tag;
-  r->Ref();
-  return o;
-}
-
 NativeRequest* NativeRequest::From(Napi::Env env, const Napi::Value& v) {
   if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&kRequestTag)) ThrowUsage(env, "expected a Request");
   return Unwrap(v.As<Napi::Object>());
@@ -69,30 +58,8 @@ void NativeRequest::Finish(Napi::Env env, const MPI_Status& status) {
   Unref();
 }
 
-bool NativeRequest::ProbeStep(Napi::Env env, bool blocking) {
-  MPI_Message message;
-  MPI_Status status;
-  if (blocking) {
-    CheckMPI(env, MPI_Mprobe(source_, tag_, comm_, &message, &status), "MPI_Mprobe");
-  } else {
-    int found = 0;
-    CheckMPI(env, MPI_Improbe(source_, tag_, comm_, &found, &message, &status), "MPI_Improbe");
-    if (!found) return false;
-  }
-  double bytes = ReceivedBytes(status);
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, static_cast<size_t>(bytes));
-  BigType type(env, MPI_BYTE, static_cast<size_t>(bytes));
-  MPI_Status received;
-  CheckMPI(env, MPI_Mrecv(buffer.Data(), type.count(), type.type(), &message, &received), "MPI_Mrecv");
-  SetResult(buffer);
-  // A message from MPI_PROC_NULL has no status of its own; the probe's says so.
-  Finish(env, source_ == MPI_PROC_NULL ? status : received);
-  return true;
-}
-
 bool NativeRequest::Progress(Napi::Env env, bool blocking) {
   while (!done_) {
-    if (probe_) return ProbeStep(env, blocking);
     MPI_Status status;
     int rc;
     if (blocking) {
@@ -141,27 +108,18 @@ Napi::Value NativeRequest::IsDone(const Napi::CallbackInfo& info) { return Napi:
 Napi::Value NativeRequest::Cancel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!done_) {
-    if (probe_) {
+    CheckMPI(env, MPI_Cancel(&request_), "MPI_Cancel");
+    MPI_Status status;
+    CheckMPI(env, MPI_Wait(&request_, &status), "MPI_Wait");
+    int flag = 0;
+    MPI_Test_cancelled(&status, &flag);
+    if (flag) {
       cancelled_ = true;
-      MPI_Status none;
-      none.MPI_SOURCE = MPI_PROC_NULL;
-      none.MPI_TAG = MPI_ANY_TAG;
-      MPI_Status_set_elements_x(&none, MPI_BYTE, 0);
-      Finish(env, none);
+      Finish(env, status);
+    } else if (!step_ || step_(env, *this, status)) {
+      Finish(env, status);
     } else {
-      CheckMPI(env, MPI_Cancel(&request_), "MPI_Cancel");
-      MPI_Status status;
-      CheckMPI(env, MPI_Wait(&request_, &status), "MPI_Wait");
-      int flag = 0;
-      MPI_Test_cancelled(&status, &flag);
-      if (flag) {
-        cancelled_ = true;
-        Finish(env, status);
-      } else if (!step_ || step_(env, *this, status)) {
-        Finish(env, status);
-      } else {
-        Progress(env, true);  // completed its step before the cancel: run the rest
-      }
+      Progress(env, true);  // completed its step before the cancel: run the rest
     }
   }
   return Napi::Boolean::New(env, cancelled_);

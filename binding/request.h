@@ -1,7 +1,7 @@
 // NativeRequest: one non-blocking operation. It owns its MPI_Request, keeps the JS values whose memory MPI
 // reads or writes alive until the operation completes (whatever the garbage collector does meanwhile), and
 // remembers how it completed. An operation may take steps (a broadcast of unknown size: first the size,
-// then the data); a receive of unknown size (an object) is found by matched probe when it is waited for.
+// then the data).
 #pragma once
 #include <functional>
 #include <vector>
@@ -26,8 +26,6 @@ class NativeRequest : public Napi::ObjectWrap<NativeRequest> {
   // `result`, when given, is what wait() reports as `result` (a reduction's output buffer, say).
   static Napi::Object New(Napi::Env env, MPI_Request request, std::vector<Napi::Value> keep, RequestStep step = nullptr,
                           Napi::Value result = Napi::Value());
-  // A receive of a message of unknown size from `source` with `tag` on `comm`, into a new ArrayBuffer.
-  static Napi::Object NewProbeReceive(Napi::Env env, MPI_Comm comm, int source, int tag);
   // The NativeRequest inside a JS value (type-checked), or throws.
   static NativeRequest* From(Napi::Env env, const Napi::Value& v);
 
@@ -46,7 +44,6 @@ class NativeRequest : public Napi::ObjectWrap<NativeRequest> {
 
  private:
   void Finish(Napi::Env env, const MPI_Status& status);
-  bool ProbeStep(Napi::Env env, bool blocking);
 
   Napi::Value Wait(const Napi::CallbackInfo& info);
   Napi::Value Test(const Napi::CallbackInfo& info);
@@ -57,10 +54,6 @@ class NativeRequest : public Napi::ObjectWrap<NativeRequest> {
   RequestStep step_;
   std::vector<Napi::Reference<Napi::Value>> keep_;
   Napi::Reference<Napi::Value> result_;
-  // A receive by matched probe: posted only once its message is found.
-  bool probe_ = false;
-  MPI_Comm comm_ = MPI_COMM_NULL;
-  int source_ = 0, tag_ = 0;
   bool done_ = false;
   bool cancelled_ = false;
   int statusSource_ = MPI_PROC_NULL, statusTag_ = MPI_ANY_TAG;

@@ -1,6 +1,7 @@
 // h5mpi's public API (lib/index.ts loads it).
 export { MPI, Comm, Status, Request } from './mpi';
 export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi';
+export type { IrecvOptions } from './p2p';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
 export { Group } from './group';

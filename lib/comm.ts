@@ -276,9 +276,12 @@ export class Comm {
     return p2p.isend(this, value, dest, tag, true);
   }
 
-  /** Starts receiving the next matching message of any size; `wait()` returns it as `recv` would. */
-  irecv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<T> {
-    return p2p.irecv<T>(this, source, tag);
+  /**
+   * Starts receiving the next matching message; `wait()` returns it as `recv` would. The receive is posted
+   * now with a buffer of `maxBytes` (default 64 KiB): a longer message is an error at `wait()`.
+   */
+  irecv<T = unknown>(source: number = ANY_SOURCE, tag: number = ANY_TAG, options?: p2p.IrecvOptions): Request<T> {
+    return p2p.irecv<T>(this, source, tag, options);
   }
 
   /** Starts receiving a typed-array message into `array` (kept alive until done); `wait()` returns the array. */

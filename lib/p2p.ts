@@ -4,7 +4,9 @@ import { dtypeOfArray } from './dtype';
 import { deserializeMessage, fillStatus, isObjectMessage, MPIBuffer, requireTyped, serializeMessage, Status } from './message';
 import { PROC_NULL } from './mpistate';
 import type { NativeComm } from './native';
+import { MPIError } from './errors';
 import { NativeRequest, Request, RequestRecord } from './request';
+import { checkInt, checkOptions } from './validate';
 
 interface Reported {
   source: number;
@@ -22,7 +24,7 @@ declare module './native' {
     sendrecv(send: ArrayBufferView, dest: number, sendTag: number, recv: ArrayBufferView, source: number, recvTag: number): Reported;
     sendrecvReplace(data: ArrayBufferView, dest: number, sendTag: number, source: number, recvTag: number): Reported;
     isend(data: ArrayBufferView, dest: number, tag: number, object: boolean, synchronous: boolean): NativeRequest;
-    irecv(source: number, tag: number): NativeRequest;
+    irecv(source: number, tag: number, maxBytes: number): NativeRequest;
     irecvInto(data: ArrayBufferView, source: number, tag: number): NativeRequest;
   }
 }
@@ -161,12 +163,31 @@ export function isend(c: PeerComm, value: unknown, dest: number, tag: number, sy
   return Request._wrap(r, `${c.name}.${method}(${watchLabel(d, undefined, t)})`, () => undefined);
 }
 
-export function irecv<T>(c: PeerComm, source: number, tag: number): Request<T> {
+/** What `irecv` takes. */
+export interface IrecvOptions {
+  /** The largest message it can receive, in bytes (default 64 KiB, as mpi4py's irecv has 32 KiB). */
+  maxBytes?: number;
+}
+
+/** irecv's default buffer: a receive is posted with its buffer, before the message's size is known. */
+export const IRECV_MAX_BYTES = 64 * 1024;
+
+export function irecv<T>(c: PeerComm, source: number, tag: number, options: IrecvOptions | undefined): Request<T> {
+  const where = `${c.name}.irecv`;
+  const { maxBytes = IRECV_MAX_BYTES } = checkOptions<IrecvOptions>(options, ['maxBytes'], where, '{ maxBytes: 1 << 20 }');
+  checkInt(maxBytes, 'maxBytes', 0, Number.MAX_SAFE_INTEGER, where);
   const s = c._sourceArg(source, 'irecv');
   const t = c._tagArg(tag, 'irecv', true);
-  const r = c._call('irecv', (n) => n.irecv(s, t));
-  return Request._wrap(r, `${c.name}.irecv(${watchLabel(undefined, s, t)})`, (record: RequestRecord, status) =>
-    received({ ...record, buffer: record.result ?? new ArrayBuffer(0) }, status) as T,
+  const r = c._call('irecv', (n) => n.irecv(s, t, maxBytes));
+  const label = `${where}(${watchLabel(undefined, s, t)})`;
+  return Request._wrap(
+    r,
+    label,
+    (record: RequestRecord, status) => received({ ...record, buffer: record.result!.slice(0, record.bytes) }, status) as T,
+    (e) =>
+      e instanceof MPIError && e.code === 'MPI_ERR_TRUNCATE'
+        ? new RangeError(`${label}: the message is longer than the ${maxBytes} bytes this receive was posted with; pass { maxBytes } large enough, or receive it with recv()`)
+        : e,
   );
 }
 

@@ -43,18 +43,23 @@ export class Request<T = unknown> implements PromiseLike<T> {
   readonly #native: NativeRequest;
   readonly #label: string;
   readonly #finish: Finish<T>;
+  readonly #translate: ((e: unknown) => unknown) | undefined;
   #outcome: { value: T; status: Status } | { error: unknown } | undefined;
   #promise: Promise<T> | undefined;
 
-  private constructor(nativeRequest: NativeRequest, label: string, finish: Finish<T>) {
+  private constructor(nativeRequest: NativeRequest, label: string, finish: Finish<T>, translate?: (e: unknown) => unknown) {
     this.#native = nativeRequest;
     this.#label = label;
     this.#finish = finish;
+    this.#translate = translate;
   }
 
-  /** @internal A Request over a native one; `label` names the call in errors and in the watchdog's report. */
-  static _wrap<T>(nativeRequest: NativeRequest, label: string, finish: Finish<T>): Request<T> {
-    return new Request(nativeRequest, label, finish);
+  /**
+   * @internal A Request over a native one; `label` names the call in errors and in the watchdog's report;
+   * `translate` may turn the operation's MPI error into a clearer one.
+   */
+  static _wrap<T>(nativeRequest: NativeRequest, label: string, finish: Finish<T>, translate?: (e: unknown) => unknown): Request<T> {
+    return new Request(nativeRequest, label, finish, translate);
   }
 
   /** @internal */
@@ -148,7 +153,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
     try {
       record = this.call(get);
     } catch (error) {
-      this.#outcome = { error };
+      this.#outcome = { error: this.#translate ? this.#translate(error) : error };
       return;
     }
     try {
