@@ -1,6 +1,8 @@
 // h5mpi's public API (lib/index.ts loads it).
 export { MPI, Comm, Status } from './mpi';
 export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi';
+export { CartComm } from './comm';
+export type { Shift, SplitType } from './topology';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
 export { Group } from './group';
