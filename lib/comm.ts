@@ -28,7 +28,7 @@ export class Comm {
   readonly name: string;
   private readonly owned: boolean;
 
-  // Protected, not private: CartComm (at the end of this file) is a Comm.
+  /** @hidden Protected, not private, because CartComm (at the end of this file) is a Comm. */
   protected constructor(nativeComm: NativeComm, name: string, owned: boolean) {
     this.native = nativeComm;
     this.rank = nativeComm.rank();

@@ -106,7 +106,7 @@ export function cartRankOf(cart: TopoCart, coords: unknown): number {
   const where = `${cart.name}.rankOf`;
   const n = cart.dims.length;
   if (!Array.isArray(coords)) throw new TypeError(`${where}: coords must be an array of integers, got ${describeValue(coords)}`);
-  if (coords.length !== n) throw new RangeError(`${where}: coords has ${coords.length} elements; the grid has ${n} dimensions`);
+  if (coords.length !== n) throw new RangeError(`${where}: coords has ${count(coords.length, 'element')}; the grid has ${count(n, 'dimension')}`);
   const inGrid: number[] = [];
   for (let i = 0; i < n; i++) {
     const x = checkInt(coords[i], `coords[${i}]`, INT_MIN, INT_MAX, where);
@@ -150,7 +150,7 @@ export function computeDims(n: unknown, ndims: unknown, dims?: unknown): number[
     given = new Array<number>(rank).fill(0);
   } else {
     checkIntegers(dims, 'dims', 0, where);
-    if (dims.length !== rank) throw new RangeError(`${where}: dims has ${dims.length} elements; ndims is ${rank}`);
+    if (dims.length !== rank) throw new RangeError(`${where}: dims has ${count(dims.length, 'element')}; ndims is ${rank}`);
     given = dims;
     const fixed = dims.filter((d) => d > 0);
     const product = fixed.reduce((a, d) => a * d, 1);
@@ -172,11 +172,16 @@ export function computeDims(n: unknown, ndims: unknown, dims?: unknown): number[
 /** An array of `length` booleans, one per dimension. */
 function checkFlags(v: unknown, name: string, length: number, where: string): asserts v is boolean[] {
   if (!Array.isArray(v)) throw new TypeError(`${where}: ${name} must be an array of booleans, got ${describeValue(v)}`);
-  if (v.length !== length) throw new RangeError(`${where}: ${name} has ${v.length} elements; expected ${length}, one per dimension`);
+  if (v.length !== length) throw new RangeError(`${where}: ${name} has ${count(v.length, 'element')}; expected ${length}, one per dimension`);
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
     if (typeof x !== 'boolean') throw new TypeError(`${where}: ${name}[${i}] must be a boolean, got ${describeValue(x)}`);
   }
+}
+
+/** "1 element", "2 elements" */
+function count(k: number, word: string): string {
+  return `${k} ${word}${k === 1 ? '' : 's'}`;
 }
 
 /** A checked collective call: `call` describes it (for comparing ranks), `run` makes it. */
