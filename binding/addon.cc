@@ -72,6 +72,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitWatchdog(env, exports);
   InitFileLock(env, exports);
   InitMemory(env, exports);
+  InitTopology(env, exports);
   return exports;
 }
 

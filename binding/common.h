@@ -63,5 +63,6 @@ void InitDataset(Napi::Env env, Napi::Object exports);
 void InitWatchdog(Napi::Env env, Napi::Object exports);
 void InitFileLock(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
+void InitTopology(Napi::Env env, Napi::Object exports);
 
 }  // namespace h5mpi

@@ -2,6 +2,8 @@
 export { MPI, Comm, Status, Request } from './mpi';
 export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi';
 export type { IrecvOptions } from './p2p';
+export { CartComm } from './comm';
+export type { Shift, SplitType } from './topology';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
 export { Group } from './group';

@@ -8,6 +8,7 @@ import * as nb from './nonblocking';
 import * as p2p from './p2p';
 import type { Request } from './request';
 import { OP_CODES, ReduceOp, Reduced, Reducible, reducible } from './reduce';
+import { cartCoordsOf, cartCreate, cartGrid, cartRankOf, cartShift, cartSub, commSplitType, Shift, SplitType } from './topology';
 import { checkInt } from './validate';
 import { watched, watching } from './watchdog';
 
@@ -30,7 +31,8 @@ export class Comm {
   readonly name: string;
   private readonly owned: boolean;
 
-  private constructor(nativeComm: NativeComm, name: string, owned: boolean) {
+  /** @hidden Protected, not private, because CartComm (at the end of this file) is a Comm. */
+  protected constructor(nativeComm: NativeComm, name: string, owned: boolean) {
     this.native = nativeComm;
     this.rank = nativeComm.rank();
     this.size = nativeComm.size();
@@ -315,7 +317,97 @@ export class Comm {
 
   // ---- topologies (lib/topology.ts) ----
 
+  /**
+   * A communicator whose ranks form a Cartesian grid (MPI_Cart_create), with `dims` ranks along each
+   * dimension (positive; their product at most `size`) and `periods[i]` saying whether dimension `i` wraps
+   * around. Ranks are laid out row-major (the last coordinate varies fastest); with `reorder` MPI may
+   * renumber them to fit the machine. A rank beyond the grid gets null. Collective: every rank passes the
+   * same arguments, and a bad or different argument on any rank throws on every rank.
+   */
+  createCart(dims: readonly number[], periods: readonly boolean[], reorder = false): CartComm | null {
+    const out = cartCreate(this, dims, periods, reorder);
+    return out && CartComm._cart(out, `CartComm(createCart of ${this.name}, dims [${dims.join(', ')}])`);
+  }
+
+  /**
+   * Splits into one communicator per group of ranks that share memory (MPI_Comm_split_type with
+   * MPI_COMM_TYPE_SHARED; `'shared'` is the one type): one per node. Ranked by `key`, then by rank here;
+   * a rank passing null joins none and gets null. Collective.
+   */
+  splitType(type: SplitType | null, key: number = this.rank): Comm | null {
+    const out = commSplitType(this, type, key);
+    return out && new Comm(out, `Comm(splitType of ${this.name}, ${type})`, true);
+  }
+
 }
 
 
 // ---- topology communicators (lib/topology.ts) ----
+
+/**
+ * A communicator whose ranks form a Cartesian grid, made by `Comm.createCart` (or by `sub` and `dup` of
+ * another). Ranks are laid out row-major: the last coordinate varies fastest. Every Comm method works on
+ * it, and `free()` frees it.
+ */
+export class CartComm extends Comm {
+  /** The number of ranks along each dimension. */
+  readonly dims: readonly number[];
+  /** Whether each dimension wraps around (a ring rather than a line). */
+  readonly periods: readonly boolean[];
+  /** This rank's coordinates in the grid. */
+  readonly coords: readonly number[];
+
+  private constructor(nativeComm: NativeComm, name: string) {
+    super(nativeComm, name, true);
+    const grid = cartGrid(this);
+    this.dims = grid.dims;
+    this.periods = grid.periods;
+    this.coords = grid.coords;
+  }
+
+  /** @internal A CartComm over a new native Cartesian communicator. */
+  static _cart(nativeComm: NativeComm, name: string): CartComm {
+    return new CartComm(nativeComm, name);
+  }
+
+  /** How many dimensions the grid has. */
+  get ndim(): number {
+    return this.dims.length;
+  }
+
+  /**
+   * The rank at `coords` (MPI_Cart_rank). A periodic dimension wraps any coordinate; a coordinate off a
+   * non-periodic dimension gives MPI.PROC_NULL (where MPI would fail), as `shift` does at an edge.
+   */
+  rankOf(coords: readonly number[]): number {
+    return cartRankOf(this, coords);
+  }
+
+  /** The coordinates of `rank` (MPI_Cart_coords). */
+  coordsOf(rank: number): number[] {
+    return cartCoordsOf(this, rank);
+  }
+
+  /**
+   * The neighbours `displacement` steps along dimension `direction` (MPI_Cart_shift): `dest` is where this
+   * rank sends, `source` where it receives from. Past the edge of a non-periodic dimension a neighbour is
+   * MPI.PROC_NULL.
+   */
+  shift(direction: number, displacement: number): Shift {
+    return cartShift(this, direction, displacement);
+  }
+
+  /**
+   * Splits the grid into sub-grids (MPI_Cart_sub) that keep the dimensions where `remainDims` is true: in a
+   * 2-D grid, `sub([false, true])` gives this rank's row and `sub([true, false])` its column. Collective,
+   * with the same `remainDims` on every rank.
+   */
+  sub(remainDims: readonly boolean[]): CartComm {
+    return new CartComm(cartSub(this, remainDims), `CartComm(sub of ${this.name}, remain [${remainDims.join(', ')}])`);
+  }
+
+  /** A new communicator with the same grid and ranks, whose messages never mix with this one's. */
+  override dup(): CartComm {
+    return new CartComm(this._call('dup', (c) => c.dup()), `CartComm(dup of ${this.name})`);
+  }
+}

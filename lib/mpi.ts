@@ -5,6 +5,7 @@ import { ANY_SOURCE, ANY_TAG, Limits, limits, PROC_NULL, setLimits, ThreadLevel 
 export type { ThreadLevel } from './mpistate';
 import { ensureExitHook } from './runtime';
 import { testall, waitall, waitany, waitsome } from './request';
+import { computeDims } from './topology';
 import { startWatchdog } from './watchdog';
 
 export { Comm } from './comm';
@@ -123,6 +124,15 @@ export const MPI = {
   processorName(): string {
     start();
     return native.processorName();
+  },
+  /**
+   * Grid extents for `n` processes in `ndims` dimensions, as balanced as they can be and largest first
+   * (MPI_Dims_create): `computeDims(12, 2)` is [4, 3]. In `dims`, a positive entry fixes that dimension and
+   * 0 leaves it free: `computeDims(12, 2, [0, 2])` is [6, 2].
+   */
+  computeDims(n: number, ndims: number, dims?: readonly number[]): number[] {
+    start();
+    return computeDims(n, ndims, dims);
   },
   /** The thread support MPI_Init_thread granted. */
   get threadLevel(): ThreadLevel {
