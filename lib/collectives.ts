@@ -46,7 +46,7 @@ export interface CommLike {
 // ---- checking ----
 
 // Off unless H5MPI_CHECK_COLLECTIVE=1: the check is an allreduce of its own, which costs about as much as a
-// small collective (bench/comm-check-cost.js; docs/parallel-safety.md has the figures).
+// small collective (bench/comm-check-cost.js; docs/benchmarks.md has the figures).
 let checking = process.env.H5MPI_CHECK_COLLECTIVE === '1';
 
 /** Whether Comm collectives are checked (H5MPI_CHECK_COLLECTIVE=1). */
