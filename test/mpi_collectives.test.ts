@@ -125,6 +125,10 @@ function checkValues(results: Report[][], n: number, r: number): void {
     logical: described(Int32Array.from([r === last ? 1 : 0])),
   });
 
+  // ---- large arrays (the rendezvous path)
+  const BIG = 1 << 17;
+  expect(byLabel('big')).toEqual({ rank: r, label: 'big', lengths: [sum(range(n).map((j) => BIG + j)), BIG + r, n * BIG], bad: [0, 0, 0] });
+
   // ---- the existing collectives, through the same path
   expect(byLabel('existing')).toEqual({
     rank: r,

@@ -162,6 +162,27 @@ if (parts.includes('values')) {
     });
   }
 
+  // ---- large arrays: past every eager limit, so that MPI's rendezvous path moves them
+  {
+    const BIG = 1 << 17;
+    const bad = (a, f) => {
+      let k = 0;
+      for (let i = 0; i < a.length; i++) if (a[i] !== f(i)) k++;
+      return k;
+    };
+    const lengths = range(n).map((j) => BIG + j);
+    const starts = range(n).map((j) => lengths.slice(0, j).reduce((a, b) => a + b, 0));
+    const all = c.allgatherv(Float64Array.from({ length: BIG + r }, (_, i) => r * 1e6 + i));
+    const owner = (i) => starts.findLastIndex((s) => s <= i);
+    const allBad = bad(all, (i) => owner(i) * 1e6 + (i - starts[owner(i)]));
+    const total = lengths.reduce((a, b) => a + b, 0);
+    const part = c.scatterv(r === 0 ? Float64Array.from({ length: total }, (_, i) => -i) : undefined, r === 0 ? lengths : undefined);
+    const partBad = bad(part, (i) => -(starts[r] + i));
+    const moved = c.alltoallv(Int32Array.from({ length: n * BIG }, (_, i) => r * 10 + Math.floor(i / BIG)), range(n).map(() => BIG));
+    const movedBad = bad(moved, (i) => Math.floor(i / BIG) * 10 + r);
+    report({ label: 'big', lengths: [all.length, part.length, moved.length], bad: [allBad, partBad, movedBad] });
+  }
+
   // ---- the existing collectives still move values (and are checked when checking is on)
   {
     report({
