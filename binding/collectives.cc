@@ -1,5 +1,6 @@
-// Collective calls on a communicator: barrier, broadcasts, gathers and reductions, on raw buffers (lib/
-// encodes values). Every rank of the communicator makes them.
+// Collective calls on a communicator: barrier, broadcasts, gathers, scatters, all-to-all exchanges,
+// reductions and prefix reductions, on raw buffers (lib/ encodes values, allocates what is received and
+// checks the arguments). Every rank of the communicator makes them.
 #include <climits>
 
 #include "comm.h"
@@ -140,6 +141,132 @@ Napi::Value Reduce(const Napi::CallbackInfo& info, MPI_Comm c) {
 }
 Napi::Value Allreduce(const Napi::CallbackInfo& info, MPI_Comm c) { return ReduceImpl(info, c, -1); }
 
+// ---- MPI's vector and prefix collectives, on typed arrays that lib/ allocates and validates ----
+// Each sends from and receives into the views it is given (no copy); the MPI datatype is the view's own.
+// Counts and displacements come as Int32Array in elements (lib/ checks their length, signs and sums).
+
+// A view that may be absent (the send buffer on a non-root rank, the receive buffer off the root).
+View OptionalView(Napi::Env env, const Napi::Value& v) {
+  if (v.IsUndefined() || v.IsNull()) return View{nullptr, 0, 1, MPI_BYTE, DType::Uint8};
+  return ToView(env, v);
+}
+
+// An Int32Array of counts or displacements (nullptr when absent: not significant on this rank).
+const int* IntsOf(Napi::Env env, const Napi::Value& v) {
+  if (v.IsUndefined() || v.IsNull()) return nullptr;
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    ThrowUsage(env, "expected an Int32Array of counts");
+  Napi::TypedArray a = v.As<Napi::TypedArray>();
+  return reinterpret_cast<const int*>(static_cast<char*>(a.ArrayBuffer().Data()) + a.ByteOffset());
+}
+
+// An element count MPI's int takes.
+int CountOf(Napi::Env env, size_t n) {
+  if (n > INT_MAX) throw Napi::RangeError::New(env, "more than 2^31-1 elements in one block; send them in pieces");
+  return static_cast<int>(n);
+}
+
+// mpiScatter(send | undefined, recv, root): recv.length elements to each rank.
+Napi::Value MpiScatter(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = OptionalView(env, info[0]), r = ToView(env, info[1]);
+  int n = CountOf(env, r.length);
+  CheckMPI(
+      env,
+      MPI_Scatter(s.data, n, s.data ? s.type : r.type, r.data, n, r.type, info[2].As<Napi::Number>().Int32Value(), c),
+      "MPI_Scatter");
+  return env.Undefined();
+}
+
+// mpiScatterv(send | undefined, counts | undefined, displs | undefined, recv, root)
+Napi::Value MpiScatterv(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = OptionalView(env, info[0]), r = ToView(env, info[3]);
+  CheckMPI(env,
+           MPI_Scatterv(s.data, IntsOf(env, info[1]), IntsOf(env, info[2]), s.data ? s.type : r.type, r.data,
+                        CountOf(env, r.length), r.type, info[4].As<Napi::Number>().Int32Value(), c),
+           "MPI_Scatterv");
+  return env.Undefined();
+}
+
+// mpiGatherv(send, recv | undefined, counts, displs, root); root < 0: MPI_Allgatherv into every rank's recv.
+Napi::Value MpiGatherv(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = OptionalView(env, info[1]);
+  const int *counts = IntsOf(env, info[2]), *displs = IntsOf(env, info[3]);
+  int root = info[4].As<Napi::Number>().Int32Value();
+  int n = CountOf(env, s.length);
+  if (root < 0) {
+    CheckMPI(env, MPI_Allgatherv(s.data, n, s.type, r.data, counts, displs, s.type, c), "MPI_Allgatherv");
+  } else {
+    CheckMPI(env, MPI_Gatherv(s.data, n, s.type, r.data, counts, displs, s.type, root, c), "MPI_Gatherv");
+  }
+  return env.Undefined();
+}
+
+// mpiAllgather(send, recv): send.length elements from each rank, in rank order.
+Napi::Value MpiAllgather(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = ToView(env, info[1]);
+  int n = CountOf(env, s.length);
+  CheckMPI(env, MPI_Allgather(s.data, n, s.type, r.data, n, r.type, c), "MPI_Allgather");
+  return env.Undefined();
+}
+
+// mpiAlltoall(send, recv, block): `block` elements to and from each rank.
+Napi::Value MpiAlltoall(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = ToView(env, info[1]);
+  int n = CountOf(env, static_cast<size_t>(info[2].As<Napi::Number>().Int64Value()));
+  CheckMPI(env, MPI_Alltoall(s.data, n, s.type, r.data, n, r.type, c), "MPI_Alltoall");
+  return env.Undefined();
+}
+
+// mpiAlltoallv(send, sendCounts, sendDispls, recv, recvCounts, recvDispls)
+Napi::Value MpiAlltoallv(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = ToView(env, info[3]);
+  CheckMPI(env,
+           MPI_Alltoallv(s.data, IntsOf(env, info[1]), IntsOf(env, info[2]), s.type, r.data, IntsOf(env, info[4]),
+                         IntsOf(env, info[5]), r.type, c),
+           "MPI_Alltoallv");
+  return env.Undefined();
+}
+
+// mpiScan(send, recv, op, exclusive): element-wise, so long arrays can go in pieces. MPI_Exscan leaves
+// rank 0's recv as it was.
+Napi::Value MpiScan(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = ToView(env, info[1]);
+  MPI_Op op = ToOp(env, info[2].As<Napi::Number>().Int32Value());
+  bool exclusive = info[3].ToBoolean();
+  InPieces(s.data, s.length, s.elementSize, [&](char* p, int n) {
+    char* q = r.data + (p - s.data);
+    if (exclusive) {
+      CheckMPI(env, MPI_Exscan(p, q, n, s.type, op, c), "MPI_Exscan");
+    } else {
+      CheckMPI(env, MPI_Scan(p, q, n, s.type, op, c), "MPI_Scan");
+    }
+  });
+  return env.Undefined();
+}
+
+// mpiReduceScatter(send, recv, counts | undefined, op): counts[i] elements of the result to rank i, or
+// recv.length to each (MPI_Reduce_scatter_block) without counts.
+Napi::Value MpiReduceScatter(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = ToView(env, info[1]);
+  const int* counts = IntsOf(env, info[2]);
+  MPI_Op op = ToOp(env, info[3].As<Napi::Number>().Int32Value());
+  if (counts) {
+    CheckMPI(env, MPI_Reduce_scatter(s.data, r.data, counts, s.type, op, c), "MPI_Reduce_scatter");
+  } else {
+    CheckMPI(env, MPI_Reduce_scatter_block(s.data, r.data, CountOf(env, r.length), s.type, op, c),
+             "MPI_Reduce_scatter_block");
+  }
+  return env.Undefined();
+}
+
 }  // namespace
 
 void CollectiveCalls(std::vector<CommCallEntry>& out) {
@@ -151,6 +278,14 @@ void CollectiveCalls(std::vector<CommCallEntry>& out) {
                             {"allgather", Allgather},
                             {"reduce", Reduce},
                             {"allreduce", Allreduce},
+                            {"mpiScatter", MpiScatter},
+                            {"mpiScatterv", MpiScatterv},
+                            {"mpiGatherv", MpiGatherv},
+                            {"mpiAllgather", MpiAllgather},
+                            {"mpiAlltoall", MpiAlltoall},
+                            {"mpiAlltoallv", MpiAlltoallv},
+                            {"mpiScan", MpiScan},
+                            {"mpiReduceScatter", MpiReduceScatter},
                         });
 }
 

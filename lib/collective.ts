@@ -6,9 +6,12 @@
 // the call, with its complement so that one MIN reduction gives both the minimum and the maximum). Only
 // when they disagree, or one failed, do they gather the full texts to say who asked for what.
 import { createHash } from 'node:crypto';
+import { ballot, digest64, groupByCall, ranges, unanimous } from './agreement';
 import { CollectiveMismatchError, PeerFailedError } from './errors';
 import type { Comm } from './mpi';
 import { watched, watching } from './watchdog';
+
+export { digest64, groupByCall, ranges };
 
 /** The environment switch: H5MPI_CHECK_COLLECTIVE=0 turns checking off for files that do not say otherwise. */
 export function checkingDefault(): boolean {
@@ -93,10 +96,8 @@ function errorText(e: unknown): string {
  * take the same branch, since they all see the same reduction).
  */
 function agree(comm: Comm, mine: Vote, same: boolean): Vote[] | undefined {
-  const [h1, h2] = mine[0] === 1 && same ? digest64(`${mine[1]}\u0000${mine[2]}`) : [0, 0];
-  const r = comm.allreduce(new Int32Array([mine[0], h1, h2, ~h1, ~h2]), 'min');
-  // min(~h) = ~max(h): equal minimum and maximum means every rank sent the same digest.
-  if (r[0] === 1 && r[1] === ~r[3] && r[2] === ~r[4]) return undefined;
+  const r = comm.allreduce(ballot(mine[0] === 1, same ? `${mine[1]}\u0000${mine[2]}` : ''), 'min');
+  if (unanimous(r)) return undefined;
   return comm.allgather(mine);
 }
 
@@ -128,30 +129,6 @@ function judge(votes: Vote[], where: string, failure: unknown, same: boolean): v
 
 function nothingSent(where: string): string {
   return where.startsWith('File.open(') ? 'Nothing was sent to HDF5; no file was opened.' : 'Nothing was sent to HDF5; the file is still open.';
-}
-
-/** At most this many different calls are spelled out in a message (all of them are in the error's `calls`). */
-const SHOWN_CALLS = 8;
-
-/** "rank 0: a; ranks 1-3,5: b" */
-export function groupByCall(calls: string[]): string {
-  const byCall = new Map<string, number[]>();
-  calls.forEach((c, r) => byCall.set(c, [...(byCall.get(c) ?? []), r]));
-  const groups = [...byCall].map(([c, ranks]) => `${ranks.length === 1 ? 'rank' : 'ranks'} ${ranges(ranks)}: ${clip(c)}`);
-  if (groups.length <= SHOWN_CALLS) return groups.join('; ');
-  return `${groups.slice(0, SHOWN_CALLS - 1).join('; ')}; and ${groups.length - SHOWN_CALLS + 1} other calls (the error's \`calls\` has every rank's)`;
-}
-
-/** [0,1,2,5] -> "0-2,5" */
-export function ranges(ranks: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < ranks.length; i++) {
-    let j = i;
-    while (j + 1 < ranks.length && ranks[j + 1] === ranks[j] + 1) j++;
-    parts.push(i === j ? `${ranks[i]}` : `${ranks[i]}-${ranks[j]}`);
-    i = j;
-  }
-  return parts.join(',');
 }
 
 /** "createDataset('/x', ...)" -> "createDataset" */
@@ -205,24 +182,6 @@ function advice(calls: string[], scopesDiffer: boolean): string {
       return 'Metadata operations (creating, resizing, deleting, attributes, closing) are collective in parallel ' +
         'HDF5: every rank must make the same call with the same arguments, in the same order.';
   }
-}
-
-function clip(s: string): string {
-  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
-}
-
-/** A 64-bit digest of a call's text, as two int32 (cyrb53's mixing; not cryptographic, just well spread). */
-export function digest64(text: string): [number, number] {
-  let h1 = 0xdeadbeef ^ text.length;
-  let h2 = 0x41c6ce57 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return [h1 | 0, h2 | 0];
 }
 
 const SHOWN_ELEMENTS = 8;

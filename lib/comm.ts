@@ -1,13 +1,16 @@
 // Communicators, after mpi4py's lower-case methods: a Comm over a native communicator. Calls of each kind
-// live in modules of their own where they grow (lib/message.ts, lib/reduce.ts); the class is their face.
-import { MPIError, PeerFailedError } from './errors';
-import { decode, encode, KIND_FAILED, MPIBuffer, requireTyped, Status } from './message';
+// live in modules of their own where they grow (lib/message.ts, lib/reduce.ts, lib/collectives.ts,
+// lib/p2p.ts, lib/nonblocking.ts, lib/topology.ts); the class is their face.
+import * as collectives from './collectives';
+import type { NumericArray } from './dtype';
+import { MPIError } from './errors';
+import { MPIBuffer, Status } from './message';
 import { ANY_SOURCE, ANY_TAG, limits, PROC_NULL } from './mpistate';
 import type { NativeComm } from './native';
 import * as nb from './nonblocking';
 import * as p2p from './p2p';
 import type { Request } from './request';
-import { OP_CODES, ReduceOp, Reduced, Reducible, reducible } from './reduce';
+import { ReduceOp, Reduced, Reducible } from './reduce';
 import { cartCoordsOf, cartCreate, cartGrid, cartRankOf, cartShift, cartSub, commSplitType, Shift, SplitType } from './topology';
 import { checkInt } from './validate';
 import { watched, watching } from './watchdog';
@@ -16,9 +19,11 @@ import { watched, watching } from './watchdog';
 const COLLECTIVE_METHODS = new Set(['barrier', 'bcast', 'bcastInto', 'gather', 'allgather', 'reduce', 'allreduce', 'split', 'dup', 'free']);
 
 /**
- * An MPI communicator, after mpi4py's lower-case methods. Every collective method (barrier, bcast, gather,
- * allgather, reduce, allreduce, split, dup, free) must be called by every rank of the communicator.
- * Arguments are checked before anything is sent, so a wrong call throws on the rank that made it.
+ * An MPI communicator, after mpi4py's lower-case methods. Every collective method (barrier, the
+ * broadcasts, gathers, scatters, all-to-all exchanges and reductions, split, dup, free) must be called by
+ * every rank of the communicator. Arguments are checked before anything is sent, so a wrong call throws on
+ * the rank that made it; with H5MPI_CHECK_COLLECTIVE=1 the ranks also agree on each collective call first,
+ * so that a call that differs between ranks throws on every rank (docs/parallel-safety.md).
  */
 export class Comm {
   /** @internal */
@@ -93,7 +98,7 @@ export class Comm {
 
   /** Waits until every rank has called it. */
   barrier(): void {
-    this._call('barrier', (c) => c.barrier());
+    collectives.barrier(this);
   }
 
   /**
@@ -102,55 +107,22 @@ export class Comm {
    * else travels as a structured clone (objects, Map, Set, Date, bigint, nested typed arrays...).
    */
   bcast<T>(value: T, root = 0): T {
-    this._rankArg('root', root, 'bcast');
-    if (this.rank === root) {
-      const { kind, view, error } = encode(value, `${this.name}.bcast`);
-      this._call('bcast', (c) => c.bcast(kind, view, root));
-      if (error) throw error;
-      return value;
-    }
-    const [kind, buffer] = this._call('bcast', (c) => c.bcast(0, undefined, root))!;
-    if (kind === KIND_FAILED) throw this.peersFailed('bcast', [root], [Buffer.from(buffer).toString()]);
-    return decode(kind, buffer) as T;
+    return collectives.bcast(this, value, root);
   }
 
   /** Broadcasts the root's typed array into `array` on every rank, in place; all pass the same type and length. */
   bcastInto<A extends MPIBuffer>(array: A, root = 0): A {
-    requireTyped(array, `${this.name}.bcastInto`);
-    this._rankArg('root', root, 'bcastInto');
-    this._call('bcastInto', (c) => c.bcastInto(array, root));
-    return array;
+    return collectives.bcastInto(this, array, root);
   }
 
   /** Gathers every rank's value to `root`: an array indexed by rank there, undefined elsewhere. */
   gather<T>(value: T, root = 0): T[] | undefined {
-    this._rankArg('root', root, 'gather');
-    const { kind, view, error } = encode(value, `${this.name}.gather`);
-    const out = this._call('gather', (c) => c.gather(kind, view, root));
-    if (error) throw error;
-    return out && this.unpackGathered<T>(out, 'gather');
+    return collectives.gather(this, value, root);
   }
 
   /** Gathers every rank's value to every rank, indexed by rank. */
   allgather<T>(value: T): T[] {
-    const { kind, view, error } = encode(value, `${this.name}.allgather`);
-    const out = this._call('allgather', (c) => c.allgather(kind, view));
-    if (error) throw error;
-    return this.unpackGathered<T>(out, 'allgather');
-  }
-
-  private unpackGathered<T>([kinds, buffer, offsets, lengths]: [number[], ArrayBuffer, number[], number[]], method: string): T[] {
-    const failed = kinds.flatMap((k, i) => (k === KIND_FAILED ? [i] : []));
-    if (failed.length > 0) {
-      throw this.peersFailed(method, failed, failed.map((i) => Buffer.from(buffer, offsets[i], lengths[i]).toString()));
-    }
-    return kinds.map((k, i) => decode(k, buffer, offsets[i], lengths[i]) as T);
-  }
-
-  // Thrown on the ranks whose value arrived, when another rank could not send its value.
-  private peersFailed(method: string, ranks: number[], messages: string[]): PeerFailedError {
-    const who = ranks.length === 1 ? `rank ${ranks[0]}` : `ranks ${ranks.join(', ')}`;
-    return new PeerFailedError(`${this.name}.${method}: ${who} could not send a value (${messages.join('; ')})`, ranks, messages);
+    return collectives.allgather(this, value);
   }
 
   /**
@@ -159,17 +131,12 @@ export class Comm {
    * in their own type (all ranks pass the same type and length).
    */
   reduce<T extends Reducible, O extends ReduceOp>(value: T, op: O, root = 0): Reduced<T, O> | undefined {
-    const where = `${this.name}.reduce`;
-    const { array, unpack } = reducible(value, op, where);
-    this._rankArg('root', root, 'reduce');
-    const out = this._call('reduce', (c) => c.reduce(array, OP_CODES[op], root));
-    return out === undefined ? undefined : (unpack(out) as Reduced<T, O>);
+    return collectives.reduce(this, value, op, root);
   }
 
   /** Combines every rank's value with `op`, as `reduce` does, and returns the result on every rank. */
   allreduce<T extends Reducible, O extends ReduceOp>(value: T, op: O): Reduced<T, O> {
-    const { array, unpack } = reducible(value, op, `${this.name}.allreduce`);
-    return unpack(this._call('allreduce', (c) => c.allreduce(array, OP_CODES[op]))) as Reduced<T, O>;
+    return collectives.allreduce(this, value, op);
   }
 
   /**
@@ -314,6 +281,81 @@ export class Comm {
   }
 
   // ---- collectives (lib/collectives.ts) ----
+
+  /**
+   * Sends `values[r]` from `root` to rank r and returns this rank's: the root passes one value per rank
+   * (the others' `values` are ignored; pass undefined). Typed arrays arrive as the same type; anything
+   * else as a structured clone.
+   */
+  scatter<T>(values: readonly T[] | undefined, root = 0): T {
+    return collectives.scatter(this, values, root);
+  }
+
+  /**
+   * Sends `counts[r]` elements of the root's `sendArray`, from `displs[r]` (default: laid end to end), to
+   * rank r and returns this rank's as an array of the root's type: in `recvArray` when given (it must be
+   * of that type and exactly that length). Only the root needs `sendArray`, `counts` and `displs`; a rank
+   * that passes counts or a recvArray that do not match what the root sends throws after the call.
+   */
+  scatterv<A extends MPIBuffer>(sendArray: A | undefined, counts?: readonly number[], displs?: readonly number[], recvArray?: A, root = 0): A {
+    return collectives.scatterv(this, sendArray, counts, displs, recvArray, root);
+  }
+
+  /**
+   * Gathers every rank's typed array to `root`, end to end in rank order, as one array of the same type
+   * (undefined elsewhere). `counts` (every rank's length) saves an exchange; give it on every rank or none.
+   */
+  gatherv<A extends MPIBuffer>(array: A, counts?: readonly number[], root = 0): A | undefined {
+    return collectives.gatherv(this, 'gatherv', array, counts, root);
+  }
+
+  /** Gathers every rank's typed array to every rank, end to end in rank order, as one array; `counts` as for gatherv. */
+  allgatherv<A extends MPIBuffer>(array: A, counts?: readonly number[]): A {
+    return collectives.gatherv(this, 'allgatherv', array, counts, -1)!;
+  }
+
+  /**
+   * Sends block r of `array` (cut into `size` equal blocks) to rank r, and returns the blocks every rank
+   * sent here, in rank order, as an array of the same type and length. Or, with an array of `size` values,
+   * `values[r]` to rank r, returning what each rank sent here, indexed by rank.
+   */
+  alltoall<A extends MPIBuffer>(array: A): A;
+  alltoall<T>(values: readonly T[]): T[];
+  alltoall<T>(values: MPIBuffer | readonly T[]): MPIBuffer | T[] {
+    return collectives.alltoall(this, values);
+  }
+
+  /**
+   * Sends `sendCounts[r]` elements of `sendArray` (laid end to end) to rank r, and returns what every rank
+   * sent here, end to end in rank order, as one array of the same type. Without `recvCounts` the ranks
+   * first tell each other their counts.
+   */
+  alltoallv<A extends MPIBuffer>(sendArray: A, sendCounts: readonly number[], recvCounts?: readonly number[]): A {
+    return collectives.alltoallv(this, sendArray, sendCounts, recvCounts);
+  }
+
+  /** The reduction with `op` of the values of ranks 0 to this one (an inclusive prefix), as `allreduce` combines them. */
+  scan<T extends Reducible, O extends ReduceOp>(value: T, op: O): Reduced<T, O> {
+    return collectives.scan(this, 'scan', value, op)!;
+  }
+
+  /** The reduction with `op` of the values of ranks 0 to this one minus one; undefined on rank 0 (MPI leaves it undefined). */
+  exscan<T extends Reducible, O extends ReduceOp>(value: T, op: O): Reduced<T, O> | undefined {
+    return collectives.scan(this, 'exscan', value, op);
+  }
+
+  /**
+   * Reduces every rank's typed array element-wise with `op` and gives rank r `counts[r]` elements of the
+   * result, in order (the counts add up to the array's length; every rank passes the same).
+   */
+  reduceScatter<A extends NumericArray>(array: A, counts: readonly number[], op: ReduceOp): A {
+    return collectives.reduceScatter(this, 'reduceScatter', array, counts, op);
+  }
+
+  /** As `reduceScatter`, with the result cut into `size` equal blocks, block r to rank r. */
+  reduceScatterBlock<A extends NumericArray>(array: A, op: ReduceOp): A {
+    return collectives.reduceScatter(this, 'reduceScatterBlock', array, undefined, op);
+  }
 
   // ---- topologies (lib/topology.ts) ----
 

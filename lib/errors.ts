@@ -68,8 +68,10 @@ export class MPIError extends Error {
 }
 
 /**
- * The ranks of a communicator did not make the same collective call (or one of them failed before it).
- * Thrown on every rank, before anything reached HDF5: the file stays open and usable.
+ * The ranks of a communicator did not make the same collective call: an HDF5 operation, or a Comm
+ * collective (with H5MPI_CHECK_COLLECTIVE=1; element types that allgatherv and alltoallv exchange anyway
+ * are always compared). Thrown on every rank before the call is made: the file stays open and usable, and
+ * the communicator's ranks stay in step.
  */
 export class CollectiveMismatchError extends Error {
   override name = 'CollectiveMismatchError';

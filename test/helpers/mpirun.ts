@@ -25,9 +25,18 @@ export interface RunOptions {
   cwd?: string;
 }
 
-/** The environment OpenMPI needs here: oversubscription (2 cores), and root only when we are root. */
+/**
+ * The environment OpenMPI needs here: oversubscription (2 cores), and root only when we are root. And
+ * H5MPI_CHECK_COLLECTIVE=1, so that every scenario's Comm collectives are checked too (opt-in for users, as
+ * it doubles a small collective's cost): a rank that calls out of step fails the test with a clear error.
+ */
 export function mpiEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', OMPI_MCA_btl_vader_single_copy_mechanism: 'none' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OMPI_MCA_rmaps_base_oversubscribe: '1',
+    OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
+    H5MPI_CHECK_COLLECTIVE: '1',
+  };
   if (process.getuid && process.getuid() === 0) {
     env.OMPI_ALLOW_RUN_AS_ROOT = '1';
     env.OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = '1';
