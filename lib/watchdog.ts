@@ -1,5 +1,6 @@
-// The hang watchdog: with H5MPI_HANG_TIMEOUT=seconds, a rank that has been inside one collective call that
-// long (an HDF5 collective operation, the collective-call check, a Comm collective) prints which call and
+// The hang watchdog: with H5MPI_HANG_TIMEOUT=seconds, a rank that has been inside one collective call or
+// point-to-point wait that long (an HDF5 collective operation, the collective-call check, a Comm
+// collective, a receive, probe, sendrecv or wait on a request) prints which call (and peer) and
 // since when, then ends its process, which makes mpiexec end the job. It catches what checking cannot: a
 // rank that never makes the call. Unset (the default), nothing is marked and nothing runs.
 import * as os from 'node:os';
@@ -35,9 +36,10 @@ export function startWatchdog(rank: number, size: number): void {
   native.watchdogStart(
     seconds,
     `[h5mpi] rank ${rank} of ${size} (${os.hostname()}, pid ${process.pid})`,
-    `. The other ranks did not all make this call. Ending the job (H5MPI_HANG_TIMEOUT=${seconds}); ` +
-      `look for a collective call made on some ranks only (inside 'if (rank ...)', or a loop that runs a ` +
-      `different number of times per rank).`,
+    `. The other ranks did not all make this call, or its message never came. Ending the job ` +
+      `(H5MPI_HANG_TIMEOUT=${seconds}); look for a collective call made on some ranks only (inside ` +
+      `'if (rank ...)', or a loop that runs a different number of times per rank), or a send that never ` +
+      `matches this receive (rank, tag, communicator).`,
     HANG_EXIT_CODE,
   );
 }
