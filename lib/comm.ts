@@ -35,6 +35,8 @@ export class Comm {
   /** How errors name this communicator, e.g. "MPI.COMM_WORLD" or "Comm(dup of MPI.COMM_WORLD)". */
   readonly name: string;
   private readonly owned: boolean;
+  #freed = false;
+  readonly #tagUpperBound = limits().tagUpperBound;
 
   /** @hidden Protected, not private, because CartComm (at the end of this file) is a Comm. */
   protected constructor(nativeComm: NativeComm, name: string, owned: boolean) {
@@ -52,7 +54,7 @@ export class Comm {
 
   /** True once `free()` has been called. */
   get freed(): boolean {
-    return this.native.isFreed();
+    return this.#freed;
   }
 
   /**
@@ -60,18 +62,20 @@ export class Comm {
    * H5MPI_HANG_TIMEOUT set, calls that wait on other ranks are marked for the hang watchdog
    * (lib/watchdog.ts): collectives by name, point-to-point calls with `watch` (which names the peer).
    */
-  _call<R>(method: string, f: (c: NativeComm) => R, watch?: string): R {
-    const where = `${this.name}.${method}`;
-    if (this.native.isFreed()) throw new MPIError(`${where}: the communicator has been freed`, limits().errComm, 'MPI_ERR_COMM');
+  _call<R>(method: string, f: (c: NativeComm) => R, watch?: () => string): R {
+    if (this.#freed) throw new MPIError(`${this.name}.${method}: the communicator has been freed`, limits().errComm, 'MPI_ERR_COMM');
     if (watching && (watch !== undefined || COLLECTIVE_METHODS.has(method))) {
-      return watched(watch === undefined ? `${where}()` : `${where}(${watch})`, () => this.invoke(where, f));
+      return watched(`${this.name}.${method}(${watch === undefined ? '' : watch()})`, () => this.invoke(method, f));
     }
-    return this.invoke(where, f);
+    return this.invoke(method, f);
   }
-  private invoke<R>(where: string, f: (c: NativeComm) => R): R {
+  // The names in messages are built only when something failed: a small message's whole trip is a
+  // fraction of a microsecond.
+  private invoke<R>(method: string, f: (c: NativeComm) => R): R {
     try {
       return f(this.native);
     } catch (e) {
+      const where = `${this.name}.${method}`;
       if (e instanceof MPIError) throw new MPIError(`${where}: ${e.message}`, e.errorClass, e.code);
       if (e instanceof RangeError) throw new RangeError(`${where}: ${e.message}`);
       throw e;
@@ -79,21 +83,26 @@ export class Comm {
   }
   /** @internal A rank argument (0 to size - 1). */
   _rankArg(name: string, v: unknown, where: string): number {
+    if (typeof v === 'number' && v >= 0 && v < this.size && Number.isInteger(v)) return v;
     return checkInt(v, name, 0, this.size - 1, `${this.name}.${where}`);
   }
   /** @internal A source argument (a rank, MPI.ANY_SOURCE or MPI.PROC_NULL). */
   _sourceArg(v: unknown, where: string): number {
     if (v === ANY_SOURCE || v === PROC_NULL) return v;
+    if (typeof v === 'number' && v >= 0 && v < this.size && Number.isInteger(v)) return v;
     return checkInt(v, 'source', 0, this.size - 1, `${this.name}.${where}`, 'MPI.ANY_SOURCE, MPI.PROC_NULL');
   }
   /** @internal A destination argument (a rank or MPI.PROC_NULL). */
   _destArg(v: unknown, where: string): number {
-    return v === PROC_NULL ? v : checkInt(v, 'dest', 0, this.size - 1, `${this.name}.${where}`, 'MPI.PROC_NULL');
+    if (v === PROC_NULL) return v;
+    if (typeof v === 'number' && v >= 0 && v < this.size && Number.isInteger(v)) return v;
+    return checkInt(v, 'dest', 0, this.size - 1, `${this.name}.${where}`, 'MPI.PROC_NULL');
   }
   /** @internal A tag argument (0 to MPI.TAG_UB, or MPI.ANY_TAG where `wildcard`). */
   _tagArg(v: unknown, where: string, wildcard: boolean): number {
     if (wildcard && v === ANY_TAG) return -1;
-    return checkInt(v, 'tag', 0, limits().tagUpperBound, `${this.name}.${where}`, wildcard ? 'MPI.ANY_TAG' : undefined);
+    if (typeof v === 'number' && v >= 0 && v <= this.#tagUpperBound && Number.isInteger(v)) return v;
+    return checkInt(v, 'tag', 0, this.#tagUpperBound, `${this.name}.${where}`, wildcard ? 'MPI.ANY_TAG' : undefined);
   }
 
   /** Waits until every rank has called it. */
@@ -160,6 +169,7 @@ export class Comm {
   free(): void {
     if (!this.owned) throw new TypeError(`${this.name}.free: only communicators made by split() or dup() can be freed`);
     this._call('free', (c) => c.free());
+    this.#freed = true;
   }
 
   /** Ends every process of the job (MPI_Abort) with exit status `code`. */

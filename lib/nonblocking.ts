@@ -24,12 +24,12 @@ export interface CollectiveComm {
 }
 
 export function ibarrier(c: CollectiveComm): Request<void> {
-  return Request._wrap(c._call('ibarrier', (n) => n.ibarrier()), `${c.name}.ibarrier()`, () => undefined);
+  return Request._wrap(c._call('ibarrier', (n) => n.ibarrier()), () => `${c.name}.ibarrier()`, () => undefined);
 }
 
 export function ibcast<T>(c: CollectiveComm, value: T, root: number): Request<T> {
   c._rankArg('root', root, 'ibcast');
-  const label = `${c.name}.ibcast(root ${root})`;
+  const label = (): string => `${c.name}.ibcast(root ${root})`;
   if (c.rank === root) {
     const { kind, view, error } = encode(value, `${c.name}.ibcast`);
     const r = c._call('ibcast', (n) => n.ibcast(kind, view, root));
@@ -54,7 +54,7 @@ export function ireduce<T extends Reducible, O extends ReduceOp>(c: CollectiveCo
   const { array, unpack } = reducible(value, op, `${c.name}.ireduce`);
   c._rankArg('root', root, 'ireduce');
   const r = c._call('ireduce', (n) => n.ireduce(array, OP_CODES[op], root));
-  return Request._wrap(r, `${c.name}.ireduce(${op}, root ${root})`, (record) =>
+  return Request._wrap(r, () => `${c.name}.ireduce(${op}, root ${root})`, (record) =>
     c.rank === root ? (unpack(record.result!) as Reduced<T, O>) : undefined,
   );
 }
@@ -62,5 +62,5 @@ export function ireduce<T extends Reducible, O extends ReduceOp>(c: CollectiveCo
 export function iallreduce<T extends Reducible, O extends ReduceOp>(c: CollectiveComm, value: T, op: O): Request<Reduced<T, O>> {
   const { array, unpack } = reducible(value, op, `${c.name}.iallreduce`);
   const r = c._call('iallreduce', (n) => n.iallreduce(array, OP_CODES[op]));
-  return Request._wrap(r, `${c.name}.iallreduce(${op})`, (record) => unpack(record.result!) as Reduced<T, O>);
+  return Request._wrap(r, () => `${c.name}.iallreduce(${op})`, (record) => unpack(record.result!) as Reduced<T, O>);
 }

@@ -32,7 +32,7 @@ declare module './native' {
 /** What the point-to-point calls need of a communicator (lib/comm.ts's Comm). */
 export interface PeerComm {
   readonly name: string;
-  _call<R>(method: string, f: (c: NativeComm) => R, watch?: string): R;
+  _call<R>(method: string, f: (c: NativeComm) => R, watch?: () => string): R;
   _destArg(v: unknown, where: string): number;
   _sourceArg(v: unknown, where: string): number;
   _tagArg(v: unknown, where: string, wildcard: boolean): number;
@@ -61,7 +61,7 @@ export function send(c: PeerComm, value: unknown, dest: number, tag: number, syn
   const d = c._destArg(dest, method);
   const t = c._tagArg(tag, method, false);
   const [data, object] = payload(value, `${c.name}.${method}`);
-  c._call(method, (n) => n.send(data, d, t, object, synchronous), watchLabel(d, undefined, t));
+  c._call(method, (n) => n.send(data, d, t, object, synchronous), () => watchLabel(d, undefined, t));
 }
 
 /** The value of a received message: a deserialised object, or a raw message's bytes (a Buffer). */
@@ -73,7 +73,7 @@ function received(m: Reported & { buffer: ArrayBuffer }, status: Status | undefi
 export function recv(c: PeerComm, source: number, tag: number, status: Status | undefined): unknown {
   const s = c._sourceArg(source, 'recv');
   const t = c._tagArg(tag, 'recv', true);
-  return received(c._call('recv', (n) => n.recv(s, t), watchLabel(undefined, s, t)), status);
+  return received(c._call('recv', (n) => n.recv(s, t), () => watchLabel(undefined, s, t)), status);
 }
 
 /** Checks what recvInto got: it fits the array, and it is not an object message. Returns the element count. */
@@ -99,7 +99,7 @@ export function recvInto<A extends MPIBuffer>(c: PeerComm, array: A, source: num
   requireTyped(array, `${c.name}.recvInto`);
   const s = c._sourceArg(source, 'recvInto');
   const t = c._tagArg(tag, 'recvInto', true);
-  const m = c._call('recvInto', (n) => n.recvInto(array, s, t), watchLabel(undefined, s, t));
+  const m = c._call('recvInto', (n) => n.recvInto(array, s, t), () => watchLabel(undefined, s, t));
   fillStatus(status, m, intoCount(c, 'recvInto', array, m));
   return array;
 }
@@ -108,7 +108,7 @@ export function probe(c: PeerComm, source: number, tag: number, status: Status |
   const method = blocking ? 'probe' : 'iprobe';
   const s = c._sourceArg(source, method);
   const t = c._tagArg(tag, method, true);
-  const m = blocking ? c._call(method, (n) => n.probe(s, t), watchLabel(undefined, s, t)) : c._call(method, (n) => n.iprobe(s, t));
+  const m = blocking ? c._call(method, (n) => n.probe(s, t), () => watchLabel(undefined, s, t)) : c._call(method, (n) => n.iprobe(s, t));
   if (m === null) return undefined;
   const out = status ?? new Status();
   fillStatus(out, m);
@@ -128,7 +128,7 @@ export function sendrecv(c: PeerComm, value: unknown, dest: number, source: numb
     const m = n.recv(s, rt);
     out.wait();
     return received(m, status);
-  }, watchLabel(d, s, rt));
+  }, () => watchLabel(d, s, rt));
 }
 
 export function sendrecvInto<A extends MPIBuffer>(c: PeerComm, send: MPIBuffer, dest: number, array: A, source: number, sendTag: number, recvTag: number, status: Status | undefined): A {
@@ -138,7 +138,7 @@ export function sendrecvInto<A extends MPIBuffer>(c: PeerComm, send: MPIBuffer, 
   const s = c._sourceArg(source, 'sendrecvInto');
   const st = c._tagArg(sendTag, 'sendrecvInto', false);
   const rt = c._tagArg(recvTag, 'sendrecvInto', true);
-  const m = c._call('sendrecvInto', (n) => n.sendrecv(send, d, st, array, s, rt), watchLabel(d, s, rt));
+  const m = c._call('sendrecvInto', (n) => n.sendrecv(send, d, st, array, s, rt), () => watchLabel(d, s, rt));
   fillStatus(status, m, m.bytes / array.BYTES_PER_ELEMENT);
   return array;
 }
@@ -149,7 +149,7 @@ export function sendrecvReplace<A extends MPIBuffer>(c: PeerComm, array: A, dest
   const s = c._sourceArg(source, 'sendrecvReplace');
   const st = c._tagArg(sendTag, 'sendrecvReplace', false);
   const rt = c._tagArg(recvTag, 'sendrecvReplace', true);
-  const m = c._call('sendrecvReplace', (n) => n.sendrecvReplace(array, d, st, s, rt), watchLabel(d, s, rt));
+  const m = c._call('sendrecvReplace', (n) => n.sendrecvReplace(array, d, st, s, rt), () => watchLabel(d, s, rt));
   fillStatus(status, m, m.bytes / array.BYTES_PER_ELEMENT);
   return array;
 }
@@ -160,7 +160,7 @@ export function isend(c: PeerComm, value: unknown, dest: number, tag: number, sy
   const t = c._tagArg(tag, method, false);
   const [data, object] = payload(value, `${c.name}.${method}`);
   const r = c._call(method, (n) => n.isend(data, d, t, object, synchronous));
-  return Request._wrap(r, `${c.name}.${method}(${watchLabel(d, undefined, t)})`, () => undefined);
+  return Request._wrap(r, () => `${c.name}.${method}(${watchLabel(d, undefined, t)})`, () => undefined);
 }
 
 /** What `irecv` takes. */
@@ -179,14 +179,14 @@ export function irecv<T>(c: PeerComm, source: number, tag: number, options: Irec
   const s = c._sourceArg(source, 'irecv');
   const t = c._tagArg(tag, 'irecv', true);
   const r = c._call('irecv', (n) => n.irecv(s, t, maxBytes));
-  const label = `${where}(${watchLabel(undefined, s, t)})`;
+  const label = (): string => `${where}(${watchLabel(undefined, s, t)})`;
   return Request._wrap(
     r,
     label,
     (record: RequestRecord, status) => received({ ...record, buffer: record.result!.slice(0, record.bytes) }, status) as T,
     (e) =>
       e instanceof MPIError && e.code === 'MPI_ERR_TRUNCATE'
-        ? new RangeError(`${label}: the message is longer than the ${maxBytes} bytes this receive was posted with; pass { maxBytes } large enough, or receive it with recv()`)
+        ? new RangeError(`${label()}: the message is longer than the ${maxBytes} bytes this receive was posted with; pass { maxBytes } large enough, or receive it with recv()`)
         : e,
   );
 }
@@ -196,7 +196,7 @@ export function irecvInto<A extends MPIBuffer>(c: PeerComm, array: A, source: nu
   const s = c._sourceArg(source, 'irecvInto');
   const t = c._tagArg(tag, 'irecvInto', true);
   const r = c._call('irecvInto', (n) => n.irecvInto(array, s, t));
-  return Request._wrap(r, `${c.name}.irecvInto(${watchLabel(undefined, s, t)})`, (record, status) => {
+  return Request._wrap(r, () => `${c.name}.irecvInto(${watchLabel(undefined, s, t)})`, (record, status) => {
     fillStatus(status, record, intoCount(c, 'irecvInto', array, record));
     return array;
   });

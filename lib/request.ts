@@ -41,24 +41,25 @@ const MAX_POLL_MS = 10;
 /** A pending non-blocking operation (isend, irecv, irecvInto, ibarrier, ...). Complete it with wait() or test(). */
 export class Request<T = unknown> implements PromiseLike<T> {
   readonly #native: NativeRequest;
-  readonly #label: string;
+  readonly #labelOf: () => string;
   readonly #finish: Finish<T>;
   readonly #translate: ((e: unknown) => unknown) | undefined;
   #outcome: { value: T; status: Status } | { error: unknown } | undefined;
   #promise: Promise<T> | undefined;
 
-  private constructor(nativeRequest: NativeRequest, label: string, finish: Finish<T>, translate?: (e: unknown) => unknown) {
+  private constructor(nativeRequest: NativeRequest, label: () => string, finish: Finish<T>, translate?: (e: unknown) => unknown) {
     this.#native = nativeRequest;
-    this.#label = label;
+    this.#labelOf = label;
     this.#finish = finish;
     this.#translate = translate;
   }
 
   /**
-   * @internal A Request over a native one; `label` names the call in errors and in the watchdog's report;
+   * @internal A Request over a native one; `label` names the call in errors and in the watchdog's report
+   * (made only when needed: most requests never fail);
    * `translate` may turn the operation's MPI error into a clearer one.
    */
-  static _wrap<T>(nativeRequest: NativeRequest, label: string, finish: Finish<T>, translate?: (e: unknown) => unknown): Request<T> {
+  static _wrap<T>(nativeRequest: NativeRequest, label: () => string, finish: Finish<T>, translate?: (e: unknown) => unknown): Request<T> {
     return new Request(nativeRequest, label, finish, translate);
   }
 
@@ -69,7 +70,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** @internal The call that made it, e.g. "MPI.COMM_WORLD.irecv(source 1, tag 0)". */
   get _label(): string {
-    return this.#label;
+    return this.#labelOf();
   }
 
   /** Whether the operation has completed (by wait, test or MPI.waitall and friends). */
@@ -87,7 +88,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   wait(status?: Status): T {
     if (this.#outcome === undefined) {
       const run = (): RequestRecord => this.#native.wait();
-      this.complete(() => (watching ? watched(`${this.#label}.wait()`, run) : run()));
+      this.complete(() => (watching ? watched(`${this._label}.wait()`, run) : run()));
     }
     return this.outcome(status);
   }
@@ -176,7 +177,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
     try {
       return f();
     } catch (e) {
-      if (e instanceof MPIError) throw new MPIError(`${this.#label}: ${e.message}`, e.errorClass, e.code);
+      if (e instanceof MPIError) throw new MPIError(`${this._label}: ${e.message}`, e.errorClass, e.code);
       throw e;
     }
   }
