@@ -28,6 +28,10 @@ struct AddonData {
   Napi::FunctionReference datasetClass;
   Napi::FunctionReference requestClass;
   MemorySpaceCache memorySpace;
+  // Where point-to-point calls and requests report a status (source, tag, bytes, flag): a Float64Array of
+  // lib/'s, read there after the call, so that a small message's receive makes no JS object.
+  Napi::Reference<Napi::Float64Array> statusArray;
+  double* status = nullptr;
   std::unique_ptr<Watchdog> watchdog;
   // MPI_Init_thread was called by this environment, so MPI_Finalize is ours to call at shutdown.
   bool weFinalize = false;

@@ -278,6 +278,31 @@ int ToTag(const Napi::Value& v) {
 
 double FromRank(int rank) { return rank == MPI_PROC_NULL ? -2 : rank == MPI_ANY_SOURCE ? -1 : rank; }
 
+void ReportStatus(Napi::Env env, int source, int tag, double bytes, double flag) {
+  double* s = Data(env).status;
+  if (s == nullptr) return;
+  s[0] = FromRank(source);
+  s[1] = tag == MPI_ANY_TAG ? -1.0 : static_cast<double>(tag);
+  s[2] = bytes;
+  s[3] = flag;
+}
+
+void ReportStatus(Napi::Env env, const MPI_Status& status, double bytes, double flag) {
+  ReportStatus(env, status.MPI_SOURCE, status.MPI_TAG, bytes, flag);
+}
+
+namespace {
+// setStatusArray(float64Array of 4): where statuses are reported from now on (lib/ sets it once).
+Napi::Value SetStatusArray(const Napi::CallbackInfo& info) {
+  AddonData& data = Data(info.Env());
+  Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+  if (a.ElementLength() < 4) ThrowUsage(info.Env(), "the status array needs 4 elements");
+  data.statusArray = Napi::Persistent(a);
+  data.status = a.Data();
+  return info.Env().Undefined();
+}
+}  // namespace
+
 MPI_Comm CommFromValue(Napi::Env env, const Napi::Value& v) {
   if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&kCommTag)) ThrowUsage(env, "expected an MPI Comm");
   return Comm::Unwrap(v.As<Napi::Object>())->comm(env);
@@ -286,6 +311,7 @@ MPI_Comm CommFromValue(Napi::Env env, const Napi::Value& v) {
 void InitComm(Napi::Env env, Napi::Object exports) {
   Comm::Init(env);
   exports.Set("mpiInit", Napi::Function::New(env, Init));
+  exports.Set("setStatusArray", Napi::Function::New(env, SetStatusArray));
   exports.Set("mpiState", Napi::Function::New(env, State));
   exports.Set("wtime", Napi::Function::New(env, Wtime));
   exports.Set("processorName", Napi::Function::New(env, ProcessorName));

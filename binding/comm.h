@@ -84,4 +84,13 @@ int ToTag(const Napi::Value& v);
 // lib/'s value for a rank MPI reports (MPI_PROC_NULL and MPI_ANY_SOURCE mapped back).
 double FromRank(int rank);
 
+// The first bytes of an object message (lib/message.ts's OBJECT_MAGIC): a receive into a typed array
+// that got one says so (status flag 2).
+constexpr unsigned char kObjectMark[8] = {0x89, 'H', '5', 'M', 'P', 'I', '\r', '\n'};
+
+// Writes a status into the environment's status slots: source, tag, bytes, and `flag` (1: a receive
+// longer than its buffer, or a cancelled request).
+void ReportStatus(Napi::Env env, const MPI_Status& status, double bytes, double flag = 0);
+void ReportStatus(Napi::Env env, int source, int tag, double bytes, double flag);
+
 }  // namespace h5mpi

@@ -3,6 +3,8 @@
 // (lib/ serialises it) as bytes. Receives of known size go straight into the caller's typed array;
 // a blocking receive of unknown size (an object) finds its message by matched probe and receives exactly
 // it; a non-blocking one is posted with a buffer of a size given (mpi4py's irecv does the same).
+#include <cstring>
+
 #include "comm.h"
 #include "errors.h"
 #include "request.h"
@@ -20,14 +22,6 @@ Payload ToPayload(Napi::Env env, const Napi::Value& data, bool object) {
   return {v, object ? MPI_BYTE : v.type};
 }
 
-Napi::Object StatusObject(Napi::Env env, const MPI_Status& st) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("source", FromRank(st.MPI_SOURCE));
-  o.Set("tag", st.MPI_TAG == MPI_ANY_TAG ? -1.0 : static_cast<double>(st.MPI_TAG));
-  o.Set("bytes", ReceivedBytes(st));
-  return o;
-}
-
 // send(data, dest, tag, object, synchronous)
 Napi::Value Send(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
@@ -42,7 +36,8 @@ Napi::Value Send(const Napi::CallbackInfo& info, MPI_Comm c) {
   return env.Undefined();
 }
 
-// recv(source, tag) -> { source, tag, bytes, buffer }: the next matching message, whatever its size.
+// recv(source, tag) -> ArrayBuffer: the next matching message, whatever its size. Every call here reports
+// its status (source, tag, bytes, truncated) into the status slots (ReportStatus).
 Napi::Value Recv(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   MPI_Message message;
@@ -54,13 +49,13 @@ Napi::Value Recv(const Napi::CallbackInfo& info, MPI_Comm c) {
   BigType t(env, MPI_BYTE, static_cast<size_t>(bytes));
   MPI_Status received;
   CheckMPI(env, MPI_Mrecv(buffer.Data(), t.count(), t.type(), &message, &received), "MPI_Mrecv");
-  Napi::Object o = StatusObject(env, source == MPI_PROC_NULL ? status : received);
-  o.Set("buffer", buffer);
-  return o;
+  // A message from MPI_PROC_NULL has no status of its own; the probe's says so.
+  ReportStatus(env, source == MPI_PROC_NULL ? status : received, bytes);
+  return buffer;
 }
 
-// recvInto(array, source, tag) -> { source, tag, bytes } or, for a message longer than the array (taken
-// off the wire all the same), { ..., truncated: true }.
+// recvInto(array, source, tag): the status's flag is 1 for a message longer than the array (taken off
+// the wire all the same), 2 for an object message.
 Napi::Value RecvInto(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View v = ToView(env, info[0]);
@@ -70,29 +65,33 @@ Napi::Value RecvInto(const Napi::CallbackInfo& info, MPI_Comm c) {
   int errorClass = rc;
   if (rc != MPI_SUCCESS) MPI_Error_class(rc, &errorClass);
   if (rc != MPI_SUCCESS && errorClass != MPI_ERR_TRUNCATE) ThrowMPI(env, rc, "MPI_Recv");
-  Napi::Object o = StatusObject(env, status);
-  if (errorClass == MPI_ERR_TRUNCATE) o.Set("truncated", true);
-  return o;
+  double bytes = ReceivedBytes(status);
+  bool object = bytes >= sizeof kObjectMark && v.bytes() >= sizeof kObjectMark &&
+                std::memcmp(v.data, kObjectMark, sizeof kObjectMark) == 0;
+  ReportStatus(env, status, bytes, object ? 2 : errorClass == MPI_ERR_TRUNCATE ? 1 : 0);
+  return env.Undefined();
 }
 
-// probe(source, tag) -> { source, tag, bytes } of the next matching message, without receiving it.
+// probe(source, tag): the status of the next matching message, without receiving it.
 Napi::Value Probe(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   MPI_Status status;
   CheckMPI(env, MPI_Probe(ToRank(info[0]), ToTag(info[1]), c, &status), "MPI_Probe");
-  return StatusObject(env, status);
+  ReportStatus(env, status, ReceivedBytes(status));
+  return env.Undefined();
 }
 
-// iprobe(source, tag) -> the same, or null when no such message is there yet.
+// iprobe(source, tag) -> whether such a message is there (then its status).
 Napi::Value Iprobe(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   MPI_Status status;
   int flag = 0;
   CheckMPI(env, MPI_Iprobe(ToRank(info[0]), ToTag(info[1]), c, &flag, &status), "MPI_Iprobe");
-  return flag ? Napi::Value(StatusObject(env, status)) : env.Null();
+  if (flag) ReportStatus(env, status, ReceivedBytes(status));
+  return Napi::Boolean::New(env, flag != 0);
 }
 
-// sendrecv(sendArray, dest, sendTag, recvArray, source, recvTag) -> status of the receive. Typed arrays.
+// sendrecv(sendArray, dest, sendTag, recvArray, source, recvTag): typed arrays; the receive's status.
 Napi::Value Sendrecv(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View s = ToView(env, info[0]), r = ToView(env, info[3]);
@@ -102,10 +101,11 @@ Napi::Value Sendrecv(const Napi::CallbackInfo& info, MPI_Comm c) {
            MPI_Sendrecv(s.data, st.count(), st.type(), ToRank(info[1]), info[2].As<Napi::Number>().Int32Value(), r.data,
                         rt.count(), rt.type(), ToRank(info[4]), ToTag(info[5]), c, &status),
            "MPI_Sendrecv");
-  return StatusObject(env, status);
+  ReportStatus(env, status, ReceivedBytes(status));
+  return env.Undefined();
 }
 
-// sendrecvReplace(array, dest, sendTag, source, recvTag) -> status: sends the array, then receives into it.
+// sendrecvReplace(array, dest, sendTag, source, recvTag): sends the array, then receives into it.
 Napi::Value SendrecvReplace(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View v = ToView(env, info[0]);
@@ -115,7 +115,8 @@ Napi::Value SendrecvReplace(const Napi::CallbackInfo& info, MPI_Comm c) {
            MPI_Sendrecv_replace(v.data, t.count(), t.type(), ToRank(info[1]), info[2].As<Napi::Number>().Int32Value(),
                                 ToRank(info[3]), ToTag(info[4]), c, &status),
            "MPI_Sendrecv_replace");
-  return StatusObject(env, status);
+  ReportStatus(env, status, ReceivedBytes(status));
+  return env.Undefined();
 }
 
 // isend(data, dest, tag, object, synchronous) -> NativeRequest, which keeps `data` alive until done.

@@ -81,13 +81,8 @@ bool NativeRequest::Progress(Napi::Env env, bool blocking) {
 }
 
 Napi::Value NativeRequest::Record(Napi::Env env) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("source", FromRank(statusSource_));
-  o.Set("tag", statusTag_ == MPI_ANY_TAG ? -1.0 : static_cast<double>(statusTag_));
-  o.Set("bytes", bytes_);
-  o.Set("cancelled", cancelled_);
-  if (!result_.IsEmpty()) o.Set("result", result_.Value());
-  return o;
+  ReportStatus(env, statusSource_, statusTag_, bytes_, cancelled_ ? 1 : 0);
+  return result_.IsEmpty() ? env.Undefined() : result_.Value();
 }
 
 Napi::Value NativeRequest::Wait(const Napi::CallbackInfo& info) {
@@ -96,10 +91,9 @@ Napi::Value NativeRequest::Wait(const Napi::CallbackInfo& info) {
   return Record(info.Env());
 }
 
+// test() -> whether it is done (then wait() reports it without waiting).
 Napi::Value NativeRequest::Test(const Napi::CallbackInfo& info) {
-  if (!Progress(info.Env(), false)) return info.Env().Null();
-  reported = true;
-  return Record(info.Env());
+  return Napi::Boolean::New(info.Env(), Progress(info.Env(), false));
 }
 
 Napi::Value NativeRequest::IsDone(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), done_); }

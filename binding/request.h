@@ -39,7 +39,8 @@ class NativeRequest : public Napi::ObjectWrap<NativeRequest> {
   bool Progress(Napi::Env env, bool blocking);
   // Whether a wait*/test* call has already reported it as complete.
   bool reported = false;
-  // What it completed with: { source, tag, bytes, cancelled, result? }.
+  // Reports how it completed into the status slots (source, tag, bytes, cancelled) and returns its result
+  // (a received buffer, a reduction's output), or undefined.
   Napi::Value Record(Napi::Env env);
 
  private:

@@ -2,6 +2,8 @@
 // serializer), with a kind code saying which; and the Status of a received message.
 import * as v8 from 'node:v8';
 import { ARRAY_TYPES, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, NumericDType } from './dtype';
+import * as codec from './codec';
+import { native } from './native';
 import { describeValue } from './validate';
 
 // Message kinds: dtype codes for typed arrays, and these for the rest.
@@ -61,25 +63,44 @@ export class Status {
   cancelled = false;
 }
 
-/** Fills `status` from what the binding reported. */
-export function fillStatus(status: Status | undefined, m: { source: number; tag: number; bytes: number; cancelled?: boolean }, count = m.bytes): void {
+/**
+ * Where the binding reports the status of a point-to-point call or a completed request: source, tag,
+ * bytes, flag (a receive longer than its array; a cancelled request). Read right after the call.
+ */
+export const statusSlots = new Float64Array(4);
+native.setStatusArray(statusSlots);
+
+/** Fills `status` from the slots (`count`: elements, when not the bytes). */
+export function fillStatus(status: Status | undefined, count = statusSlots[2], cancelled = false): void {
   if (!status) return;
-  status.source = m.source;
-  status.tag = m.tag;
+  status.source = statusSlots[0];
+  status.tag = statusSlots[1];
   status.count = count;
-  status.bytes = m.bytes;
-  status.cancelled = m.cancelled ?? false;
+  status.bytes = statusSlots[2];
+  status.cancelled = cancelled;
 }
 
 // Point-to-point messages are one MPI message each: a typed array as itself (a plain message of its
 // datatype, as C or mpi4py would send it), any other value serialised behind these first bytes, which is
 // how a receive tells the two apart.
+// After the mark, one byte says how the value is encoded: lib/codec.ts's compact encoding for the common
+// shapes, or V8's serializer for everything else.
 const OBJECT_MAGIC = Buffer.from([0x89, 0x48, 0x35, 0x4d, 0x50, 0x49, 0x0d, 0x0a]); // "\x89H5MPI\r\n"
+const CODEC_COMPACT = 1;
+const CODEC_V8 = 0;
+const COMPACT_HEADER = Buffer.concat([OBJECT_MAGIC, Buffer.of(CODEC_COMPACT)]);
+const V8_HEADER = Buffer.concat([OBJECT_MAGIC, Buffer.of(CODEC_V8)]);
 
-/** A value as an object message. Throws a TypeError (naming `where`) for what cannot be cloned. */
-export function serializeMessage(value: unknown, where: string): Buffer {
+/**
+ * A value as an object message. Throws a TypeError (naming `where`) for what cannot be cloned. Unless
+ * `own`, the bytes may be a view on a buffer the next message reuses: fine for a blocking send, which is
+ * done with them when it returns; a non-blocking send asks for bytes of its own.
+ */
+export function serializeMessage(value: unknown, where: string, own = false): Uint8Array {
+  const compact = codec.encode(value, COMPACT_HEADER);
+  if (compact !== undefined) return own ? compact.slice() : compact;
   const s = new v8.DefaultSerializer();
-  s.writeRawBytes(OBJECT_MAGIC);
+  s.writeRawBytes(V8_HEADER);
   s.writeHeader();
   try {
     s.writeValue(value);
@@ -98,10 +119,11 @@ export function isObjectMessage(bytes: Uint8Array): boolean {
 
 /** What a received message holds: the value of an object message, or a raw message's bytes as a Buffer. */
 export function deserializeMessage(buffer: ArrayBuffer): unknown {
-  const bytes = Buffer.from(buffer);
-  if (!isObjectMessage(bytes)) return bytes;
-  const d = new v8.DefaultDeserializer(bytes);
-  d.readRawBytes(OBJECT_MAGIC.length);
+  const bytes = new Uint8Array(buffer);
+  if (!isObjectMessage(bytes)) return Buffer.from(buffer);
+  if (bytes[OBJECT_MAGIC.length] === CODEC_COMPACT) return codec.decode(bytes, COMPACT_HEADER.length);
+  const d = new v8.DefaultDeserializer(Buffer.from(buffer));
+  d.readRawBytes(V8_HEADER.length);
   d.readHeader();
   return d.readValue();
 }

@@ -1,28 +1,23 @@
 // Point-to-point: one MPI message per send (lib/message.ts says how values travel), blocking and
 // non-blocking, and probes. Receives of typed arrays go straight into the caller's memory.
 import { dtypeOfArray } from './dtype';
-import { deserializeMessage, fillStatus, isObjectMessage, MPIBuffer, requireTyped, serializeMessage, Status } from './message';
+import { deserializeMessage, fillStatus, isObjectMessage, MPIBuffer, requireTyped, serializeMessage, Status, statusSlots } from './message';
 import { PROC_NULL } from './mpistate';
 import type { NativeComm } from './native';
 import { MPIError } from './errors';
 import { NativeRequest, Request, RequestRecord } from './request';
 import { checkInt, checkOptions } from './validate';
 
-interface Reported {
-  source: number;
-  tag: number;
-  bytes: number;
-}
-
+// The receiving calls report their status into lib/message.ts's statusSlots.
 declare module './native' {
   interface NativeComm {
     send(data: ArrayBufferView, dest: number, tag: number, object: boolean, synchronous: boolean): void;
-    recv(source: number, tag: number): Reported & { buffer: ArrayBuffer };
-    recvInto(data: ArrayBufferView, source: number, tag: number): Reported & { truncated?: true };
-    probe(source: number, tag: number): Reported;
-    iprobe(source: number, tag: number): Reported | null;
-    sendrecv(send: ArrayBufferView, dest: number, sendTag: number, recv: ArrayBufferView, source: number, recvTag: number): Reported;
-    sendrecvReplace(data: ArrayBufferView, dest: number, sendTag: number, source: number, recvTag: number): Reported;
+    recv(source: number, tag: number): ArrayBuffer;
+    recvInto(data: ArrayBufferView, source: number, tag: number): void;
+    probe(source: number, tag: number): void;
+    iprobe(source: number, tag: number): boolean;
+    sendrecv(send: ArrayBufferView, dest: number, sendTag: number, recv: ArrayBufferView, source: number, recvTag: number): void;
+    sendrecvReplace(data: ArrayBufferView, dest: number, sendTag: number, source: number, recvTag: number): void;
     isend(data: ArrayBufferView, dest: number, tag: number, object: boolean, synchronous: boolean): NativeRequest;
     irecv(source: number, tag: number, maxBytes: number): NativeRequest;
     irecvInto(data: ArrayBufferView, source: number, tag: number): NativeRequest;
@@ -38,10 +33,13 @@ export interface PeerComm {
   _tagArg(v: unknown, where: string, wildcard: boolean): number;
 }
 
-/** A value as the binding sends it: a typed array as itself, anything else serialised. */
-function payload(value: unknown, where: string): [data: ArrayBufferView, object: boolean] {
+/**
+ * A value as the binding sends it: a typed array as itself, anything else serialised (`own`: into bytes of
+ * its own, for a send that outlives the call).
+ */
+function payload(value: unknown, where: string, own: boolean): [data: ArrayBufferView, object: boolean] {
   if (ArrayBuffer.isView(value) && dtypeOfArray(value) !== undefined) return [value, false];
-  return [serializeMessage(value, where), true];
+  return [serializeMessage(value, where, own), true];
 }
 
 function peer(name: string, rank: number): string {
@@ -60,14 +58,14 @@ export function send(c: PeerComm, value: unknown, dest: number, tag: number, syn
   const method = synchronous ? 'ssend' : 'send';
   const d = c._destArg(dest, method);
   const t = c._tagArg(tag, method, false);
-  const [data, object] = payload(value, `${c.name}.${method}`);
+  const [data, object] = payload(value, `${c.name}.${method}`, false);
   c._call(method, (n) => n.send(data, d, t, object, synchronous), () => watchLabel(d, undefined, t));
 }
 
-/** The value of a received message: a deserialised object, or a raw message's bytes (a Buffer). */
-function received(m: Reported & { buffer: ArrayBuffer }, status: Status | undefined): unknown {
-  fillStatus(status, m);
-  return m.source === PROC_NULL ? undefined : deserializeMessage(m.buffer);
+/** The value of a received message (its status in the slots): an object, or a raw message's bytes (a Buffer). */
+function received(buffer: ArrayBuffer, status: Status | undefined): unknown {
+  fillStatus(status);
+  return statusSlots[0] === PROC_NULL ? undefined : deserializeMessage(buffer);
 }
 
 export function recv(c: PeerComm, source: number, tag: number, status: Status | undefined): unknown {
@@ -76,31 +74,32 @@ export function recv(c: PeerComm, source: number, tag: number, status: Status | 
   return received(c._call('recv', (n) => n.recv(s, t), () => watchLabel(undefined, s, t)), status);
 }
 
-/** Checks what recvInto got: it fits the array, and it is not an object message. Returns the element count. */
-function intoCount(c: PeerComm, method: string, array: MPIBuffer, m: Reported & { truncated?: true }): number {
+/**
+ * Checks what a receive into `array` got (its status in the slots; `truncated`: longer than the array):
+ * it fits, and it is not an object message. Returns the element count.
+ */
+function intoCount(c: PeerComm, method: string, array: MPIBuffer, flag: number): number {
+  const bytes = statusSlots[2];
+  if (flag === 0 && bytes % array.BYTES_PER_ELEMENT === 0) return bytes / array.BYTES_PER_ELEMENT;
   const where = `${c.name}.${method}`;
-  const from = `the message from rank ${m.source} (tag ${m.tag})`;
-  if (m.bytes > 0 && isObjectMessage(new Uint8Array(array.buffer, array.byteOffset, Math.min(m.bytes, array.byteLength)))) {
-    throw new TypeError(`${where}: ${from} is a value sent as an object (not a typed array): receive it with recv()`);
-  }
-  if (m.truncated) {
+  const from = `the message from rank ${statusSlots[0]} (tag ${statusSlots[1]})`;
+  if (flag === 2) throw new TypeError(`${where}: ${from} is a value sent as an object (not a typed array): receive it with recv()`);
+  if (flag === 1) {
     throw new RangeError(
       `${where}: ${from} is longer than the ${array.constructor.name} of ${array.length} it was received into; ` +
         'it has been taken off the wire (its start is in the array)',
     );
   }
-  if (m.bytes % array.BYTES_PER_ELEMENT !== 0) {
-    throw new RangeError(`${where}: ${from} is ${m.bytes} bytes, not a whole number of ${array.constructor.name} elements`);
-  }
-  return m.bytes / array.BYTES_PER_ELEMENT;
+  throw new RangeError(`${where}: ${from} is ${bytes} bytes, not a whole number of ${array.constructor.name} elements`);
 }
 
 export function recvInto<A extends MPIBuffer>(c: PeerComm, array: A, source: number, tag: number, status: Status | undefined): A {
   requireTyped(array, `${c.name}.recvInto`);
   const s = c._sourceArg(source, 'recvInto');
   const t = c._tagArg(tag, 'recvInto', true);
-  const m = c._call('recvInto', (n) => n.recvInto(array, s, t), () => watchLabel(undefined, s, t));
-  fillStatus(status, m, intoCount(c, 'recvInto', array, m));
+  c._call('recvInto', (n) => n.recvInto(array, s, t), () => watchLabel(undefined, s, t));
+  const count = intoCount(c, 'recvInto', array, statusSlots[3]);
+  fillStatus(status, count);
   return array;
 }
 
@@ -108,10 +107,10 @@ export function probe(c: PeerComm, source: number, tag: number, status: Status |
   const method = blocking ? 'probe' : 'iprobe';
   const s = c._sourceArg(source, method);
   const t = c._tagArg(tag, method, true);
-  const m = blocking ? c._call(method, (n) => n.probe(s, t), () => watchLabel(undefined, s, t)) : c._call(method, (n) => n.iprobe(s, t));
-  if (m === null) return undefined;
+  if (blocking) c._call(method, (n) => n.probe(s, t), () => watchLabel(undefined, s, t));
+  else if (!c._call(method, (n) => n.iprobe(s, t))) return undefined;
   const out = status ?? new Status();
-  fillStatus(out, m);
+  fillStatus(out);
   return out;
 }
 
@@ -121,13 +120,14 @@ export function sendrecv(c: PeerComm, value: unknown, dest: number, source: numb
   const s = c._sourceArg(source, 'sendrecv');
   const st = c._tagArg(sendTag, 'sendrecv', false);
   const rt = c._tagArg(recvTag, 'sendrecv', true);
-  const [data, object] = payload(value, `${c.name}.sendrecv`);
+  const [data, object] = payload(value, `${c.name}.sendrecv`, true);
   // Sizes are unknown on the receiving side: the send goes out non-blocking while the receive probes.
   return c._call('sendrecv', (n) => {
     const out = n.isend(data, d, st, object, false);
-    const m = n.recv(s, rt);
+    const buffer = n.recv(s, rt);
+    const value = received(buffer, status);
     out.wait();
-    return received(m, status);
+    return value;
   }, () => watchLabel(d, s, rt));
 }
 
@@ -138,8 +138,8 @@ export function sendrecvInto<A extends MPIBuffer>(c: PeerComm, send: MPIBuffer, 
   const s = c._sourceArg(source, 'sendrecvInto');
   const st = c._tagArg(sendTag, 'sendrecvInto', false);
   const rt = c._tagArg(recvTag, 'sendrecvInto', true);
-  const m = c._call('sendrecvInto', (n) => n.sendrecv(send, d, st, array, s, rt), () => watchLabel(d, s, rt));
-  fillStatus(status, m, m.bytes / array.BYTES_PER_ELEMENT);
+  c._call('sendrecvInto', (n) => n.sendrecv(send, d, st, array, s, rt), () => watchLabel(d, s, rt));
+  fillStatus(status, statusSlots[2] / array.BYTES_PER_ELEMENT);
   return array;
 }
 
@@ -149,8 +149,8 @@ export function sendrecvReplace<A extends MPIBuffer>(c: PeerComm, array: A, dest
   const s = c._sourceArg(source, 'sendrecvReplace');
   const st = c._tagArg(sendTag, 'sendrecvReplace', false);
   const rt = c._tagArg(recvTag, 'sendrecvReplace', true);
-  const m = c._call('sendrecvReplace', (n) => n.sendrecvReplace(array, d, st, s, rt), () => watchLabel(d, s, rt));
-  fillStatus(status, m, m.bytes / array.BYTES_PER_ELEMENT);
+  c._call('sendrecvReplace', (n) => n.sendrecvReplace(array, d, st, s, rt), () => watchLabel(d, s, rt));
+  fillStatus(status, statusSlots[2] / array.BYTES_PER_ELEMENT);
   return array;
 }
 
@@ -158,7 +158,7 @@ export function isend(c: PeerComm, value: unknown, dest: number, tag: number, sy
   const method = synchronous ? 'issend' : 'isend';
   const d = c._destArg(dest, method);
   const t = c._tagArg(tag, method, false);
-  const [data, object] = payload(value, `${c.name}.${method}`);
+  const [data, object] = payload(value, `${c.name}.${method}`, true);
   const r = c._call(method, (n) => n.isend(data, d, t, object, synchronous));
   return Request._wrap(r, () => `${c.name}.${method}(${watchLabel(d, undefined, t)})`, () => undefined);
 }
@@ -183,7 +183,11 @@ export function irecv<T>(c: PeerComm, source: number, tag: number, options: Irec
   return Request._wrap(
     r,
     label,
-    (record: RequestRecord, status) => received({ ...record, buffer: record.result!.slice(0, record.bytes) }, status) as T,
+    (record: RequestRecord) => {
+      const value = record.result!;
+      // The message from MPI.PROC_NULL carries nothing: as recv, undefined.
+      return (record.source === PROC_NULL ? undefined : deserializeMessage(value.slice(0, record.bytes))) as T;
+    },
     (e) =>
       e instanceof MPIError && e.code === 'MPI_ERR_TRUNCATE'
         ? new RangeError(`${label()}: the message is longer than the ${maxBytes} bytes this receive was posted with; pass { maxBytes } large enough, or receive it with recv()`)
@@ -196,8 +200,9 @@ export function irecvInto<A extends MPIBuffer>(c: PeerComm, array: A, source: nu
   const s = c._sourceArg(source, 'irecvInto');
   const t = c._tagArg(tag, 'irecvInto', true);
   const r = c._call('irecvInto', (n) => n.irecvInto(array, s, t));
-  return Request._wrap(r, () => `${c.name}.irecvInto(${watchLabel(undefined, s, t)})`, (record, status) => {
-    fillStatus(status, record, intoCount(c, 'irecvInto', array, record));
+  return Request._wrap(r, () => `${c.name}.irecvInto(${watchLabel(undefined, s, t)})`, (record) => {
+    const object = record.bytes >= 8 && array.byteLength >= 8 && isObjectMessage(new Uint8Array(array.buffer, array.byteOffset, 8));
+    intoCount(c, 'irecvInto', array, object ? 2 : 0);
     return array;
-  });
+  }, undefined, array.BYTES_PER_ELEMENT);
 }

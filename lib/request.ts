@@ -2,11 +2,11 @@
 // the operation's buffers alive until it completes. wait() returns what the operation produced (what a
 // receive received); the Request is also a promise (`await req`) that settles from the event loop.
 import { MPIError } from './errors';
-import { fillStatus, Status } from './message';
+import { Status, statusSlots } from './message';
 import { native } from './native';
 import { watched, watching } from './watchdog';
 
-/** How the binding reports a completed operation. */
+/** A completed operation: its status (from the binding's status slots) and result. */
 export interface RequestRecord {
   source: number;
   tag: number;
@@ -15,11 +15,18 @@ export interface RequestRecord {
   result?: ArrayBuffer;
 }
 
+/** wait() reports the status into lib/message.ts's statusSlots and returns the result, if any. */
 export interface NativeRequest {
-  wait(): RequestRecord;
-  test(): RequestRecord | null;
+  wait(): ArrayBuffer | undefined;
+  /** Whether it is done (wait() then returns at once). */
+  test(): boolean;
   cancel(): boolean;
   done(): boolean;
+}
+
+/** The record of a request whose wait() just returned `result`. */
+function record(result: ArrayBuffer | undefined): RequestRecord {
+  return { source: statusSlots[0], tag: statusSlots[1], bytes: statusSlots[2], cancelled: statusSlots[3] === 1, result };
 }
 
 declare module './native' {
@@ -44,23 +51,27 @@ export class Request<T = unknown> implements PromiseLike<T> {
   readonly #labelOf: () => string;
   readonly #finish: Finish<T>;
   readonly #translate: ((e: unknown) => unknown) | undefined;
+  /** Bytes per element of what a receive's status counts (1: bytes). */
+  readonly #unit: number;
   #outcome: { value: T; status: Status } | { error: unknown } | undefined;
   #promise: Promise<T> | undefined;
 
-  private constructor(nativeRequest: NativeRequest, label: () => string, finish: Finish<T>, translate?: (e: unknown) => unknown) {
+  private constructor(nativeRequest: NativeRequest, label: () => string, finish: Finish<T>, translate: ((e: unknown) => unknown) | undefined, unit: number) {
     this.#native = nativeRequest;
     this.#labelOf = label;
     this.#finish = finish;
     this.#translate = translate;
+    this.#unit = unit;
   }
 
   /**
    * @internal A Request over a native one; `label` names the call in errors and in the watchdog's report
    * (made only when needed: most requests never fail);
-   * `translate` may turn the operation's MPI error into a clearer one.
+   * `translate` may turn the operation's MPI error into a clearer one; `unit`: bytes per element that the
+   * status's count counts.
    */
-  static _wrap<T>(nativeRequest: NativeRequest, label: () => string, finish: Finish<T>, translate?: (e: unknown) => unknown): Request<T> {
-    return new Request(nativeRequest, label, finish, translate);
+  static _wrap<T>(nativeRequest: NativeRequest, label: () => string, finish: Finish<T>, translate?: (e: unknown) => unknown, unit = 1): Request<T> {
+    return new Request(nativeRequest, label, finish, translate, unit);
   }
 
   /** @internal */
@@ -87,7 +98,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   /** Waits until the operation completes and returns what it produced (a receive: what arrived). Blocks. */
   wait(status?: Status): T {
     if (this.#outcome === undefined) {
-      const run = (): RequestRecord => this.#native.wait();
+      const run = (): RequestRecord => record(this.#native.wait());
       this.complete(() => (watching ? watched(`${this._label}.wait()`, run) : run()));
     }
     return this.outcome(status);
@@ -96,9 +107,8 @@ export class Request<T = unknown> implements PromiseLike<T> {
   /** Completes the operation if it can without waiting: `{ done: true, value }`, or `{ done: false }`. */
   test(status?: Status): { done: true; value: T } | { done: false } {
     if (this.#outcome === undefined) {
-      const record = this.call(() => this.#native.test());
-      if (record === null) return { done: false };
-      this.complete(() => record);
+      if (!this.call(() => this.#native.test())) return { done: false };
+      this.complete(() => record(this.#native.wait()));
     }
     return { done: true, value: this.outcome(status) };
   }
@@ -114,7 +124,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
       this.#outcome = { value: undefined as T, status };
       return true;
     }
-    this.complete(() => this.#native.wait());
+    this.complete(() => record(this.#native.wait()));
     return false;
   }
 
@@ -150,16 +160,16 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** @internal Records the outcome of the native record `get` returns (or the error it throws). */
   complete(get: () => RequestRecord): void {
-    let record: RequestRecord;
+    let done: RequestRecord;
     try {
-      record = this.call(get);
+      done = this.call(get);
     } catch (error) {
       this.#outcome = { error: this.#translate ? this.#translate(error) : error };
       return;
     }
     try {
-      const status = new Status();
-      const value = this.#finish(record, status);
+      const status = statusOf(done, done.bytes / this.#unit);
+      const value = this.#finish(done, status);
       this.#outcome = { value, status };
     } catch (error) {
       this.#outcome = { error };
@@ -186,7 +196,11 @@ export class Request<T = unknown> implements PromiseLike<T> {
 /** The status of a completed record, as a Status (`count` given, or bytes). */
 export function statusOf(record: RequestRecord, count = record.bytes): Status {
   const s = new Status();
-  fillStatus(s, record, count);
+  s.source = record.source;
+  s.tag = record.tag;
+  s.count = count;
+  s.bytes = record.bytes;
+  s.cancelled = record.cancelled;
   return s;
 }
 
