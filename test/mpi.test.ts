@@ -1,6 +1,6 @@
 // MPI for Node, end to end: every Comm method with values that crossed ranks (test/scenarios/mpi_values.js),
 // checked against what the sending ranks must have sent, computed here from the rank count alone.
-import * as v8 from 'node:v8';
+import { serializeMessage } from '../lib/message';
 import { mpirunOk, RANK_COUNTS } from './helpers/mpirun';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -24,8 +24,8 @@ type Op = (typeof OPS)[number];
 const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 const described = (v: unknown): unknown => json(S.describe(v));
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-// An object message: the 8 bytes that mark it, then the value as v8 serialises it.
-const serializedBytes = (v: unknown): number => v8.serialize(v).byteLength + 8;
+// An object message's size: the mark, then the value's encoding (lib/message.ts).
+const serializedBytes = (v: unknown): number => serializeMessage(v, 'test', true).byteLength;
 
 /** Element-wise reduction of the ranks' reduceInput arrays, in the element type's own arithmetic. */
 function expectedArrayReduce(kind: string, op: Op, n: number): unknown {

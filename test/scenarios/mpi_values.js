@@ -140,9 +140,8 @@ function caught(fn) {
     for (let i = 0; i < BIG; i++) if (back[i] !== i + prev) bigBad++;
     bigBad += back.length === BIG ? 0 : 1;
   }
-  // What this rank's object serialised to (its byte count depends on V8's string representation), behind
-  // the 8 bytes that mark an object message.
-  const objectBytes = require('node:v8').serialize(S.sampleObject(r)).byteLength + 8;
+  // What this rank's object message is, in bytes (lib/message.ts: the mark, then the encoding).
+  const objectBytes = require('../../dist/message').serializeMessage(S.sampleObject(r), 'test', true).byteLength;
   report({ label: 'sendrecv', ...got, bigBad, objectBytes });
 }
 
