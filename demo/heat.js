@@ -297,9 +297,9 @@ common.run('heat.js', () => {
       }
     }
   };
-  // Open MPI moves a message above its eager limit (4 KiB in shared memory: a row of 512 float64) only
-  // inside MPI calls, so the interior is updated in bands of about 64 Ki cells with an MPI.testall between
-  // them, which lets the transfers advance while this rank computes.
+  // Open MPI moves a message above its eager limit (in shared memory 4 KiB with its header: a row of about
+  // 500 float64) only inside MPI calls, so the interior is updated in bands of about 64 Ki cells with an
+  // MPI.testall between them, which lets the transfers advance while this rank computes.
   const band = Math.max(1, Math.ceil(65536 / cols));
   const updateInterior = (reqs) => {
     let done = false;
