@@ -41,24 +41,48 @@ function parseCount(name, text, min) {
   return n;
 }
 
+function parseNumber(name, text) {
+  const n = /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`${name} must be a number, got '${text}'`);
+  return n;
+}
+
 /**
  * Parses `argv` by `spec`: { name, usage, positional: [{ name, kind: 'count' | 'path', default, min? }],
- * flags: ['independent', ...] }. Returns { [positional name]: value, flags: { [flag]: boolean } }.
- * --help prints the usage and exits 0; anything wrong prints one line and exits 2 (rank 0 speaks for all).
+ * options?: [{ name, kind: 'count' | 'number' | 'path', default, min? }], flags: ['independent', ...] }.
+ * Returns { [positional or option name]: value, flags: { [flag]: boolean }, given: Set of the options
+ * given }. An option takes its value as `--name value` or `--name=value`. --help prints the usage and
+ * exits 0; anything wrong prints one line and exits 2 (rank 0 speaks for all).
  */
 function parseArgs(spec, argv = process.argv.slice(2)) {
   try {
-    const out = { flags: {} };
+    const out = { flags: {}, given: new Set() };
+    const options = spec.options ?? [];
     for (const f of spec.flags) out.flags[f] = false;
+    for (const o of options) out[o.name] = o.default;
     const positional = [];
-    for (const a of argv) {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
       if (a === '--help' || a === '-h') {
         if (launcherRank() === 0) process.stdout.write(spec.usage);
         process.exit(0);
       }
       if (a.startsWith('-') && a !== '-') {
-        const flag = a.replace(/^--?/, '');
-        if (!a.startsWith('--') || !spec.flags.includes(flag)) {
+        const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a.replace(/^--?/, ''), undefined];
+        const option = a.startsWith('--') ? options.find((o) => o.name === flag) : undefined;
+        if (option) {
+          const text = inline ?? argv[++i];
+          if (text === undefined) throw new UsageError(`--${flag} needs a value`);
+          if (out.given.has(flag)) throw new UsageError(`--${flag} is given twice`);
+          out.given.add(flag);
+          const what = `--${flag}`;
+          if (option.kind === 'count') out[flag] = parseCount(what, text, option.min ?? 1);
+          else if (option.kind === 'number') out[flag] = parseNumber(what, text);
+          else if (text.length === 0) throw new UsageError(`${what} must not be empty`);
+          else out[flag] = text;
+          continue;
+        }
+        if (!a.startsWith('--') || inline !== undefined || !spec.flags.includes(flag)) {
           throw new UsageError(`unknown option '${a}'`);
         }
         out.flags[flag] = true;
@@ -66,6 +90,7 @@ function parseArgs(spec, argv = process.argv.slice(2)) {
         positional.push(a);
       }
     }
+    if (positional.length > 0 && spec.positional.length === 0) throw new UsageError(`unexpected argument '${positional[0]}'; every argument is an option`);
     if (positional.length > spec.positional.length) {
       throw new UsageError(`too many arguments (${positional.length}); expected at most ${spec.positional.length}: ${spec.positional.map((p) => p.name).join(' ')}`);
     }
