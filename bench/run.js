@@ -448,7 +448,7 @@ function mpiPlan(quick) {
     };
   }
   // As the OSU benchmarks: more iterations up to 8 KiB than above. Bandwidth: at most 512 MiB a cell (20
-  // windows of 64 KiB, 2 of 16 MiB), which keeps the part at about 3 minutes with --reps 5 here.
+  // windows of 64 KiB, 2 of 16 MiB), which keeps the part at 1.5-4 minutes with --reps 5 here, with the load.
   const window = 64;
   return {
     latency: LATENCY_BYTES.map((b) => (b <= 8 * KiB ? spec(b, 5000, 500) : spec(b, 500, 50))),
