@@ -1,4 +1,5 @@
-// A small SVG line chart of throughput against ranks, one panel per operation, no dependencies.
+// Small SVG line charts, no dependencies: throughput against ranks, one panel per operation (the io part), and
+// figures against message size on log-log axes (the mpi part).
 'use strict';
 
 const COLORS = { h5mpi: '#1f77b4', h5py: '#ff7f0e', c: '#555555' };
@@ -89,4 +90,94 @@ function throughputSvg(rows, { title, subtitle } = {}) {
   return out.join('\n') + '\n';
 }
 
-module.exports = { throughputSvg };
+/** Bytes as the tables write them: 8 B, 64 KiB, 16 MiB. */
+function sizeText(bytes) {
+  for (const [unit, n] of [['MiB', 2 ** 20], ['KiB', 2 ** 10]]) if (bytes >= n && bytes % n === 0) return `${bytes / n} ${unit}`;
+  return `${bytes} B`;
+}
+
+const MPI_COLORS = { h5mpi: '#1f77b4', mpi4py: '#ff7f0e', c: '#555555' };
+const MPI_LABELS = { h5mpi: 'h5mpi', mpi4py: 'mpi4py', c: 'C (Open MPI)' };
+
+/**
+ * rows: [{ test, bytes, impl, median, min, max }]. A panel per entry of `panels` ({ test, title, unit }),
+ * the test's figure against message size on log-log axes: a line per implementation through the medians,
+ * whiskers from the fastest to the slowest run. Cells without a figure (median null or NaN) are left out.
+ */
+function sizeSvg(rows, { title, subtitle, panels }) {
+  const impls = Object.keys(MPI_COLORS).filter((i) => rows.some((r) => r.impl === i));
+  const panelW = 420, panelH = 280, left = 70, top = 72, gap = 80, bottom = 100;
+  const width = left + panels.length * panelW + (panels.length - 1) * gap + 24;
+  const height = top + panelH + bottom;
+  const ok = (v) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  const out = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(`<rect width="100%" height="100%" fill="white"/>`);
+  out.push(`<text x="${left}" y="24" font-size="16" font-weight="bold">${esc(title)}</text>`);
+  if (subtitle) out.push(`<text x="${left}" y="44" fill="#444">${esc(subtitle)}</text>`);
+  panels.forEach((panel, p) => {
+    const x0 = left + p * (panelW + gap);
+    const mine = rows.filter((r) => r.test === panel.test && ok(r.median));
+    const sizes = [...new Set(rows.filter((r) => r.test === panel.test).map((r) => r.bytes))].sort((a, b) => a - b);
+    const values = mine.flatMap((r) => [r.min, r.median, r.max]).filter(ok);
+    const lo = Math.floor(Math.log10(Math.min(...values, 1e9)));
+    const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...values, 1e-9))));
+    const bLo = Math.log2(sizes[0] ?? 1), bHi = Math.log2(sizes[sizes.length - 1] ?? 2);
+    const xOf = (bytes) => (bHi === bLo ? panelW / 2 : 16 + ((Math.log2(bytes) - bLo) / (bHi - bLo)) * (panelW - 32));
+    const yOf = (v) => top + panelH - ((Math.log10(v) - lo) / (hi - lo)) * panelH;
+    out.push(`<g transform="translate(${x0},0)">`);
+    out.push(`<text x="${panelW / 2}" y="${top - 8}" text-anchor="middle" font-weight="bold">${esc(panel.title)}</text>`);
+    for (let d = lo; d <= hi; d++) {
+      for (const m of d < hi ? [1, 2, 5] : [1]) {
+        const v = m * 10 ** d;
+        const y = yOf(v).toFixed(1);
+        out.push(`<line x1="0" x2="${panelW}" y1="${y}" y2="${y}" stroke="${m === 1 ? '#d5d5d5' : '#f0f0f0'}"/>`);
+        if (m === 1 || hi - lo <= 2) out.push(`<text x="-6" y="${y}" text-anchor="end" dominant-baseline="middle" fill="#444">${v >= 1 ? fmt(v) : String(Number(v.toPrecision(1)))}</text>`);
+      }
+    }
+    out.push(`<line x1="0" x2="0" y1="${top}" y2="${top + panelH}" stroke="#888"/>`);
+    out.push(`<line x1="0" x2="${panelW}" y1="${top + panelH}" y2="${top + panelH}" stroke="#888"/>`);
+    sizes.forEach((b, i) => {
+      // Every size ticked; labels alternate rows where they are many, so that they do not overlap.
+      const x = xOf(b).toFixed(1);
+      out.push(`<line x1="${x}" x2="${x}" y1="${top + panelH}" y2="${top + panelH + 4}" stroke="#888"/>`);
+      out.push(`<text x="${x}" y="${top + panelH + 16 + (sizes.length > 6 && i % 2 ? 13 : 0)}" text-anchor="middle" fill="#444" font-size="11">${esc(sizeText(b))}</text>`);
+    });
+    out.push(`<text x="${panelW / 2}" y="${top + panelH + 46}" text-anchor="middle">message size</text>`);
+    out.push(`<text transform="translate(-50,${top + panelH / 2}) rotate(-90)" text-anchor="middle">${esc(panel.unit)} (median, log scale)</text>`);
+    for (const impl of impls) {
+      const pts = mine.filter((r) => r.impl === impl).sort((a, b) => a.bytes - b.bytes);
+      if (pts.length === 0) continue;
+      out.push(`<polyline points="${pts.map((q) => `${xOf(q.bytes).toFixed(1)},${yOf(q.median).toFixed(1)}`).join(' ')}" fill="none" stroke="${MPI_COLORS[impl]}" stroke-width="2"/>`);
+      for (const q of pts) {
+        const x = xOf(q.bytes).toFixed(1);
+        if (ok(q.min) && ok(q.max)) out.push(`<line x1="${x}" x2="${x}" y1="${yOf(q.min).toFixed(1)}" y2="${yOf(q.max).toFixed(1)}" stroke="${MPI_COLORS[impl]}" stroke-opacity="0.5"/>`);
+        out.push(`<circle cx="${x}" cy="${yOf(q.median).toFixed(1)}" r="3" fill="${MPI_COLORS[impl]}"/>`);
+      }
+    }
+    out.push('</g>');
+  });
+  const ly = top + panelH + 70;
+  impls.forEach((impl, k) => {
+    const lx = left + k * 180;
+    out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly}" y2="${ly}" stroke="${MPI_COLORS[impl]}" stroke-width="2"/>`);
+    out.push(`<text x="${lx + 32}" y="${ly}" dominant-baseline="middle">${esc(MPI_LABELS[impl])}</text>`);
+  });
+  out.push(`<text x="${left}" y="${ly + 20}" fill="#666" font-size="11">Whiskers: fastest to slowest run. Lines: medians of alternating runs (A B C, B C A, ...).</text>`);
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+/** The mpi part's chart: ping-pong latency and osu_bw bandwidth of typed arrays against message size. */
+function latencySvg(rows, { title, subtitle } = {}) {
+  return sizeSvg(rows, {
+    title: title ?? 'MPI latency and bandwidth against message size',
+    subtitle,
+    panels: [
+      { test: 'latency', title: 'one-way latency (ping-pong), 2 ranks', unit: 'µs' },
+      { test: 'bandwidth', title: 'bandwidth (osu_bw window), 2 ranks', unit: 'MB/s' },
+    ],
+  });
+}
+
+module.exports = { latencySvg, sizeText, throughputSvg };

@@ -9,23 +9,27 @@
 //   chunking  the chunking demo's three layouts, serially (demo/chunking.js, peers/h5py_chunking.py, c_chunking)
 //   check     collective-call checking on vs off: per metadata operation (bench/check-cost.js), and as a share
 //             of the write demo's total time at the largest rank count
-// Prints markdown tables, writes <out>/bench.json and <out>/throughput.svg (see --help).
+//   mpi       the OSU micro-benchmarks' measurements against mpi4py and C on the same Open MPI (bench/mpi.js,
+//             peers/mpi4py_mpi.py, c_mpi): ping-pong latency of typed arrays and of a small object, osu_bw's
+//             bandwidth, allreduce and alltoall at 2 and 4 ranks
+// Prints markdown tables, writes <out>/bench.json, <out>/throughput.svg and <out>/mpi-latency.svg (see --help).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { throughputSvg } = require('./chart');
+const { latencySvg, sizeText, throughputSvg } = require('./chart');
 const { freePageReporting, holdFreedPages } = require('./freed-pages');
 const { fsType } = require('../demo/common');
 
 const ROOT = path.join(__dirname, '..');
 const PEERS = path.join(__dirname, 'peers');
 const PY = '/usr/bin/python3';
-const PARTS = ['io', 'small', 'chunking', 'check'];
+const PARTS = ['io', 'small', 'chunking', 'check', 'mpi'];
 
 const USAGE = `usage: npm run bench -- [--quick] [options]
-  --quick          a fast smoke run: 1 and 2 ranks, one repetition, tiny sizes (results in bench/results/tmp/)
+  --quick          a fast smoke run: 1 and 2 ranks, one repetition, tiny sizes and iteration counts (results in
+                   bench/results/tmp/)
   --only LIST      parts to run, of ${PARTS.join(',')} (default all)
   --reps N         repetitions of every measurement (default 3)
   --ranks LIST     rank counts of the io part (default 1,2,4,8)
@@ -33,12 +37,12 @@ const USAGE = `usage: npm run bench -- [--quick] [options]
   --calls N        one-row writes, then reads, per small run (default 20000)
   --images N       the chunking demo's images of 768 x 1366 float64, tiles of 200 (default 20, 160 MiB a file)
   --check-ops N    metadata operations per timed block of the check part (default 100)
-  --out DIR        where bench.json and throughput.svg go (default bench/results)
+  --out DIR        where bench.json, bench.md and the charts go (default bench/results)
   --dir DIR        where the HDF5 files go (default a new directory under the system's temporary directory)
   --hold-freed-pages  on a virtual machine that reports free pages to its host (bench/freed-pages.js), keep
                    freed pages in the guest for 10 s during the run, and restore the setting after (root)
   --render FILE    measure nothing: print FILE's (a bench.json) tables again and rewrite bench.md and
-                   throughput.svg next to it
+                   the charts next to it
 `;
 
 function parseOptions(argv) {
@@ -153,25 +157,51 @@ function progress(text) {
 
 // ---------------------------------------------------------------- the implementations
 
-function findPeers(dir) {
+// The parts that run the HDF5 peers (h5py and the C programs built with h5pcc).
+const HDF5_PARTS = ['io', 'small', 'chunking'];
+
+/**
+ * The implementations each selected part can run: h5mpi always; for the HDF5 parts h5py and C (h5pcc), for
+ * the mpi part mpi4py and C (mpicc). A peer that is missing is skipped, and the report says why.
+ */
+function findPeers(dir, parts = PARTS) {
   const available = { h5mpi: true, h5py: false, c: false };
   const why = {};
-  // Debian's h5py picks its MPI build only when started by mpiexec.
-  const py = spawnSync('mpiexec', ['-n', '1', PY, '-c', 'import h5py, mpi4py, sys; sys.exit(0 if h5py.get_config().mpi else 3)'], { encoding: 'utf8', env: mpiEnv() });
-  if (py.status === 0) available.h5py = true;
-  else why.h5py = 'h5py with MPI is not installed for /usr/bin/python3 (bash scripts/install-deps.sh --with-peers)';
   const build = path.join(dir, 'c-peers');
   fs.mkdirSync(build, { recursive: true });
-  const failures = [];
-  for (const name of ['c_write', 'c_read', 'c_small', 'c_chunking']) {
-    // -shlib: the same libhdf5 shared library h5mpi and h5py load, not the static archive h5pcc defaults to.
-    const r = spawnSync('h5pcc', ['-shlib', '-O2', '-o', path.join(build, name), path.join(PEERS, `${name}.c`), '-lm'], { cwd: build, encoding: 'utf8' });
-    if (r.error || r.status !== 0) failures.push(`${name}: ${r.error ? r.error.message : r.stderr.trim().split('\n')[0]}`);
+  if (parts.some((p) => HDF5_PARTS.includes(p))) {
+    // Debian's h5py picks its MPI build only when started by mpiexec.
+    const py = spawnSync('mpiexec', ['-n', '1', PY, '-c', 'import h5py, mpi4py, sys; sys.exit(0 if h5py.get_config().mpi else 3)'], { encoding: 'utf8', env: mpiEnv() });
+    if (py.status === 0) available.h5py = true;
+    else why.h5py = 'h5py with MPI is not installed for /usr/bin/python3 (bash scripts/install-deps.sh --with-peers)';
+    const failures = [];
+    for (const name of ['c_write', 'c_read', 'c_small', 'c_chunking']) {
+      // -shlib: the same libhdf5 shared library h5mpi and h5py load, not the static archive h5pcc defaults to.
+      const r = spawnSync('h5pcc', ['-shlib', '-O2', '-o', path.join(build, name), path.join(PEERS, `${name}.c`), '-lm'], { cwd: build, encoding: 'utf8' });
+      if (r.error || r.status !== 0) failures.push(`${name}: ${r.error ? r.error.message : r.stderr.trim().split('\n')[0]}`);
+    }
+    if (failures.length === 0) available.c = true;
+    else why.c = `the C peers did not compile with h5pcc (${failures.join('; ')})`;
   }
-  if (failures.length === 0) available.c = true;
-  else why.c = `the C peers did not compile with h5pcc (${failures.join('; ')})`;
-  // impls: the available implementations, h5mpi first, in the order every part runs them (rotated per repetition).
-  return { available, impls: Object.keys(available).filter((i) => available[i]), why, cBin: (name) => path.join(build, name) };
+  // The mpi part's peers: mpi4py (with numpy) and c_mpi, built with mpicc against the Open MPI h5mpi loads.
+  const mpi = { mpi4py: false, c: false };
+  if (parts.includes('mpi')) {
+    const py = spawnSync('mpiexec', ['-n', '1', PY, '-c', 'import mpi4py.MPI, numpy'], { encoding: 'utf8', env: mpiEnv() });
+    if (py.status === 0) mpi.mpi4py = true;
+    else why.mpi4py = 'mpi4py with numpy is not installed for /usr/bin/python3 (apt-get install python3-mpi4py)';
+    const r = spawnSync('mpicc', ['-O2', '-o', path.join(build, 'c_mpi'), path.join(PEERS, 'c_mpi.c')], { cwd: build, encoding: 'utf8' });
+    if (!r.error && r.status === 0) mpi.c = true;
+    else why.c_mpi = `bench/peers/c_mpi.c did not compile with mpicc (${r.error ? r.error.message : r.stderr.trim().split('\n')[0]})`;
+  }
+  return {
+    available,
+    // impls: the available implementations, h5mpi first, in the order every part runs them (rotated per repetition).
+    impls: Object.keys(available).filter((i) => available[i]),
+    // The mpi part's, likewise.
+    mpiImpls: ['h5mpi', ...Object.keys(mpi).filter((i) => mpi[i])],
+    why,
+    cBin: (name) => path.join(build, name),
+  };
 }
 
 function versions(peers) {
@@ -181,6 +211,10 @@ function versions(peers) {
     const r = spawnSync('mpiexec', ['-n', '1', PY, '-c', 'import h5py, numpy, mpi4py; print(h5py.__version__, numpy.__version__, mpi4py.__version__)'], { encoding: 'utf8', env: mpiEnv() });
     const [h5py, numpy, mpi4py] = r.stdout.trim().split(' ');
     Object.assign(v, { h5py, numpy, mpi4py });
+  } else if (peers.mpiImpls.includes('mpi4py')) {
+    const r = spawnSync('mpiexec', ['-n', '1', PY, '-c', 'import numpy, mpi4py; print(numpy.__version__, mpi4py.__version__)'], { encoding: 'utf8', env: mpiEnv() });
+    const [numpy, mpi4py] = r.stdout.trim().split(' ');
+    Object.assign(v, { numpy, mpi4py });
   }
   return v;
 }
@@ -391,6 +425,99 @@ function checkPart(o, dir, results) {
   progress('check: done');
 }
 
+// The mpi part's measurements, as the arguments every implementation takes (bench/mpi.js's usage): sizes in
+// bytes, then timed iterations and untimed ones before them (as the OSU benchmarks' skip), and for the
+// bandwidth the window, the messages in flight (64, as osu_bw). The quick run keeps every size and cuts the
+// iterations.
+const MPI_RANKS = [2, 4];
+const KiB = 1024, MiB = 1024 * KiB;
+const LATENCY_BYTES = [8, 16, 64, 256, KiB, 4 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB];
+const BANDWIDTH_BYTES = [64 * KiB, 256 * KiB, MiB, 4 * MiB, 16 * MiB];
+const ALLREDUCE_BYTES = [8, MiB];
+const ALLTOALL_BYTES = [8, KiB];
+
+function mpiPlan(quick) {
+  const spec = (...numbers) => numbers.join(':');
+  if (quick) {
+    return {
+      latency: LATENCY_BYTES.map((b) => spec(b, 20, 2)),
+      object: [spec(20, 2)],
+      bandwidth: BANDWIDTH_BYTES.map((b) => spec(b, 2, 1, 4)),
+      allreduce: ALLREDUCE_BYTES.map((b) => spec(b, 20, 2)),
+      alltoall: ALLTOALL_BYTES.map((b) => spec(b, 20, 2)),
+    };
+  }
+  // As the OSU benchmarks: more iterations up to 8 KiB than above. Bandwidth: at most 512 MiB a cell (20
+  // windows of 64 KiB, 2 of 16 MiB), which keeps the part at 1.5-4 minutes with --reps 5 here, with the load.
+  const window = 64;
+  return {
+    latency: LATENCY_BYTES.map((b) => (b <= 8 * KiB ? spec(b, 5000, 500) : spec(b, 500, 50))),
+    object: [spec(5000, 500)],
+    bandwidth: BANDWIDTH_BYTES.map((b) => spec(b, Math.min(20, Math.max(2, Math.floor((512 * MiB) / (window * b)))), 1, window)),
+    allreduce: ALLREDUCE_BYTES.map((b) => (b <= 8 * KiB ? spec(b, 2000, 200) : spec(b, 200, 20))),
+    alltoall: ALLTOALL_BYTES.map((b) => spec(b, 2000, 200)),
+  };
+}
+
+function mpiPart(o, peers, results) {
+  const impls = peers.mpiImpls;
+  const plan = mpiPlan(o.quick);
+  const args = (tests) => tests.flatMap((t) => [t, ...plan[t]]);
+  // Three runs per implementation and repetition: the point-to-point tests at 2 ranks, the collectives at 2
+  // and at 4.
+  const jobs = [
+    { ranks: 2, tests: ['latency', 'object', 'bandwidth'] },
+    ...MPI_RANKS.map((ranks) => ({ ranks, tests: ['allreduce', 'alltoall'] })),
+  ];
+  const argv = (impl, tests) =>
+    impl === 'h5mpi'
+      ? [process.execPath, path.join(__dirname, 'mpi.js'), ...args(tests)]
+      : impl === 'mpi4py'
+        ? [PY, path.join(PEERS, 'mpi4py_mpi.py'), ...args(tests)]
+        : [peers.cBin('c_mpi'), ...args(tests)];
+  const runs = [];
+  for (let rep = 0; rep < o.reps; rep++) {
+    for (const job of jobs) {
+      for (const impl of rotated(impls, rep)) {
+        const j = runJson(`${impl} mpi (${job.tests.join(', ')}, ${job.ranks} ranks)`, argv(impl, job.tests), { ranks: job.ranks });
+        // How the implementation did a test when it says (bandwidth_mode, alltoall_mode), and why a cell has no
+        // figure when it could not measure it (h5mpi, before comm.alltoall).
+        const cell = (test, c, value) =>
+          runs.push({ impl, rep, test, ranks: job.ranks, bytes: c.bytes, value: value ?? NaN, ...(j[`${test}_mode`] ? { mode: j[`${test}_mode`] } : {}), ...(c.unavailable ? { unavailable: c.unavailable } : {}) });
+        for (const test of job.tests) {
+          if (test === 'object') cell(test, j.object, j.object.us);
+          else for (const c of j[test]) cell(test, c, test === 'bandwidth' ? c.MBps : c.us);
+        }
+      }
+    }
+    progress(`mpi: repetition ${rep + 1} of ${o.reps} done`);
+  }
+  // A row per test, rank count, size and implementation. The object's bytes are each implementation's own
+  // (its serialisation of the same record), so its rows are matched by test alone.
+  const table = [];
+  const keys = new Set(runs.map((r) => `${r.test}/${r.ranks}/${r.test === 'object' ? 0 : r.bytes}`));
+  for (const key of keys) {
+    const [test, ranks, bytes] = key.split('/').map((x, i) => (i === 0 ? x : Number(x)));
+    for (const impl of impls) {
+      const mine = runs.filter((r) => r.impl === impl && r.test === test && r.ranks === ranks && (test === 'object' || r.bytes === bytes));
+      if (mine.length === 0) continue;
+      const row = { test, ranks, bytes: test === 'object' ? mine[0].bytes : bytes, impl, unit: test === 'bandwidth' ? 'MB/s' : 'us', ...stats(mine.map((r) => r.value)) };
+      const missing = mine.find((r) => r.unavailable);
+      if (row.n === 0 && missing) row.unavailable = missing.unavailable;
+      table.push(row);
+    }
+  }
+  const modeOf = (impl, test) => runs.find((r) => r.impl === impl && r.test === test && r.mode)?.mode;
+  results.mpi = {
+    ranks: MPI_RANKS,
+    plan,
+    modes: Object.fromEntries(impls.map((impl) => [impl, { bandwidth: modeOf(impl, 'bandwidth'), alltoall: modeOf(impl, 'alltoall') }])),
+    table,
+    runs,
+  };
+  progress('mpi: done');
+}
+
 // ---------------------------------------------------------------- reporting
 
 const f2 = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)) : '—');
@@ -424,11 +551,69 @@ function targets(results) {
       }
     }
   }
+  if (results.mpi) {
+    const { table } = results.mpi;
+    const peer = (row, impl) => table.find((r) => r.test === row.test && r.ranks === row.ranks && (r.test === 'object' || r.bytes === row.bytes) && r.impl === impl);
+    for (const row of table.filter((r) => r.impl === 'h5mpi')) {
+      const what = row.test === 'object' ? 'a small object' : sizeText(row.bytes);
+      const mpi4py = peer(row, 'mpi4py'), c = peer(row, 'c');
+      if ((row.test === 'latency' || row.test === 'object') && mpi4py) {
+        t.push({ target: `MPI latency, ${what}: h5mpi <= mpi4py`, value: row.median / mpi4py.median, need: 1, met: row.median <= mpi4py.median, lowerIsBetter: true });
+      }
+      if (row.test === 'bandwidth' && row.bytes >= 2 ** 20 && c) {
+        const blocking = /blocking/.test(results.mpi.modes.h5mpi?.bandwidth ?? '') ? ' (h5mpi: blocking sends)' : '';
+        t.push({ target: `MPI bandwidth, ${what}: h5mpi >= 0.95 x C${blocking}`, value: row.median / c.median, need: 0.95, met: row.median >= 0.95 * c.median });
+      }
+    }
+  }
   if (results.check) {
     const s = results.check.writeDemo;
     t.push({ target: `collective checking <= 5% of the write demo at ${results.check.ranks} ranks (estimated from the per-call cost)`, value: s.estimatedShare, need: 0.05, met: s.estimatedShare <= 0.05, lowerIsBetter: true });
   }
   return t;
+}
+
+/** The mpi part's tables: point-to-point latency, bandwidth, collectives (cells without a figure say n/a, and why). */
+function mpiMarkdown(mpi) {
+  const out = [];
+  const impls = ['h5mpi', 'mpi4py', 'c'];
+  const missing = new Map();
+  const cell = (row) => {
+    if (!row) return '—';
+    if (row.unavailable) {
+      missing.set(`${row.impl} ${row.test}: ${row.unavailable}`, true);
+      return 'n/a';
+    }
+    return spread(row);
+  };
+  const ratio = (a, b, k = 'median') => (a && b && !a.unavailable && !b.unavailable ? f2(a[k] / b[k]) : '—');
+  const rowsOf = (test, ranks, bytes) => Object.fromEntries(impls.map((i) => [i, mpi.table.find((r) => r.test === test && r.ranks === ranks && (test === 'object' || r.bytes === bytes) && r.impl === i)]));
+  const sizes = (test) => [...new Set(mpi.table.filter((r) => r.test === test).map((r) => r.bytes))].sort((a, b) => a - b);
+  // The fastest runs (the least disturbed): the smallest times, the largest bandwidths.
+  const line = (label, r, fastest, peer) => `| ${label} | ${cell(r.h5mpi)} | ${cell(r.mpi4py)} | ${cell(r.c)} | ${ratio(r.h5mpi, r.mpi4py)} | ${ratio(r.h5mpi, r.c)} | ${ratio(r.h5mpi, r[peer], fastest)} |`;
+  const obj = rowsOf('object', 2, 0);
+  const objBytes = impls.filter((i) => obj[i]).map((i) => `${i === 'c' ? 'C' : i} ${obj[i].bytes} B`).join(', ');
+  out.push(`\n**MPI latency**, 2 ranks, µs one way (half a ping-pong's round trip, as osu_latency). Typed arrays (float64): h5mpi \`comm.send\` + \`comm.recvInto\`, mpi4py \`Send\`/\`Recv\` on numpy arrays, C \`MPI_Send\`/\`MPI_Recv\`. The object \`{ step: 1, name: 'x', values: [1, 2, 3] }\`: h5mpi \`comm.send\`/\`comm.recv\`, mpi4py \`send\`/\`recv\` (pickle), C packed and unpacked by hand (as sent: ${objBytes}):\n`);
+  out.push('| message | h5mpi | mpi4py | C | h5mpi / mpi4py | h5mpi / C | fastest: h5mpi / mpi4py |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const b of sizes('latency')) out.push(line(sizeText(b), rowsOf('latency', 2, b), 'min', 'mpi4py'));
+  if (obj.h5mpi) out.push(line('object', obj, 'min', 'mpi4py'));
+  const modes = Object.entries(mpi.modes).filter(([, m]) => m.bandwidth).map(([i, m]) => `${i === 'c' ? 'C' : i}: ${m.bandwidth}`);
+  const window = mpi.plan.bandwidth[0]?.split(':')[3];
+  out.push(`\n**MPI bandwidth**, 2 ranks, MB/s (10^6 bytes/s), as osu_bw: windows of ${window} messages in flight from one buffer, then an ack (${modes.join('; ')}):\n`);
+  out.push('| message | h5mpi | mpi4py | C | h5mpi / mpi4py | h5mpi / C | fastest: h5mpi / C |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const b of sizes('bandwidth')) out.push(line(sizeText(b), rowsOf('bandwidth', 2, b), 'max', 'c'));
+  out.push(`\n**MPI collectives**, µs per call, each call timed alone with a barrier between calls and averaged over the ranks (as the OSU benchmarks). allreduce: a float64 sum of the size shown (h5mpi \`comm.allreduce(array, 'sum')\`, mpi4py \`Allreduce\`); alltoall: blocks of the size shown to and from every rank (h5mpi ${mpi.modes.h5mpi?.alltoall?.startsWith('comm.') ? `\`${mpi.modes.h5mpi.alltoall}\`` : 'n/a'}, mpi4py \`Alltoall\`); C \`MPI_Allreduce\`, \`MPI_Alltoall\`. ${Math.max(...mpi.ranks)} ranks oversubscribe 2 cores:\n`);
+  out.push('| operation | ranks | size | h5mpi | mpi4py | C | h5mpi / mpi4py | h5mpi / C | fastest: h5mpi / mpi4py |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const test of ['allreduce', 'alltoall']) {
+    for (const ranks of mpi.ranks) {
+      for (const b of sizes(test)) out.push(line(`${test} | ${ranks} | ${sizeText(b)}`, rowsOf(test, ranks, b), 'min', 'mpi4py'));
+    }
+  }
+  if (missing.size) out.push(`\nn/a: not measured, ${[...missing.keys()].join('; ')}.`);
+  return out.join('\n');
 }
 
 /** What the run's machine did with freed memory (see bench/freed-pages.js), for the report's first lines. */
@@ -443,11 +628,13 @@ function freePagesText({ params, held }) {
 function markdown(results) {
   const out = [];
   const m = results.meta;
+  // The file system, and what the VM does with freed memory, matter to the parts that write files.
+  const writes = Boolean(results.io || results.small || results.chunking || results.check);
   out.push(`Measured ${m.date} on ${m.machine.cpus} cores (${m.machine.model}), ${m.machine.memGiB} GiB, load average ${m.machine.loadBefore.map(f2).join(' ')} before and ${m.machine.loadAfter.map(f2).join(' ')} after` +
     ` (a shared machine: other jobs were running). ${m.versions.hdf5 ? `HDF5 ${m.versions.hdf5}, ${m.versions.mpi}, Node ${m.versions.node}` : ''}` +
-    `${m.versions.h5py ? `, h5py ${m.versions.h5py}` : ''}. Medians of ${m.options.reps} alternating repetitions, (fastest–slowest) in brackets.` +
-    `${m.dir ? ` Files in ${m.dir.path} (${m.dir.fileSystem}).` : ''}`);
-  if (m.machine.freePageReporting) out.push(`\n${freePagesText(m.machine.freePageReporting)}`);
+    `${m.versions.h5py ? `, h5py ${m.versions.h5py}` : ''}${results.mpi && m.versions.mpi4py ? `, mpi4py ${m.versions.mpi4py}, numpy ${m.versions.numpy}` : ''}. Medians of ${m.options.reps} alternating repetitions, (fastest–slowest) in brackets.` +
+    `${m.dir && writes ? ` Files in ${m.dir.path} (${m.dir.fileSystem}).` : ''}`);
+  if (m.machine.freePageReporting && writes) out.push(`\n${freePagesText(m.machine.freePageReporting)}`);
   for (const [impl, why] of Object.entries(m.unavailable)) out.push(`\n${impl} not measured: ${why}.`);
   if (results.io) {
     const io = results.io;
@@ -507,6 +694,7 @@ function markdown(results) {
     out.push(`\nThe write demo at ${c.ranks} ranks makes ${w.checkedCalls} checked calls: estimated share of its time ${pct(w.estimatedShare)}` +
       ` (median total ${f2(w.on_s.median)} s); measured on vs off: ${f2(w.on_s.median)} s vs ${f2(w.off_s.median)} s (${pct(w.measuredShare)}, within the run-to-run spread of ${f2(w.on_s.min)}–${f2(w.on_s.max)} s).`);
   }
+  if (results.mpi) out.push(mpiMarkdown(results.mpi));
   const t = results.targets;
   if (t.length) {
     out.push('\n**Targets**:\n');
@@ -530,6 +718,14 @@ function writeReports(results, out) {
       subtitle: `HDF5 ${m.versions.hdf5}, ${m.versions.mpi}, ${m.machine.cpus} cores shared with other jobs (load ${m.machine.loadBefore[0].toFixed(1)}-${m.machine.loadAfter[0].toFixed(1)}); ${m.date.slice(0, 10)}`,
     });
     fs.writeFileSync(path.join(out, 'throughput.svg'), svg);
+  }
+  if (results.mpi) {
+    const m = results.meta;
+    const svg = latencySvg(results.mpi.table, {
+      title: 'MPI: h5mpi, mpi4py and C on the same Open MPI, against message size',
+      subtitle: `${m.versions.mpi}, ${m.machine.cpus} cores shared with other jobs (load ${m.machine.loadBefore[0].toFixed(1)}-${m.machine.loadAfter[0].toFixed(1)}); ${m.date.slice(0, 10)}`,
+    });
+    fs.writeFileSync(path.join(out, 'mpi-latency.svg'), svg);
   }
 }
 
@@ -556,7 +752,7 @@ function main() {
       usage(e.message);
     }
   }
-  const peers = findPeers(dir);
+  const peers = findPeers(dir, o.only);
   const results = {
     meta: {
       date: new Date().toISOString(),
@@ -573,6 +769,7 @@ function main() {
     if (o.only.includes('small')) smallPart(o, peers, dir, results);
     if (o.only.includes('chunking')) chunkingPart(o, peers, dir, results);
     if (o.only.includes('check')) checkPart(o, dir, results);
+    if (o.only.includes('mpi')) mpiPart(o, peers, results);
   } finally {
     hold?.restore();
     if (!o.dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -582,7 +779,7 @@ function main() {
   results.targets = targets(results);
   fs.writeFileSync(path.join(o.out, 'bench.json'), `${JSON.stringify(results, null, 1)}\n`);
   writeReports(results, o.out);
-  progress(`done in ${results.meta.seconds.toFixed(0)} s; wrote ${path.join(o.out, 'bench.json')}, bench.md${results.io ? ', throughput.svg' : ''}`);
+  progress(`done in ${results.meta.seconds.toFixed(0)} s; wrote ${path.join(o.out, 'bench.json')}, bench.md${results.io ? ', throughput.svg' : ''}${results.mpi ? ', mpi-latency.svg' : ''}`);
 }
 
 main();

@@ -1,5 +1,5 @@
 // The benchmark suite works end to end: `npm run bench -- --quick` runs every part against every
-// implementation available here and writes its JSON, markdown and SVG. No timing is asserted (the machine is
+// implementation available here and writes its JSON, markdown and SVG charts. No timing is asserted (the machine is
 // shared and noisy): only that each figure was measured and is a positive number.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +22,11 @@ interface BenchJson {
   small: { table: { impl: string; write_us: Stat; read_us: Stat }[] };
   chunking: { table: { layout: string; impl: string; write_s: Stat; read_s: Stat; file_MB: number }[] };
   check: { ranks: number; perOp: { op: string; on_us: number; off_us: number }[]; writeDemo: { on_s: Stat; off_s: Stat; estimatedShare: number } };
+  mpi: {
+    ranks: number[];
+    plan: Record<string, string[]>;
+    table: ({ test: string; ranks: number; bytes: number; impl: string; unit: string; unavailable?: string } & Omit<Stat, 'median'> & { median: number | null })[];
+  };
   targets: { target: string; value: number; met: boolean }[];
 }
 
@@ -32,7 +37,7 @@ const positive = (s: Stat): void => {
   expect(s.max).toBeGreaterThanOrEqual(s.median);
 };
 
-test('npm run bench -- --quick measures every part and writes bench.json, bench.md and throughput.svg', () => {
+test('npm run bench -- --quick measures every part and writes bench.json, bench.md, throughput.svg and mpi-latency.svg', () => {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--quick', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
   expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
   const json = JSON.parse(fs.readFileSync(path.join(out, 'bench.json'), 'utf8')) as BenchJson;
@@ -79,8 +84,36 @@ test('npm run bench -- --quick measures every part and writes bench.json, bench.
   positive(json.check.writeDemo.off_s);
   expect(json.targets.length).toBeGreaterThan(0);
 
+  // The mpi part: every cell of every implementation here. C and mpi4py measure every cell; h5mpi measures
+  // each one or says why not (a cell of a call this build lacks, such as comm.alltoall before it lands).
+  const mpiImpls = ['h5mpi', 'mpi4py', 'c'].filter((i) => !((i === 'c' ? 'c_mpi' : i) in json.meta.unavailable));
+  expect(mpiImpls).toContain('h5mpi');
+  const sizes = (test: string): number[] => json.mpi.plan[test].map((spec) => Number(spec.split(':')[0]));
+  const cells = [
+    ...sizes('latency').map((bytes) => ({ test: 'latency', ranks: 2, bytes })),
+    { test: 'object', ranks: 2, bytes: undefined },
+    ...sizes('bandwidth').map((bytes) => ({ test: 'bandwidth', ranks: 2, bytes })),
+    ...json.mpi.ranks.flatMap((ranks) => ['allreduce', 'alltoall'].flatMap((test) => sizes(test).map((bytes) => ({ test, ranks, bytes })))),
+  ];
+  expect(cells.length).toBe(10 + 1 + 5 + 2 * 2 * 2);
+  for (const { test, ranks, bytes } of cells) {
+    for (const impl of mpiImpls) {
+      const row = json.mpi.table.find((x) => x.test === test && x.ranks === ranks && (bytes === undefined || x.bytes === bytes) && x.impl === impl);
+      expect({ test, ranks, bytes, impl, found: row !== undefined }).toEqual({ test, ranks, bytes, impl, found: true });
+      if (impl === 'h5mpi' && row!.unavailable !== undefined) {
+        expect({ test, ranks, bytes, median: row!.median, n: row!.n }).toEqual({ test, ranks, bytes, median: null, n: 0 });
+        expect(row!.unavailable).toMatch(/^comm\.\w+ /);
+      } else {
+        expect({ test, ranks, bytes, impl, unavailable: row!.unavailable }).toEqual({ test, ranks, bytes, impl, unavailable: undefined });
+        positive(row as Stat);
+      }
+    }
+  }
+  for (const impl of mpiImpls) expect(json.mpi.table.find((x) => x.test === 'object' && x.impl === impl)!.bytes).toBeGreaterThan(20);
+  expect(json.targets.filter((t) => t.target.startsWith('MPI latency')).length).toBe(mpiImpls.includes('mpi4py') ? 11 : 0);
+
   const md = fs.readFileSync(path.join(out, 'bench.md'), 'utf8');
-  for (const heading of ['Write and read demos', 'Peak memory per rank', 'Small hyperslab calls', 'Chunking demo', 'Collective-call checking', 'Targets']) {
+  for (const heading of ['Write and read demos', 'Peak memory per rank', 'Small hyperslab calls', 'Chunking demo', 'Collective-call checking', 'MPI latency', 'MPI bandwidth', 'MPI collectives', 'Targets']) {
     expect(md).toContain(heading);
   }
   const svg = fs.readFileSync(path.join(out, 'throughput.svg'), 'utf8');
@@ -88,6 +121,10 @@ test('npm run bench -- --quick measures every part and writes bench.json, bench.
   expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
   // A line per implementation and mode, in each of the two panels.
   expect(svg.match(/<polyline /g)?.length).toBe(2 * 2 * impls.length);
+  // The mpi part's chart: latency and bandwidth against size, a line per implementation in each panel.
+  const mpiSvg = fs.readFileSync(path.join(out, 'mpi-latency.svg'), 'utf8');
+  expect(mpiSvg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  expect(mpiSvg.match(/<polyline /g)?.length).toBe(2 * mpiImpls.length);
 });
 
 // --hold-freed-pages: on a kernel that reports free pages to a VM host with settable holding times (as this
