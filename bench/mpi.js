@@ -119,21 +119,14 @@ async function bandwidth(bytes, iters, skip, window, mode) {
 
 /**
  * How this build's comm.alltoall takes blocks of n float64, found by trying it once (every rank makes the
- * same tries, so a form that throws throws everywhere): mpi4py's lower-case form (a list of one value per
- * rank, a list back), else one typed array of size blocks (the same back). { call } or { reason }.
+ * same tries, so a form that throws throws everywhere): one typed array of size blocks (the same back: the
+ * buffer path, as mpi4py's Alltoall), else a list of one value per rank (a list back: the object path, as
+ * mpi4py's lower-case alltoall). { call } or { reason }.
  */
 function alltoallCall(n) {
   if (typeof comm.alltoall !== 'function') return { reason: 'comm.alltoall is not in this build' };
   const expect = (get) => Array.from({ length: size }, (_, j) => get(j) === j * 1000 + rank).every(Boolean);
-  const list = Array.from({ length: size }, (_, j) => zeros('float64', n).fill(rank * 1000 + j));
   const errors = [];
-  try {
-    const out = comm.alltoall(list);
-    if (Array.isArray(out) && out.length === size && expect((j) => out[j][n - 1])) return { call: () => comm.alltoall(list), form: 'comm.alltoall(list of Float64Array)' };
-    errors.push('a list of typed arrays came back wrong');
-  } catch (e) {
-    errors.push(`a list of typed arrays: ${e.message}`);
-  }
   const flat = zeros('float64', n * size).map((_, k) => rank * 1000 + Math.floor(k / n));
   try {
     const out = comm.alltoall(flat);
@@ -141,6 +134,14 @@ function alltoallCall(n) {
     errors.push('one typed array came back wrong');
   } catch (e) {
     errors.push(`one typed array: ${e.message}`);
+  }
+  const list = Array.from({ length: size }, (_, j) => zeros('float64', n).fill(rank * 1000 + j));
+  try {
+    const out = comm.alltoall(list);
+    if (Array.isArray(out) && out.length === size && expect((j) => out[j][n - 1])) return { call: () => comm.alltoall(list), form: 'comm.alltoall(list of Float64Array)' };
+    errors.push('a list of typed arrays came back wrong');
+  } catch (e) {
+    errors.push(`a list of typed arrays: ${e.message}`);
   }
   return { reason: `comm.alltoall took neither form (${errors.join('; ')})` };
 }
