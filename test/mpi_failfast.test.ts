@@ -31,6 +31,26 @@ describe('fail-fast (the default in a multi-rank job)', () => {
     }
   });
 
+  test('requests outstanding on every rank (and awaited): a rank that throws still ends the job', async () => {
+    const r = await mpirun(3, 'mpi_failfast.js', ['pending', '1'], { timeoutMs: TIMEOUT });
+    expectEndedEarly(r);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('[h5mpi] rank 1 of 3: uncaught exception: Error: deliberate failure on rank 1');
+    for (let rank = 0; rank < 3; rank++) expect(labels(r, rank)).toEqual(['started']);
+  });
+
+  test('collective checking with requests outstanding: every rank throws, then goes on', async () => {
+    const r = await mpirun(3, 'mpi_failfast.js', ['check', '2'], { timeoutMs: TIMEOUT, env: { H5MPI_CHECK_COLLECTIVE: '1' } });
+    expect({ code: r.code, why: describeRun(r) }).toMatchObject({ code: 0 });
+    for (let rank = 0; rank < 3; rank++) {
+      expect(labels(r, rank)).toEqual(['started', 'checked', 'done']);
+      const checked = r.results[rank][1] as { caught: { name: string; message: string }; cancelled: boolean };
+      expect(checked.caught.name).toBe('CollectiveMismatchError');
+      expect(checked.caught.message).toContain('MPI.COMM_WORLD.allreduce');
+      expect(checked.cancelled).toBe(true);
+    }
+  });
+
   test('an unhandled rejection does the same', async () => {
     const r = await mpirun(4, 'mpi_failfast.js', ['reject', '2'], { timeoutMs: TIMEOUT });
     expectEndedEarly(r);

@@ -4,6 +4,10 @@
 //   abort   the failing rank calls MPI.abort(3)
 //   off     fail-fast off (H5MPI_FAIL_FAST=0 from the test): everyone passes a barrier, then the rank throws
 //   offrun  the same with MPI.failFast = false set here, after MPI has started
+//   pending every rank has requests outstanding (a receive nobody sends, a send nobody receives) and
+//           awaits one; the failing rank throws
+//   check   with requests outstanding, the ranks make an allreduce with different ops (checking on):
+//           every rank throws a CollectiveMismatchError, cancels its receive and goes on
 'use strict';
 const { MPI } = require('../..');
 const { report } = require('./report');
@@ -13,7 +17,29 @@ const c = MPI.COMM_WORLD;
 if (mode === 'offrun') MPI.failFast = false;
 report({ label: 'started', failFast: MPI.failFast });
 
-if (mode === 'off' || mode === 'offrun') {
+if (mode === 'pending' || mode === 'check') {
+  const never = c.irecv(MPI.ANY_SOURCE, 4242);
+  const unmatched = c.isend(new Float64Array(1 << 20), (c.rank + 1) % c.size, 4343);
+  if (mode === 'pending') {
+    if (c.rank === failing) setTimeout(() => {
+      throw new Error(`deliberate failure on rank ${c.rank}`);
+    }, 50);
+    never.then(() => report({ label: 'passed' }));
+  } else {
+    let caught;
+    try {
+      c.allreduce(1, c.rank === failing ? 'max' : 'sum');
+    } catch (e) {
+      caught = { name: e.name, message: e.message };
+    }
+    report({ label: 'checked', caught, cancelled: never.cancel() });
+    c.barrier();
+    // Take the unmatched sends off the wire, so that every rank can finish cleanly.
+    c.recvInto(new Float64Array(1 << 20), (c.rank - 1 + c.size) % c.size, 4343);
+    unmatched.wait();
+    report({ label: 'done' });
+  }
+} else if (mode === 'off' || mode === 'offrun') {
   c.barrier(); // nobody is left waiting for the failing rank after this
   report({ label: 'passed' });
   if (c.rank === failing) throw new Error(`deliberate failure on rank ${c.rank}`);
