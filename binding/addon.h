@@ -32,6 +32,10 @@ struct AddonData {
   // lib/'s, read there after the call, so that a small message's receive makes no JS object.
   Napi::Reference<Napi::Float64Array> statusArray;
   double* status = nullptr;
+  // Where a blocking receive of unknown size puts a message that fits (lib/'s, set with the status array).
+  Napi::Reference<Napi::Uint8Array> receiveArray;
+  void* receive = nullptr;
+  size_t receiveBytes = 0;
   std::unique_ptr<Watchdog> watchdog;
   // MPI_Init_thread was called by this environment, so MPI_Finalize is ours to call at shutdown.
   bool weFinalize = false;

@@ -292,13 +292,18 @@ void ReportStatus(Napi::Env env, const MPI_Status& status, double bytes, double 
 }
 
 namespace {
-// setStatusArray(float64Array of 4): where statuses are reported from now on (lib/ sets it once).
+// setStatusArray(float64Array of 4, uint8Array): where statuses are reported from now on, and where a
+// blocking receive puts a message that fits (lib/ sets them once).
 Napi::Value SetStatusArray(const Napi::CallbackInfo& info) {
   AddonData& data = Data(info.Env());
   Napi::Float64Array a = info[0].As<Napi::Float64Array>();
   if (a.ElementLength() < 4) ThrowUsage(info.Env(), "the status array needs 4 elements");
+  Napi::Uint8Array r = info[1].As<Napi::Uint8Array>();
   data.statusArray = Napi::Persistent(a);
   data.status = a.Data();
+  data.receiveArray = Napi::Persistent(r);
+  data.receive = r.Data();
+  data.receiveBytes = r.ElementLength();
   return info.Env().Undefined();
 }
 }  // namespace

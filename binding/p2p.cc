@@ -5,6 +5,7 @@
 // it; a non-blocking one is posted with a buffer of a size given (mpi4py's irecv does the same).
 #include <cstring>
 
+#include "addon.h"
 #include "comm.h"
 #include "errors.h"
 #include "request.h"
@@ -36,7 +37,8 @@ Napi::Value Send(const Napi::CallbackInfo& info, MPI_Comm c) {
   return env.Undefined();
 }
 
-// recv(source, tag) -> ArrayBuffer: the next matching message, whatever its size. Every call here reports
+// recv(source, tag) -> undefined (the message is in the receive buffer) or an ArrayBuffer (a message larger
+// than it): the next matching message, whatever its size. Every call here reports
 // its status (source, tag, bytes, truncated) into the status slots (ReportStatus).
 Napi::Value Recv(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
@@ -45,13 +47,23 @@ Napi::Value Recv(const Napi::CallbackInfo& info, MPI_Comm c) {
   int source = ToRank(info[0]);
   CheckMPI(env, MPI_Mprobe(source, ToTag(info[1]), c, &message, &status), "MPI_Mprobe");
   double bytes = ReceivedBytes(status);
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, static_cast<size_t>(bytes));
+  // A message that fits goes into the environment's receive buffer (lib/ decodes it from there at once):
+  // no ArrayBuffer is made for the many small messages; a larger one gets one of its own.
+  AddonData& data = Data(env);
+  bool scratch = bytes <= static_cast<double>(data.receiveBytes);
+  Napi::Value out = env.Undefined();
+  void* into = data.receive;
+  if (!scratch) {
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, static_cast<size_t>(bytes));
+    into = buffer.Data();
+    out = buffer;
+  }
   BigType t(env, MPI_BYTE, static_cast<size_t>(bytes));
   MPI_Status received;
-  CheckMPI(env, MPI_Mrecv(buffer.Data(), t.count(), t.type(), &message, &received), "MPI_Mrecv");
+  CheckMPI(env, MPI_Mrecv(into, t.count(), t.type(), &message, &received), "MPI_Mrecv");
   // A message from MPI_PROC_NULL has no status of its own; the probe's says so.
   ReportStatus(env, source == MPI_PROC_NULL ? status : received, bytes);
-  return buffer;
+  return out;
 }
 
 // recvInto(array, source, tag): the status's flag is 1 for a message longer than the array (taken off

@@ -68,7 +68,9 @@ export class Status {
  * bytes, flag (a receive longer than its array; a cancelled request). Read right after the call.
  */
 export const statusSlots = new Float64Array(4);
-native.setStatusArray(statusSlots);
+/** Where a blocking receive puts a message of up to its size: decoded at once, before the next receive. */
+export const receiveBuffer = new Uint8Array(64 * 1024);
+native.setStatusArray(statusSlots, receiveBuffer);
 
 /** Fills `status` from the slots (`count`: elements, when not the bytes). */
 export function fillStatus(status: Status | undefined, count = statusSlots[2], cancelled = false): void {
@@ -117,12 +119,18 @@ export function isObjectMessage(bytes: Uint8Array): boolean {
   return true;
 }
 
-/** What a received message holds: the value of an object message, or a raw message's bytes as a Buffer. */
-export function deserializeMessage(buffer: ArrayBuffer): unknown {
-  const bytes = new Uint8Array(buffer);
-  if (!isObjectMessage(bytes)) return Buffer.from(buffer);
+/**
+ * What a received message holds: the value of an object message, or a raw message's bytes as a Buffer (of
+ * its own: `bytes` may be the shared receive buffer).
+ */
+export function deserializeMessage(message: ArrayBuffer | Uint8Array): unknown {
+  const bytes = message instanceof Uint8Array ? message : new Uint8Array(message);
+  if (!isObjectMessage(bytes)) return Buffer.from(bytes);
   if (bytes[OBJECT_MAGIC.length] === CODEC_COMPACT) return codec.decode(bytes, COMPACT_HEADER.length);
-  const d = new v8.DefaultDeserializer(Buffer.from(buffer));
+  // V8's deserializer makes typed arrays as views on its input: give it bytes of their own, not the shared
+  // receive buffer the next message overwrites.
+  const own = message instanceof Uint8Array ? Buffer.from(bytes) : Buffer.from(message);
+  const d = new v8.DefaultDeserializer(own);
   d.readRawBytes(V8_HEADER.length);
   d.readHeader();
   return d.readValue();

@@ -110,7 +110,7 @@ export interface NativeFile extends NativeLocation {
 export interface Native {
   setErrorClasses(h5: unknown, mpi: unknown): void;
   /** Where point-to-point calls and requests report statuses: [source, tag, bytes, flag]. */
-  setStatusArray(slots: Float64Array): void;
+  setStatusArray(slots: Float64Array, receive: Uint8Array): void;
   mpiInit(): {
     world: NativeComm;
     self: NativeComm;

@@ -1,7 +1,7 @@
 // Point-to-point: one MPI message per send (lib/message.ts says how values travel), blocking and
 // non-blocking, and probes. Receives of typed arrays go straight into the caller's memory.
 import { dtypeOfArray } from './dtype';
-import { deserializeMessage, fillStatus, isObjectMessage, MPIBuffer, requireTyped, serializeMessage, Status, statusSlots } from './message';
+import { deserializeMessage, fillStatus, isObjectMessage, MPIBuffer, receiveBuffer, requireTyped, serializeMessage, Status, statusSlots } from './message';
 import { PROC_NULL } from './mpistate';
 import type { NativeComm } from './native';
 import { MPIError } from './errors';
@@ -12,7 +12,8 @@ import { checkInt, checkOptions } from './validate';
 declare module './native' {
   interface NativeComm {
     send(data: ArrayBufferView, dest: number, tag: number, object: boolean, synchronous: boolean): void;
-    recv(source: number, tag: number): ArrayBuffer;
+    /** Undefined: the message is in lib/message.ts's receiveBuffer (statusSlots[2] bytes). */
+    recv(source: number, tag: number): ArrayBuffer | undefined;
     recvInto(data: ArrayBufferView, source: number, tag: number): void;
     probe(source: number, tag: number): void;
     iprobe(source: number, tag: number): boolean;
@@ -62,10 +63,14 @@ export function send(c: PeerComm, value: unknown, dest: number, tag: number, syn
   c._call(method, (n) => n.send(data, d, t, object, synchronous), () => watchLabel(d, undefined, t));
 }
 
-/** The value of a received message (its status in the slots): an object, or a raw message's bytes (a Buffer). */
-function received(buffer: ArrayBuffer, status: Status | undefined): unknown {
+/**
+ * The value of a received message (its status in the slots; undefined `buffer`: it is in the receive
+ * buffer): an object, or a raw message's bytes (a Buffer).
+ */
+function received(buffer: ArrayBuffer | undefined, status: Status | undefined): unknown {
   fillStatus(status);
-  return statusSlots[0] === PROC_NULL ? undefined : deserializeMessage(buffer);
+  if (statusSlots[0] === PROC_NULL) return undefined;
+  return deserializeMessage(buffer ?? receiveBuffer.subarray(0, statusSlots[2]));
 }
 
 export function recv(c: PeerComm, source: number, tag: number, status: Status | undefined): unknown {
@@ -186,7 +191,7 @@ export function irecv<T>(c: PeerComm, source: number, tag: number, options: Irec
     (record: RequestRecord) => {
       const value = record.result!;
       // The message from MPI.PROC_NULL carries nothing: as recv, undefined.
-      return (record.source === PROC_NULL ? undefined : deserializeMessage(value.slice(0, record.bytes))) as T;
+      return (record.source === PROC_NULL ? undefined : deserializeMessage(new Uint8Array(value, 0, record.bytes))) as T;
     },
     (e) =>
       e instanceof MPIError && e.code === 'MPI_ERR_TRUNCATE'

@@ -39,6 +39,7 @@ describe.each(RANK_COUNTS)('point-to-point on %i rank(s)', (n) => {
       expect(m.got).toEqual([prev, 2 * prev, 3 * prev]);
       expect(m.obj).toEqual({ r: prev, text: 'x'.repeat(prev) });
       expect(m.object).toMatchObject({ source: prev, tag: 11 });
+      expect(m.innerAfter).toEqual({ type: 'Int16Array', values: [prev, -prev - 1, 7] });
       expect(m.leftOver).toBe(true);
     });
   });

@@ -52,11 +52,17 @@ async function main() {
     const st = new Status();
     const seen = c.probe(MPI.ANY_SOURCE, MPI.ANY_TAG, st);
     const obj = c.recv(seen.source, seen.tag);
+    // Typed arrays inside objects (V8's serializer: views on what it decodes) outlive the next receive.
+    c.send({ inner: Int16Array.of(r, -r - 1, 7) }, next, 12);
+    c.send({ inner: Int16Array.of(99, 99, 99) }, next, 13);
+    const firstInner = c.recv(prev, 12).inner;
+    c.recv(prev, 13);
+    const innerAfter = { type: firstInner.constructor.name, values: Array.from(firstInner) };
     // After both, nothing is left with their tags: a header or a second part would still be there. (Other
     // tags may be: faster ranks go on to the next part once past the barrier.)
     c.barrier();
     const left1 = c.iprobe(MPI.ANY_SOURCE, 10) ?? c.iprobe(MPI.ANY_SOURCE, 11);
-    report({ label: 'messages', nothing: nothing === undefined, typed, got: Array.from(got), object: plainStatus(st), obj, leftOver: left1 === undefined });
+    report({ label: 'messages', nothing: nothing === undefined, typed, got: Array.from(got), object: plainStatus(st), obj, innerAfter, leftOver: left1 === undefined });
   }
 
   // ---- ssend: completes once the matching receive has started (posted first here)
