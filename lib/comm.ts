@@ -75,11 +75,23 @@ export class Comm {
     try {
       return f(this.native);
     } catch (e) {
-      const where = `${this.name}.${method}`;
-      if (e instanceof MPIError) throw new MPIError(`${where}: ${e.message}`, e.errorClass, e.code);
-      if (e instanceof RangeError) throw new RangeError(`${where}: ${e.message}`);
-      throw e;
+      throw this._failed(method, e);
     }
+  }
+  /**
+   * @internal The native communicator, for the point-to-point fast path (no closures per call), which
+   * calls it unmarked when the watchdog is off; throws when the communicator is freed.
+   */
+  _native(method: string): NativeComm {
+    if (this.#freed) throw new MPIError(`${this.name}.${method}: the communicator has been freed`, limits().errComm, 'MPI_ERR_COMM');
+    return this.native;
+  }
+  /** @internal The error to throw for `e` from a native call: MPI's errors name this communicator and the call. */
+  _failed(method: string, e: unknown): unknown {
+    const where = `${this.name}.${method}`;
+    if (e instanceof MPIError) return new MPIError(`${where}: ${e.message}`, e.errorClass, e.code);
+    if (e instanceof RangeError) return new RangeError(`${where}: ${e.message}`);
+    return e;
   }
   /** @internal A rank argument (0 to size - 1). */
   _rankArg(name: string, v: unknown, where: string): number {

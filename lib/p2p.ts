@@ -7,6 +7,7 @@ import type { NativeComm } from './native';
 import { MPIError } from './errors';
 import { NativeRequest, Request, RequestRecord } from './request';
 import { checkInt, checkOptions } from './validate';
+import { watching } from './watchdog';
 
 // The receiving calls report their status into lib/message.ts's statusSlots.
 declare module './native' {
@@ -29,6 +30,8 @@ declare module './native' {
 export interface PeerComm {
   readonly name: string;
   _call<R>(method: string, f: (c: NativeComm) => R, watch?: () => string): R;
+  _native(method: string): NativeComm;
+  _failed(method: string, e: unknown): unknown;
   _destArg(v: unknown, where: string): number;
   _sourceArg(v: unknown, where: string): number;
   _tagArg(v: unknown, where: string, wildcard: boolean): number;
@@ -59,8 +62,18 @@ export function send(c: PeerComm, value: unknown, dest: number, tag: number, syn
   const method = synchronous ? 'ssend' : 'send';
   const d = c._destArg(dest, method);
   const t = c._tagArg(tag, method, false);
-  const [data, object] = payload(value, `${c.name}.${method}`, false);
-  c._call(method, (n) => n.send(data, d, t, object, synchronous), () => watchLabel(d, undefined, t));
+  const object = !(ArrayBuffer.isView(value) && dtypeOfArray(value) !== undefined);
+  const data = object ? serializeMessage(value, `${c.name}.${method}`, false) : (value);
+  if (watching) {
+    c._call(method, (n) => n.send(data, d, t, object, synchronous), () => watchLabel(d, undefined, t));
+    return;
+  }
+  const n = c._native(method);
+  try {
+    n.send(data, d, t, object, synchronous);
+  } catch (e) {
+    throw c._failed(method, e);
+  }
 }
 
 /**
@@ -76,7 +89,15 @@ function received(buffer: ArrayBuffer | undefined, status: Status | undefined): 
 export function recv(c: PeerComm, source: number, tag: number, status: Status | undefined): unknown {
   const s = c._sourceArg(source, 'recv');
   const t = c._tagArg(tag, 'recv', true);
-  return received(c._call('recv', (n) => n.recv(s, t), () => watchLabel(undefined, s, t)), status);
+  if (watching) return received(c._call('recv', (n) => n.recv(s, t), () => watchLabel(undefined, s, t)), status);
+  const n = c._native('recv');
+  let buffer: ArrayBuffer | undefined;
+  try {
+    buffer = n.recv(s, t);
+  } catch (e) {
+    throw c._failed('recv', e);
+  }
+  return received(buffer, status);
 }
 
 /**
@@ -102,7 +123,16 @@ export function recvInto<A extends MPIBuffer>(c: PeerComm, array: A, source: num
   requireTyped(array, `${c.name}.recvInto`);
   const s = c._sourceArg(source, 'recvInto');
   const t = c._tagArg(tag, 'recvInto', true);
-  c._call('recvInto', (n) => n.recvInto(array, s, t), () => watchLabel(undefined, s, t));
+  if (watching) {
+    c._call('recvInto', (n) => n.recvInto(array, s, t), () => watchLabel(undefined, s, t));
+  } else {
+    const n = c._native('recvInto');
+    try {
+      n.recvInto(array, s, t);
+    } catch (e) {
+      throw c._failed('recvInto', e);
+    }
+  }
   const count = intoCount(c, 'recvInto', array, statusSlots[3]);
   fillStatus(status, count);
   return array;
