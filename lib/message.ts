@@ -145,10 +145,3 @@ export function requireTyped(a: unknown, where: string): void {
   }
 }
 
-export function kindName(kind: number): string {
-  if (kind === KIND_OBJECT) return 'a serialised object';
-  if (kind === KIND_BUFFER) return 'a Buffer';
-  if (kind === KIND_CLAMPED) return 'a Uint8ClampedArray';
-  return dtypeOfCode(kind);
-}
-

@@ -42,8 +42,13 @@ export interface PeerComm {
  * its own, for a send that outlives the call).
  */
 function payload(value: unknown, where: string, own: boolean): [data: ArrayBufferView, object: boolean] {
-  if (ArrayBuffer.isView(value) && dtypeOfArray(value) !== undefined) return [value, false];
+  if (isTyped(value)) return [value, false];
   return [serializeMessage(value, where, own), true];
+}
+
+/** Whether a value goes as a typed-array message (as itself) rather than an object message. */
+function isTyped(value: unknown): value is ArrayBufferView {
+  return ArrayBuffer.isView(value) && dtypeOfArray(value) !== undefined;
 }
 
 function peer(name: string, rank: number): string {
@@ -62,8 +67,10 @@ export function send(c: PeerComm, value: unknown, dest: number, tag: number, syn
   const method = synchronous ? 'ssend' : 'send';
   const d = c._destArg(dest, method);
   const t = c._tagArg(tag, method, false);
-  const object = !(ArrayBuffer.isView(value) && dtypeOfArray(value) !== undefined);
-  const data = object ? serializeMessage(value, `${c.name}.${method}`, false) : (value);
+  // As payload(), without a tuple per message.
+  const typed = isTyped(value);
+  const object = !typed;
+  const data = typed ? value : serializeMessage(value, `${c.name}.${method}`, false);
   if (watching) {
     c._call(method, (n) => n.send(data, d, t, object, synchronous), () => watchLabel(d, undefined, t));
     return;
