@@ -182,7 +182,7 @@ function who(ranks: number[]): string {
 }
 
 /** Thrown on the ranks whose value arrived, when another rank could not send its value. */
-function peersFailed(comm: CommLike, method: string, ranks: number[], messages: string[]): PeerFailedError {
+export function peersFailed(comm: { readonly name: string }, method: string, ranks: number[], messages: string[]): PeerFailedError {
   return new PeerFailedError(`${comm.name}.${method}: ${who(ranks)} could not send a value (${messages.join('; ')})`, ranks, messages);
 }
 
@@ -294,31 +294,25 @@ export function bcastInto<A extends MPIBuffer>(comm: CommLike, array: A, root: n
 // ---- gathers ----
 
 export function gather<T>(comm: CommLike, value: T, root: number): T[] | undefined {
-  return collective(
-    comm,
-    'gather',
-    () => comm._rankArg('root', root, 'gather'),
-    () => `root ${root}`,
-    () => {
-      const { kind, view, error } = encode(value, `${comm.name}.gather`);
-      const out = comm._call('gather', (c) => c.gather(kind, view, root));
-      if (error) throw error;
-      return out && unpackGathered<T>(comm, out, 'gather');
-    },
-  );
+  return gathered(comm, 'gather', value, root);
 }
 
 export function allgather<T>(comm: CommLike, value: T): T[] {
+  return gathered(comm, 'allgather', value, -1)!;
+}
+
+/** gather (to `root`) and allgather (root -1): every rank's value, indexed by rank, where it arrives. */
+function gathered<T>(comm: CommLike, method: 'gather' | 'allgather', value: T, root: number): T[] | undefined {
   return collective(
     comm,
-    'allgather',
-    () => undefined,
-    () => '',
+    method,
+    () => (root < 0 ? undefined : comm._rankArg('root', root, method)),
+    () => (root < 0 ? '' : `root ${root}`),
     () => {
-      const { kind, view, error } = encode(value, `${comm.name}.allgather`);
-      const out = comm._call('allgather', (c) => c.allgather(kind, view));
+      const { kind, view, error } = encode(value, `${comm.name}.${method}`);
+      const out = comm._call(method, (c) => (root < 0 ? c.allgather(kind, view) : c.gather(kind, view, root)));
       if (error) throw error;
-      return unpackGathered<T>(comm, out, 'allgather');
+      return out && unpackGathered<T>(comm, out, method);
     },
   );
 }

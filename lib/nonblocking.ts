@@ -1,6 +1,6 @@
 // Non-blocking collectives: ibarrier, ibcast, ireduce, iallreduce. Each returns a Request whose wait()
 // gives what the blocking call returns; values travel as they do in the blocking calls (lib/message.ts).
-import { PeerFailedError } from './errors';
+import { peersFailed } from './collectives';
 import { decode, encode, KIND_FAILED } from './message';
 import type { NativeComm } from './native';
 import { OP_CODES, ReduceOp, Reduced, Reducible, reducible } from './reduce';
@@ -42,10 +42,7 @@ export function ibcast<T>(c: CollectiveComm, value: T, root: number): Request<T>
   const r = c._call('ibcast', (n) => n.ibcast(0, undefined, root));
   return Request._wrap(r, label, (record) => {
     const [kind, buffer] = record.result as unknown as [number, ArrayBuffer];
-    if (kind === KIND_FAILED) {
-      const message = Buffer.from(buffer).toString();
-      throw new PeerFailedError(`${c.name}.ibcast: rank ${root} could not send a value (${message})`, [root], [message]);
-    }
+    if (kind === KIND_FAILED) throw peersFailed(c, 'ibcast', [root], [Buffer.from(buffer).toString()]);
     return decode(kind, buffer) as T;
   });
 }
