@@ -3,13 +3,15 @@
 # HDF5 tools, cmake, a C++ compiler, and GNU time (the benchmarks read peak memory with it).
 # Idempotent: installs only what is missing and says what it does.
 # Used by `npm test`/`npm run demo` (through scripts/setup.sh), the Dockerfile and CI alike.
-#   --with-peers   also install h5py with MPI (python3-h5py-mpi), the benchmark's peer
+#   --with-peers   also install the peers the tests compare against: h5py with MPI and mpi4py, and the
+#                  tools that write real-world files (netCDF-4, PyTables, HDF5 filter plugins)
 set -euo pipefail
 
 packages=(libhdf5-openmpi-dev openmpi-bin libopenmpi-dev hdf5-tools cmake g++ pkg-config time)
 for arg in "$@"; do
   case "$arg" in
-    --with-peers) packages+=(python3-h5py-mpi python3-mpi4py) ;;
+    --with-peers) packages+=(python3-h5py-mpi python3-mpi4py python3-netcdf4 netcdf-bin python3-tables
+                           python3-hdf5plugin hdf5-filter-plugin hdf5-plugin-lzf bitshuffle hdf5-filter-plugin-blosc-serial) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
