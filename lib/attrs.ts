@@ -340,7 +340,7 @@ export class Attributes {
   get(name: string, options?: AttributeReadOptions): AttributeValue | Uint8Array[] {
     const { data, shape, dtype } = this.value(name, 'get', options);
     if (data === null) return new Empty(dtype);
-    return shape !== null && shape.length === 0 ? (data[0] as AttributeValue) : data;
+    return shape !== null && shape.length === 0 ? data[0] : data;
   }
 
   /** The value of attribute `name` with its shape: `{ data, shape, dtype }`, data flat in row-major order. */
