@@ -184,8 +184,8 @@ function pack(value: unknown, options: AttributeOptions | undefined, where: stri
   const data = convert(value, elements, t, where);
   // Ranks compare the stored value, exactly and briefly (long arrays as a preview and a digest), and the type
   // and shape where the value does not say them.
-  const stored = t.kind === 'bool' ? Array.from(data as Int8Array, (b) => b === 1) : natural === null ? (data as ArrayLike<unknown>)[0] : data;
-  let text = t.kind === 'bool' ? (natural === null ? String(stored) : `[${(stored as boolean[]).join(', ')}]`) : describeArgument(stored);
+  const one = natural === null ? (data as ArrayLike<unknown>)[0] : undefined;
+  let text = t.kind === 'bool' ? (natural === null ? String(one === 1) : `bool ${describeArgument(data)}`) : describeArgument(natural === null ? one : data);
   if (!inferred || !sameType(inferred, t)) text += `, dtype ${typeText(t)}`;
   if (JSON.stringify(shape) !== JSON.stringify(natural)) text += `, shape [${(shape ?? []).join(', ')}]`;
   return { spec: { ...nativeType(t), shape, empty: false }, data, text };

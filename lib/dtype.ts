@@ -365,9 +365,10 @@ function describeStored(t: StoredType): string {
   }
 }
 
-/** How strings come back from reads: decoded to JS strings, or the bytes as stored. Codes of binding/types.h StringMode. */
-export const STRING_MODES = { text: 0, bytes: 1 } as const;
-export type StringMode = keyof typeof STRING_MODES;
+/** How strings come back from reads: decoded to JS strings, or the bytes as stored (`Uint8Array`s). */
+export type StringMode = 'text' | 'bytes';
+/** @internal The codes of binding/types.h StringMode. */
+export const STRING_MODES: Readonly<Record<StringMode, number>> = { text: 0, bytes: 1 };
 
 /** @internal Checks a `strings` read option. */
 export function checkStringMode(v: unknown, where: string): StringMode {
