@@ -289,14 +289,21 @@ export class Dataset<D extends DType = DType> extends H5Object {
   read(selection: Selection | undefined, options: ReadOptions): BytesReadResult<D> | ReadResult<D>;
   read(selection?: Selection, options?: ReadOptions): BytesReadResult<D> | ReadResult<D> {
     const mode = this.transferMode('read', options);
-    const strings = checkStringMode(options?.strings, this.where('read'));
-    if (mode === TransferMode.Collective) return this.readCollectively(selection, strings);
-    return this.readSelected(this.select(selection, 'read'), mode, strings);
+    if (mode === TransferMode.Collective) return this.readCollectively(selection, options?.strings);
+    return this.readSelected(this.select(selection, 'read'), mode, checkStringMode(options?.strings, this.where('read')));
   }
 
-  private readCollectively(selection: Selection, strings: StringMode): ReadResult<D> {
+  private readCollectively(selection: Selection, strings: unknown): ReadResult<D> {
     let sel!: ResolvedSelection;
-    return this.collectively('read', () => (sel = this.select(selection, 'read')), () => this.readSelected(sel, TransferMode.Collective, strings));
+    let mode!: StringMode;
+    return this.collectively(
+      'read',
+      () => {
+        sel = this.select(selection, 'read');
+        mode = checkStringMode(strings, this.where('read'));
+      },
+      () => this.readSelected(sel, TransferMode.Collective, mode),
+    );
   }
 
   /** Checks that the dataset is open and resolves `selection` against its shape. */
