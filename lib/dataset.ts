@@ -14,6 +14,7 @@ import {
   WriteData,
 } from './dtype';
 import { H5Error } from './errors';
+import { describePipeline, explainFilterFailure, Filter, h5pyView } from './filters';
 import { allocateResult } from './memory';
 import type { NativeDataset } from './native';
 import { H5Object } from './object';
@@ -103,10 +104,23 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar). */
   readonly maxshape: readonly number[] | null;
   readonly chunks: readonly number[] | null;
-  readonly compression: 'gzip' | null;
+  /**
+   * The compression filter as h5py reports it: `'gzip'`, `'lzf'`, `'szip'`, or null, also for plugins
+   * (bitshuffle, LZ4, Blosc...): `filters` lists every filter.
+   */
+  readonly compression: 'gzip' | 'lzf' | 'szip' | null;
+  /** h5py's `compression_opts`: gzip's level, szip's `['ec' | 'nn', pixelsPerBlock]`, else null. */
+  readonly compressionOpts: number | readonly ['ec' | 'nn', number] | null;
+  /** gzip's level, or null. */
   readonly compressionLevel: number | null;
   readonly shuffle: boolean;
   readonly fletcher32: boolean;
+  /** The scale-offset filter's setting (bits kept for integers, decimal digits for floats), or null without it. */
+  readonly scaleoffset: number | null;
+  /** Whether the N-bit filter is in the pipeline. */
+  readonly nbit: boolean;
+  /** Every filter of the pipeline, in the order they run on write: id, name, flags and parameters. */
+  readonly filters: readonly Readonly<Filter>[];
   /** The fill value given at creation, or null. */
   readonly fillValue: number | bigint | null;
   private _shape: number[] | null;
@@ -142,11 +156,15 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this._shape = info.shape;
     this.maxshape = info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
     this.chunks = info.chunks;
-    const gzip = info.filters.find((f) => f.name === 'gzip');
-    this.compression = gzip ? 'gzip' : null;
-    this.compressionLevel = gzip ? (gzip.level ?? null) : null;
-    this.shuffle = info.filters.some((f) => f.name === 'shuffle');
-    this.fletcher32 = info.filters.some((f) => f.name === 'fletcher32');
+    this.filters = Object.freeze(describePipeline(info.filters).map((f) => Object.freeze({ ...f, cdValues: Object.freeze(f.cdValues) as number[] })));
+    const view = h5pyView(this.filters);
+    this.compression = view.compression;
+    this.compressionOpts = view.compressionOpts;
+    this.compressionLevel = view.compression === 'gzip' ? (view.compressionOpts as number) : null;
+    this.shuffle = view.shuffle;
+    this.fletcher32 = view.fletcher32;
+    this.scaleoffset = view.scaleoffset;
+    this.nbit = view.nbit;
     this.fillValue = info.fill && this.dtype !== 'string' ? new (arrayTypeOf(this.dtype))(info.fill)[0] : null;
   }
 
@@ -232,16 +250,25 @@ export class Dataset<D extends DType = DType> extends H5Object {
   private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode): string[] | undefined {
     const pieces = target && this.pieces(sel, target, mode);
     let r: string[] | undefined;
-    if (pieces) {
-      for (const p of pieces) {
-        const part = resolveSelection(p.slab, this._shape, this.where('read'));
-        this.#native.read(part.code, target.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+    try {
+      if (pieces) {
+        for (const p of pieces) {
+          const part = resolveSelection(p.slab, this._shape, this.where('read'));
+          this.#native.read(part.code, target.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+        }
+      } else {
+        r = this.live().read(sel.code, target, mode === TransferMode.Collective);
       }
-    } else {
-      r = this.live().read(sel.code, target, mode === TransferMode.Collective);
+    } catch (e) {
+      throw this.filterFailure(e, 'read');
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
+  }
+
+  /** A failed transfer's error, naming the filters HDF5 is missing when that is why it failed. */
+  private filterFailure(e: unknown, call: 'read' | 'write'): unknown {
+    return this.filters.length > 0 ? explainFilterFailure(e, this.filters, this.where(call)) : e;
   }
 
   /** The pieces a non-collective transfer over maxTransferBytes is made in, or undefined to make it in one call. */
@@ -345,7 +372,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.ctx.checkWritable(where);
     const sel = resolveSelection(selection, this._shape, where);
     const payload = this.dtype === 'string' ? this.packStrings(data, sel.size, where) : this.packNumbers(data, sel.size, where);
-    if (this.ctx.parallel && (this.compression !== null || this.shuffle || this.fletcher32)) {
+    if (this.ctx.parallel && this.filters.length > 0) {
       const code = Array.isArray(payload) ? DTYPE_CODES.string : DTYPE_CODES[dtypeOfArray(payload)!];
       this.checkParallelFilteredWrite(collective, code, where);
     }
@@ -355,13 +382,17 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** The one native call of a write. */
   private writeSelected(sel: ResolvedSelection, payload: NumericArray | string[], mode: TransferMode): void {
     const pieces = Array.isArray(payload) ? undefined : this.pieces(sel, payload, mode);
-    if (pieces) {
-      for (const p of pieces) {
-        const part = resolveSelection(p.slab, this._shape, this.where('write'));
-        this.#native.write(part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+    try {
+      if (pieces) {
+        for (const p of pieces) {
+          const part = resolveSelection(p.slab, this._shape, this.where('write'));
+          this.#native.write(part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+        }
+      } else {
+        this.live().write(sel.code, payload, mode === TransferMode.Collective);
       }
-    } else {
-      this.live().write(sel.code, payload, mode === TransferMode.Collective);
+    } catch (e) {
+      throw this.filterFailure(e, 'write');
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
   }
