@@ -3,6 +3,11 @@
 // are lib/spec.ts's.
 #include "filters.h"
 
+#include <dlfcn.h>
+#include <link.h>
+
+#include <cstring>
+
 #include "addon.h"
 #include "errors.h"
 #include "fpstate.h"
@@ -50,6 +55,50 @@ Napi::Value PluginPaths(const Napi::CallbackInfo& info) {
     paths.push_back(p);
   }
   return FromStrings(env, paths);
+}
+
+// The file of the loaded object that defines `symbol`, or "".
+std::string DefiningFile(void* symbol) {
+  Dl_info where;
+  if (symbol == nullptr || dladdr(symbol, &where) == 0 || where.dli_fname == nullptr) return "";
+  return where.dli_fname;
+}
+
+int CollectLoaded(struct dl_phdr_info* info, size_t, void* data) {
+  if (info->dlpi_name && info->dlpi_name[0]) static_cast<std::vector<std::string>*>(data)->push_back(info->dlpi_name);
+  return 0;
+}
+
+using SetAuto = herr_t (*)(hid_t, H5E_auto2_t, void*);
+
+// hdf5Libraries() -> { own, others }: the libhdf5 this addon calls, and any other libhdf5 loaded in the
+// process. A plugin built for another HDF5 (Debian's serial plugins, in a parallel program) brings its own
+// libhdf5 along, and the plugin's calls into it cannot see h5mpi's objects. Such a library prints its error
+// stack to stderr by default: that is turned off here, as errors.cc does for h5mpi's own.
+Napi::Value Hdf5Libraries(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string own = DefiningFile(reinterpret_cast<void*>(&H5open));
+  std::vector<std::string> loaded, others;
+  dl_iterate_phdr(CollectLoaded, &loaded);
+  for (const std::string& path : loaded) {
+    const char* base = std::strrchr(path.c_str(), '/');
+    base = base ? base + 1 : path.c_str();
+    if (std::strncmp(base, "libhdf5", 7) != 0) continue;
+    void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+    if (!handle) continue;
+    void* setAuto = dlsym(handle, "H5Eset_auto2");
+    std::string file = DefiningFile(setAuto);
+    // Only the library that defines HDF5's API (not libhdf5_hl, which depends on it), once.
+    if (!file.empty() && file == path && file != own) {
+      reinterpret_cast<SetAuto>(setAuto)(H5E_DEFAULT, nullptr, nullptr);
+      others.push_back(file);
+    }
+    dlclose(handle);
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("own", own);
+  o.Set("others", FromStrings(env, others));
+  return o;
 }
 
 }  // namespace
@@ -115,6 +164,7 @@ Napi::Array DescribeFilters(Napi::Env env, hid_t dcpl, const std::string& what) 
 void InitFilters(Napi::Env env, Napi::Object exports) {
   exports.Set("filterInfo", Napi::Function::New(env, FilterInfo));
   exports.Set("pluginPaths", Napi::Function::New(env, PluginPaths));
+  exports.Set("hdf5Libraries", Napi::Function::New(env, Hdf5Libraries));
 }
 
 }  // namespace h5mpi

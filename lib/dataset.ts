@@ -14,7 +14,7 @@ import {
   WriteData,
 } from './dtype';
 import { H5Error } from './errors';
-import { describePipeline, explainFilterFailure, Filter, h5pyView } from './filters';
+import { describePipeline, explainFilterFailure, Filter, h5pyView, loadForWrite } from './filters';
 import { allocateResult } from './memory';
 import type { NativeDataset } from './native';
 import { H5Object } from './object';
@@ -127,6 +127,8 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** The native dataset; kept after close, for the last transfer's report. */
   readonly #native: NativeDataset;
   private _lastMode: TransferMode | undefined;
+  /** Whether the filters were loaded for writing (lib/filters.ts loadForWrite). */
+  private _filtersLoaded = false;
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
@@ -372,6 +374,10 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.ctx.checkWritable(where);
     const sel = resolveSelection(selection, this._shape, where);
     const payload = this.dtype === 'string' ? this.packStrings(data, sel.size, where) : this.packNumbers(data, sel.size, where);
+    if (!this._filtersLoaded && this.filters.length > 0) {
+      loadForWrite(this.filters, where);
+      this._filtersLoaded = true;
+    }
     if (this.ctx.parallel && this.filters.length > 0) {
       const code = Array.isArray(payload) ? DTYPE_CODES.string : DTYPE_CODES[dtypeOfArray(payload)!];
       this.checkParallelFilteredWrite(collective, code, where);

@@ -163,9 +163,10 @@ export function h5pyView(filters: readonly Filter[]): H5pyView {
   };
 }
 
-/** "filter 32008 (bitshuffle)" */
+/** "filter 32008 (bitshuffle)"; "filter 40000" for an id with no name. */
 export function filterLabel(id: number, description = ''): string {
-  return `filter ${id} (${filterName(id, description)})`;
+  const name = NAMES.get(id) ?? description;
+  return name ? `filter ${id} (${name})` : `filter ${id}`;
 }
 
 /** Where HDF5 looks for plugins, for messages: "HDF5_PLUGIN_PATH=/a:/b" or "HDF5_PLUGIN_PATH is unset; HDF5 looks in /x". */
@@ -198,19 +199,55 @@ export function missingFilterError(where: string, missing: readonly { id: number
  * Checks that HDF5 can write with `ids` (before a dataset is created with them): a missing filter, or one
  * this HDF5 can only decode (szip without its encoder), throws an H5Error naming it.
  */
-export function checkEncoders(ids: readonly number[], where: string): void {
-  const missing: { id: number }[] = [];
-  for (const id of ids) {
-    const info = native.filterInfo(id);
-    if (!info.available) missing.push({ id });
+export function checkEncoders(filters: readonly { id: number; description?: string }[], where: string): void {
+  const missing: { id: number; description?: string }[] = [];
+  for (const f of filters) {
+    const info = native.filterInfo(f.id);
+    if (!info.available) missing.push(f);
     else if (!info.encode) {
       throw new H5Error(
-        `${where}: this HDF5 (${native.hdf5Version()}) was built without the ${filterLabel(id)} encoder: it reads such data but cannot write it`,
+        `${where}: this HDF5 (${native.hdf5Version()}) was built without the ${filterLabel(f.id, f.description)} encoder: it reads such data but cannot write it`,
         'FILTER',
       );
     }
   }
   if (missing.length > 0) throw missingFilterError(where, missing);
+  // Asking loaded the plugins: turn off the error printing of any other HDF5 one of them brought along.
+  native.hdf5Libraries();
+}
+
+/** HDF5's built-in filters have ids below 256; plugins and registered filters above. */
+const isPlugin = (id: number): boolean => id >= 256;
+
+/**
+ * Before the first write into an existing dataset: loads its plugin filters. HDF5 1.10 looks for a plugin
+ * when it creates a dataset or reads a chunk, not when it writes one: a chunk written before the plugin was
+ * loaded is stored unfiltered when the filter is optional (as h5py adds plugins), silently. A filter that
+ * cannot be loaded is an error here, for the same reason.
+ */
+export function loadForWrite(filters: readonly Filter[], where: string): void {
+  checkEncoders(filters.filter((f) => isPlugin(f.id) || f.id === FILTER_IDS.szip), where);
+}
+
+/**
+ * A failed dataset creation, explained when a plugin filter failed to set it up because the plugin was
+ * built for another HDF5 library (which it loaded into this process); otherwise `e` as it is.
+ */
+export function explainCreateFailure(e: unknown, ids: readonly number[], where: string): unknown {
+  if (!(e instanceof H5Error) || e.code !== 'FILTER') return e;
+  const plugins = ids.filter(isPlugin);
+  if (plugins.length === 0) return e;
+  const libs = native.hdf5Libraries();
+  if (libs.others.length === 0) return e;
+  const which = plugins.map((id) => filterLabel(id)).join(' or ');
+  return new H5Error(
+    `${where}: ${which} failed to set up the dataset (${e.message}). A plugin loaded another HDF5 library into ` +
+      `this process (${libs.others.join(', ')}): a plugin built for that one may read data here but cannot set up new ` +
+      `datasets in h5mpi's HDF5 (${libs.own}). Put a plugin built for h5mpi's HDF5 first on HDF5_PLUGIN_PATH ` +
+      `(docs/troubleshooting.md#filter-plugins).`,
+    'FILTER',
+    e.h5stack,
+  );
 }
 
 /**

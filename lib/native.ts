@@ -140,6 +140,8 @@ export interface Native {
   filterInfo(id: number): { available: boolean; encode: boolean; decode: boolean };
   /** The directories HDF5 searches for filter plugins, in order. */
   pluginPaths(): string[];
+  /** The libhdf5 h5mpi calls, and other ones plugins loaded (whose error printing this turns off). */
+  hdf5Libraries(): { own: string; others: string[] };
 
   /** Starts the hang watchdog's thread (once): a call marked longer than `seconds` prints and ends the process. */
   watchdogStart(seconds: number, header: string, footer: string, exitCode: number): void;

@@ -2,8 +2,8 @@
 // text ranks compare before creating, and the initial data checked before the dataset exists.
 import { describeArgument } from './collective';
 import { checkDType, DType, DTYPE_CODES, itemSize, NumericDType, toNumericArray, WriteData } from './dtype';
-import { checkEncoders, FILTER_IDS, filterId, filterLabel, filterName, FilterSpec, FLAG_OPTIONAL } from './filters';
-import type { DatasetSpec } from './native';
+import { checkEncoders, explainCreateFailure, FILTER_IDS, filterId, filterLabel, filterName, FilterSpec, FLAG_OPTIONAL } from './filters';
+import type { DatasetSpec, NativeDataset, NativeFile } from './native';
 import { packNumbers, packStrings } from './pack';
 import { checkIntegers, checkOptions, checkShape, describeValue } from './validate';
 
@@ -249,7 +249,7 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
     if (filtered) spec.filters = filters;
   }
   // Before the dataset exists: HDF5 would otherwise say only that a filter "is not registered".
-  if (filtered) checkEncoders(filters.map((f) => f.id), where);
+  if (filtered) checkEncoders(filters, where);
   if (options.fillValue !== undefined && options.fillValue !== null) {
     if (dtype === 'string') throw new TypeError(`${where}: string datasets take no fillValue`);
     const v: unknown = options.fillValue;
@@ -286,4 +286,13 @@ export function describeCreate(full: string, o: DatasetOptions, spec: DatasetSpe
   if (o.fillValue !== undefined) parts.push(`fill ${describeArgument(o.fillValue)}`);
   if (withData && o.data !== undefined) parts.push(`data ${describeArgument(o.data)}`);
   return `createDataset(${parts.join(', ')})`;
+}
+
+/** Creates the dataset in the file; a filter that fails to set it up is explained (lib/filters.ts). */
+export function createNative(file: NativeFile, full: string, spec: DatasetSpec, where: string): NativeDataset {
+  try {
+    return file.createDataset(full, spec);
+  } catch (e) {
+    throw explainCreateFailure(e, spec.filters?.map((f) => f.id) ?? [], where);
+  }
 }
