@@ -140,7 +140,8 @@ Napi::Array DescribeFilters(Napi::Env env, hid_t dcpl, const std::string& what) 
     std::vector<unsigned> cd(16);
     size_t ncd = cd.size();
     char name[256] = "";
-    H5Z_filter_t id = H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &ncd, cd.data(), sizeof name, name, &config);
+    H5Z_filter_t id =
+        H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &ncd, cd.data(), sizeof name, name, &config);
     if (id >= 0 && ncd > cd.size()) {  // more parameters than the first guess: ask again for all of them
       cd.resize(ncd);
       id = H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &ncd, cd.data(), sizeof name, name, &config);

@@ -14,7 +14,7 @@ import {
   WriteData,
 } from './dtype';
 import { H5Error } from './errors';
-import { describePipeline, explainFilterFailure, Filter, h5pyView, loadForWrite } from './filters';
+import { checkDecoders, describePipeline, explainFilterFailure, Filter, h5pyView, loadForWrite } from './filters';
 import { allocateResult } from './memory';
 import type { NativeDataset } from './native';
 import { H5Object } from './object';
@@ -129,6 +129,8 @@ export class Dataset<D extends DType = DType> extends H5Object {
   private _lastMode: TransferMode | undefined;
   /** Whether the filters were loaded for writing (lib/filters.ts loadForWrite). */
   private _filtersLoaded = false;
+  /** Whether the filters were found available for a collective read. */
+  private _filtersReadable = false;
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
@@ -299,7 +301,20 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   private readCollectively(selection: Selection): ReadResult<D> {
     let sel!: ResolvedSelection;
-    return this.collectively('read', () => (sel = this.select(selection, 'read')), () => this.readSelected(sel, TransferMode.Collective));
+    return this.collectively('read', () => {
+      sel = this.select(selection, 'read');
+      this.checkFiltersForCollectiveRead('read');
+    }, () => this.readSelected(sel, TransferMode.Collective));
+  }
+
+  /**
+   * A collective read fails on the ranks that lack a filter's plugin while the others wait for them in MPI:
+   * checked before, inside the ranks' agreement, so that every rank throws instead.
+   */
+  private checkFiltersForCollectiveRead(call: 'read' | 'readInto'): void {
+    if (this._filtersReadable || this.filters.length === 0) return;
+    checkDecoders(this.filters, this.where(call));
+    this._filtersReadable = true;
   }
 
   /** Checks that the dataset is open and resolves `selection` against its shape. */
@@ -327,8 +342,10 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   private readIntoCollectively<A extends NumericArray>(target: A, selection: Selection): A {
     let sel!: ResolvedSelection;
-    return this.collectively('read', () => (sel = this.selectInto(target, selection)),
-      () => this.readIntoSelected(target, sel, TransferMode.Collective));
+    return this.collectively('read', () => {
+      sel = this.selectInto(target, selection);
+      this.checkFiltersForCollectiveRead('readInto');
+    }, () => this.readIntoSelected(target, sel, TransferMode.Collective));
   }
 
   private selectInto(target: NumericArray, selection: Selection): ResolvedSelection {

@@ -216,6 +216,12 @@ export function checkEncoders(filters: readonly { id: number; description?: stri
   native.hdf5Libraries();
 }
 
+/** Checks that HDF5 can read data through `filters` (whose plugins this loads): a missing one throws. */
+export function checkDecoders(filters: readonly Filter[], where: string): void {
+  const missing = filters.filter((f) => !native.filterInfo(f.id).decode);
+  if (missing.length > 0) throw missingFilterError(where, missing);
+}
+
 /** HDF5's built-in filters have ids below 256; plugins and registered filters above. */
 const isPlugin = (id: number): boolean => id >= 256;
 

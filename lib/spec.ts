@@ -124,7 +124,7 @@ function pipeline(options: DatasetOptions, dtype: DType, where: string): Pipelin
     if (!numeric) throw new TypeError(`${where}: the scale-offset filter is for numeric dtypes, not '${dtype}'`);
     const float = dtype === 'float32' || dtype === 'float64';
     if (float && so === true) throw new TypeError(`${where}: scaleoffset for ${dtype} is the number of decimal digits to keep (an integer >= 0), not true`);
-    const bits = itemSize(dtype as NumericDType) * 8;
+    const bits = itemSize(dtype) * 8;
     const n = so === true ? 0 : so;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || (!float && n > bits)) {
       throw new RangeError(

@@ -337,8 +337,24 @@ describe('a missing filter', () => {
     expect(stderr).toBe('');
   });
 
+  (HAVE_H5PY && h5pyHas(32008) ? test : test.skip)('a plugin only some ranks find: a collective read throws on every rank instead of hanging', async () => {
+    const r = await mpirun(2, 'h5_filters_par_missing.js', [FROM_H5PY], { env: { HDF5_PLUGIN_PATH: DEFAULT_PATHS.join(':') }, timeoutMs: 60_000 });
+    if (r.code !== 0 || r.timedOut) throw new Error(describeRun(r));
+    const [r0, r1] = r.results as Report[][];
+    for (const label of ['collective read', 'collective readInto']) {
+      const on1 = r1.find((x) => x.label === label)!;
+      expect(on1).toMatchObject({ ok: false, name: 'H5Error' });
+      expect(on1.message).toMatch(/filter 32008 \(bitshuffle\) is not available: .*HDF5_PLUGIN_PATH is "\/nonexistent-h5mpi-plugins"/);
+      expect(r0.find((x) => x.label === label)).toMatchObject({ ok: false, name: 'PeerFailedError' });
+    }
+    for (const rs of [r0, r1]) expect(rs.find((x) => x.label === 'after')!.gzip).toEqual(expected(CASES[0]).slice(0, 2));
+    expect(r.stderr).toBe('');
+  });
+
   test('a filter HDF5 can only decode (szip built without its encoder) is a clear error', () => {
-    const real = native.filterInfo;
+    // The addon's function, put back afterwards as it was.
+    const saved = Object.getOwnPropertyDescriptor(native, 'filterInfo')!;
+    const real = native.filterInfo.bind(native);
     native.filterInfo = (id: number) => (id === FILTER_IDS.szip ? { available: true, encode: false, decode: true } : real(id));
     try {
       using f = File.open(path.join(dir, 'szip.h5'), 'w');
@@ -347,7 +363,7 @@ describe('a missing filter', () => {
       );
       expect(f.keys()).toEqual([]);
     } finally {
-      native.filterInfo = real;
+      Object.defineProperty(native, 'filterInfo', saved);
     }
   });
 
