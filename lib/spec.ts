@@ -40,8 +40,9 @@ export interface DatasetOptions<D extends DType = DType> {
   /** The N-bit filter (numeric dtypes): stores each element in the bits its type's precision needs. */
   nbit?: D extends NumericDType ? boolean : never;
   /**
-   * More filters, by id and parameters: any filter HDF5 has built in or finds as a plugin (bitshuffle, LZ4,
-   * Blosc, Zstd...). They run after the compression, in this order, and before fletcher32.
+   * More filters, by id and parameters: any filter registered with HDF5 or found as a plugin (bitshuffle,
+   * LZ4, bzip2, Blosc, Zstd...; HDF5's built-in ones have options of their own). They run after the
+   * compression, in this order, and before fletcher32.
    */
   filters?: readonly FilterSpec[];
   fillValue?: D extends NumericDType ? number | bigint : never;
@@ -97,7 +98,7 @@ function checkCdValues(v: unknown, what: string, where: string): number[] {
 const SZIP_MASKS = { ec: 4, nn: 32 } as const;
 const H5Z_SO_FLOAT_DSCALE = 0;
 const H5Z_SO_INT = 2;
-/** Built-in filters that have an option of their own rather than a compression id. */
+/** HDF5's built-in filters, which have options of their own (in the pipeline's order) rather than ids. */
 const OWN_OPTION: Partial<Record<number, string>> = {
   1: "compression: 'gzip'",
   2: 'shuffle: true',
@@ -181,6 +182,7 @@ function pipeline(options: DatasetOptions, dtype: DType, where: string): Pipelin
       if (f === null || typeof f !== 'object' || Array.isArray(f)) throw new TypeError(`${at} must be an object { id, cdValues?, optional? }, got ${describeValue(f)}`);
       const spec = checkOptions<FilterSpec>(f, FILTER_OPTION_NAMES, at);
       const id = filterId(spec.id, 'id', at);
+      if (OWN_OPTION[id]) throw new TypeError(`${at}: ${filterLabel(id)} is built into HDF5 and has an option of its own: use ${OWN_OPTION[id]}`);
       if (spec.optional !== undefined && typeof spec.optional !== 'boolean') throw new TypeError(`${at}: optional must be a boolean`);
       const cd = spec.cdValues === undefined ? [] : checkCdValues(spec.cdValues, 'cdValues', at);
       out.push(step(id, spec.optional ? FLAG_OPTIONAL : 0, cd));

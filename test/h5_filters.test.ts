@@ -433,7 +433,8 @@ describe('createDataset options', () => {
     ['scaleoffset true for floats', { scaleoffset: true }, TypeError, /scaleoffset for float64 is the number of decimal digits to keep/],
     ['scaleoffset with fletcher32', { scaleoffset: 2, fletcher32: true }, TypeError, /fletcher32 cannot be used with the scale-offset filter/],
     ['negative cd_values', { filters: [{ id: 32008, cdValues: [-1] }] }, RangeError, /filters\[0\]: cdValues\[0\] is number -1; expected an unsigned 32-bit integer/],
-    ['a filter twice', { shuffle: true, filters: [{ id: 2 }] }, TypeError, /filter 2 \(shuffle\) is in the pipeline twice/],
+    ['a filter twice', { compression: 32008, filters: [{ id: 'bitshuffle' }] }, TypeError, /filter 32008 \(bitshuffle\) is in the pipeline twice/],
+    ['a built-in filter in filters', { filters: [{ id: 'gzip', cdValues: [4] }] }, TypeError, /filters\[0\]: filter 1 \(gzip\) is built into HDF5 and has an option of its own: use compression: 'gzip'/],
     ['a filtered scalar', { shape: [], compression: 'gzip' }, TypeError, /a scalar dataset cannot be chunked, resized or compressed/],
   ])('%s is refused before the dataset exists', (_label, o, type, message) => {
     expect(make(o)).toThrow(type);
