@@ -6,7 +6,7 @@ import { H5Error } from './errors';
 import type { NativeDataset, NativeGroup, NativeLocation } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
-import { checkInitialData, datasetSpec, DatasetOptions, describeCreate } from './spec';
+import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate } from './spec';
 import { parallelVlenError, resolvePath } from './validate';
 
 export class Group extends H5Object {
@@ -63,7 +63,7 @@ export class Group extends H5Object {
       return describeCreate(full, options, spec, ctx.checkCollective);
     }, () => {
       this.checkFree(full, where);
-      return ctx.register(Dataset._open(ctx, full, ctx.native.createDataset(full, spec))) as Dataset<D>;
+      return ctx.register(Dataset._open(ctx, full, createNative(ctx.native, full, spec, where))) as Dataset<D>;
     });
     if (options.data !== undefined) {
       // In parallel rank 0 writes everything; the others take part with an empty selection and no data (a
