@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "object.h"
+#include "references.h"
 #include "types.h"
 
 namespace h5mpi {
@@ -54,9 +55,14 @@ Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
 
   // The data in memory, before anything in the file changes.
   std::unique_ptr<PackedStrings> packed;
+  std::vector<unsigned char> references;
   hid_t memType = H5I_INVALID_HID;
   const void* data = nullptr;
-  if (ts.dt == DType::String && !ts.boolean) {
+  if (IsReference(ts.dt)) {
+    references = PackReferences(env, loc, info[2].As<Napi::Array>(), ts.dt == DType::RegionReference, what);
+    memType = ftype.get();
+    data = references.data();
+  } else if (ts.dt == DType::String && !ts.boolean) {
     packed = std::make_unique<PackedStrings>(env, ftype.get(), info[2].As<Napi::Array>());
     memType = packed->memType();
     data = packed->data();
@@ -120,6 +126,12 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   }
   // A null dataspace (h5py.Empty) has no value; shape [] tells lib/.
   if (mode == kInfoOnly || spaceClass == H5S_NULL) return out;
+  if (ContainsReferences(ftype.get())) {  // references.h: { raw, values }
+    out.Set("data", ReadReferenceValues(env, loc, ftype.get(), space.get(), count, [&](hid_t mem, void* buf) {
+              CheckH5(env, H5Aread(attr.get(), mem, buf), what);
+            }));
+    return out;
+  }
   int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
   if (dtype < 0) return out;  // lib/ reports the unsupported type by name
   DType dt = static_cast<DType>(dtype);

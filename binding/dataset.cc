@@ -5,6 +5,7 @@
 #include "filters.h"
 #include "fpstate.h"
 #include "object.h"
+#include "references.h"
 #include "types.h"
 
 namespace h5mpi {
@@ -95,7 +96,7 @@ Napi::Value Describe(Napi::Env env, hid_t d, const std::string& name) {
 
   int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
   H5D_fill_value_t fillState;
-  if (dtype >= 0 && dtype != static_cast<int>(DType::String) && H5Pfill_value_defined(dcpl.get(), &fillState) >= 0 &&
+  if (dtype >= 0 && dtype < static_cast<int>(DType::String) && H5Pfill_value_defined(dcpl.get(), &fillState) >= 0 &&
       fillState == H5D_FILL_VALUE_USER_DEFINED) {
     DType dt = static_cast<DType>(dtype);
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, DTypeSize(dt));
@@ -254,6 +255,13 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
       Type ftype(CheckH5(env, H5Dget_type(d), what()));
       PackedStrings packed(env, ftype.get(), info[1].As<Napi::Array>());
       if (H5Dwrite(d, packed.memType(), mspace, fspace, dxpl, packed.data()) < 0) ThrowH5(env, what());
+    } else if (info[1].IsDataView()) {
+      // Stored references, made beforehand by makeReferences (references.h).
+      Type ftype(CheckH5(env, H5Dget_type(d), what()));
+      Napi::DataView raw = info[1].As<Napi::DataView>();
+      hid_t mem = RawReferenceType(env, ftype.get(), raw, n, what());
+      const char* p = static_cast<const char*>(raw.ArrayBuffer().Data()) + raw.ByteOffset();
+      if (H5Dwrite(d, mem, mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
     } else {
       DType dt;
       const void* p = TypedArrayMemory(env, info[1], n, dt, what);
@@ -280,6 +288,11 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     hid_t mspace = MemorySpace(env, *memory_, selected);
     if (strings) {
       Type ftype(CheckH5(env, H5Dget_type(d), what()));
+      if (H5Tget_class(ftype.get()) == H5T_REFERENCE) {  // references.h: { raw, values }
+        return ReadReferenceValues(env, d, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {
+          if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
+        });
+      }
       StringMode mode =
           info[3].IsNumber() ? static_cast<StringMode>(info[3].As<Napi::Number>().Int32Value()) : StringMode::Text;
       return ReadStrings(env, ftype.get(), mspace, n, mode, [&](hid_t mem, void* buf) {

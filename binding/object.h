@@ -85,6 +85,12 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value AttrExists(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value AttrDelete(const Napi::CallbackInfo& info, hid_t loc);
+// References and dimension scales, from any location of a file (references.cc, dimscales.cc):
+// makeReferences(elements, region) -> ArrayBuffer; resolveReference(bytes, region) -> path | null;
+// dimScales(op, path, ...) (see dimscales.cc).
+Napi::Value MakeReferences(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value ResolveReference(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value DimScales(const Napi::CallbackInfo& info, hid_t loc);
 // Calls on a file's tree, with absolute paths (group.cc, dataset.cc); NativeFile exposes them as methods.
 // createGroup(path) -> NativeGroup, with any missing groups above it.
 Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
@@ -107,14 +113,20 @@ void LocationMethods(std::vector<Napi::ClassPropertyDescriptor<T>>& methods) {
   methods.push_back(W::InstanceMethod("attrNames", &T::AttrNamesM));
   methods.push_back(W::InstanceMethod("attrExists", &T::AttrExistsM));
   methods.push_back(W::InstanceMethod("attrDelete", &T::AttrDeleteM));
+  methods.push_back(W::InstanceMethod("makeReferences", &T::MakeReferencesM));
+  methods.push_back(W::InstanceMethod("resolveReference", &T::ResolveReferenceM));
+  methods.push_back(W::InstanceMethod("dimScales", &T::DimScalesM));
 }
 
 // Defines the attribute methods of a class whose `Loc(env)` gives its live id.
-#define H5MPI_LOCATION_METHODS                                                                          \
-  Napi::Value AttrWriteM(const Napi::CallbackInfo& info) { return AttrWrite(info, Loc(info.Env())); }   \
-  Napi::Value AttrReadM(const Napi::CallbackInfo& info) { return AttrRead(info, Loc(info.Env())); }     \
-  Napi::Value AttrNamesM(const Napi::CallbackInfo& info) { return AttrNames(info, Loc(info.Env())); }   \
-  Napi::Value AttrExistsM(const Napi::CallbackInfo& info) { return AttrExists(info, Loc(info.Env())); } \
-  Napi::Value AttrDeleteM(const Napi::CallbackInfo& info) { return AttrDelete(info, Loc(info.Env())); }
+#define H5MPI_LOCATION_METHODS                                                                                      \
+  Napi::Value AttrWriteM(const Napi::CallbackInfo& info) { return AttrWrite(info, Loc(info.Env())); }               \
+  Napi::Value AttrReadM(const Napi::CallbackInfo& info) { return AttrRead(info, Loc(info.Env())); }                 \
+  Napi::Value AttrNamesM(const Napi::CallbackInfo& info) { return AttrNames(info, Loc(info.Env())); }               \
+  Napi::Value AttrExistsM(const Napi::CallbackInfo& info) { return AttrExists(info, Loc(info.Env())); }             \
+  Napi::Value AttrDeleteM(const Napi::CallbackInfo& info) { return AttrDelete(info, Loc(info.Env())); }             \
+  Napi::Value MakeReferencesM(const Napi::CallbackInfo& info) { return MakeReferences(info, Loc(info.Env())); }     \
+  Napi::Value ResolveReferenceM(const Napi::CallbackInfo& info) { return ResolveReference(info, Loc(info.Env())); } \
+  Napi::Value DimScalesM(const Napi::CallbackInfo& info) { return DimScales(info, Loc(info.Env())); }
 
 }  // namespace h5mpi

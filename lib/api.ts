@@ -13,13 +13,17 @@ export type { TransferOptions, ReadOptions, TransferReport, StoredType, WriteDat
 export type { DatasetOptions } from './spec';
 export { FILTER_IDS, filterAvailable, pluginPaths } from './filters';
 export type { Filter, FilterSpec, FilterName, FilterAvailability } from './filters';
-export { Hyperslab } from './selection';
+export { Hyperslab, Points } from './selection';
 export type { HyperslabSpec, Selection } from './selection';
 export { Attributes, Empty } from './attrs';
-export type { AttributeValue, AttributeOptions, AttributeReadOptions, AttributeInfo, AttributeData } from './attrs';
+export type { AttributeValue, AttributeOptions, AttributeReadOptions, AttributeInfo, AttributeData, ReferenceAttributeTarget, ReferenceAttributeValue } from './attrs';
+export { Reference, RegionReference } from './references';
+export type { ReferenceTarget, RegionTarget, Referenceable } from './references';
+// Loaded for its additions to Dataset (dims, isScale, makeScale).
+export { Dimension } from './dims';
 export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLockedError } from './errors';
 export type { H5ErrorCode, H5StackFrame } from './errors';
-export type { DType, NumericDType, NumericArray, TypedArrayOf, ArrayOf, DTypeSpec, StringDTypeSpec, StringMode } from './dtype';
+export type { DType, NumericDType, ReferenceDType, ReferencesOf, NumericArray, TypedArrayOf, ArrayOf, DTypeSpec, StringDTypeSpec, StringMode } from './dtype';
 export { DTYPES } from './dtype';
 export { zeros } from './memory';
 

@@ -23,7 +23,20 @@ import {
   typeText,
 } from './dtype';
 import { H5Error } from './errors';
-import type { NativeAttrSpec, NativeLocation, TypeInfo } from './native';
+import type { NativeAttrSpec, NativeLocation, ReferenceValues, TypeInfo } from './native';
+import {
+  decodeReferences,
+  describePacked,
+  fileIdentity,
+  holdsReferences,
+  PackedReference,
+  packReferences,
+  Reference,
+  Referenceable,
+  referenceKindOf,
+  RegionReference,
+  RegionTarget,
+} from './references';
 import { checkName, checkOptions, checkShape, describeValue } from './validate';
 
 /**
@@ -38,8 +51,38 @@ export class Empty {
   }
 }
 
-/** What an attribute holds: a scalar, a flat array (typed, or of strings, numbers, bigints or booleans), or Empty. */
-export type AttributeValue = number | bigint | boolean | string | NumericArray | string[] | number[] | bigint[] | boolean[] | Empty;
+/**
+ * What an attribute holds: a scalar, a flat array (typed, or of strings, numbers, bigints or booleans), Empty,
+ * or references (a Reference or RegionReference, or an array of them with null for null references).
+ */
+export type AttributeValue =
+  | number
+  | bigint
+  | boolean
+  | string
+  | NumericArray
+  | string[]
+  | number[]
+  | bigint[]
+  | boolean[]
+  | Empty
+  | Reference
+  | RegionReference
+  | (Reference | null)[]
+  | (RegionReference | null)[];
+
+/**
+ * What else `attrs.set` stores as references (dtype `'reference'` or `'regionReference'`, which a Group,
+ * Dataset or RegionTarget implies): objects, paths (with the dtype), and regions.
+ */
+export type ReferenceAttributeTarget = Referenceable | (Referenceable | Reference | string | null)[] | RegionTarget | (RegionTarget | RegionReference | null)[];
+
+/**
+ * What attributes holding references read as, besides AttributeValue: a null reference (scalar), a list of
+ * references per element of a variable-length sequence (netCDF-4's and HDF5's DIMENSION_LIST: one list per
+ * dimension), or a compound as an object of one array per field (REFERENCE_LIST: `{ dataset, dimension }`).
+ */
+export type ReferenceAttributeValue = null | (Reference | null)[][] | { [field: string]: unknown[] | NumericArray };
 
 /** Options of `attrs.set`, as h5py's `attrs.create(name, data, shape, dtype)`. */
 export interface AttributeOptions {
@@ -72,11 +115,16 @@ export interface AttributeInfo {
 
 /** An attribute's value with its shape (`attrs.read`). */
 export interface AttributeData {
-  /** The elements, flat in row-major order (one for a scalar); null for an Empty attribute. */
-  data: NumericArray | string[] | boolean[] | Uint8Array[] | null;
+  /**
+   * The elements, flat in row-major order (one for a scalar); null for an Empty attribute. References: an
+   * array of them (null for null references), of lists of them (variable-length sequences), or a compound's
+   * fields as `{ field: array }`.
+   */
+  data: NumericArray | string[] | boolean[] | Uint8Array[] | (Reference | null)[] | (RegionReference | null)[] | (Reference | null)[][] | { [field: string]: unknown[] | NumericArray } | null;
   /** `[]` for a scalar; null for an Empty attribute. */
   shape: number[] | null;
-  dtype: DTypeSpec;
+  /** The type, or null for one without a dtype spec (a sequence or compound holding references: `info(name).storedType`). */
+  dtype: DTypeSpec | null;
 }
 
 const SET_OPTIONS = ['dtype', 'shape'] as const;
@@ -86,7 +134,7 @@ const INFO_ONLY = 2;
 
 interface Packed {
   spec: NativeAttrSpec;
-  data: ArrayBufferView | (string | Uint8Array)[];
+  data: ArrayBufferView | (string | Uint8Array)[] | PackedReference[];
   /** The call as ranks compare it: the value stored, and its type and shape where the value does not say them. */
   text: string;
 }
@@ -118,6 +166,11 @@ function named<T>(where: string, call: () => T): T {
 
 /** The type a value is stored as when no dtype is given, or undefined when it cannot be stored. */
 function inferType(value: unknown): ResolvedType | undefined {
+  const reference = referenceKindOf(value);
+  if (reference) return { kind: 'reference', region: reference === 'region' };
+  if (isRegionTarget(value) || (Array.isArray(value) && value.length > 0 && value.every((v) => v === null || v instanceof RegionReference || isRegionTarget(v)))) {
+    return { kind: 'reference', region: true };
+  }
   const number = { kind: 'number', dtype: 'float64' } as const;
   if (typeof value === 'number') return number;
   if (typeof value === 'bigint') return { kind: 'number', dtype: 'int64' };
@@ -135,19 +188,23 @@ function inferType(value: unknown): ResolvedType | undefined {
   return undefined;
 }
 
+function isRegionTarget(v: unknown): v is RegionTarget {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'dataset' in v;
+}
+
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
 /** The value as the binding writes it, checked against its type and shape, before anything in the file changes. */
-function pack(value: unknown, options: AttributeOptions | undefined, where: string): Packed {
+function pack(value: unknown, options: AttributeOptions | undefined, ctx: FileContext, where: string): Packed {
   const opts = checkOptions<AttributeOptions>(options, SET_OPTIONS, where, "{ dtype: 'int32', shape: [2, 3] }");
   const given = opts.dtype === undefined ? undefined : resolveDType(opts.dtype, where);
   if (opts.shape !== undefined) checkShape(opts.shape, where);
   if (value instanceof Empty) {
     if (opts.shape !== undefined) throw new TypeError(`${where}: an Empty attribute has no shape`);
     const t = given ?? resolveDType(value.dtype, where);
-    const data = t.kind === 'string' ? [] : new Int8Array(0);
+    const data = t.kind === 'string' || t.kind === 'reference' ? [] : new Int8Array(0);
     return { spec: { ...nativeType(t), shape: null, empty: true }, data, text: `Empty(${typeText(t)})` };
   }
   const inferred = inferType(value);
@@ -158,6 +215,7 @@ function pack(value: unknown, options: AttributeOptions | undefined, where: stri
     }
     throw new TypeError(`${where}: cannot store ${describeValue(value)}; use a number, bigint, boolean, string, typed array, array or Empty`);
   }
+  if (t.kind === 'reference') return packReferenceAttribute(value, t, inferred, opts.shape, ctx, where);
   // The elements, and the shape the value has by itself (null: a scalar). With a string dtype a Uint8Array is
   // one string's bytes.
   let elements: ArrayLike<unknown>;
@@ -191,8 +249,32 @@ function pack(value: unknown, options: AttributeOptions | undefined, where: stri
   return { spec: { ...nativeType(t), shape, empty: false }, data, text };
 }
 
+/** References to store: one target (a scalar) or an array of them, made in the binding from paths and regions. */
+function packReferenceAttribute(
+  value: unknown,
+  t: ResolvedType & { kind: 'reference' },
+  inferred: ResolvedType | undefined,
+  given: readonly number[] | undefined,
+  ctx: FileContext,
+  where: string,
+): Packed {
+  const elements: unknown[] = Array.isArray(value) ? value : [value];
+  const natural = Array.isArray(value) ? [value.length] : null;
+  const shape = given === undefined ? natural : given.length === 0 ? null : [...given];
+  const n = shape === null ? 1 : product(shape);
+  if (elements.length !== n) {
+    const want = shape === null ? 'a scalar (shape [])' : `shape [${shape.join(', ')}] (${n} elements)`;
+    throw new RangeError(`${where}: ${elements.length} reference${elements.length === 1 ? '' : 's'} for ${want}`);
+  }
+  const data = packReferences(elements, t.region, ctx, where);
+  let text = describePacked(data);
+  if (!inferred || !sameType(inferred, t)) text += `, dtype ${typeText(t)}`;
+  if (JSON.stringify(shape) !== JSON.stringify(natural)) text += `, shape [${(shape ?? []).join(', ')}]`;
+  return { spec: { ...nativeType(t), shape, empty: false }, data, text };
+}
+
 /** The elements in the binding's form for type `t`: a typed array (numbers, bool as int8) or strings and bytes. */
-function convert(value: unknown, elements: ArrayLike<unknown>, t: ResolvedType, where: string): ArrayBufferView | (string | Uint8Array)[] {
+function convert(value: unknown, elements: ArrayLike<unknown>, t: Exclude<ResolvedType, { kind: 'reference' }>, where: string): ArrayBufferView | (string | Uint8Array)[] {
   const list = Array.from(elements);
   if (t.kind === 'number') {
     // A typed array goes as it is: HDF5 converts its elements to the stored type, as Dataset.write does.
@@ -256,7 +338,7 @@ export class Attributes {
    * dtype)` with options). A replacement is written before the old value goes: when HDF5 refuses the new
    * one, the old one stays. Collective in parallel: every rank passes the same value and options.
    */
-  set(name: string, value: AttributeValue | Uint8Array[], options?: AttributeOptions): void {
+  set(name: string, value: AttributeValue | Uint8Array[] | ReferenceAttributeTarget, options?: AttributeOptions): void {
     const where = this.where('set', name);
     const owner = this.#owner;
     let packed!: Packed;
@@ -266,7 +348,7 @@ export class Attributes {
         this.checkName(name, 'set');
         owner.ctx.checkWritable(where);
         owner._checkOpen();
-        packed = pack(value, options, where);
+        packed = pack(value, options, owner.ctx, where);
         return `attrs.set('${name}' on '${owner.name}', ${packed.text})`;
       },
       () => named(where, () => owner._location().attrWrite(name, packed.spec, packed.data)),
@@ -306,6 +388,7 @@ export class Attributes {
       mode = checkStringMode(checkOptions<AttributeReadOptions>(options, READ_OPTIONS, where, "{ strings: 'bytes' }").strings, where);
       return STRING_MODES[mode];
     });
+    if (holdsReferences(r.type)) return this.references(r, where);
     const t = this.readableType(r.type, name, where);
     if (r.shape !== null && r.shape.length === 0) return { data: null, shape: null, dtype: specOf(t) };
     const shape = r.shape ?? [];
@@ -317,9 +400,27 @@ export class Attributes {
     return { data: new (arrayTypeOf(t.dtype))(r.data as ArrayBuffer), shape, dtype: t.dtype };
   }
 
-  private readableType(type: TypeInfo, name: string, where: string): ResolvedType {
+  /** An attribute of references, or of sequences or compounds holding them (lib/references.ts). */
+  private references(r: ReturnType<NativeLocation['attrRead']>, where: string): AttributeData {
+    const t = resolvedOfInfo(r.type);
+    const dtype = t ? specOf(t) : null;
+    if (r.shape !== null && r.shape.length === 0) return { data: null, shape: null, dtype };
+    const values = decodeReferences(r.data as ReferenceValues, r.type, fileIdentity(this.#owner.ctx));
+    const shape = r.shape ?? [];
+    if (r.type.className !== 'compound' || !r.type.fields) return { data: values as (Reference | null)[], shape, dtype };
+    // A compound's fields, one array each (numbers in their typed arrays), as compounds read elsewhere.
+    const fields: { [field: string]: unknown[] | NumericArray } = {};
+    for (const f of r.type.fields) {
+      const column = values.map((v) => (v as Record<string, unknown>)[f.name]);
+      const ft = f.type && !f.type.reference ? resolvedOfInfo(f.type) : undefined;
+      fields[f.name] = ft?.kind === 'number' ? toNumericArray(column, ft.dtype, where) : column;
+    }
+    return { data: fields, shape, dtype };
+  }
+
+  private readableType(type: TypeInfo, name: string, where: string): Exclude<ResolvedType, { kind: 'reference' }> {
     const t = resolvedOfInfo(type);
-    if (t === undefined) {
+    if (t === undefined || t.kind === 'reference') {
       const stored = storedTypeOf(type);
       throw new H5Error(
         `${where}: attribute '${name}' has an HDF5 ${stored.className} type, ${stored.description}, which h5mpi cannot read ` +
@@ -335,11 +436,12 @@ export class Attributes {
    * `boolean[]` or `string[]` otherwise, flat in row-major order (`read` gives the shape too); an `Empty` for
    * an attribute with no dataspace. With `{ strings: 'bytes' }`, strings come as `Uint8Array`s of their bytes.
    */
-  get(name: string, options?: AttributeReadOptions & { strings?: 'text' }): AttributeValue;
-  get(name: string, options: AttributeReadOptions): AttributeValue | Uint8Array[];
-  get(name: string, options?: AttributeReadOptions): AttributeValue | Uint8Array[] {
+  get(name: string, options?: AttributeReadOptions & { strings?: 'text' }): AttributeValue | ReferenceAttributeValue;
+  get(name: string, options: AttributeReadOptions): AttributeValue | ReferenceAttributeValue | Uint8Array[];
+  get(name: string, options?: AttributeReadOptions): AttributeValue | ReferenceAttributeValue | Uint8Array[] {
     const { data, shape, dtype } = this.value(name, 'get', options);
-    if (data === null) return new Empty(dtype);
+    if (data === null) return new Empty(dtype ?? 'uint8');
+    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) return data;
     return shape !== null && shape.length === 0 ? data[0] : data;
   }
 

@@ -9,6 +9,7 @@ import {
   dtypeOfArray,
   dtypeOfCode,
   DTYPE_CODES,
+  isReferenceDType,
   itemSize,
   NumericArray,
   NumericDType,
@@ -22,9 +23,10 @@ import {
 import { H5Error } from './errors';
 import { checkDecoders, describePipeline, explainFilterFailure, Filter, h5pyView, loadForWrite } from './filters';
 import { allocateResult } from './memory';
-import type { NativeDataset } from './native';
+import type { NativeDataset, ReferenceValues } from './native';
 import { H5Object } from './object';
 import { packNumbers, packStrings } from './pack';
+import { checkIndependentReferences, decodeReferences, fileIdentity, makeReferences, PackedReference, packReferences, referenceList } from './references';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
 
@@ -104,6 +106,8 @@ const READ_OPTIONS = ['collective', 'strings'] as const;
 
 /** A checked write: the selection, and the data as the binding takes it. */
 type PreparedWrite = [sel: ResolvedSelection, payload: NumericArray | string[]];
+/** What the binding writes: numbers, strings, or stored references (lib/references.ts). */
+type Payload = NumericArray | string[] | DataView;
 
 export class Dataset<D extends DType = DType> extends H5Object {
   /**
@@ -211,7 +215,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
   /** Bytes the elements take in memory (variable-length strings: the size of their pointers). */
   get nbytes(): number {
-    if (this.dtype === null) return this.size * this.fileType.size;
+    if (this.dtype === null || isReferenceDType(this.dtype)) return this.size * this.fileType.size;
     return this.size * (this.dtype === 'string' ? (this.stringLength ?? 8) : itemSize(this.dtype));
   }
 
@@ -272,9 +276,9 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
 
   /** The one native call of a read: into `target` (numbers, converted by HDF5 to its type), or returning strings. */
-  private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode, strings: StringMode = 'text'): (string | Uint8Array)[] | undefined {
+  private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode, strings: StringMode = 'text'): (string | Uint8Array)[] | ReferenceValues | undefined {
     const pieces = target && this.pieces(sel, target, mode);
-    let r: (string | Uint8Array)[] | undefined;
+    let r: (string | Uint8Array)[] | ReferenceValues | undefined;
     try {
       if (pieces) {
         for (const p of pieces) {
@@ -355,8 +359,12 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
 
   private readSelected(sel: ResolvedSelection, mode: TransferMode, strings: StringMode = 'text'): ReadResult<D> {
+    if (isReferenceDType(this.dtype)) {
+      const refs = decodeReferences(this.readNative(sel, undefined, mode) as ReferenceValues, this.fileType, fileIdentity(this.ctx));
+      return (this._shape === null ? refs[0] : refs) as ReadResult<D>;
+    }
     if (this.dtype === 'string') {
-      const read = this.readNative(sel, undefined, mode, strings)!;
+      const read = this.readNative(sel, undefined, mode, strings) as (string | Uint8Array)[];
       const values = strings === 'bytes' ? read : checkDecoded(read, this.where('read'), `dataset '${this.name}'`);
       return (this._shape === null ? values[0] : values) as ReadResult<D>;
     }
@@ -384,6 +392,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     const where = this.where('readInto');
     this._checkOpen();
     if (this.dtype === 'string') throw new TypeError(`${where}: a string dataset reads into string[]: use read()`);
+    if (isReferenceDType(this.dtype)) throw new TypeError(`${where}: a reference dataset reads into an array of references: use read()`);
     if (!ArrayBuffer.isView(target) || dtypeOfArray(target) === undefined) {
       throw new TypeError(`${where}: the target must be a typed array, got ${describeValue(target)}`);
     }
@@ -405,6 +414,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
    */
   write(data: WriteData<D>, selection?: Selection, options?: TransferOptions): void {
     const mode = this.transferMode('write', options);
+    if (isReferenceDType(this.dtype)) return this.writeReferences(data, selection, mode);
     if (mode === TransferMode.Collective) return this.writeCollectively(data, selection);
     const [sel, payload] = this.prepareWrite(data, selection, false);
     this.writeSelected(sel, payload, mode);
@@ -434,9 +444,39 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return [sel, payload];
   }
 
+  /**
+   * Writes references, made from paths and regions: in a parallel file by every rank together, so only
+   * collectively (lib/references.ts); references read from this file are stored as they are.
+   */
+  private writeReferences(data: unknown, selection: Selection, mode: TransferMode): void {
+    const where = this.where('write');
+    const region = this.dtype === 'regionReference';
+    const collective = mode === TransferMode.Collective;
+    let sel!: ResolvedSelection;
+    let packed!: PackedReference[];
+    const prepare = (): void => {
+      this._checkOpen();
+      this.ctx.checkWritable(where);
+      sel = resolveSelection(selection, this._shape, where);
+      packed = packReferences(referenceList(data, sel.size, where), region, this.ctx, where);
+      if (this.ctx.parallel && !collective) checkIndependentReferences(packed, where);
+      if (this.filters.length > 0) {
+        if (!this._filtersLoaded) loadForWrite(this.filters, where);
+        this._filtersLoaded = true;
+        if (this.ctx.parallel && !collective) this.checkParallelFilteredWrite(false, DTYPE_CODES[this.dtype as 'reference'], where);
+      }
+    };
+    const io = (): void => this.writeSelected(sel, makeReferences(this.ctx, this.#native, packed, region, collective), mode);
+    if (!collective) {
+      prepare();
+      return io();
+    }
+    this.collectively('write', prepare, io);
+  }
+
   /** The one native call of a write. */
-  private writeSelected(sel: ResolvedSelection, payload: NumericArray | string[], mode: TransferMode): void {
-    const pieces = Array.isArray(payload) ? undefined : this.pieces(sel, payload, mode);
+  private writeSelected(sel: ResolvedSelection, payload: Payload, mode: TransferMode): void {
+    const pieces = Array.isArray(payload) || payload instanceof DataView ? undefined : this.pieces(sel, payload, mode);
     try {
       if (pieces) {
         for (const p of pieces) {

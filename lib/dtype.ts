@@ -1,6 +1,7 @@
 // Element types: names, codes shared with binding/types.h, and the typed arrays that hold them.
 import { H5Error } from './errors';
 import type { NativeTypeSpec, TypeInfo } from './native';
+import type { Reference, ReferenceTarget, RegionReference, RegionTarget } from './references';
 import { describeValue } from './validate';
 
 export type NumericDType =
@@ -14,7 +15,12 @@ export type NumericDType =
   | 'uint64'
   | 'float32'
   | 'float64';
-export type DType = NumericDType | 'string';
+/**
+ * References (lib/references.ts): `'reference'` to objects (h5py's `ref_dtype`), `'regionReference'` to
+ * selections of datasets (h5py's `regionref_dtype`).
+ */
+export type ReferenceDType = 'reference' | 'regionReference';
+export type DType = NumericDType | 'string' | ReferenceDType;
 
 /** The typed array that holds each numeric dtype. */
 export interface TypedArrayOf {
@@ -31,7 +37,9 @@ export interface TypedArrayOf {
 }
 export type NumericArray = TypedArrayOf[NumericDType];
 /** What reading a dataset of dtype D returns. */
-export type ArrayOf<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : string[];
+export type ArrayOf<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : D extends ReferenceDType ? ReferencesOf<D> : string[];
+/** What a reference dataset reads as: its references, null for null ones. */
+export type ReferencesOf<D extends ReferenceDType> = D extends 'reference' ? (Reference | null)[] : (RegionReference | null)[];
 
 // Keep in step with enum class DType in binding/types.h.
 export const DTYPE_CODES: Readonly<Record<DType, number>> = {
@@ -46,9 +54,13 @@ export const DTYPE_CODES: Readonly<Record<DType, number>> = {
   float32: 8,
   float64: 9,
   string: 10,
+  // References: apart from the element types (binding/types.h).
+  reference: 32,
+  regionReference: 33,
 };
 export const DTYPES = Object.keys(DTYPE_CODES) as DType[];
-const BY_CODE = DTYPES;
+const BY_CODE: DType[] = [];
+for (const d of DTYPES) BY_CODE[DTYPE_CODES[d]] = d;
 
 type TypedArrayConstructor = { new (n: number): NumericArray; new (b: ArrayBuffer, o?: number, n?: number): NumericArray; BYTES_PER_ELEMENT: number };
 export const ARRAY_TYPES: Readonly<Record<NumericDType, TypedArrayConstructor>> = {
@@ -100,6 +112,15 @@ export function itemSize(dtype: NumericDType): number {
 
 export function isBigDType(dtype: DType): dtype is 'int64' | 'uint64' {
   return dtype === 'int64' || dtype === 'uint64';
+}
+
+export function isReferenceDType(dtype: unknown): dtype is ReferenceDType {
+  return dtype === 'reference' || dtype === 'regionReference';
+}
+
+/** Whether a dtype is one of the numeric ones (held in a typed array). */
+export function isNumericDType(dtype: unknown): dtype is NumericDType {
+  return isDType(dtype) && dtype !== 'string' && !isReferenceDType(dtype);
 }
 
 /**
@@ -161,14 +182,23 @@ const INTEGER_RANGES: Partial<Record<NumericDType, readonly [bigint, bigint]>> =
 /** What `write` takes for a dataset of dtype D. */
 export type WriteData<D extends DType> = D extends NumericDType
   ? NumericArray | readonly number[] | readonly bigint[] | number | bigint
-  : readonly string[] | string;
+  : D extends 'reference'
+    ? readonly ReferenceTarget[] | ReferenceTarget
+    : D extends 'regionReference'
+      ? readonly (RegionReference | RegionTarget | null)[] | RegionReference | RegionTarget | null
+      : readonly string[] | string;
 
-/** What `read` returns: a typed array, or strings (one string for a scalar string dataset). */
-export type ReadResult<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : string[] | string;
+/** What `read` returns: a typed array, strings (one string for a scalar string dataset), or references. */
+export type ReadResult<D extends DType> = D extends NumericDType
+  ? TypedArrayOf[D]
+  : D extends ReferenceDType
+    ? ReferencesOf<D> | ReferencesOf<D>[number]
+    : string[] | string;
 
-/** The typed array constructor of a numeric dtype (a string dtype has none). */
+/** The typed array constructor of a numeric dtype (strings and references have none). */
 export function arrayTypeOf(dtype: DType): TypedArrayConstructor {
   if (dtype === 'string') throw new TypeError('strings have no typed array; use a string[]');
+  if (isReferenceDType(dtype)) throw new TypeError('references have no typed array; use an array of references');
   return ARRAY_TYPES[dtype];
 }
 
@@ -200,7 +230,8 @@ export type DTypeSpec = DType | 'bool' | StringDTypeSpec;
 export type ResolvedType =
   | { kind: 'number'; dtype: NumericDType }
   | { kind: 'bool' }
-  | { kind: 'string'; encoding: 'utf-8' | 'ascii'; length: number | null };
+  | { kind: 'string'; encoding: 'utf-8' | 'ascii'; length: number | null }
+  | { kind: 'reference'; region: boolean };
 
 const SPEC_FORMS = `one of ${[...DTYPES, 'bool'].join(', ')}, or { string: { encoding?: 'utf-8' | 'ascii', length?: number } }`;
 
@@ -208,6 +239,7 @@ const SPEC_FORMS = `one of ${[...DTYPES, 'bool'].join(', ')}, or { string: { enc
 export function resolveDType(spec: unknown, where: string): ResolvedType {
   if (spec === 'bool') return { kind: 'bool' };
   if (spec === 'string') return { kind: 'string', encoding: 'utf-8', length: null };
+  if (isReferenceDType(spec)) return { kind: 'reference', region: spec === 'regionReference' };
   if (isDType(spec)) return { kind: 'number', dtype: spec as NumericDType };
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
     const hint = typeof spec === 'string' && spec in NUMPY_NAMES ? ` (did you mean '${NUMPY_NAMES[spec]}'?)` : '';
@@ -249,6 +281,7 @@ function describeSpec(v: unknown): string {
 export function specOf(t: ResolvedType): DTypeSpec {
   if (t.kind === 'number') return t.dtype;
   if (t.kind === 'bool') return 'bool';
+  if (t.kind === 'reference') return t.region ? 'regionReference' : 'reference';
   if (t.encoding === 'utf-8' && t.length === null) return 'string';
   return { string: t.length === null ? { encoding: t.encoding } : { encoding: t.encoding, length: t.length } };
 }
@@ -257,6 +290,7 @@ export function specOf(t: ResolvedType): DTypeSpec {
 export function typeText(t: ResolvedType): string {
   if (t.kind === 'number') return t.dtype;
   if (t.kind === 'bool') return 'bool';
+  if (t.kind === 'reference') return t.region ? 'regionReference' : 'reference';
   if (t.encoding === 'utf-8' && t.length === null) return 'string';
   return `string(${t.encoding}${t.length === null ? '' : `, ${t.length}`})`;
 }
@@ -270,6 +304,7 @@ export function sameType(a: ResolvedType, b: ResolvedType): boolean {
 export function nativeType(t: ResolvedType): NativeTypeSpec {
   if (t.kind === 'number') return { dtype: DTYPE_CODES[t.dtype], stringLength: 0, ascii: false, bool: false };
   if (t.kind === 'bool') return { dtype: DTYPE_CODES.int8, stringLength: 0, ascii: false, bool: true };
+  if (t.kind === 'reference') return { dtype: DTYPE_CODES[specOf(t) as ReferenceDType], stringLength: 0, ascii: false, bool: false };
   return { dtype: DTYPE_CODES.string, stringLength: t.length ?? 0, ascii: t.encoding === 'ascii', bool: false };
 }
 
@@ -277,8 +312,9 @@ export function nativeType(t: ResolvedType): NativeTypeSpec {
 export function resolvedOfInfo(info: TypeInfo): ResolvedType | undefined {
   if (info.dtype < 0) return undefined;
   if (info.bool) return { kind: 'bool' };
+  if (info.reference) return { kind: 'reference', region: info.reference === 'region' };
   const dt = dtypeOfCode(info.dtype);
-  if (dt !== 'string') return { kind: 'number', dtype: dt };
+  if (dt !== 'string') return { kind: 'number', dtype: dt as NumericDType };
   return { kind: 'string', encoding: info.utf8 ? 'utf-8' : 'ascii', length: info.vlen ? null : (info.stringLength ?? null) };
 }
 
@@ -308,6 +344,8 @@ export interface StoredType {
   dims?: readonly number[];
   /** Opaque types: their tag, when they have one. */
   tag?: string;
+  /** References: to objects, or to regions (selections) of datasets. */
+  reference?: 'object' | 'region';
 }
 
 /** How many fields or members a description lists before it says how many more there are. */
@@ -325,6 +363,7 @@ export function storedTypeOf(info: TypeInfo): StoredType {
   if (info.fields) t.fields = info.fields.map((f) => ({ name: f.name, offset: f.offset, type: f.type ? storedTypeOf(f.type) : unknownType() }));
   if (info.dims) t.dims = [...info.dims];
   if (info.tag !== undefined) t.tag = info.tag;
+  if (info.reference !== undefined) t.reference = info.reference;
   t.description = describeStored(t);
   return t;
 }
@@ -360,6 +399,8 @@ function describeStored(t: StoredType): string {
       return `variable-length sequence of ${t.base?.description ?? 'unknown'}`;
     case 'opaque':
       return `opaque (${t.size} bytes${t.tag ? `, tag '${t.tag}'` : ''})`;
+    case 'reference':
+      return t.reference ? `${t.reference} reference` : `reference (${t.size} bytes)`;
     default:
       return `${t.className} (${t.size} bytes)`;
   }

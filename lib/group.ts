@@ -1,13 +1,14 @@
 // Groups: the file's tree. A File is the root group.
 import type { FileContext } from './context';
 import { Dataset } from './dataset';
-import { arrayTypeOf, DType, WriteData } from './dtype';
+import { arrayTypeOf, DType, isReferenceDType, WriteData } from './dtype';
 import { H5Error } from './errors';
 import type { NativeDataset, NativeGroup, NativeLocation } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
+import { fileIdentity, packReferences, Reference, referenceList, RegionReference } from './references';
 import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate } from './spec';
-import { parallelVlenError, resolvePath } from './validate';
+import { describeValue, parallelVlenError, resolvePath } from './validate';
 
 export class Group extends H5Object {
   /** Objects come from `File.open`, `get` and `createGroup`, not from `new`. */
@@ -59,7 +60,12 @@ export class Group extends H5Object {
       if (options.data !== undefined && ctx.parallel && options.dtype === 'string' && !spec.stringLength) {
         throw parallelVlenError(where);
       }
-      if (options.data !== undefined) checkInitialData(options, spec, where);
+      if (options.data !== undefined && isReferenceDType(options.dtype)) {
+        const at = `${where}: data`;
+        packReferences(referenceList(options.data, options.shape.reduce((a, b) => a * b, 1), at), options.dtype === 'regionReference', ctx, at);
+      } else if (options.data !== undefined) {
+        checkInitialData(options, spec, where);
+      }
       return describeCreate(full, options, spec, ctx.checkCollective);
     }, () => {
       this.checkFree(full, where);
@@ -69,7 +75,7 @@ export class Group extends H5Object {
       // In parallel rank 0 writes everything; the others take part with an empty selection and no data (a
       // scalar cannot be selected empty: every rank writes its one value, the same everywhere).
       if (ctx.comm !== undefined && ctx.comm.rank !== 0 && ds.ndim > 0) {
-        const nothing = options.dtype === 'string' ? [] : new (arrayTypeOf(options.dtype))(0);
+        const nothing = options.dtype === 'string' || isReferenceDType(options.dtype) ? [] : new (arrayTypeOf(options.dtype))(0);
         ds.write(nothing as WriteData<D>, { start: ds.shape.map(() => 0), count: ds.shape.map(() => 0) }, { collective: true });
       } else {
         ds.write(options.data, undefined, { collective: ctx.parallel });
@@ -91,8 +97,12 @@ export class Group extends H5Object {
     return createDatasetsPerRank(this.ctx, this.name, this.description, () => this._checkOpen(), specs);
   }
 
-  /** The group or dataset at `path`; throws H5Error naming the path when there is none. */
-  get(path: string): Group | Dataset {
+  /**
+   * The group or dataset at `path`; throws H5Error naming the path when there is none. Given a Reference or
+   * RegionReference, the object it points at (as `deref`, h5py's `f[ref]`).
+   */
+  get(path: string | Reference | RegionReference): Group | Dataset {
+    if (path instanceof Reference || path instanceof RegionReference) return this.deref(path);
     const where = this.where('get', path);
     const ctx = this.ctx;
     let full!: string;
@@ -100,16 +110,48 @@ export class Group extends H5Object {
       full = resolvePath(this.name, path, where);
       this._checkOpen();
       return `get('${full}')`;
+    }, () => this.openAt(full, where));
+  }
+
+  /**
+   * The object a reference points at, where it is now (h5py: `f[ref]`): the group or dataset of an object
+   * reference, the dataset of a region reference (read its region with `dataset.read(ref.selection)`). The
+   * reference must have been read from this file; references are file-wide, so any group of the file
+   * dereferences them.
+   */
+  deref(ref: Reference | RegionReference): Group | Dataset {
+    const where = `${this.description}.deref`;
+    const ctx = this.ctx;
+    let full: string | null = null;
+    return ctx.metadataRead(where, () => {
+      this._checkOpen();
+      if (!(ref instanceof Reference) && !(ref instanceof RegionReference)) {
+        throw new TypeError(`${where}: expected a Reference or RegionReference, got ${describeValue(ref)}`);
+      }
+      if (ref._file !== fileIdentity(ctx)) {
+        throw new TypeError(`${where}: the reference to '${ref.path}' was read from '${ref._file}' and points into that file, not '${ctx.filename}'`);
+      }
+      return `deref(${Buffer.from(ref._bytes).toString('hex')})`;
     }, () => {
-      if (full === '/') return ctx.file as Group;
-      const open = ctx.lookup(full) as Group | Dataset | undefined;
-      if (open) return open;
-      const kind = ctx.native.kind(full);
-      if (kind === 'missing') throw new H5Error(`${where}: nothing at '${full}' in '${ctx.filename}'`, 'NOT_FOUND');
-      if (kind !== 'group' && kind !== 'dataset') throw new H5Error(`${where}: '${full}' is a ${kind}, not a group or dataset`, 'UNSUPPORTED_TYPE');
-      const native = ctx.native.open(full);
-      return ctx.register(kind === 'group' ? Group._open(ctx, full, native as NativeGroup) : Dataset._open(ctx, full, native as NativeDataset));
+      full = ctx.native.resolveReference(ref._bytes, ref instanceof RegionReference);
+      if (full === null) {
+        throw new H5Error(`${where}: the reference (read as '${ref.path}') points at no object with a path in '${ctx.filename}' (deleted or unlinked)`, 'NOT_FOUND');
+      }
+      return this.openAt(full, where);
     });
+  }
+
+  /** The object at absolute path `full`: the one open there, or opened now. Runs after the ranks agreed. */
+  private openAt(full: string, where: string): Group | Dataset {
+    const ctx = this.ctx;
+    if (full === '/') return ctx.file as Group;
+    const open = ctx.lookup(full) as Group | Dataset | undefined;
+    if (open) return open;
+    const kind = ctx.native.kind(full);
+    if (kind === 'missing') throw new H5Error(`${where}: nothing at '${full}' in '${ctx.filename}'`, 'NOT_FOUND');
+    if (kind !== 'group' && kind !== 'dataset') throw new H5Error(`${where}: '${full}' is a ${kind}, not a group or dataset`, 'UNSUPPORTED_TYPE');
+    const native = ctx.native.open(full);
+    return ctx.register(kind === 'group' ? Group._open(ctx, full, native as NativeGroup) : Dataset._open(ctx, full, native as NativeDataset));
   }
 
   /** Whether something (a group or dataset) is at `path`. */

@@ -45,6 +45,31 @@ export interface TypeInfo {
   dims?: number[];
   /** Opaque types. */
   tag?: string;
+  /** References (binding/references.h). */
+  reference?: 'object' | 'region';
+}
+
+/** A region reference's selection as the binding describes it (binding/references.h). */
+export interface RegionDescription {
+  kind: 'all' | 'none' | 'regular' | 'blocks' | 'points';
+  rank: number;
+  shape: number[];
+  start?: number[];
+  stride?: number[];
+  count?: number[];
+  block?: number[];
+  /** Each block's start and end coordinates (inclusive), 2 * rank numbers. */
+  blocks?: number[][];
+  points?: number[][];
+}
+
+/**
+ * What the binding reads from a type that holds references: the stored references, and the values with each
+ * reference as null or [path, byte offset in raw, selection (regions)].
+ */
+export interface ReferenceValues {
+  raw: ArrayBuffer;
+  values: unknown[];
 }
 
 /** A type to store (binding/types.h TypeSpec). */
@@ -100,12 +125,25 @@ export interface FileAccess {
 /** What a file, group or dataset holds: attributes. */
 export interface NativeLocation {
   /** Writes (or replaces, keeping the old value when the write fails) an attribute; strings may be given as bytes. */
-  attrWrite(name: string, spec: NativeAttrSpec, data: ArrayBufferView | (string | Uint8Array)[]): void;
+  attrWrite(name: string, spec: NativeAttrSpec, data: ArrayBufferView | (string | Uint8Array)[] | (null | Uint8Array | string | [string, Float64Array | null, number])[]): void;
   /** mode: a STRING_MODES code, or 2 for the type and shape only. Shape null: scalar; []: a null dataspace. */
-  attrRead(name: string, mode: number): { type: TypeInfo; shape: number[] | null; data?: ArrayBuffer | (string | Uint8Array)[] };
+  attrRead(name: string, mode: number): { type: TypeInfo; shape: number[] | null; data?: ArrayBuffer | (string | Uint8Array)[] | ReferenceValues };
   attrNames(): string[];
   attrExists(name: string): boolean;
   attrDelete(name: string): void;
+  /** The stored references for paths, regions ([path, selection code, rank]), stored bytes or null (references.cc). */
+  makeReferences(elements: readonly (null | Uint8Array | string | [string, Float64Array | null, number])[], region: boolean): ArrayBuffer;
+  /** The path a stored reference points at now, or null. */
+  resolveReference(bytes: Uint8Array, region: boolean): string | null;
+  /** Dimension scales of the dataset at `path` (binding/dimscales.cc). */
+  dimScales(op: 'makeScale', path: string, name: string): void;
+  dimScales(op: 'isScale', path: string): boolean;
+  dimScales(op: 'scaleName', path: string): string;
+  dimScales(op: 'attach' | 'detach', path: string, scalePath: string, dim: number): void;
+  dimScales(op: 'isAttached', path: string, scalePath: string, dim: number): boolean;
+  dimScales(op: 'scales', path: string, dim: number): { path: string | null; name: string }[];
+  dimScales(op: 'label', path: string, dim: number): string;
+  dimScales(op: 'setLabel', path: string, dim: number, label: string): void;
 }
 
 /** An open group; close() is collective in parallel. */
@@ -119,10 +157,13 @@ export interface NativeGroup extends NativeLocation {
 export interface NativeDataset extends NativeLocation {
   close(): void;
   info(): DatasetInfo;
-  /** Writes a typed array (converted by HDF5 from its element type) or strings into `selection`. */
+  /** Writes a typed array (converted by HDF5 from its element type), strings, or stored references (a DataView) into `selection`. */
   write(selection: SelectionCode, data: ArrayBufferView | string[], collective: boolean): void;
-  /** Reads `selection` into `target` (any numeric typed array); with no target, strings come back (stringMode: STRING_MODES). */
-  read(selection: SelectionCode, target: ArrayBufferView | undefined, collective: boolean, stringMode?: number): (string | Uint8Array)[] | undefined;
+  /**
+   * Reads `selection` into `target` (any numeric typed array); with no target, strings come back
+   * (stringMode: STRING_MODES), or references (ReferenceValues) from a reference dataset.
+   */
+  read(selection: SelectionCode, target: ArrayBufferView | undefined, collective: boolean, stringMode?: number): (string | Uint8Array)[] | ReferenceValues | undefined;
   setExtent(shape: number[]): void;
   /** What HDF5 did in the last collective transfer: [ioMode, localCause, globalCause]. */
   transferReport(): number[] | undefined;

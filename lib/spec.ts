@@ -1,7 +1,7 @@
 // createDataset's options: their type, their checking into the binding's spec, h5py's chunk guess, the
 // text ranks compare before creating, and the initial data checked before the dataset exists.
 import { describeArgument } from './collective';
-import { checkDType, DType, DTYPE_CODES, itemSize, NumericDType, toNumericArray, WriteData } from './dtype';
+import { checkDType, DType, DTYPE_CODES, isNumericDType, isReferenceDType, itemSize, NumericDType, toNumericArray, WriteData } from './dtype';
 import { checkEncoders, explainCreateFailure, FILTER_IDS, filterId, filterLabel, filterName, FilterSpec, FLAG_OPTIONAL } from './filters';
 import type { DatasetSpec, NativeDataset, NativeFile } from './native';
 import { packNumbers, packStrings } from './pack';
@@ -57,6 +57,9 @@ const OPTION_NAMES = [
   'scaleoffset', 'nbit', 'filters', 'fillValue', 'stringLength', 'data',
 ] as const;
 const FILTER_OPTION_NAMES = ['id', 'cdValues', 'optional'] as const;
+
+/** Bytes of a stored object reference and region reference (HDF5 1.10's hobj_ref_t and hdset_reg_ref_t). */
+const REFERENCE_SIZES = { reference: 8, regionReference: 12 } as const;
 
 /** h5py's chunk guess: about 16 KiB to 1 MiB a chunk depending on the dataset's size, halving dims in turn. */
 export function guessChunks(shape: readonly number[], typeSize: number): number[] {
@@ -114,7 +117,7 @@ const OWN_OPTION: Partial<Record<number, string>> = {
  */
 function pipeline(options: DatasetOptions, dtype: DType, where: string): PipelineStep[] {
   const out: PipelineStep[] = [];
-  const numeric = dtype !== 'string';
+  const numeric = isNumericDType(dtype);
   if (options.nbit !== undefined && options.nbit !== false) {
     if (options.nbit !== true) throw new TypeError(`${where}: nbit must be a boolean, got ${describeValue(options.nbit)}`);
     if (!numeric) throw new TypeError(`${where}: the N-bit filter is for numeric dtypes, not '${dtype}'`);
@@ -236,7 +239,7 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
     let chunks: number[];
     if (options.chunks === undefined || options.chunks === true) {
       // As h5py: a variable-length string counts as its 8-byte pointer (numpy's object itemsize).
-      chunks = guessChunks(shape, dtype === 'string' ? spec.stringLength || 8 : itemSize(dtype));
+      chunks = guessChunks(shape, dtype === 'string' ? spec.stringLength || 8 : isReferenceDType(dtype) ? REFERENCE_SIZES[dtype] : itemSize(dtype));
     } else {
       checkIntegers(options.chunks, 'chunks', 0, where);
       chunks = [...options.chunks];
@@ -253,7 +256,7 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
   // Before the dataset exists: HDF5 would otherwise say only that a filter "is not registered".
   if (filtered) checkEncoders(filters, where);
   if (options.fillValue !== undefined && options.fillValue !== null) {
-    if (dtype === 'string') throw new TypeError(`${where}: string datasets take no fillValue`);
+    if (!isNumericDType(dtype)) throw new TypeError(`${where}: ${dtype} datasets take no fillValue`);
     const v: unknown = options.fillValue;
     if (typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(`${where}: fillValue must be a number or bigint, got ${describeValue(v)}`);
     spec.fill = toNumericArray(v, dtype, `${where}: fillValue`);
@@ -270,9 +273,10 @@ export function checkInitialData(options: DatasetOptions, spec: DatasetSpec, whe
   const at = `${where}: data`;
   if (options.dtype === 'string') {
     packStrings(options.data, n, { maxBytes: spec.stringLength || Infinity, stringLength: spec.stringLength || null, ascii: false }, at);
-  } else {
+  } else if (isNumericDType(options.dtype)) {
     packNumbers(options.data, options.dtype, n, at);
   }
+  // References are checked against the file they go into (lib/group.ts, lib/references.ts).
 }
 
 /** The text ranks compare before creating a dataset: everything that shapes it (and its initial data, `withData`). */
