@@ -21,9 +21,9 @@ class OpenDataset {
     H5O_info_t info;
     if (H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0) {
       H5Eclear2(H5E_DEFAULT);
-      ThrowH5Code(env, what + ": there is nothing at " + Quote(path), "NOT_FOUND");
+      ThrowH5Code(env, "there is nothing at " + Quote(path), "NOT_FOUND");
     }
-    if (info.type != H5O_TYPE_DATASET) ThrowH5Code(env, what + ": " + Quote(path) + " is not a dataset", "FAILED");
+    if (info.type != H5O_TYPE_DATASET) ThrowH5Code(env, Quote(path) + " is not a dataset", "FAILED");
     addr_ = info.addr;
     id_ = CheckH5(env, H5Dopen2(loc, path.c_str(), H5P_DEFAULT), what + ": open " + Quote(path));
   }
@@ -71,7 +71,7 @@ unsigned Dim(Napi::Env env, const Napi::Value& v, const OpenDataset& d, const st
   double dim = v.As<Napi::Number>().DoubleValue();
   // A scalar dataset has no dimensions to name (H5DS treats it as rank 1; h5py gives it no dims).
   if (dim < 0 || dim >= rank) {
-    throw Napi::RangeError::New(env, what + ": dimension " + std::to_string(static_cast<long long>(dim)) + " of " +
+    throw Napi::RangeError::New(env, "dimension " + std::to_string(static_cast<long long>(dim)) + " of " +
                                          Quote(d.path()) + ", which has " + std::to_string(rank));
   }
   return static_cast<unsigned>(dim);
@@ -79,13 +79,12 @@ unsigned Dim(Napi::Env env, const Napi::Value& v, const OpenDataset& d, const st
 
 // The checks H5DSattach_scale and H5DSdetach_scale make silently, named.
 void CheckPair(Napi::Env env, const OpenDataset& d, const OpenDataset& scale, const std::string& what) {
-  if (d.addr() == scale.addr()) ThrowH5Code(env, what + ": a dataset cannot be a dimension scale of itself", "FAILED");
+  if (d.addr() == scale.addr()) ThrowH5Code(env, "a dataset cannot be a dimension scale of itself", "FAILED");
   if (d.IsScale(env, what)) {
-    ThrowH5Code(env, what + ": " + Quote(d.path()) + " is a dimension scale, and a scale cannot have scales", "FAILED");
+    ThrowH5Code(env, Quote(d.path()) + " is a dimension scale, and a scale cannot have scales", "FAILED");
   }
   if (scale.HasAttribute(env, "DIMENSION_LIST", what)) {
-    ThrowH5Code(env, what + ": " + Quote(scale.path()) + " has dimension scales of its own, so it cannot be one",
-                "FAILED");
+    ThrowH5Code(env, Quote(scale.path()) + " has dimension scales of its own, so it cannot be one", "FAILED");
   }
 }
 
@@ -124,7 +123,8 @@ Napi::Value DimScales(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::string op = info[0].ToString();
   std::string path = info[1].ToString();
-  std::string what = op + " (dimension scales) on " + Quote(path);
+  // HDF5's failures name the call; h5mpi's own refusals only the problem (lib/dims.ts says which call it was).
+  std::string what = op + " " + Quote(path);
   OpenDataset d(env, loc, path, what);
   if (op == "isScale") return Napi::Boolean::New(env, d.IsScale(env, what));
   if (op == "scaleName") {
@@ -134,7 +134,7 @@ Napi::Value DimScales(const Napi::CallbackInfo& info, hid_t loc) {
   }
   if (op == "makeScale") {
     if (d.HasAttribute(env, "DIMENSION_LIST", what)) {
-      ThrowH5Code(env, what + ": the dataset has dimension scales of its own, so it cannot be one", "FAILED");
+      ThrowH5Code(env, Quote(path) + " has dimension scales of its own, so it cannot be one", "FAILED");
     }
     std::string name = info[2].ToString();
     CheckH5(env, H5DSset_scale(d.id(), name.c_str()), what);
@@ -145,19 +145,20 @@ Napi::Value DimScales(const Napi::CallbackInfo& info, hid_t loc) {
     OpenDataset scale(env, loc, scalePath, what);
     unsigned dim = Dim(env, info[3], d, what);
     CheckPair(env, d, scale, what);
-    if (op == "attach") {
-      CheckH5(env, H5DSattach_scale(d.id(), scale.id(), dim), what + ": attach " + Quote(scalePath));
-      return env.Undefined();
-    }
     // H5DSis_attached fails rather than says no when the scale was never attached to anything.
     bool attached = scale.HasAttribute(env, "REFERENCE_LIST", what) && d.HasAttribute(env, "DIMENSION_LIST", what) &&
                     CheckH5(env, H5DSis_attached(d.id(), scale.id(), dim), what) > 0;
     if (op == "isAttached") return Napi::Boolean::New(env, attached);
-    if (!attached) {
-      ThrowH5Code(env, what + ": " + Quote(scalePath) + " is not attached to dimension " + std::to_string(dim),
-                  "NOT_FOUND");
+    if (op == "attach") {
+      // Again: nothing to do (H5DSattach_scale would list the dataset in the scale's REFERENCE_LIST twice).
+      if (!attached)
+        CheckH5(env, H5DSattach_scale(d.id(), scale.id(), dim), "attach " + Quote(scalePath) + " to " + Quote(path));
+      return env.Undefined();
     }
-    CheckH5(env, H5DSdetach_scale(d.id(), scale.id(), dim), what + ": detach " + Quote(scalePath));
+    if (!attached) {
+      ThrowH5Code(env, Quote(scalePath) + " is not attached to dimension " + std::to_string(dim), "NOT_FOUND");
+    }
+    CheckH5(env, H5DSdetach_scale(d.id(), scale.id(), dim), "detach " + Quote(scalePath) + " from " + Quote(path));
     return env.Undefined();
   }
   if (op == "scales") {

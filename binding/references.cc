@@ -246,7 +246,7 @@ class Walker {
 // Makes one region reference into `out`: the dataset at `path`, with the selection `code` (null: all of it).
 void MakeRegion(Napi::Env env, hid_t loc, const std::string& path, const Napi::Value& code, int rank,
                 unsigned char* out, const std::string& what) {
-  std::string where = what + ": a region reference to " + Quote(path);
+  std::string where = (what.empty() ? "" : what + ": ") + "a region reference to " + Quote(path);
   H5O_info_t info;
   if (H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0) {
     H5Eclear2(H5E_DEFAULT);
@@ -317,7 +317,8 @@ std::vector<unsigned char> PackReferences(Napi::Env env, hid_t loc, const Napi::
     if (e.IsTypedArray()) {
       Napi::Uint8Array bytes = e.As<Napi::Uint8Array>();
       if (bytes.ByteLength() != size)
-        ThrowUsage(env, what + ": element " + std::to_string(i) + " is not a stored reference");
+        ThrowUsage(env,
+                   (what.empty() ? "" : what + ": ") + "element " + std::to_string(i) + " is not a stored reference");
       std::memcpy(p, bytes.Data(), size);
     } else if (region) {
       Napi::Array r = e.As<Napi::Array>();
@@ -329,9 +330,12 @@ std::vector<unsigned char> PackReferences(Napi::Env env, hid_t loc, const Napi::
         bool missing = H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0;
         if (missing) {
           H5Eclear2(H5E_DEFAULT);
-          ThrowH5Code(env, what + ": a reference to " + Quote(path) + ": there is no object at that path", "NOT_FOUND");
+          ThrowH5Code(
+              env,
+              (what.empty() ? "" : what + ": ") + "a reference to " + Quote(path) + ": there is no object at that path",
+              "NOT_FOUND");
         }
-        ThrowH5(env, what + ": make a reference to " + Quote(path));
+        ThrowH5(env, (what.empty() ? "" : what + ": ") + "make a reference to " + Quote(path));
       }
     }
   }
@@ -355,7 +359,7 @@ hid_t RawReferenceType(Napi::Env env, hid_t fileType, const Napi::DataView& raw,
 Napi::Value MakeReferences(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::vector<unsigned char> raw =
-      PackReferences(env, loc, info[0].As<Napi::Array>(), info[1].ToBoolean(), "make references");
+      PackReferences(env, loc, info[0].As<Napi::Array>(), info[1].ToBoolean(), "");  // lib/ names the call
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, raw.size());
   if (!raw.empty()) std::memcpy(buf.Data(), raw.data(), raw.size());
   return buf;

@@ -31,6 +31,7 @@ Napi::Object ReadReferenceValues(Napi::Env env, hid_t loc, hid_t fileType, hid_t
 // reference), a Uint8Array (a reference's bytes, as read), a path (object references), or [path, selection
 // code (dataspace.h's encoding, or null: the whole dataset), rank of the selection] (region references).
 // In a parallel file every rank must make the same references (HDF5 changes the file when it makes one).
+// `what` starts failure messages ("" for none).
 std::vector<unsigned char> PackReferences(Napi::Env env, hid_t loc, const Napi::Array& elements, bool region,
                                           const std::string& what);
 

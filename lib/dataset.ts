@@ -26,7 +26,17 @@ import { allocateResult } from './memory';
 import type { NativeDataset, ReferenceValues } from './native';
 import { H5Object } from './object';
 import { packNumbers, packStrings } from './pack';
-import { checkIndependentReferences, decodeReferences, fileIdentity, makeReferences, PackedReference, packReferences, referenceList } from './references';
+import {
+  checkIndependentReferences,
+  decodeReferences,
+  fileIdentity,
+  makeReferences,
+  named,
+  PackedReference,
+  packReferences,
+  parallelRegionError,
+  referenceList,
+} from './references';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
 
@@ -457,8 +467,11 @@ export class Dataset<D extends DType = DType> extends H5Object {
     const prepare = (): void => {
       this._checkOpen();
       this.ctx.checkWritable(where);
+      if (region && this.ctx.parallel) throw parallelRegionError(where);
+      // Packing encodes the regions' selections in the shared encoding buffer: the dataset's selection after.
+      const n = resolveSelection(selection, this._shape, where).size;
+      packed = packReferences(referenceList(data, n, where), region, this.ctx, where);
       sel = resolveSelection(selection, this._shape, where);
-      packed = packReferences(referenceList(data, sel.size, where), region, this.ctx, where);
       if (this.ctx.parallel && !collective) checkIndependentReferences(packed, where);
       if (this.filters.length > 0) {
         if (!this._filtersLoaded) loadForWrite(this.filters, where);
@@ -466,7 +479,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
         if (this.ctx.parallel && !collective) this.checkParallelFilteredWrite(false, DTYPE_CODES[this.dtype as 'reference'], where);
       }
     };
-    const io = (): void => this.writeSelected(sel, makeReferences(this.ctx, this.#native, packed, region, collective), mode);
+    const io = (): void => this.writeSelected(sel, named(where, () => makeReferences(this.ctx, this.#native, packed, region, collective)), mode);
     if (!collective) {
       prepare();
       return io();

@@ -6,7 +6,7 @@
 import { Dataset } from './dataset';
 import type { DType } from './dtype';
 import { H5Error } from './errors';
-import { fileIdentity } from './references';
+import { fileIdentity, named } from './references';
 import { describeValue } from './validate';
 
 declare module './dataset' {
@@ -70,7 +70,7 @@ export class Dimension {
     const ctx = this.dataset.ctx;
     return ctx.metadataRead(where, () => `dims[${this.index}].label('${this.dataset.name}')`, () => {
       const { path, native } = located(this.dataset);
-      return native.dimScales('label', path, this.index);
+      return named(where, () => native.dimScales('label', path, this.index));
     });
   }
 
@@ -84,7 +84,7 @@ export class Dimension {
       return `dims[${this.index}].label('${this.dataset.name}') = ${JSON.stringify(label)}`;
     }, () => {
       const { path, native } = located(this.dataset);
-      native.dimScales('setLabel', path, this.index, label);
+      named(where, () => native.dimScales('setLabel', path, this.index, label));
     });
   }
 
@@ -121,7 +121,7 @@ export class Dimension {
       return `dims[${this.index}].${call}('${this.dataset.name}', '${scale.name}')`;
     }, () => {
       const { path, native } = located(this.dataset);
-      native.dimScales(op, path, scale.name, this.index);
+      named(where, () => native.dimScales(op, path, scale.name, this.index));
     });
   }
 
@@ -133,7 +133,7 @@ export class Dimension {
       return `dims[${this.index}].isAttached('${this.dataset.name}', '${scale.name}')`;
     }, () => {
       const { path, native } = located(this.dataset);
-      return native.dimScales('isAttached', path, scale.name, this.index);
+      return named(where, () => native.dimScales('isAttached', path, scale.name, this.index));
     });
   }
 
@@ -142,7 +142,7 @@ export class Dimension {
     const where = this.where(call);
     return this.dataset.ctx.metadataRead(where, () => `dims[${this.index}].${call}('${this.dataset.name}')`, () => {
       const { path, native } = located(this.dataset);
-      return native.dimScales('scales', path, this.index);
+      return named(where, () => native.dimScales('scales', path, this.index));
     });
   }
 
@@ -198,7 +198,7 @@ Object.defineProperties(Dataset.prototype, {
       const where = `${this.description}.isScale`;
       return this.ctx.metadataRead(where, () => `isScale('${this.name}')`, () => {
         const { path, native } = located(this);
-        return native.dimScales('isScale', path);
+        return named(where, () => native.dimScales('isScale', path));
       });
     },
     configurable: true,
@@ -214,7 +214,7 @@ Object.defineProperties(Dataset.prototype, {
         return `makeScale('${this.name}', ${JSON.stringify(name)})`;
       }, () => {
         const { path, native } = located(this);
-        native.dimScales('makeScale', path, name);
+        named(where, () => native.dimScales('makeScale', path, name));
       });
     },
     configurable: true,

@@ -6,7 +6,7 @@ import { H5Error } from './errors';
 import type { NativeDataset, NativeGroup, NativeLocation } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
-import { fileIdentity, packReferences, Reference, referenceList, RegionReference } from './references';
+import { fileIdentity, packReferences, parallelRegionError, Reference, referenceList, RegionReference } from './references';
 import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate } from './spec';
 import { describeValue, parallelVlenError, resolvePath } from './validate';
 
@@ -62,6 +62,8 @@ export class Group extends H5Object {
       }
       if (options.data !== undefined && isReferenceDType(options.dtype)) {
         const at = `${where}: data`;
+        // Refused before the dataset exists, as variable-length strings are.
+        if (options.dtype === 'regionReference' && ctx.parallel) throw parallelRegionError(at);
         packReferences(referenceList(options.data, options.shape.reduce((a, b) => a * b, 1), at), options.dtype === 'regionReference', ctx, at);
       } else if (options.data !== undefined) {
         checkInitialData(options, spec, where);

@@ -281,6 +281,32 @@ export function checkIndependentReferences(packed: readonly PackedReference[], w
   );
 }
 
+/**
+ * @internal Runs a binding call whose failures name only the problem, prefixing `where` (the object and call)
+ * to their messages; the error keeps its class and, for an H5Error, its code and HDF5 stack.
+ */
+export function named<T>(where: string, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    if (typeof e !== 'object' || e === null || typeof (e as Error).message !== 'string' || (e as Error).message.startsWith(where)) throw e;
+    const message = `${where}: ${(e as Error).message}`;
+    if (e instanceof H5Error) throw new H5Error(message, e.code, e.h5stack);
+    // By name: the binding makes its TypeErrors and RangeErrors in the addon's realm.
+    if ((e as Error).name === 'RangeError') throw new RangeError(message);
+    if ((e as Error).name === 'TypeError') throw new TypeError(message);
+    throw e;
+  }
+}
+
+/** @internal HDF5 1.10 writes no region references into a dataset through MPI-IO. */
+export function parallelRegionError(where: string): H5Error {
+  return new H5Error(
+    `${where}: parallel HDF5 cannot write region references into a dataset (HDF5 1.10 does not support it with ` +
+      `MPI-IO). Write them from a serial file, or store them in an attribute (attrs.set), which every rank writes together.`,
+  );
+}
+
 /** @internal The binding's account of a region's selection, as the selection types of lib/selection.ts. */
 function regionSelection(d: RegionDescription): Hyperslab | Points | null {
   const zeros = new Array<number>(d.rank).fill(0);
@@ -302,10 +328,10 @@ function regionSelection(d: RegionDescription): Hyperslab | Points | null {
     case 'points':
       return new Points(d.points!);
     case 'blocks': {
-      const ones = new Array<number>(d.rank).fill(1);
+      // Each block (start and end coordinates) as a hyperslab of its elements.
       const slabs = d.blocks!.map((b) => {
         const start = b.slice(0, d.rank);
-        return new Hyperslab({ start, count: ones, block: b.slice(d.rank).map((end, i) => end - start[i] + 1) });
+        return new Hyperslab({ start, count: b.slice(d.rank).map((end, i) => end - start[i] + 1) });
       });
       return slabs.slice(1).reduce((u, s) => u.union(s), slabs[0]);
     }
