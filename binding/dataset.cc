@@ -11,7 +11,8 @@ namespace {
 std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
 // createDataset(path, spec) -> NativeDataset. spec: { dtype, stringLength, shape: number[] | null (scalar),
-// maxshape?: number[] (-1 = unlimited), chunks?: number[], gzip?: level, shuffle?, fletcher32?, fill?: TypedArray }
+// maxshape?: number[] (-1 = unlimited), chunks?: number[], gzip?: level, shuffle?, fletcher32?, fill?: TypedArray,
+// trackOrder?: attribute creation order }
 Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
   hid_t loc = file->id;
@@ -56,6 +57,7 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
     const char* p = static_cast<const char*>(f.ArrayBuffer().Data()) + f.ByteOffset();
     CheckH5(env, H5Pset_fill_value(dcpl.get(), NativeH5Type(dt), p), what + ": set fill value");
   }
+  if (spec.Get("trackOrder").ToBoolean()) SetCreationOrder(env, dcpl.get(), false, what);
   Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), what));
   CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
   hid_t d =
