@@ -25,9 +25,11 @@ export interface DatasetOptions<D extends DType = DType> {
   stringLength?: D extends 'string' ? number : never;
   /** Initial contents (in parallel, rank 0's data is written; pass the same on every rank). */
   data?: WriteData<D>;
+  /** Track the creation order of the dataset's attributes, so that `attrs.keys()` lists them in it (h5py's `track_order`; default false). */
+  trackOrder?: boolean;
 }
 
-const OPTION_NAMES = ['shape', 'dtype', 'maxshape', 'chunks', 'compression', 'compressionLevel', 'shuffle', 'fletcher32', 'fillValue', 'stringLength', 'data'] as const;
+const OPTION_NAMES = ['shape', 'dtype', 'maxshape', 'chunks', 'compression', 'compressionLevel', 'shuffle', 'fletcher32', 'fillValue', 'stringLength', 'data', 'trackOrder'] as const;
 
 /** h5py's chunk guess: about 16 KiB to 1 MiB a chunk depending on the dataset's size, halving dims in turn. */
 export function guessChunks(shape: readonly number[], typeSize: number): number[] {
@@ -118,6 +120,7 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
     if (typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(`${where}: fillValue must be a number or bigint, got ${describeValue(v)}`);
     spec.fill = toNumericArray(v, dtype, `${where}: fillValue`);
   }
+  if (options.trackOrder) spec.trackOrder = true;
   return spec;
 }
 
@@ -145,6 +148,7 @@ export function describeCreate(full: string, o: DatasetOptions, spec: DatasetSpe
   if (spec.shuffle) parts.push('shuffle');
   if (spec.fletcher32) parts.push('fletcher32');
   if (o.fillValue !== undefined) parts.push(`fill ${describeArgument(o.fillValue)}`);
+  if (spec.trackOrder) parts.push('trackOrder');
   if (withData && o.data !== undefined) parts.push(`data ${describeArgument(o.data)}`);
   return `createDataset(${parts.join(', ')})`;
 }

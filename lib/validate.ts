@@ -78,6 +78,11 @@ const H5PY_SPELLINGS: Record<string, string> = {
   max_shape: 'maxshape',
   string_length: 'stringLength',
   collective_metadata: 'collectiveMetadata',
+  track_order: 'trackOrder',
+  expand_soft: 'expandSoft',
+  expand_external: 'expandExternal',
+  expand_refs: 'expandRefs',
+  without_attrs: 'withoutAttrs',
 };
 
 /**
