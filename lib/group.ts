@@ -3,22 +3,12 @@ import type { FileContext } from './context';
 import { Dataset } from './dataset';
 import { arrayTypeOf, DType, WriteData } from './dtype';
 import { H5Error } from './errors';
-import {
-  castsSafely,
-  copyOptions,
-  CopyOptions,
-  danglingText,
-  GROUP_OPTIONS,
-  GroupOptions,
-  linkInfo,
-  LinkInfo,
-  RequireDatasetOptions,
-} from './links';
+import { checkRequired, copyOptions, CopyOptions, danglingText, groupOptions, GroupOptions, linkInfo, LinkInfo, RequireDatasetOptions } from './links';
 import type { DatasetSpec, NativeDataset, NativeGroup, NativeLocation } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
 import { checkInitialData, datasetSpec, DatasetOptions, describeCreate } from './spec';
-import { checkName, checkOptions, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
+import { checkName, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
 
 /** `/a/b` -> `/a`; `/a` -> `/`. */
 function parentOf(full: string): string {
@@ -578,35 +568,5 @@ export class Group extends H5Object {
     if (!link) return;
     const dangling = link.type !== 'hard' && this.ctx.native.kind(full) === 'missing';
     throw new H5Error(`${where}: '${full}' already exists in '${this.ctx.filename}'${dangling ? ` (${danglingText(link)}; delete it first)` : ''}`, 'EXISTS');
-  }
-}
-
-/** createGroup's and requireGroup's options: whether to track creation order. */
-function groupOptions(options: unknown, where: string): boolean {
-  const o = checkOptions<GroupOptions>(options, GROUP_OPTIONS, where, '{ trackOrder: true }');
-  const v: unknown = o.trackOrder;
-  if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`${where}: options.trackOrder must be a boolean, got ${describeValue(v)}`);
-  return v === true;
-}
-
-/** requireDataset's checks of an existing dataset, with h5py's rules and words. */
-function checkRequired(ds: Dataset, options: RequireDatasetOptions, exact: boolean, where: string): void {
-  const shape = `[${ds.shape.join(', ')}]`;
-  const asked = `[${options.shape.join(', ')}]`;
-  if (shape !== asked) {
-    if (options.maxshape === undefined) throw new TypeError(`${where}: shapes do not match (existing ${shape} vs new ${asked})`);
-    const max = (m: readonly number[] | null): string => (m === null ? 'none (a scalar)' : `[${m.join(', ')}]`);
-    if (max(ds.maxshape) !== max(options.maxshape)) {
-      throw new TypeError(`${where}: max shapes do not match (existing ${max(ds.maxshape)} vs new ${max(options.maxshape)})`);
-    }
-  }
-  if (exact) {
-    const length = (n: number | null): string => (n === null ? 'variable-length' : `${n}-byte`);
-    if (ds.dtype !== options.dtype) throw new TypeError(`${where}: dtypes do not exactly match (existing ${ds.dtype} vs new ${options.dtype})`);
-    if (ds.dtype === 'string' && (options.stringLength ?? null) !== ds.stringLength) {
-      throw new TypeError(`${where}: dtypes do not exactly match (existing ${length(ds.stringLength)} strings vs new ${length((options.stringLength as number | undefined) ?? null)} strings)`);
-    }
-  } else if (!castsSafely(options.dtype, ds.dtype)) {
-    throw new TypeError(`${where}: dtypes cannot be safely cast (existing ${ds.dtype} vs new ${options.dtype})`);
   }
 }

@@ -1,10 +1,12 @@
 // Links and the tree: what `getLink` says about a link, the options of `copy`, `createGroup` and
-// `requireDataset`, and the dtype rule `requireDataset` checks (numpy's safe casting, as h5py's).
+// `requireDataset`, and the checks `requireDataset` makes of an existing dataset (h5py's rules: shape or
+// maxshape, and numpy's safe casting of the dtype).
+import type { Dataset } from './dataset';
 import type { DType } from './dtype';
 import { H5Error } from './errors';
 import type { CopyFlags, NativeLinkInfo } from './native';
 import type { DatasetOptions } from './spec';
-import { checkOptions } from './validate';
+import { checkOptions, describeValue } from './validate';
 
 /** A hard link: a name of an object in this file (every group and dataset has at least one). */
 export interface HardLink {
@@ -58,7 +60,7 @@ export type RequireDatasetOptions<D extends DType = DType> = DatasetOptions<D> &
   exact?: boolean;
 };
 
-export const GROUP_OPTIONS = ['trackOrder'] as const;
+const GROUP_OPTIONS = ['trackOrder'] as const;
 const COPY_OPTIONS = ['name', 'shallow', 'expandSoft', 'expandExternal', 'expandRefs', 'withoutAttrs'] as const;
 
 /** copy's options, checked, as the binding takes them; `flags` describes them for the ranks' comparison. */
@@ -120,6 +122,36 @@ const SAFE_CASTS: Partial<Record<DType, readonly DType[]>> = {
 };
 
 /** Whether values of `from` fit in `to` (h5py's require_dataset rule without `exact`). */
-export function castsSafely(from: DType, to: DType): boolean {
+function castsSafely(from: DType, to: DType): boolean {
   return from === to || (SAFE_CASTS[from]?.includes(to) ?? false);
+}
+
+/** createGroup's and requireGroup's options: whether to track creation order. */
+export function groupOptions(options: unknown, where: string): boolean {
+  const o = checkOptions<GroupOptions>(options, GROUP_OPTIONS, where, '{ trackOrder: true }');
+  const v: unknown = o.trackOrder;
+  if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`${where}: options.trackOrder must be a boolean, got ${describeValue(v)}`);
+  return v === true;
+}
+
+/** requireDataset's checks of an existing dataset, with h5py's rules and words. */
+export function checkRequired(ds: Dataset, options: RequireDatasetOptions, exact: boolean, where: string): void {
+  const shape = `[${ds.shape.join(', ')}]`;
+  const asked = `[${options.shape.join(', ')}]`;
+  if (shape !== asked) {
+    if (options.maxshape === undefined) throw new TypeError(`${where}: shapes do not match (existing ${shape} vs new ${asked})`);
+    const max = (m: readonly number[] | null): string => (m === null ? 'none (a scalar)' : `[${m.join(', ')}]`);
+    if (max(ds.maxshape) !== max(options.maxshape)) {
+      throw new TypeError(`${where}: max shapes do not match (existing ${max(ds.maxshape)} vs new ${max(options.maxshape)})`);
+    }
+  }
+  if (exact) {
+    const length = (n: number | null): string => (n === null ? 'variable-length' : `${n}-byte`);
+    if (ds.dtype !== options.dtype) throw new TypeError(`${where}: dtypes do not exactly match (existing ${ds.dtype} vs new ${options.dtype})`);
+    if (ds.dtype === 'string' && (options.stringLength ?? null) !== ds.stringLength) {
+      throw new TypeError(`${where}: dtypes do not exactly match (existing ${length(ds.stringLength)} strings vs new ${length(options.stringLength ?? null)} strings)`);
+    }
+  } else if (!castsSafely(options.dtype, ds.dtype)) {
+    throw new TypeError(`${where}: dtypes cannot be safely cast (existing ${ds.dtype} vs new ${options.dtype})`);
+  }
 }
