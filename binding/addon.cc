@@ -38,7 +38,6 @@ const napi_type_tag kCommTag = {0x6a1e5c2b7f3d4e91ULL, 0x8b2c4d6e0f1a3b5cULL};
 const napi_type_tag kFileTag = {0x6a1e5c2b7f3d4e92ULL, 0x8b2c4d6e0f1a3b5cULL};
 const napi_type_tag kGroupTag = {0x6a1e5c2b7f3d4e93ULL, 0x8b2c4d6e0f1a3b5cULL};
 const napi_type_tag kDatasetTag = {0x6a1e5c2b7f3d4e94ULL, 0x8b2c4d6e0f1a3b5cULL};
-const napi_type_tag kRequestTag = {0x6a1e5c2b7f3d4e95ULL, 0x8b2c4d6e0f1a3b5cULL};
 
 bool LibraryClosed() { return libraryClosed.load(); }
 void MarkLibraryClosed() { libraryClosed.store(true); }

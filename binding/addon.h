@@ -8,6 +8,7 @@
 namespace h5mpi {
 
 class Watchdog;
+class RequestTable;
 
 // The memory dataspace kept between transfers (see dataspace.h).
 struct MemorySpaceCache {
@@ -26,7 +27,6 @@ struct AddonData {
   Napi::FunctionReference fileClass;
   Napi::FunctionReference groupClass;
   Napi::FunctionReference datasetClass;
-  Napi::FunctionReference requestClass;
   MemorySpaceCache memorySpace;
   // Where point-to-point calls and requests report a status (source, tag, bytes, flag): a Float64Array of
   // lib/'s, read there after the call, so that a small message's receive makes no JS object.
@@ -37,6 +37,8 @@ struct AddonData {
   void* receive = nullptr;
   size_t receiveBytes = 0;
   std::unique_ptr<Watchdog> watchdog;
+  // Pending non-blocking operations (binding/request.h).
+  std::unique_ptr<RequestTable> requests;
   // MPI_Init_thread was called by this environment, so MPI_Finalize is ours to call at shutdown.
   bool weFinalize = false;
   ~AddonData();

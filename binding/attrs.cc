@@ -1,5 +1,7 @@
 // Attributes on files, groups and datasets: replace-or-create, read whole, list, delete. The native
 // location classes expose these as methods (object.h); `loc` is their live id.
+#include <memory>
+
 #include "errors.h"
 #include "object.h"
 #include "types.h"
@@ -7,40 +9,98 @@
 namespace h5mpi {
 namespace {
 std::string Quote(const std::string& name) { return "'" + name + "'"; }
+
+// attrRead's third mode, besides the StringMode ones: the type and shape only, no data.
+constexpr int kInfoOnly = 2;
+
+// A name no attribute of `loc` has, from `base`: the same on every rank, which all see the same attributes.
+std::string FreeName(Napi::Env env, hid_t loc, const std::string& base, const std::string& what) {
+  std::string name = base;
+  for (int i = 1; CheckH5(env, H5Aexists(loc, name.c_str()), what) > 0; i++) name = base + " " + std::to_string(i);
+  return name;
+}
+
+// Throws the H5Error of the failure that just happened, after `undo` put things back (HDF5's error stack
+// of the failure is kept aside meanwhile, so that the exception tells the failure, not the undoing).
+template <typename Undo>
+[[noreturn]] void FailAndUndo(Napi::Env env, const std::string& what, Undo undo) {
+  hid_t failure = H5Eget_current_stack();
+  undo();
+  if (failure >= 0) H5Eset_current_stack(failure);
+  ThrowH5(env, what);
+}
 }  // namespace
 
-// attrWrite(name, dtype, stringLength, shape | null, data): data is a typed array or string[].
+// attrWrite(name, spec, data). spec: { dtype, stringLength, ascii, bool, shape: number[] | null (scalar),
+// empty (a null dataspace: h5py.Empty) }; data: a typed array (numbers, converted by HDF5 from its element
+// type; bool: int8 0/1) or an array of strings and Uint8Arrays (string bytes as they are).
 Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
   std::string what = "write attribute " + Quote(name);
-  DType dt = static_cast<DType>(info[1].As<Napi::Number>().Int32Value());
-  size_t stringLength = static_cast<size_t>(info[2].As<Napi::Number>().DoubleValue());
+  Napi::Object spec = info[1].As<Napi::Object>();
+  TypeSpec ts = ToTypeSpec(spec);
   Space space;
-  if (info[3].IsNull()) {
+  if (spec.Get("empty").ToBoolean()) {
+    space = Space(CheckH5(env, H5Screate(H5S_NULL), what));
+  } else if (spec.Get("shape").IsNull()) {
     space = Space(CheckH5(env, H5Screate(H5S_SCALAR), what));
   } else {
-    std::vector<hsize_t> dims = ToDims(info[3]);
+    std::vector<hsize_t> dims = ToDims(spec.Get("shape"));
     space = Space(CheckH5(env, H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), what));
   }
-  if (CheckH5(env, H5Aexists(loc, name.c_str()), what) > 0) CheckH5(env, H5Adelete(loc, name.c_str()), what);
-  Type ftype = FileType(env, dt, stringLength);
-  Attr attr(CheckH5(env, H5Acreate2(loc, name.c_str(), ftype.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what));
-  if (dt == DType::String) {
-    PackedStrings packed(env, ftype.get(), info[4].As<Napi::Array>());
-    CheckH5(env, H5Awrite(attr.get(), packed.memType(), packed.data()), what);
-  } else {
-    Napi::TypedArray ta = info[4].As<Napi::TypedArray>();
-    const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    CheckH5(env, H5Awrite(attr.get(), NativeH5Type(dt), p), what);
+  hssize_t count = CheckH5(env, H5Sget_simple_extent_npoints(space.get()), what);
+  Type ftype = FileTypeOf(env, ts);
+
+  // The data in memory, before anything in the file changes.
+  std::unique_ptr<PackedStrings> packed;
+  hid_t memType = H5I_INVALID_HID;
+  const void* data = nullptr;
+  if (ts.dt == DType::String && !ts.boolean) {
+    packed = std::make_unique<PackedStrings>(env, ftype.get(), info[2].As<Napi::Array>());
+    memType = packed->memType();
+    data = packed->data();
+  } else if (info[2].IsTypedArray()) {
+    Napi::TypedArray ta = info[2].As<Napi::TypedArray>();
+    // The bool type's base is int8 as JS holds it: the enum is its own memory type.
+    memType = ts.boolean ? ftype.get() : NativeH5Type(DTypeOfTypedArray(ta.TypedArrayType()));
+    data = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   }
+
+  // A replaced attribute is written under a free name and renamed over the old one only once it is written,
+  // as h5py does: an attribute HDF5 refuses (its type, its size) leaves the old value where it was.
+  bool exists = CheckH5(env, H5Aexists(loc, name.c_str()), what) > 0;
+  std::string fresh = exists ? FreeName(env, loc, ".h5mpi-replacing " + name, what) : name;
+  std::string old = exists ? FreeName(env, loc, ".h5mpi-replaced " + name, what) : "";
+  Attr attr(CheckH5(env, H5Acreate2(loc, fresh.c_str(), ftype.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what));
+  // An empty attribute (no elements, or a null dataspace) has nothing to write, and HDF5 refuses a null buffer.
+  if (count > 0 && H5Awrite(attr.get(), memType, data) < 0) {
+    FailAndUndo(env, what, [&] {
+      attr.reset();
+      H5Adelete(loc, fresh.c_str());
+    });
+  }
+  attr.reset();
+  if (!exists) return env.Undefined();
+  if (H5Arename(loc, name.c_str(), old.c_str()) < 0) FailAndUndo(env, what, [&] { H5Adelete(loc, fresh.c_str()); });
+  if (H5Arename(loc, fresh.c_str(), name.c_str()) < 0) {
+    FailAndUndo(env, what, [&] {
+      H5Arename(loc, old.c_str(), name.c_str());
+      H5Adelete(loc, fresh.c_str());
+    });
+  }
+  CheckH5(env, H5Adelete(loc, old.c_str()),
+          what + ": the new value is in place, but the old one is left as attribute " + Quote(old) +
+              ", which could not be deleted");
   return env.Undefined();
 }
 
-// attrRead(name) -> { type, shape (null: scalar), data: ArrayBuffer | string[] }
+// attrRead(name, mode) -> { type, shape (null: scalar; []: a null dataspace), data?: ArrayBuffer | array }.
+// mode: a StringMode for string data, or kInfoOnly for no data at all.
 Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
+  int mode = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
   std::string what = "read attribute " + Quote(name);
   Attr attr(CheckH5(env, H5Aopen(loc, name.c_str(), H5P_DEFAULT), what));
   Type ftype(CheckH5(env, H5Aget_type(attr.get()), what));
@@ -50,24 +110,26 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   out.Set("type", type);
   int rank = H5Sget_simple_extent_ndims(space.get());
   size_t count = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
-  if (H5Sget_simple_extent_type(space.get()) == H5S_SCALAR) {
+  H5S_class_t spaceClass = H5Sget_simple_extent_type(space.get());
+  if (spaceClass == H5S_SCALAR) {
     out.Set("shape", env.Null());
   } else {
-    std::vector<hsize_t> dims(rank);
+    std::vector<hsize_t> dims(rank > 0 ? rank : 1);
     H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
     out.Set("shape", FromDims(env, dims.data(), rank));
   }
   // A null dataspace (h5py.Empty) has no value; shape [] tells lib/.
-  if (H5Sget_simple_extent_type(space.get()) == H5S_NULL) return out;
+  if (mode == kInfoOnly || spaceClass == H5S_NULL) return out;
   int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
   if (dtype < 0) return out;  // lib/ reports the unsupported type by name
   DType dt = static_cast<DType>(dtype);
   if (dt == DType::String) {
-    out.Set("data", ReadStrings(env, ftype.get(), space.get(), count,
+    out.Set("data", ReadStrings(env, ftype.get(), space.get(), count, static_cast<StringMode>(mode),
                                 [&](hid_t mem, void* buf) { CheckH5(env, H5Aread(attr.get(), mem, buf), what); }));
   } else {
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, count * DTypeSize(dt));
-    CheckH5(env, H5Aread(attr.get(), NativeH5Type(dt), buf.Data()), what);
+    // A zero-length attribute (numpy's zeros(0)) has nothing to read, and HDF5 refuses a null buffer.
+    if (count > 0) CheckH5(env, H5Aread(attr.get(), NativeH5Type(dt), buf.Data()), what);
     out.Set("data", buf);
   }
   return out;

@@ -287,9 +287,9 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     return env.Undefined();
   }
 
-  // read(selection, target, collective) -> undefined (numbers), string[] (strings). Numbers go straight
-  // into the caller's typed array (HDF5 converts to its element type); with no target (undefined) the
-  // elements are strings and come back as a new array.
+  // read(selection, target, collective, stringMode?) -> undefined (numbers), an array (strings). Numbers go
+  // straight into the caller's typed array (HDF5 converts to its element type); with no target (undefined)
+  // the elements are strings and come back as a new array, as `stringMode` (a StringMode) says.
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto what = [this] { return What("read"); };
@@ -304,7 +304,9 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     hid_t mspace = MemorySpace(env, *memory_, selected);
     if (strings) {
       Type ftype(CheckH5(env, H5Dget_type(d), what()));
-      return ReadStrings(env, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {
+      StringMode mode =
+          info[3].IsNumber() ? static_cast<StringMode>(info[3].As<Napi::Number>().Int32Value()) : StringMode::Text;
+      return ReadStrings(env, ftype.get(), mspace, n, mode, [&](hid_t mem, void* buf) {
         if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
       });
     }

@@ -30,13 +30,11 @@ Napi::Value Ibcast(const Napi::CallbackInfo& info, MPI_Comm c) {
     std::unique_ptr<BigType> type;
   };
   auto shared = std::make_shared<Shared>();
-  std::vector<Napi::Value> keep;
   if (rank == root) {
     View v = ToView(env, info[1]);
     shared->header[0] = info[0].As<Napi::Number>().Int64Value();
     shared->header[1] = static_cast<int64_t>(v.bytes());
     shared->data = v.data;
-    keep.push_back(info[1]);
   }
   MPI_Request request;
   CheckMPI(env, MPI_Ibcast(shared->header, 2, MPI_INT64_T, root, c, &request), "MPI_Ibcast");
@@ -60,7 +58,9 @@ Napi::Value Ibcast(const Napi::CallbackInfo& info, MPI_Comm c) {
     r.Post(next);
     return false;
   };
-  return NativeRequest::New(env, request, keep, step);
+  Napi::Value id = NativeRequest::New(env, request, {}, step);
+  if (rank == root) NativeRequest::From(env, id).Keep(info[1]);
+  return id;
 }
 
 // ireduce(array, op, root | -1 for iallreduce) -> NativeRequest whose result is the reduced ArrayBuffer

@@ -74,7 +74,6 @@ extern const napi_type_tag kCommTag;
 extern const napi_type_tag kFileTag;
 extern const napi_type_tag kGroupTag;
 extern const napi_type_tag kDatasetTag;
-extern const napi_type_tag kRequestTag;
 
 // Makes a NativeGroup / NativeDataset owning `id`, opened at `name` in `file`.
 Napi::Object NewGroup(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name);

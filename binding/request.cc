@@ -11,51 +11,65 @@ double ReceivedBytes(const MPI_Status& status) {
   return count == MPI_UNDEFINED ? 0 : static_cast<double>(count);
 }
 
-Napi::Function NativeRequest::Define(Napi::Env env) {
-  return DefineClass(env, "NativeRequest",
-                     {
-                         InstanceMethod<&NativeRequest::Wait>("wait"),
-                         InstanceMethod<&NativeRequest::Test>("test"),
-                         InstanceMethod<&NativeRequest::Cancel>("cancel"),
-                         InstanceMethod<&NativeRequest::IsDone>("done"),
-                     });
+NativeRequest& RequestTable::Add() {
+  NativeRequest* r;
+  if (!free_.empty()) {
+    r = &slots_[free_.back()];
+    free_.pop_back();
+  } else {
+    r = &slots_.emplace_back();
+    r->id_ = static_cast<uint32_t>(slots_.size() - 1);
+  }
+  r->inUse_ = true;
+  return *r;
 }
 
-NativeRequest::NativeRequest(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRequest>(info) {
-  info.This().As<Napi::Object>().TypeTag(&kRequestTag);
+NativeRequest* RequestTable::Find(uint32_t id) {
+  return id < slots_.size() && slots_[id].inUse_ ? &slots_[id] : nullptr;
 }
 
-// Only a finished request can be collected: a pending one holds a reference to itself (Finish drops it).
-NativeRequest::~NativeRequest() = default;
-
-Napi::Object NativeRequest::New(Napi::Env env, MPI_Request request, std::vector<Napi::Value> keep, RequestStep step,
-                                Napi::Value result) {
-  Napi::Object o = Data(env).requestClass.New({});
-  NativeRequest* r = Unwrap(o);
-  r->request_ = request;
-  r->step_ = std::move(step);
-  if (!result.IsEmpty()) r->SetResult(result);
-  for (const Napi::Value& v : keep) r->Keep(v);
-  r->Ref();  // pending: MPI uses the kept memory until the operation completes
-  return o;
+void RequestTable::Release(NativeRequest& r) {
+  // Field by field rather than a fresh object: the kept-values list keeps its storage for the next use.
+  r.inUse_ = false;
+  r.request_ = MPI_REQUEST_NULL;
+  r.step_ = nullptr;
+  r.keep_.clear();
+  r.result_.Reset();
+  r.done_ = r.cancelled_ = false;
+  r.error_ = MPI_SUCCESS;
+  r.errorIn_ = "";
+  r.statusSource_ = MPI_PROC_NULL;
+  r.statusTag_ = MPI_ANY_TAG;
+  r.bytes_ = 0;
+  free_.push_back(r.id_);
 }
 
-NativeRequest* NativeRequest::From(Napi::Env env, const Napi::Value& v) {
-  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&kRequestTag)) ThrowUsage(env, "expected a Request");
-  return Unwrap(v.As<Napi::Object>());
+Napi::Value NativeRequest::New(Napi::Env env, MPI_Request request, std::initializer_list<Napi::Value> keep,
+                               RequestStep step, Napi::Value result) {
+  NativeRequest& r = Data(env).requests->Add();
+  r.request_ = request;
+  r.step_ = std::move(step);
+  if (!result.IsEmpty()) r.SetResult(result);
+  for (const Napi::Value& v : keep) r.Keep(v);
+  return Napi::Number::New(env, r.id_);
+}
+
+NativeRequest& NativeRequest::From(Napi::Env env, const Napi::Value& id) {
+  NativeRequest* r = id.IsNumber() ? Data(env).requests->Find(id.As<Napi::Number>().Uint32Value()) : nullptr;
+  if (r == nullptr) ThrowUsage(env, "not a pending request");
+  return *r;
 }
 
 void NativeRequest::Keep(Napi::Value v) { keep_.push_back(Napi::Persistent(v)); }
 void NativeRequest::SetResult(Napi::Value v) { result_ = Napi::Persistent(v); }
 
-void NativeRequest::Finish(Napi::Env env, const MPI_Status& status) {
+void NativeRequest::Finish(const MPI_Status& status) {
   statusSource_ = status.MPI_SOURCE;
   statusTag_ = status.MPI_TAG;
   bytes_ = ReceivedBytes(status);
   done_ = true;
   step_ = nullptr;
   keep_.clear();
-  Unref();
 }
 
 bool NativeRequest::Progress(Napi::Env env, bool blocking) {
@@ -70,105 +84,117 @@ bool NativeRequest::Progress(Napi::Env env, bool blocking) {
       if (rc == MPI_SUCCESS && !flag) return false;
     }
     if (rc != MPI_SUCCESS) {
-      // The operation failed (a receive longer than its buffer, say): it is over, and reports why once.
-      Finish(env, status);
-      ThrowMPI(env, rc, blocking ? "MPI_Wait" : "MPI_Test");
+      // The operation failed (a receive longer than its buffer, say): it is over, and Take reports why.
+      Finish(status);
+      error_ = rc;
+      errorIn_ = blocking ? "MPI_Wait" : "MPI_Test";
+      return true;
     }
     if (step_ && !step_(env, *this, status)) continue;  // the next step is posted
-    Finish(env, status);
+    Finish(status);
   }
   return true;
 }
 
-Napi::Value NativeRequest::Record(Napi::Env env) {
+Napi::Value NativeRequest::Take(Napi::Env env) {
   ReportStatus(env, statusSource_, statusTag_, bytes_, cancelled_ ? 1 : 0);
-  return result_.IsEmpty() ? env.Undefined() : result_.Value();
+  int error = error_;
+  const char* errorIn = errorIn_;
+  Napi::Value result = result_.IsEmpty() ? env.Undefined() : result_.Value();
+  Data(env).requests->Release(*this);
+  if (error != MPI_SUCCESS) ThrowMPI(env, error, errorIn);
+  return result;
 }
 
-Napi::Value NativeRequest::Wait(const Napi::CallbackInfo& info) {
-  Progress(info.Env(), true);
-  reported = true;
-  return Record(info.Env());
-}
-
-// test() -> whether it is done (then wait() reports it without waiting).
-Napi::Value NativeRequest::Test(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), Progress(info.Env(), false));
-}
-
-Napi::Value NativeRequest::IsDone(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), done_); }
-
-// cancel() -> whether the operation was cancelled (false: it had completed, or completes, normally).
-Napi::Value NativeRequest::Cancel(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!done_) {
-    CheckMPI(env, MPI_Cancel(&request_), "MPI_Cancel");
-    MPI_Status status;
-    CheckMPI(env, MPI_Wait(&request_, &status), "MPI_Wait");
-    int flag = 0;
-    MPI_Test_cancelled(&status, &flag);
-    if (flag) {
-      cancelled_ = true;
-      Finish(env, status);
-    } else if (!step_ || step_(env, *this, status)) {
-      Finish(env, status);
-    } else {
-      Progress(env, true);  // completed its step before the cancel: run the rest
-    }
+bool NativeRequest::Cancel(Napi::Env env) {
+  if (done_) return cancelled_;
+  CheckMPI(env, MPI_Cancel(&request_), "MPI_Cancel");
+  MPI_Status status;
+  CheckMPI(env, MPI_Wait(&request_, &status), "MPI_Wait");
+  int flag = 0;
+  MPI_Test_cancelled(&status, &flag);
+  if (flag) {
+    cancelled_ = true;
+    Finish(status);
+  } else if (!step_ || step_(env, *this, status)) {
+    Finish(status);
+  } else {
+    Progress(env, true);  // completed its step before the cancel: run the rest
   }
-  return Napi::Boolean::New(env, cancelled_);
+  return cancelled_;
 }
 
 namespace {
 
-std::vector<NativeRequest*> Requests(Napi::Env env, const Napi::Value& v) {
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<NativeRequest*> out(a.Length());
-  for (uint32_t i = 0; i < a.Length(); i++) out[i] = NativeRequest::From(env, a.Get(i));
+NativeRequest& Arg(const Napi::CallbackInfo& info) { return NativeRequest::From(info.Env(), info[0]); }
+
+// requestWait(id) -> its result (status in the slots), once complete; the number is free after it.
+Napi::Value RequestWait(const Napi::CallbackInfo& info) {
+  NativeRequest& r = Arg(info);
+  r.Progress(info.Env(), true);
+  return r.Take(info.Env());
+}
+
+// requestTest(id) -> whether it is done (then requestWait reports it without waiting).
+Napi::Value RequestTest(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Arg(info).Progress(info.Env(), false));
+}
+
+Napi::Value RequestDone(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), Arg(info).done()); }
+
+// requestCancel(id) -> whether it was cancelled (then it is over, and its number free); false: it had
+// completed, or completes, normally (requestWait reports it).
+Napi::Value RequestCancel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NativeRequest& r = Arg(info);
+  if (!r.Cancel(env)) return Napi::Boolean::New(env, false);
+  r.Take(env);
+  return Napi::Boolean::New(env, true);
+}
+
+// The requests numbered in info[0] (a Uint32Array lib/ reuses) up to the count info[1].
+std::vector<NativeRequest*> Requests(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Uint32Array ids = info[0].As<Napi::Uint32Array>();
+  uint32_t n = info[1].As<Napi::Number>().Uint32Value();
+  if (n > ids.ElementLength()) ThrowUsage(env, "request count beyond the list");
+  RequestTable& table = *Data(env).requests;
+  std::vector<NativeRequest*> out(n);
+  for (uint32_t i = 0; i < n; i++) {
+    out[i] = table.Find(ids[i]);
+    if (out[i] == nullptr) ThrowUsage(env, "not a pending request");
+  }
   return out;
 }
 
-// waitall(requests): completes every one (each then reports through wait()).
+// waitall(ids, n): completes every one (each then reports through requestWait, a failed one with its error).
 Napi::Value WaitAll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  for (NativeRequest* r : Requests(env, info[0])) {
-    r->Progress(env, true);
-    r->reported = true;
-  }
+  for (NativeRequest* r : Requests(info)) r->Progress(env, true);
   return env.Undefined();
 }
 
-// testall(requests) -> whether every one is complete (then all are reported).
+// testall(ids, n) -> whether every one is complete.
 Napi::Value TestAll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<NativeRequest*> requests = Requests(env, info[0]);
   bool all = true;
-  for (NativeRequest* r : requests) all = r->Progress(env, false) && all;
-  if (all)
-    for (NativeRequest* r : requests) r->reported = true;
+  for (NativeRequest* r : Requests(info)) all = r->Progress(env, false) && all;
   return Napi::Boolean::New(env, all);
 }
 
-// waitsome(requests, one) -> the indices of the requests that completed and were not reported before (at
-// least one; with `one`, exactly one: waitany); [] when every one has been reported. Polls them in turn:
-// a blocking wait on one could hold up another whose message arrives first.
+// waitsome(ids, n, one) -> the indices of those that completed (at least one; with `one`, exactly one:
+// waitany). lib/ passes only requests it has not taken. Polls them in turn: a blocking wait on one could
+// hold up another whose message arrives first.
 Napi::Value WaitSome(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<NativeRequest*> requests = Requests(env, info[0]);
-  bool one = info[1].ToBoolean();
-  std::vector<uint32_t> open;
-  for (uint32_t i = 0; i < requests.size(); i++) {
-    if (!requests[i]->reported) open.push_back(i);
-  }
+  std::vector<NativeRequest*> requests = Requests(info);
+  bool one = info[2].ToBoolean();
   Napi::Array out = Napi::Array::New(env);
-  if (open.empty()) return out;
-  if (open.size() == 1) {
-    requests[open[0]]->Progress(env, true);
-  }
+  if (requests.empty()) return out;
+  if (requests.size() == 1) requests[0]->Progress(env, true);
   for (;;) {
-    for (uint32_t i : open) {
+    for (uint32_t i = 0; i < requests.size(); i++) {
       if (requests[i]->Progress(env, false)) {
-        requests[i]->reported = true;
         out.Set(out.Length(), i);
         if (one) return out;
       }
@@ -180,7 +206,11 @@ Napi::Value WaitSome(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitRequest(Napi::Env env, Napi::Object exports) {
-  Data(env).requestClass = Napi::Persistent(NativeRequest::Define(env));
+  Data(env).requests = std::make_unique<RequestTable>();
+  exports.Set("requestWait", Napi::Function::New(env, RequestWait));
+  exports.Set("requestTest", Napi::Function::New(env, RequestTest));
+  exports.Set("requestDone", Napi::Function::New(env, RequestDone));
+  exports.Set("requestCancel", Napi::Function::New(env, RequestCancel));
   exports.Set("waitall", Napi::Function::New(env, WaitAll));
   exports.Set("testall", Napi::Function::New(env, TestAll));
   exports.Set("waitsome", Napi::Function::New(env, WaitSome));

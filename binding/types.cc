@@ -86,35 +86,71 @@ Type MemoryType(Napi::Env env, DType dt, size_t stringLength) {
   return t;
 }
 
+namespace {
+
+int IntegerDType(size_t size, bool isSigned) {
+  switch (size) {
+    case 1: return static_cast<int>(isSigned ? DType::Int8 : DType::Uint8);
+    case 2: return static_cast<int>(isSigned ? DType::Int16 : DType::Uint16);
+    case 4: return static_cast<int>(isSigned ? DType::Int32 : DType::Uint32);
+    case 8: return static_cast<int>(isSigned ? DType::Int64 : DType::Uint64);
+    default: return -1;
+  }
+}
+
+const char* ClassName(H5T_class_t cls) {
+  static const char* names[] = {"integer",  "float",     "time", "string", "bitfield", "opaque",
+                                "compound", "reference", "enum", "vlen",   "array"};
+  return cls >= 0 && cls < static_cast<int>(sizeof names / sizeof names[0]) ? names[cls] : "other";
+}
+
+// An enum's members as { name, value }, and whether it is h5py's bool (int8, FALSE = 0 and TRUE = 1).
+Napi::Array EnumMembers(Napi::Env env, hid_t type, hid_t base, bool& isBool) {
+  int n = H5Tget_nmembers(type);
+  Napi::Array members = Napi::Array::New(env, n > 0 ? n : 0);
+  size_t baseSize = H5Tget_size(base);
+  int matched = 0;
+  for (int i = 0; i < n; i++) {
+    // The value is in the base type's layout: convert it to a native long long to show it.
+    std::vector<unsigned char> value(std::max<size_t>(baseSize, sizeof(long long)), 0);
+    char* name = H5Tget_member_name(type, static_cast<unsigned>(i));
+    Napi::Object m = Napi::Object::New(env);
+    m.Set("name", name ? name : "");
+    if (H5Tget_member_value(type, static_cast<unsigned>(i), value.data()) >= 0 &&
+        H5Tconvert(base, H5T_NATIVE_LLONG, 1, value.data(), nullptr, H5P_DEFAULT) >= 0) {
+      long long v;
+      std::memcpy(&v, value.data(), sizeof v);
+      m.Set("value", static_cast<double>(v));
+      if (name && ((std::strcmp(name, "FALSE") == 0 && v == 0) || (std::strcmp(name, "TRUE") == 0 && v == 1)))
+        matched++;
+    } else {
+      H5Eclear2(H5E_DEFAULT);
+    }
+    if (name) H5free_memory(name);
+    members.Set(static_cast<uint32_t>(i), m);
+  }
+  isBool =
+      n == 2 && matched == 2 && baseSize == 1 && H5Tget_class(base) == H5T_INTEGER && H5Tget_sign(base) == H5T_SGN_2;
+  return members;
+}
+
+}  // namespace
+
 Napi::Object DescribeType(Napi::Env env, hid_t type) {
   Napi::Object o = Napi::Object::New(env);
   H5T_class_t cls = H5Tget_class(type);
   size_t size = H5Tget_size(type);
   int dtype = -1;
-  const char* className = "other";
-  Type base;
-  if (cls == H5T_ENUM) {  // h5py stores bool as an int8 enum: read it as its base integer
-    base = Type(H5Tget_super(type));
-    type = base.get();
-    cls = H5Tget_class(type);
-    size = H5Tget_size(type);
-  }
+  H5T_order_t order = H5Tget_order(type);
   if (cls == H5T_INTEGER) {
     bool isSigned = H5Tget_sign(type) == H5T_SGN_2;
-    className = "integer";
-    switch (size) {
-      case 1: dtype = static_cast<int>(isSigned ? DType::Int8 : DType::Uint8); break;
-      case 2: dtype = static_cast<int>(isSigned ? DType::Int16 : DType::Uint16); break;
-      case 4: dtype = static_cast<int>(isSigned ? DType::Int32 : DType::Uint32); break;
-      case 8: dtype = static_cast<int>(isSigned ? DType::Int64 : DType::Uint64); break;
-    }
+    o.Set("signed", isSigned);
+    dtype = IntegerDType(size, isSigned);
   } else if (cls == H5T_FLOAT) {
-    className = "float";
     if (size == 4) dtype = static_cast<int>(DType::Float32);
     else if (size >= 8) dtype = static_cast<int>(DType::Float64);
     // half floats (size 2) are not convertible by HDF5 1.10 without a registered conversion path.
   } else if (cls == H5T_STRING) {
-    className = "string";
     dtype = static_cast<int>(DType::String);
     bool vlen = H5Tis_variable_str(type) > 0;
     o.Set("vlen", vlen);
@@ -122,17 +158,62 @@ Napi::Object DescribeType(Napi::Env env, hid_t type) {
     o.Set("utf8", H5Tget_cset(type) == H5T_CSET_UTF8);
     H5T_str_t pad = H5Tget_strpad(type);
     o.Set("padding", pad == H5T_STR_NULLTERM ? "nullterm" : pad == H5T_STR_SPACEPAD ? "spacepad" : "nullpad");
-  } else {
-    static const char* names[] = {"integer",  "float",     "time", "string", "bitfield", "opaque",
-                                  "compound", "reference", "enum", "vlen",   "array"};
-    if (cls >= 0 && cls < static_cast<int>(sizeof names / sizeof names[0])) className = names[cls];
+  } else if (cls == H5T_ENUM) {
+    // Read as its base integer (h5py's bool is an int8 enum); lib/ turns a bool into booleans.
+    Type base(H5Tget_super(type));
+    if (base.valid()) {
+      Napi::Object b = DescribeType(env, base.get());
+      o.Set("base", b);
+      dtype = b.Get("dtype").As<Napi::Number>().Int32Value();
+      order = H5Tget_order(base.get());
+      bool isBool = false;
+      o.Set("members", EnumMembers(env, type, base.get(), isBool));
+      if (isBool) o.Set("bool", true);
+    }
+  } else if (cls == H5T_COMPOUND) {
+    int n = H5Tget_nmembers(type);
+    Napi::Array fields = Napi::Array::New(env, n > 0 ? n : 0);
+    for (int i = 0; i < n; i++) {
+      Napi::Object f = Napi::Object::New(env);
+      char* name = H5Tget_member_name(type, static_cast<unsigned>(i));
+      f.Set("name", name ? name : "");
+      if (name) H5free_memory(name);
+      f.Set("offset", static_cast<double>(H5Tget_member_offset(type, static_cast<unsigned>(i))));
+      Type member(H5Tget_member_type(type, static_cast<unsigned>(i)));
+      if (member.valid()) f.Set("type", DescribeType(env, member.get()));
+      fields.Set(static_cast<uint32_t>(i), f);
+    }
+    o.Set("fields", fields);
+  } else if (cls == H5T_ARRAY || cls == H5T_VLEN) {
+    Type base(H5Tget_super(type));
+    if (base.valid()) o.Set("base", DescribeType(env, base.get()));
+    if (cls == H5T_ARRAY) {
+      int rank = H5Tget_array_ndims(type);
+      std::vector<hsize_t> dims(rank > 0 ? rank : 1);
+      if (rank > 0 && H5Tget_array_dims2(type, dims.data()) >= 0) o.Set("dims", FromDims(env, dims.data(), rank));
+    }
+  } else if (cls == H5T_OPAQUE) {
+    char* tag = H5Tget_tag(type);
+    if (tag) {
+      o.Set("tag", tag);
+      H5free_memory(tag);
+    }
   }
-  H5T_order_t order = H5Tget_order(type);
+  H5Eclear2(H5E_DEFAULT);  // asking a class for what it lacks (an order, say) leaves nothing to report
   o.Set("dtype", dtype);
   o.Set("size", static_cast<double>(size));
-  o.Set("className", className);
+  o.Set("className", ClassName(cls));
   o.Set("order", order == H5T_ORDER_BE ? "big" : order == H5T_ORDER_LE ? "little" : "none");
   return o;
+}
+
+TypeSpec ToTypeSpec(const Napi::Object& spec) {
+  TypeSpec t;
+  t.dt = static_cast<DType>(spec.Get("dtype").As<Napi::Number>().Int32Value());
+  t.stringLength = static_cast<size_t>(spec.Get("stringLength").As<Napi::Number>().DoubleValue());
+  t.ascii = spec.Get("ascii").ToBoolean();
+  t.boolean = spec.Get("bool").ToBoolean();
+  return t;
 }
 
 }  // namespace h5mpi
@@ -157,13 +238,35 @@ Type FileType(Napi::Env env, DType dt, size_t stringLength) {
   return Type(CheckH5(env, H5Tcopy(base), "copy file type"));
 }
 
+Type FileTypeOf(Napi::Env env, const TypeSpec& spec) {
+  if (spec.boolean) {
+    // As h5py stores numpy's bool: an enum over a little-endian int8.
+    Type t(CheckH5(env, H5Tenum_create(H5T_STD_I8LE), "create bool type"));
+    int8_t no = 0, yes = 1;
+    CheckH5(env, H5Tenum_insert(t.get(), "FALSE", &no), "create bool type");
+    CheckH5(env, H5Tenum_insert(t.get(), "TRUE", &yes), "create bool type");
+    return t;
+  }
+  Type t = FileType(env, spec.dt, spec.stringLength);
+  if (spec.dt == DType::String && spec.ascii) CheckH5(env, H5Tset_cset(t.get(), H5T_CSET_ASCII), "set string charset");
+  return t;
+}
+
 PackedStrings::PackedStrings(Napi::Env env, hid_t fileType, const Napi::Array& strings)
     : vlen_(H5Tis_variable_str(fileType) > 0) {
   // The file's own type, charset included (HDF5 cannot convert fixed-length ASCII <-> UTF-8).
   memType_ = Type(CheckH5(env, H5Tcopy(fileType), "copy string type"));
   uint32_t n = strings.Length();
   owned_.reserve(n);
-  for (uint32_t i = 0; i < n; i++) owned_.push_back(strings.Get(i).As<Napi::String>().Utf8Value());
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Value v = strings.Get(i);
+    if (v.IsTypedArray()) {
+      Napi::Uint8Array bytes = v.As<Napi::Uint8Array>();
+      owned_.emplace_back(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+    } else {
+      owned_.push_back(v.As<Napi::String>().Utf8Value());
+    }
+  }
   if (vlen_) {
     for (const std::string& s : owned_) ptrs_.push_back(s.c_str());
     if (ptrs_.empty()) ptrs_.push_back(nullptr);
@@ -177,20 +280,73 @@ PackedStrings::PackedStrings(Napi::Env env, hid_t fileType, const Napi::Array& s
   }
 }
 
-Napi::Array StringsFromFixed(Napi::Env env, const char* data, size_t count, size_t width, bool spacePadded) {
+namespace {
+
+// Whether s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool ValidUtf8(const unsigned char* s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c == 0xe0) len = 3, lo = 0xa0;
+    else if (c == 0xed) len = 3, hi = 0x9f;
+    else if (c >= 0xe1 && c <= 0xef) len = 3;
+    else if (c == 0xf0) len = 4, lo = 0x90;
+    else if (c == 0xf4) len = 4, hi = 0x8f;
+    else if (c >= 0xf1 && c <= 0xf3) len = 4;
+    else return false;
+    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return false;
+    for (size_t k = 2; k < len; k++) {
+      if (s[i + k] < 0x80 || s[i + k] > 0xbf) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+Napi::Value BytesOf(Napi::Env env, const char* s, size_t len) {
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, len);
+  if (len > 0) std::memcpy(buf.Data(), s, len);
+  return Napi::Uint8Array::New(env, len, buf, 0);
+}
+
+// One string's bytes as lib/ wants them (see StringMode).
+Napi::Value StringValue(Napi::Env env, const char* s, size_t len, bool ascii, StringMode mode) {
+  if (mode == StringMode::Bytes) return BytesOf(env, s, len);
+  const unsigned char* u = reinterpret_cast<const unsigned char*>(s);
+  if (ValidUtf8(u, len)) return Napi::String::New(env, s, len);
+  if (!ascii) return BytesOf(env, s, len);
+  napi_value out;
+  if (napi_create_string_latin1(env, s, len, &out) != napi_ok) throw Napi::Error::New(env, "cannot make a string");
+  return Napi::Value(env, out);
+}
+
+}  // namespace
+
+Napi::Array StringsFromFixed(Napi::Env env, const char* data, size_t count, size_t width, bool spacePadded, bool ascii,
+                             StringMode mode) {
   Napi::Array out = Napi::Array::New(env, count);
   for (size_t i = 0; i < count; i++) {
     const char* s = data + i * width;
     size_t len = strnlen(s, width);
     while (spacePadded && len > 0 && s[len - 1] == ' ') len--;  // Fortran-style strings
-    out.Set(i, Napi::String::New(env, s, len));
+    out.Set(i, StringValue(env, s, len, ascii, mode));
   }
   return out;
 }
 
-Napi::Array StringsFromVlen(Napi::Env env, char** data, size_t count) {
+Napi::Array StringsFromVlen(Napi::Env env, char** data, size_t count, bool ascii, StringMode mode) {
   Napi::Array out = Napi::Array::New(env, count);
-  for (size_t i = 0; i < count; i++) out.Set(i, Napi::String::New(env, data[i] ? data[i] : ""));
+  for (size_t i = 0; i < count; i++) {
+    const char* s = data[i] ? data[i] : "";
+    out.Set(i, StringValue(env, s, std::strlen(s), ascii, mode));
+  }
   return out;
 }
 

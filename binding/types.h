@@ -29,9 +29,21 @@ DType DTypeOfKind(int64_t kind);
 // The memory type for a dtype code; `stringLength` 0 means variable-length UTF-8.
 Type MemoryType(Napi::Env env, DType dt, size_t stringLength);
 
-// Describes a file (or attribute) type as { dtype, stringLength?, vlen?, order, className }.
-// dtype is the native type HDF5 converts it to on read, or -1 when it cannot be read.
+// Describes a file (or attribute) type as { dtype, size, className, order } and what its class adds: strings
+// { vlen, stringLength, utf8, padding }, integers { signed }, enums { base, members, bool }, compounds { fields },
+// arrays { base, dims }, variable-length sequences { base }, opaques { tag }. dtype is the native type HDF5
+// converts it to on read, or -1 when h5mpi cannot read it (lib/dtype.ts's storedTypeOf reads the rest).
 Napi::Object DescribeType(Napi::Env env, hid_t type);
+
+// A type to store, as lib/dtype.ts resolves a dtype spec: { dtype, stringLength (0: variable), ascii, bool }.
+// bool is h5py's: an int8 enum FALSE = 0, TRUE = 1.
+struct TypeSpec {
+  DType dt = DType::Float64;
+  size_t stringLength = 0;
+  bool ascii = false;
+  bool boolean = false;
+};
+TypeSpec ToTypeSpec(const Napi::Object& spec);
 
 }  // namespace h5mpi
 
@@ -39,9 +51,12 @@ namespace h5mpi {
 
 // The on-disk type for a dtype: standard little-endian numbers (as h5py writes them), UTF-8 strings.
 Type FileType(Napi::Env env, DType dt, size_t stringLength);
+// The same for a full spec: ASCII strings, h5py's bool enum.
+Type FileTypeOf(Napi::Env env, const TypeSpec& spec);
 
 // string[] packed in the memory layout a string file type wants (fixed-length: NUL-padded bytes, or
-// space-padded for a space-padded type; variable-length: an array of char*).
+// space-padded for a space-padded type; variable-length: an array of char*). An element may also be a
+// Uint8Array: its bytes, stored as they are.
 class PackedStrings {
  public:
   PackedStrings(Napi::Env env, hid_t fileType, const Napi::Array& strings);
@@ -56,22 +71,30 @@ class PackedStrings {
   std::vector<const char*> ptrs_;
 };
 
-// Reads `count` strings of a string file type through `read(memType, buffer)` and returns them as string[].
+// How strings come back (lib/dtype.ts STRING_MODES). Text: UTF-8 strings as JS strings, and an element whose
+// bytes are not valid UTF-8 as a Uint8Array of them, for lib/ to report (never U+FFFD); ASCII strings the
+// same, except that bytes that are not valid UTF-8 decode as Latin-1 (one character per byte). Bytes: every
+// element as a Uint8Array of its bytes.
+enum class StringMode : int { Text = 0, Bytes = 1 };
+
+// Reads `count` strings of a string file type through `read(memType, buffer)` and returns them as an array.
 template <typename Read>
-Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count, Read read);
-Napi::Array StringsFromFixed(Napi::Env env, const char* data, size_t count, size_t width, bool spacePadded);
-Napi::Array StringsFromVlen(Napi::Env env, char** data, size_t count);
+Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count, StringMode mode, Read read);
+Napi::Array StringsFromFixed(Napi::Env env, const char* data, size_t count, size_t width, bool spacePadded, bool ascii,
+                             StringMode mode);
+Napi::Array StringsFromVlen(Napi::Env env, char** data, size_t count, bool ascii, StringMode mode);
 
 template <typename Read>
-Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count, Read read) {
+Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count, StringMode mode, Read read) {
   bool vlen = H5Tis_variable_str(fileType) > 0;
+  bool ascii = H5Tget_cset(fileType) != H5T_CSET_UTF8;
   // The file's own type, charset included: HDF5 has no ASCII <-> UTF-8 conversion for fixed-length strings,
-  // and the bytes are decoded as UTF-8 (a superset of ASCII) either way.
+  // and the bytes are decoded here, by the charset.
   Type mem(H5Tcopy(fileType));
   if (vlen) {
     std::vector<char*> ptrs(count ? count : 1, nullptr);
     read(mem.get(), ptrs.data());
-    Napi::Array out = StringsFromVlen(env, ptrs.data(), count);
+    Napi::Array out = StringsFromVlen(env, ptrs.data(), count, ascii, mode);
     // The file space already describes the selection that was read.
     H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, ptrs.data());
     return out;
@@ -79,7 +102,7 @@ Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count
   size_t width = H5Tget_size(fileType);
   std::vector<char> buf(count * width + 1, 0);
   read(mem.get(), buf.data());
-  return StringsFromFixed(env, buf.data(), count, width, H5Tget_strpad(fileType) == H5T_STR_SPACEPAD);
+  return StringsFromFixed(env, buf.data(), count, width, H5Tget_strpad(fileType) == H5T_STR_SPACEPAD, ascii, mode);
 }
 
 }  // namespace h5mpi

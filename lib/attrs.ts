@@ -1,18 +1,93 @@
-// Attributes, as h5py's `obj.attrs`: small named values on files, groups and datasets.
+// Attributes, as h5py's `obj.attrs`: small named values on files, groups and datasets, of any dtype h5mpi
+// stores (numbers, bools, UTF-8 and ASCII strings, fixed or variable length) and any shape, or Empty.
 import { describeArgument } from './collective';
 import type { FileContext } from './context';
-import { arrayTypeOf, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray } from './dtype';
+import {
+  arrayTypeOf,
+  checkDecoded,
+  checkStringMode,
+  DTypeSpec,
+  dtypeOfArray,
+  nativeType,
+  NumericArray,
+  resolvedOfInfo,
+  ResolvedType,
+  resolveDType,
+  sameType,
+  specOf,
+  StoredType,
+  storedTypeOf,
+  STRING_MODES,
+  StringMode,
+  toNumericArray,
+  typeText,
+} from './dtype';
 import { H5Error } from './errors';
-import type { NativeLocation } from './native';
-import { checkInt64, checkName, checkNoNul, describeValue } from './validate';
+import type { NativeAttrSpec, NativeLocation, TypeInfo } from './native';
+import { checkName, checkOptions, checkShape, describeValue } from './validate';
 
-/** What an attribute holds: scalars, strings, typed arrays (1-D) and string arrays. */
-export type AttributeValue = number | bigint | string | NumericArray | string[] | number[];
+/**
+ * An attribute with a type and no value: HDF5's null dataspace, as h5py's `h5py.Empty(dtype)`. `set` one to
+ * store it; `get` returns one for such an attribute.
+ */
+export class Empty {
+  /** The type stored with it. */
+  readonly dtype: DTypeSpec;
+  constructor(dtype: DTypeSpec) {
+    this.dtype = specOf(resolveDType(dtype, 'new Empty'));
+  }
+}
+
+/** What an attribute holds: a scalar, a flat array (typed, or of strings, numbers, bigints or booleans), or Empty. */
+export type AttributeValue = number | bigint | boolean | string | NumericArray | string[] | number[] | bigint[] | boolean[] | Empty;
+
+/** Options of `attrs.set`, as h5py's `attrs.create(name, data, shape, dtype)`. */
+export interface AttributeOptions {
+  /** The type to store (default: from the value; see the API guide's table). */
+  dtype?: DTypeSpec;
+  /** The shape: `[]` for a scalar, `[2, 3]` for 6 values given flat in row-major order (default: the value's). */
+  shape?: readonly number[];
+}
+
+/** Options of attribute reads. */
+export interface AttributeReadOptions {
+  /**
+   * 'text' (the default): strings as JS strings. 'bytes': each string as a `Uint8Array` of its bytes as
+   * stored (without the padding of fixed-length strings), as h5py gives `bytes`.
+   */
+  strings?: StringMode;
+}
+
+/** What an attribute is, without reading its value (h5py: `attrs.get_id(name).dtype/shape`). */
+export interface AttributeInfo {
+  /** The type h5mpi reads it as; null when h5mpi cannot read the stored type (see storedType). */
+  dtype: DTypeSpec | null;
+  /** `[]` for a scalar; null for an Empty attribute. */
+  shape: number[] | null;
+  /** Number of elements (1 for a scalar, 0 for Empty). */
+  size: number;
+  /** The type as stored in the file. */
+  storedType: StoredType;
+}
+
+/** An attribute's value with its shape (`attrs.read`). */
+export interface AttributeData {
+  /** The elements, flat in row-major order (one for a scalar); null for an Empty attribute. */
+  data: NumericArray | string[] | boolean[] | Uint8Array[] | null;
+  /** `[]` for a scalar; null for an Empty attribute. */
+  shape: number[] | null;
+  dtype: DTypeSpec;
+}
+
+const SET_OPTIONS = ['dtype', 'shape'] as const;
+const READ_OPTIONS = ['strings'] as const;
+/** attrRead's mode for the type and shape only. */
+const INFO_ONLY = 2;
 
 interface Packed {
-  dtype: number;
-  shape: number[] | null;
-  data: ArrayBufferView | string[];
+  spec: NativeAttrSpec;
+  data: ArrayBufferView | (string | Uint8Array)[];
+  /** The call as ranks compare it: the value stored, and its type and shape where the value does not say them. */
   text: string;
 }
 
@@ -25,31 +100,129 @@ interface AttributeOwner {
   _checkOpen(): void;
 }
 
-function pack(value: unknown, where: string): Packed {
-  if (typeof value === 'number') return { dtype: DTYPE_CODES.float64, shape: null, data: new Float64Array([value]), text: `${value}` };
-  if (typeof value === 'bigint') {
-    checkInt64(value, where);
-    return { dtype: DTYPE_CODES.int64, shape: null, data: new BigInt64Array([value]), text: `${value}n` };
+/**
+ * Runs a binding call, naming the owner and the call in an HDF5 failure (the binding names the attribute
+ * only), with what to do about HDF5's size limit.
+ */
+function named<T>(where: string, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    if (!(e instanceof H5Error) || e.message.startsWith(where)) throw e;
+    const hint = /object header message is too large/.test(e.message)
+      ? '. HDF5 keeps attributes in their object\'s header, where one may take at most 64 KiB: store a larger value as a dataset'
+      : '';
+    throw new H5Error(`${where}: ${e.message}${hint}`, e.code, e.h5stack);
   }
-  if (typeof value === 'string') checkNoNul([value], where, 'string');
-  if (typeof value === 'string') return { dtype: DTYPE_CODES.string, shape: null, data: [value], text: JSON.stringify(value) };
+}
+
+/** The type a value is stored as when no dtype is given, or undefined when it cannot be stored. */
+function inferType(value: unknown): ResolvedType | undefined {
+  const number = { kind: 'number', dtype: 'float64' } as const;
+  if (typeof value === 'number') return number;
+  if (typeof value === 'bigint') return { kind: 'number', dtype: 'int64' };
+  if (typeof value === 'string') return { kind: 'string', encoding: 'utf-8', length: null };
+  if (typeof value === 'boolean') return { kind: 'bool' };
   if (ArrayBuffer.isView(value)) {
     const dt = dtypeOfArray(value);
-    if (dt === undefined) throw new TypeError(`${where}: ${value.constructor.name} is not a supported attribute type`);
-    const a = value as NumericArray;
-    return { dtype: DTYPE_CODES[dt], shape: [a.length], data: a, text: `${dt}[${Array.from(a as ArrayLike<unknown>).map(String).join(',')}]` };
+    return dt && { kind: 'number', dtype: dt };
   }
-  if (Array.isArray(value)) {
-    if (value.every((v) => typeof v === 'string')) {
-      checkNoNul(value, where, 'string');
-      return { dtype: DTYPE_CODES.string, shape: [value.length], data: value, text: JSON.stringify(value) };
-    }
-    if (value.every((v) => typeof v === 'number')) {
-      return { dtype: DTYPE_CODES.float64, shape: [value.length], data: Float64Array.from(value), text: `float64[${value.join(',')}]` };
-    }
-    throw new TypeError(`${where}: an array attribute must hold only strings or only numbers`);
+  if (!Array.isArray(value)) return undefined;
+  // An empty array is numpy's: float64.
+  if (value.every((v) => typeof v === 'number')) return number;
+  const first = inferType(value[0]);
+  if (first && !ArrayBuffer.isView(value[0]) && value.every((v) => typeof v === typeof value[0])) return first;
+  return undefined;
+}
+
+function product(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The value as the binding writes it, checked against its type and shape, before anything in the file changes. */
+function pack(value: unknown, options: AttributeOptions | undefined, where: string): Packed {
+  const opts = checkOptions<AttributeOptions>(options, SET_OPTIONS, where, "{ dtype: 'int32', shape: [2, 3] }");
+  const given = opts.dtype === undefined ? undefined : resolveDType(opts.dtype, where);
+  if (opts.shape !== undefined) checkShape(opts.shape, where);
+  if (value instanceof Empty) {
+    if (opts.shape !== undefined) throw new TypeError(`${where}: an Empty attribute has no shape`);
+    const t = given ?? resolveDType(value.dtype, where);
+    const data = t.kind === 'string' ? [] : new Int8Array(0);
+    return { spec: { ...nativeType(t), shape: null, empty: true }, data, text: `Empty(${typeText(t)})` };
   }
-  throw new TypeError(`${where}: cannot store ${describeValue(value)}; use a number, bigint, string, typed array or string[]`);
+  const inferred = inferType(value);
+  const t = given ?? inferred;
+  if (t === undefined) {
+    if (Array.isArray(value)) {
+      throw new TypeError(`${where}: an array attribute must hold only numbers, only strings, only bigints or only booleans (or give a dtype)`);
+    }
+    throw new TypeError(`${where}: cannot store ${describeValue(value)}; use a number, bigint, boolean, string, typed array, array or Empty`);
+  }
+  // The elements, and the shape the value has by itself (null: a scalar). With a string dtype a Uint8Array is
+  // one string's bytes.
+  let elements: ArrayLike<unknown>;
+  let natural: number[] | null;
+  if (ArrayBuffer.isView(value) && !(t.kind === 'string' && value instanceof Uint8Array)) {
+    if (dtypeOfArray(value) === undefined) throw new TypeError(`${where}: ${value.constructor.name} is not a supported attribute type`);
+    elements = value as NumericArray;
+    natural = [elements.length];
+  } else if (Array.isArray(value)) {
+    elements = value;
+    natural = [value.length];
+  } else if (['number', 'bigint', 'string', 'boolean'].includes(typeof value) || value instanceof Uint8Array) {
+    elements = [value];
+    natural = null;
+  } else {
+    throw new TypeError(`${where}: cannot store ${describeValue(value)} as ${typeText(t)}`);
+  }
+  const shape = opts.shape === undefined ? natural : opts.shape.length === 0 ? null : [...opts.shape];
+  const n = shape === null ? 1 : product(shape);
+  if (elements.length !== n) {
+    const want = shape === null ? 'a scalar (shape [])' : `shape [${shape.join(', ')}] (${n} elements)`;
+    throw new RangeError(`${where}: ${elements.length} value${elements.length === 1 ? '' : 's'} for ${want}`);
+  }
+  const data = convert(value, elements, t, where);
+  // Ranks compare the stored value, exactly and briefly (long arrays as a preview and a digest), and the type
+  // and shape where the value does not say them.
+  const one = natural === null ? (data as ArrayLike<unknown>)[0] : undefined;
+  let text = t.kind === 'bool' ? (natural === null ? String(one === 1) : `bool ${describeArgument(data)}`) : describeArgument(natural === null ? one : data);
+  if (!inferred || !sameType(inferred, t)) text += `, dtype ${typeText(t)}`;
+  if (JSON.stringify(shape) !== JSON.stringify(natural)) text += `, shape [${(shape ?? []).join(', ')}]`;
+  return { spec: { ...nativeType(t), shape, empty: false }, data, text };
+}
+
+/** The elements in the binding's form for type `t`: a typed array (numbers, bool as int8) or strings and bytes. */
+function convert(value: unknown, elements: ArrayLike<unknown>, t: ResolvedType, where: string): ArrayBufferView | (string | Uint8Array)[] {
+  const list = Array.from(elements);
+  if (t.kind === 'number') {
+    // A typed array goes as it is: HDF5 converts its elements to the stored type, as Dataset.write does.
+    if (ArrayBuffer.isView(value)) return value;
+    const s = list.findIndex((v) => typeof v === 'string');
+    if (s >= 0) throw new TypeError(`${where}: cannot store strings as ${t.dtype} (element ${s} is ${JSON.stringify(list[s])})`);
+    return toNumericArray(list, t.dtype, where);
+  }
+  if (t.kind === 'bool') {
+    return Int8Array.from(list, (v, i) => {
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      if (v === 0 || v === 1 || v === 0n || v === 1n) return Number(v);
+      throw new TypeError(`${where}: element ${i} is ${describeValue(v)}; a bool attribute takes booleans (or 0 and 1)`);
+    });
+  }
+  const limit = t.length ?? Infinity;
+  list.forEach((v, i) => {
+    const bytes = v instanceof Uint8Array ? v : typeof v === 'string' ? undefined : null;
+    if (bytes === null) throw new TypeError(`${where}: element ${i} is ${describeValue(v)}, not a string (or a Uint8Array of its bytes)`);
+    const size = bytes ? bytes.length : Buffer.byteLength(v as string);
+    // Strings are never cut: a silently shortened string is lost data.
+    if (size > limit) throw new RangeError(`${where}: element ${i} is ${size} bytes, longer than the ${limit} bytes of the fixed-length strings`);
+    if (bytes ? bytes.includes(0) : (v as string).includes('\0')) {
+      throw new TypeError(`${where}: string ${i} contains a NUL character, which HDF5 strings cannot hold`);
+    }
+    if (!bytes && t.encoding === 'ascii' && /[^\x00-\x7f]/.test(v as string)) {
+      throw new TypeError(`${where}: element ${i} (${JSON.stringify(v)}) is not ASCII, and the type is ASCII (give its bytes as a Uint8Array to store them as they are)`);
+    }
+  });
+  return list as (string | Uint8Array)[];
 }
 
 export class Attributes {
@@ -78,8 +251,12 @@ export class Attributes {
     return checkName(name, 'an attribute name', this.where(call));
   }
 
-  /** Creates or replaces attribute `name`. Collective in parallel: every rank passes the same value. */
-  set(name: string, value: AttributeValue): void {
+  /**
+   * Creates or replaces attribute `name` (h5py: `attrs[name] = value`, or `attrs.create(name, data, shape,
+   * dtype)` with options). A replacement is written before the old value goes: when HDF5 refuses the new
+   * one, the old one stays. Collective in parallel: every rank passes the same value and options.
+   */
+  set(name: string, value: AttributeValue | Uint8Array[], options?: AttributeOptions): void {
     const where = this.where('set', name);
     const owner = this.#owner;
     let packed!: Packed;
@@ -89,43 +266,95 @@ export class Attributes {
         this.checkName(name, 'set');
         owner.ctx.checkWritable(where);
         owner._checkOpen();
-        packed = pack(value, where);
-        // The stored value, exactly and briefly (long arrays as a preview and a digest), so any difference shows.
-        const stored = packed.shape === null ? (packed.data as ArrayLike<unknown>)[0] : packed.data;
-        return `attrs.set('${name}' on '${owner.name}', ${describeArgument(stored)})`;
+        packed = pack(value, options, where);
+        return `attrs.set('${name}' on '${owner.name}', ${packed.text})`;
       },
-      () => owner._location().attrWrite(name, packed.dtype, 0, packed.shape, packed.data),
+      () => named(where, () => owner._location().attrWrite(name, packed.spec, packed.data)),
     );
   }
 
-  /** The value of attribute `name`: a number/bigint/string for scalars, a typed array or string[] otherwise. */
-  get(name: string): AttributeValue {
-    const where = this.where('get', name);
+  /**
+   * Reads attribute `name` through the binding: its type, shape and (unless `mode` gives INFO_ONLY) data.
+   * `mode` checks the call's options, with the name, before any rank reads.
+   */
+  private fetch(name: string, call: 'get' | 'read' | 'info', mode: () => number): ReturnType<NativeLocation['attrRead']> {
+    const where = this.where(call, name);
     const owner = this.#owner;
-    const r = owner.ctx.metadataRead(
+    let code!: number;
+    return owner.ctx.metadataRead(
       where,
-      () => `attrs.get('${this.checkName(name, 'get')}' on '${this.live()}')`,
+      () => {
+        const text = `attrs.${call}('${this.checkName(name, call)}' on '${this.live()}')`;
+        code = mode();
+        return text;
+      },
       () => {
         const location = owner._location();
         if (!location.attrExists(name)) {
           throw new H5Error(`${where}: no attribute '${name}' on ${owner.description} (it has: ${location.attrNames().join(', ') || 'none'})`, 'NOT_FOUND');
         }
-        return location.attrRead(name);
+        return named(where, () => location.attrRead(name, code));
       },
     );
-    if (r.shape !== null && r.shape.length === 0) {
-      throw new H5Error(`${where}: attribute '${name}' is empty (a null dataspace, as h5py.Empty writes): it has no value to read`, 'UNSUPPORTED_TYPE');
+  }
+
+  /** The value with its shape, decoded; data null for Empty. */
+  private value(name: string, call: 'get' | 'read', options: AttributeReadOptions | undefined): AttributeData {
+    const where = this.where(call, name);
+    let mode!: StringMode;
+    const r = this.fetch(name, call, () => {
+      mode = checkStringMode(checkOptions<AttributeReadOptions>(options, READ_OPTIONS, where, "{ strings: 'bytes' }").strings, where);
+      return STRING_MODES[mode];
+    });
+    const t = this.readableType(r.type, name, where);
+    if (r.shape !== null && r.shape.length === 0) return { data: null, shape: null, dtype: specOf(t) };
+    const shape = r.shape ?? [];
+    if (t.kind === 'string') {
+      const strings = r.data as (string | Uint8Array)[];
+      return { data: mode === 'bytes' ? (strings as Uint8Array[]) : checkDecoded(strings, where, `attribute '${name}'`), shape, dtype: specOf(t) };
     }
-    if (r.type.dtype < 0 || r.data === undefined) {
-      throw new H5Error(`${where}: attribute '${name}' has an HDF5 ${r.type.className} type, which h5mpi cannot read`, 'UNSUPPORTED_TYPE');
+    if (t.kind === 'bool') return { data: Array.from(new Int8Array(r.data as ArrayBuffer), (b) => b !== 0), shape, dtype: 'bool' };
+    return { data: new (arrayTypeOf(t.dtype))(r.data as ArrayBuffer), shape, dtype: t.dtype };
+  }
+
+  private readableType(type: TypeInfo, name: string, where: string): ResolvedType {
+    const t = resolvedOfInfo(type);
+    if (t === undefined) {
+      const stored = storedTypeOf(type);
+      throw new H5Error(
+        `${where}: attribute '${name}' has an HDF5 ${stored.className} type, ${stored.description}, which h5mpi cannot read ` +
+          `(attrs.info('${name}') describes it)`,
+        'UNSUPPORTED_TYPE',
+      );
     }
-    const dt = dtypeOfCode(r.type.dtype);
-    if (dt === 'string') {
-      const strings = r.data as string[];
-      return r.shape === null ? strings[0] : strings;
-    }
-    const arr = new (arrayTypeOf(dt))(r.data as ArrayBuffer);
-    return r.shape === null ? (arr[0]) : arr;
+    return t;
+  }
+
+  /**
+   * The value of attribute `name`: a number, bigint, boolean or string for a scalar; a typed array (numbers),
+   * `boolean[]` or `string[]` otherwise, flat in row-major order (`read` gives the shape too); an `Empty` for
+   * an attribute with no dataspace. With `{ strings: 'bytes' }`, strings come as `Uint8Array`s of their bytes.
+   */
+  get(name: string, options?: AttributeReadOptions & { strings?: 'text' }): AttributeValue;
+  get(name: string, options: AttributeReadOptions): AttributeValue | Uint8Array[];
+  get(name: string, options?: AttributeReadOptions): AttributeValue | Uint8Array[] {
+    const { data, shape, dtype } = this.value(name, 'get', options);
+    if (data === null) return new Empty(dtype);
+    return shape !== null && shape.length === 0 ? data[0] : data;
+  }
+
+  /** The value of attribute `name` with its shape: `{ data, shape, dtype }`, data flat in row-major order. */
+  read(name: string, options?: AttributeReadOptions): AttributeData {
+    return this.value(name, 'read', options);
+  }
+
+  /** The type and shape of attribute `name`, without reading it; also for types h5mpi cannot read. */
+  info(name: string): AttributeInfo {
+    const r = this.fetch(name, 'info', () => INFO_ONLY);
+    const t = resolvedOfInfo(r.type);
+    const empty = r.shape !== null && r.shape.length === 0;
+    const shape = empty ? null : (r.shape ?? []);
+    return { dtype: t ? specOf(t) : null, shape, size: shape === null ? 0 : product(shape), storedType: storedTypeOf(r.type) };
   }
 
   has(name: string): boolean {
@@ -155,7 +384,7 @@ export class Attributes {
       () => {
         const location = owner._location();
         if (!location.attrExists(name)) throw new H5Error(`${where}: no attribute '${name}' on ${owner.description}`, 'NOT_FOUND');
-        location.attrDelete(name);
+        named(where, () => location.attrDelete(name));
       },
     );
   }

@@ -26,7 +26,25 @@ const UNSUPPORTED = new Unsupported();
 let bytes = new Uint8Array(4096);
 let view = new DataView(bytes.buffer);
 let pos = 0;
-const seen = new Set<object>();
+// Objects met so far (a value met twice goes to V8's serializer, which shares it): the first few in a
+// list, as a message of a few objects is the common case and a scan is cheaper there than hashing.
+const FEW = 16;
+const few: object[] = [];
+let many: Set<object> | undefined;
+
+/** Notes `v` as met; false if it was met before. */
+function firstMeeting(v: object): boolean {
+  const n = few.length;
+  if (n < FEW) {
+    for (let i = 0; i < n; i++) if (few[i] === v) return false;
+    few.push(v);
+    return true;
+  }
+  many ??= new Set(few);
+  if (many.has(v)) return false;
+  many.add(v);
+  return true;
+}
 
 function room(n: number): void {
   if (pos + n <= bytes.length) return;
@@ -38,25 +56,28 @@ function room(n: number): void {
 
 function writeString(s: string): void {
   const n = s.length;
-  let latin1 = true;
-  for (let i = 0; i < n; i++) {
-    if (s.charCodeAt(i) > 0xff) {
-      latin1 = false;
-      break;
-    }
+  // Latin-1 in one pass, as most strings are; a code unit above 0xff starts over as UTF-16.
+  room(5 + n);
+  const start = pos + 5;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) break;
+    bytes[start + i] = c;
+  }
+  if (i === n) {
+    bytes[pos] = T_LATIN1;
+    view.setUint32(pos + 1, n, true);
+    pos = start + n;
+    return;
   }
   // UTF-16 code units as they are: a lone surrogate survives, as it does through structured cloning.
-  room(5 + (latin1 ? n : 2 * n));
-  bytes[pos] = latin1 ? T_LATIN1 : T_UTF16;
+  room(5 + 2 * n);
+  bytes[pos] = T_UTF16;
   view.setUint32(pos + 1, n, true);
   pos += 5;
-  if (latin1) {
-    for (let i = 0; i < n; i++) bytes[pos + i] = s.charCodeAt(i);
-    pos += n;
-  } else {
-    for (let i = 0; i < n; i++) view.setUint16(pos + 2 * i, s.charCodeAt(i), true);
-    pos += 2 * n;
-  }
+  for (let j = 0; j < n; j++) view.setUint16(pos + 2 * j, s.charCodeAt(j), true);
+  pos += 2 * n;
 }
 
 function write(v: unknown, depth: number): void {
@@ -100,8 +121,7 @@ function write(v: unknown, depth: number): void {
     bytes[pos++] = T_NULL;
     return;
   }
-  if (depth > MAX_DEPTH || seen.has(v)) throw UNSUPPORTED;
-  seen.add(v);
+  if (depth > MAX_DEPTH || !firstMeeting(v)) throw UNSUPPORTED;
   if (Array.isArray(v)) {
     const n = v.length;
     if (Object.getPrototypeOf(v) !== Array.prototype) throw UNSUPPORTED;
@@ -110,8 +130,9 @@ function write(v: unknown, depth: number): void {
     view.setUint32(pos + 1, n, true);
     pos += 5;
     for (let i = 0; i < n; i++) {
-      if (!(i in v)) throw UNSUPPORTED; // a hole
-      write(v[i], depth + 1);
+      const e: unknown = v[i];
+      if (e === undefined && !(i in v)) throw UNSUPPORTED; // a hole
+      write(e, depth + 1);
     }
     if (Object.keys(v).length !== n) throw UNSUPPORTED; // properties beyond the elements
     return;
@@ -145,7 +166,8 @@ export function encode(value: unknown, header: Uint8Array): Uint8Array | undefin
     if (e === UNSUPPORTED) return undefined;
     throw e;
   } finally {
-    seen.clear();
+    few.length = 0;
+    many = undefined;
   }
   return bytes.subarray(0, pos);
 }
@@ -175,16 +197,53 @@ function readString(latin1: boolean): string {
   return s;
 }
 
+// Object keys recur from message to message: a small cache of the strings made for them saves making and
+// interning the same string again (a hit is checked byte by byte, so a collision costs only a miss).
+const KEYS = 512;
+const keyCache: string[] = new Array<string>(KEYS).fill('');
+
+function readKey(): string {
+  const n = dv.getUint32(p + 1, true);
+  if (data[p] !== T_LATIN1 || n > 32) return readString(data[p] === T_LATIN1);
+  const start = p + 5;
+  let h = n;
+  for (let i = 0; i < n; i++) h = (h * 31 + data[start + i]) | 0;
+  const slot = h & (KEYS - 1);
+  const cached = keyCache[slot];
+  if (cached.length === n) {
+    let i = 0;
+    while (i < n && cached.charCodeAt(i) === data[start + i]) i++;
+    if (i === n) {
+      p = start + n;
+      return cached;
+    }
+  }
+  const key = readString(true);
+  keyCache[slot] = key;
+  return key;
+}
+
 /** Decodes what encode() wrote, from `offset` of `message`. */
 export function decode(message: Uint8Array, offset: number): unknown {
   data = message;
-  dv = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  // Messages mostly come from the same receive buffer: its DataView is made once.
+  if (dv.buffer !== message.buffer || dv.byteOffset !== message.byteOffset || dv.byteLength < message.byteLength) {
+    dv = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  }
   p = offset;
   try {
-    return read();
+    let value: unknown;
+    try {
+      value = read();
+    } catch (e) {
+      if (e instanceof RangeError) p = Infinity; // read past the end
+      else throw e;
+    }
+    if (p !== message.byteLength) throw new TypeError(`h5mpi: a message's value is corrupt (${message.byteLength} bytes, ended at ${p})`);
+    return value;
   } finally {
     data = EMPTY;
-    dv = EMPTY_VIEW;
+    if (message.byteLength > 1 << 16) dv = EMPTY_VIEW; // not kept alive: a large message's own buffer
   }
 }
 
@@ -231,7 +290,7 @@ function read(): unknown {
         p += 5;
         const o: Record<string, unknown> = {};
         for (let i = 0; i < n; i++) {
-          const k = readString(data[p] === T_LATIN1);
+          const k = readKey();
           const value = read();
           // As structured cloning: '__proto__' is an own property, not the prototype.
           if (k === '__proto__') Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });

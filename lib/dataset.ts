@@ -3,6 +3,8 @@ import type { FileContext } from './context';
 import {
   ARRAY_TYPES,
   arrayTypeOf,
+  checkDecoded,
+  checkStringMode,
   DType,
   dtypeOfArray,
   dtypeOfCode,
@@ -11,6 +13,10 @@ import {
   NumericArray,
   NumericDType,
   ReadResult,
+  StoredType,
+  storedTypeOf,
+  STRING_MODES,
+  StringMode,
   WriteData,
 } from './dtype';
 import { H5Error } from './errors';
@@ -21,7 +27,7 @@ import { packNumbers, packStrings } from './pack';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
 
-export type { ReadResult, WriteData } from './dtype';
+export type { ReadResult, WriteData, StoredType } from './dtype';
 
 /** Per-call transfer options. */
 export interface TransferOptions {
@@ -29,14 +35,17 @@ export interface TransferOptions {
   collective?: boolean;
 }
 
-/** A dataset's stored type as HDF5 describes it. */
-export interface StoredType {
-  /** HDF5's type class: 'integer', 'float', 'string', 'compound', 'enum', ... */
-  className: string;
-  /** Bytes per element in the file (variable-length strings: the size of their pointer). */
-  size: number;
-  order: 'little' | 'big' | 'none';
+/** Options of `read`: the transfer's, and how strings come back. */
+export interface ReadOptions extends TransferOptions {
+  /**
+   * 'text' (the default): strings as JS strings. 'bytes': each string as a `Uint8Array` of its bytes as
+   * stored (without the padding of fixed-length strings), as h5py gives `bytes`. Numbers ignore it.
+   */
+  strings?: StringMode;
 }
+
+/** What `read` returns with `{ strings: 'bytes' }`: strings as their bytes. */
+export type BytesReadResult<D extends DType> = D extends 'string' ? Uint8Array[] | Uint8Array : ReadResult<D>;
 
 /** What HDF5 actually did in a dataset's last parallel transfer (H5Pget_mpio_actual_io_mode). */
 export interface TransferReport {
@@ -90,15 +99,21 @@ const enum TransferMode {
 }
 
 const TRANSFER_OPTIONS = ['collective'] as const;
+const READ_OPTIONS = ['collective', 'strings'] as const;
 
 /** A checked write: the selection, and the data as the binding takes it. */
 type PreparedWrite = [sel: ResolvedSelection, payload: NumericArray | string[]];
 
 export class Dataset<D extends DType = DType> extends H5Object {
-  readonly dtype: D;
+  /**
+   * The dtype elements read as. null for a stored type h5mpi cannot read (compound, float16, opaque,
+   * references...: `fileType` describes it): such a dataset opens, with its shape, attributes and filters,
+   * and only `read`, `readInto` and `write` throw.
+   */
+  readonly dtype: D | null;
   /** Fixed string length in bytes, or null for variable-length strings (string datasets only). */
   readonly stringLength: number | null;
-  /** The stored type as HDF5 describes it (class, size in bytes, byte order). */
+  /** The stored type as HDF5 describes it (class, size in bytes, byte order, and what its class adds). */
   readonly fileType: Readonly<StoredType>;
   /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar). */
   readonly maxshape: readonly number[] | null;
@@ -122,23 +137,17 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.#native = native;
     const name = this.name;
     const info = native.info();
-    if (info.type.dtype < 0) {
-      throw new H5Error(
-        `Dataset '${name}' has an HDF5 ${info.type.className} type of ${info.type.size} bytes, which h5mpi cannot read ` +
-          `(it reads 1-, 2-, 4- and 8-byte integers and enums, 4- and 8-byte floats, and strings)`,
-        'UNSUPPORTED_TYPE',
-      );
-    }
     // A simple dataspace has at least one dimension and a scalar's shape is null: [] is a null dataspace.
     if (info.shape !== null && info.shape.length === 0) {
       throw new H5Error(`Dataset '${name}' has a null dataspace (no elements and no shape, as h5py.Empty writes), which h5mpi cannot read`, 'UNSUPPORTED_TYPE');
     }
-    this.dtype = dtypeOfCode(info.type.dtype) as D;
+    // A type h5mpi cannot read still opens (its attributes, shape and filters are there): only transfers throw.
+    this.dtype = (info.type.dtype < 0 ? null : dtypeOfCode(info.type.dtype)) as D;
     this.stringLength = this.dtype === 'string' ? (info.type.vlen ? null : info.type.stringLength!) : null;
     // A NUL-terminated fixed-length type keeps its last byte for the NUL (h5py and h5mpi write NUL-padded ones).
     this.maxStringBytes = this.stringLength === null ? Infinity : this.stringLength - (info.type.padding === 'nullterm' ? 1 : 0);
     this.asciiStrings = this.dtype === 'string' && info.type.utf8 === false;
-    this.fileType = { className: info.type.className, size: info.type.size, order: info.type.order };
+    this.fileType = storedTypeOf(info.type);
     this._shape = info.shape;
     this.maxshape = info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
     this.chunks = info.chunks;
@@ -147,7 +156,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.compressionLevel = gzip ? (gzip.level ?? null) : null;
     this.shuffle = info.filters.some((f) => f.name === 'shuffle');
     this.fletcher32 = info.filters.some((f) => f.name === 'fletcher32');
-    this.fillValue = info.fill && this.dtype !== 'string' ? new (arrayTypeOf(this.dtype))(info.fill)[0] : null;
+    this.fillValue = info.fill && this.dtype !== null && this.dtype !== 'string' ? new (arrayTypeOf(this.dtype))(info.fill)[0] : null;
   }
 
   /**
@@ -186,12 +195,14 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
   /** Bytes the elements take in memory (variable-length strings: the size of their pointers). */
   get nbytes(): number {
+    if (this.dtype === null) return this.size * this.fileType.size;
     return this.size * (this.dtype === 'string' ? (this.stringLength ?? 8) : itemSize(this.dtype));
   }
 
   /** Checks a transfer's options and picks its mode. */
   private transferMode(call: 'read' | 'readInto' | 'write', options: TransferOptions | undefined): TransferMode {
-    if (options !== undefined) checkOptions(options, TRANSFER_OPTIONS, this.where(call), '{ collective: true }');
+    if (options !== undefined) checkOptions(options, call === 'read' ? READ_OPTIONS : TRANSFER_OPTIONS, this.where(call), '{ collective: true }');
+    if (this.dtype === null) this.unreadable(call);
     if (this.ctx.comm === undefined) return TransferMode.Serial;
     return options?.collective ? TransferMode.Collective : TransferMode.Independent;
   }
@@ -228,6 +239,16 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return decodeCollectiveReport(this.#native.transferReport());
   }
 
+  /** Throws for a transfer of a dataset whose stored type h5mpi cannot read. */
+  private unreadable(call: 'read' | 'readInto' | 'write'): never {
+    this._checkOpen();
+    throw new H5Error(
+      `${this.where(call)}: the dataset's stored type is ${this.fileType.description}, which h5mpi cannot ${call === 'write' ? 'write' : 'read'} ` +
+        `(it reads 1-, 2-, 4- and 8-byte integers and enums, 4- and 8-byte floats, and strings)`,
+      'UNSUPPORTED_TYPE',
+    );
+  }
+
   /** The native dataset, after checking this dataset is open. */
   private live(): NativeDataset {
     this._checkOpen();
@@ -235,16 +256,16 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
 
   /** The one native call of a read: into `target` (numbers, converted by HDF5 to its type), or returning strings. */
-  private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode): string[] | undefined {
+  private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode, strings: StringMode = 'text'): (string | Uint8Array)[] | undefined {
     const pieces = target && this.pieces(sel, target, mode);
-    let r: string[] | undefined;
+    let r: (string | Uint8Array)[] | undefined;
     if (pieces) {
       for (const p of pieces) {
         const part = resolveSelection(p.slab, this._shape, this.where('read'));
         this.#native.read(part.code, target.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
       }
     } else {
-      r = this.live().read(sel.code, target, mode === TransferMode.Collective);
+      r = this.live().read(sel.code, target, mode === TransferMode.Collective, STRING_MODES[strings]);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
@@ -266,17 +287,29 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /**
    * Reads the selection (default: everything) into a new array, in row-major order. Small results (up to
    * 2 KiB) are views on a shared pool and large ones start inside a larger buffer: use the array, not its
-   * `.buffer`.
+   * `.buffer`. Strings are decoded by their charset: UTF-8 that is not valid throws an H5Error (code
+   * DECODE), and ASCII-typed bytes past 127 decode as UTF-8 when they are valid UTF-8, as Latin-1 otherwise;
+   * `{ strings: 'bytes' }` gives the bytes as stored.
    */
-  read(selection?: Selection, options?: TransferOptions): ReadResult<D> {
+  read(selection?: Selection, options?: ReadOptions & { strings?: 'text' }): ReadResult<D>;
+  read(selection: Selection | undefined, options: ReadOptions): BytesReadResult<D> | ReadResult<D>;
+  read(selection?: Selection, options?: ReadOptions): BytesReadResult<D> | ReadResult<D> {
     const mode = this.transferMode('read', options);
-    if (mode === TransferMode.Collective) return this.readCollectively(selection);
-    return this.readSelected(this.select(selection, 'read'), mode);
+    if (mode === TransferMode.Collective) return this.readCollectively(selection, options?.strings);
+    return this.readSelected(this.select(selection, 'read'), mode, checkStringMode(options?.strings, this.where('read')));
   }
 
-  private readCollectively(selection: Selection): ReadResult<D> {
+  private readCollectively(selection: Selection, strings: unknown): ReadResult<D> {
     let sel!: ResolvedSelection;
-    return this.collectively('read', () => (sel = this.select(selection, 'read')), () => this.readSelected(sel, TransferMode.Collective));
+    let mode!: StringMode;
+    return this.collectively(
+      'read',
+      () => {
+        sel = this.select(selection, 'read');
+        mode = checkStringMode(strings, this.where('read'));
+      },
+      () => this.readSelected(sel, TransferMode.Collective, mode),
+    );
   }
 
   /** Checks that the dataset is open and resolves `selection` against its shape. */
@@ -285,12 +318,13 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return resolveSelection(selection, this._shape, this.where(call));
   }
 
-  private readSelected(sel: ResolvedSelection, mode: TransferMode): ReadResult<D> {
+  private readSelected(sel: ResolvedSelection, mode: TransferMode, strings: StringMode = 'text'): ReadResult<D> {
     if (this.dtype === 'string') {
-      const strings = this.readNative(sel, undefined, mode)!;
-      return (this._shape === null ? strings[0] : strings) as ReadResult<D>;
+      const read = this.readNative(sel, undefined, mode, strings)!;
+      const values = strings === 'bytes' ? read : checkDecoded(read, this.where('read'), `dataset '${this.name}'`);
+      return (this._shape === null ? values[0] : values) as ReadResult<D>;
     }
-    const out = allocateResult(this.dtype, sel.size);
+    const out = allocateResult(this.dtype as NumericDType, sel.size);
     this.readNative(sel, out, mode);
     return out as ReadResult<D>;
   }
@@ -386,14 +420,15 @@ export class Dataset<D extends DType = DType> extends H5Object {
       );
     }
     if (this.dtype === 'string') return;
+    const dtype = this.dtype as NumericDType;  // a transfer of an unreadable type stopped in transferMode
     if (this.fileType.order === 'big') {
       throw parallelFilteredError(where, 'is written without type conversion, and this one is stored big-endian; write it from a serial file');
     }
-    if (code !== DTYPE_CODES[this.dtype]) {
+    if (code !== DTYPE_CODES[dtype]) {
       const e = parallelFilteredError(
         where,
-        `is written without type conversion: pass a ${arrayTypeOf(this.dtype).name} (the dataset's ` +
-          `${this.dtype}), not a ${ARRAY_TYPES[dtypeOfCode(code) as NumericDType].name}`,
+        `is written without type conversion: pass a ${arrayTypeOf(dtype).name} (the dataset's ` +
+          `${dtype}), not a ${ARRAY_TYPES[dtypeOfCode(code) as NumericDType].name}`,
       );
       throw new TypeError(e.message);
     }

@@ -21,6 +21,7 @@ export interface H5StackFrame {
  * - `CLOSED`: the object or its file is closed (or was deleted)
  * - `IS_DIRECTORY`: a directory where a file was expected
  * - `UNSUPPORTED_TYPE`: a stored type h5mpi cannot read
+ * - `DECODE`: stored strings are not valid in their charset (UTF-8); read them with `{ strings: 'bytes' }`
  * - `IO`: the operating system failed a read or write
  * - `FILTER`: a filter (compression, plugin) failed or is missing
  * - `FAILED`: any other HDF5 failure (the message and `h5stack` say more)
@@ -35,6 +36,7 @@ export type H5ErrorCode =
   | 'CLOSED'
   | 'IS_DIRECTORY'
   | 'UNSUPPORTED_TYPE'
+  | 'DECODE'
   | 'IO'
   | 'FILTER'
   | 'FAILED';

@@ -555,7 +555,7 @@ export class Group extends H5Object {
     // In parallel rank 0 writes everything; the others take part with an empty selection and no data (a
     // scalar cannot be selected empty: every rank writes its one value, the same everywhere).
     if (ctx.comm !== undefined && ctx.comm.rank !== 0 && ds.ndim > 0) {
-      const nothing = ds.dtype === 'string' ? [] : new (arrayTypeOf(ds.dtype))(0);
+      const nothing = options.dtype === 'string' ? [] : new (arrayTypeOf(options.dtype))(0);
       ds.write(nothing as WriteData<D>, { start: ds.shape.map(() => 0), count: ds.shape.map(() => 0) }, { collective: true });
     } else {
       ds.write(options.data, undefined, { collective: ctx.parallel });

@@ -145,6 +145,8 @@ export function checkRequired(ds: Dataset, options: RequireDatasetOptions, exact
       throw new TypeError(`${where}: max shapes do not match (existing ${max(ds.maxshape)} vs new ${max(options.maxshape)})`);
     }
   }
+  // A type h5mpi cannot read (compound, float16, ...) matches no dtype, as in h5py no such numpy dtype casts to it.
+  if (ds.dtype === null) throw new TypeError(`${where}: dtypes do not match (existing ${ds.fileType.description} vs new ${options.dtype})`);
   if (exact) {
     const length = (n: number | null): string => (n === null ? 'variable-length' : `${n}-byte`);
     if (ds.dtype !== options.dtype) throw new TypeError(`${where}: dtypes do not exactly match (existing ${ds.dtype} vs new ${options.dtype})`);

@@ -32,6 +32,34 @@ export interface TypeInfo {
   utf8?: boolean;
   /** Fixed-length strings: how the unused bytes are filled (nullterm keeps one byte for the NUL). */
   padding?: 'nullterm' | 'nullpad' | 'spacepad';
+  /** Integers. */
+  signed?: boolean;
+  /** Enums: h5py's bool (int8, FALSE = 0, TRUE = 1). */
+  bool?: boolean;
+  /** Enums, arrays, variable-length sequences: the element type. */
+  base?: TypeInfo;
+  members?: { name: string; value: number }[];
+  /** Compounds. */
+  fields?: { name: string; offset: number; type?: TypeInfo }[];
+  /** Arrays. */
+  dims?: number[];
+  /** Opaque types. */
+  tag?: string;
+}
+
+/** A type to store (binding/types.h TypeSpec). */
+export interface NativeTypeSpec {
+  dtype: number;
+  /** 0: variable length. */
+  stringLength: number;
+  ascii: boolean;
+  bool: boolean;
+}
+
+/** An attribute to write: its type, its shape (null: scalar), or no dataspace at all (h5py.Empty). */
+export interface NativeAttrSpec extends NativeTypeSpec {
+  shape: number[] | null;
+  empty: boolean;
 }
 
 export interface DatasetInfo {
@@ -65,8 +93,10 @@ export interface FileAccess {
 
 /** What a file, group or dataset holds: attributes. */
 export interface NativeLocation {
-  attrWrite(name: string, dtype: number, stringLength: number, shape: number[] | null, data: ArrayBufferView | string[]): void;
-  attrRead(name: string): { type: TypeInfo; shape: number[] | null; data?: ArrayBuffer | string[] };
+  /** Writes (or replaces, keeping the old value when the write fails) an attribute; strings may be given as bytes. */
+  attrWrite(name: string, spec: NativeAttrSpec, data: ArrayBufferView | (string | Uint8Array)[]): void;
+  /** mode: a STRING_MODES code, or 2 for the type and shape only. Shape null: scalar; []: a null dataspace. */
+  attrRead(name: string, mode: number): { type: TypeInfo; shape: number[] | null; data?: ArrayBuffer | (string | Uint8Array)[] };
   attrNames(): string[];
   attrExists(name: string): boolean;
   attrDelete(name: string): void;
@@ -85,8 +115,8 @@ export interface NativeDataset extends NativeLocation {
   info(): DatasetInfo;
   /** Writes a typed array (converted by HDF5 from its element type) or strings into `selection`. */
   write(selection: SelectionCode, data: ArrayBufferView | string[], collective: boolean): void;
-  /** Reads `selection` into `target` (any numeric typed array); with no target, strings come back. */
-  read(selection: SelectionCode, target: ArrayBufferView | undefined, collective: boolean): string[] | undefined;
+  /** Reads `selection` into `target` (any numeric typed array); with no target, strings come back (stringMode: STRING_MODES). */
+  read(selection: SelectionCode, target: ArrayBufferView | undefined, collective: boolean, stringMode?: number): (string | Uint8Array)[] | undefined;
   setExtent(shape: number[]): void;
   /** What HDF5 did in the last collective transfer: [ioMode, localCause, globalCause]. */
   transferReport(): number[] | undefined;

@@ -3,7 +3,7 @@
 import { dtypeOfArray } from './dtype';
 import { deserializeMessage, fillStatus, isObjectMessage, MPIBuffer, receiveBuffer, requireTyped, serializeMessage, Status, statusSlots } from './message';
 import { PROC_NULL } from './mpistate';
-import type { NativeComm } from './native';
+import { native, type NativeComm } from './native';
 import { MPIError } from './errors';
 import { NativeRequest, Request, RequestRecord } from './request';
 import { checkInt, checkOptions } from './validate';
@@ -168,7 +168,7 @@ export function sendrecv(c: PeerComm, value: unknown, dest: number, source: numb
     const out = n.isend(data, d, st, object, false);
     const buffer = n.recv(s, rt);
     const value = received(buffer, status);
-    out.wait();
+    native.requestWait(out);
     return value;
   }, () => watchLabel(d, s, rt));
 }

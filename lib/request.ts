@@ -15,25 +15,31 @@ export interface RequestRecord {
   result?: ArrayBuffer;
 }
 
-/** wait() reports the status into lib/message.ts's statusSlots and returns the result, if any. */
-export interface NativeRequest {
-  wait(): ArrayBuffer | undefined;
-  /** Whether it is done (wait() then returns at once). */
-  test(): boolean;
-  cancel(): boolean;
-  done(): boolean;
-}
+/**
+ * A pending operation in the binding: the number of its slot in the binding's request table
+ * (binding/request.h), free again once its outcome is taken (requestWait, or a requestCancel that cancelled).
+ */
+export type NativeRequest = number;
 
-/** The record of a request whose wait() just returned `result`. */
+/** The record of a request whose requestWait() just returned `result`. */
 function record(result: ArrayBuffer | undefined): RequestRecord {
   return { source: statusSlots[0], tag: statusSlots[1], bytes: statusSlots[2], cancelled: statusSlots[3] === 1, result };
 }
 
 declare module './native' {
   interface Native {
-    waitall(requests: NativeRequest[]): void;
-    testall(requests: NativeRequest[]): boolean;
-    waitsome(requests: NativeRequest[], one: boolean): number[];
+    /** Waits for it and takes its outcome: reports the status into lib/message.ts's statusSlots, returns the result. */
+    requestWait(request: NativeRequest): ArrayBuffer | undefined;
+    /** Whether it is done (requestWait then returns at once). */
+    requestTest(request: NativeRequest): boolean;
+    requestDone(request: NativeRequest): boolean;
+    /** Whether it was cancelled (then it is over); false: it completed, requestWait takes it. */
+    requestCancel(request: NativeRequest): boolean;
+    // The lists: the first `count` numbers of `ids`.
+    waitall(ids: Uint32Array, count: number): void;
+    testall(ids: Uint32Array, count: number): boolean;
+    /** Indices (in the list) of those that completed: at least one; with `one`, exactly one. */
+    waitsome(ids: Uint32Array, count: number, one: boolean): number[];
   }
 }
 
@@ -79,6 +85,11 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return this.#native;
   }
 
+  /** @internal Whether its outcome has been taken (by wait, test, cancel or MPI.waitall and friends). */
+  get _taken(): boolean {
+    return this.#outcome !== undefined;
+  }
+
   /** @internal The call that made it, e.g. "MPI.COMM_WORLD.irecv(source 1, tag 0)". */
   get _label(): string {
     return this.#labelOf();
@@ -86,7 +97,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** Whether the operation has completed (by wait, test or MPI.waitall and friends). */
   get done(): boolean {
-    return this.#outcome !== undefined || this.#native.done();
+    return this.#outcome !== undefined || native.requestDone(this.#native);
   }
 
   /** Where a completed receive's message came from (source, tag, count); undefined until it completes. */
@@ -98,7 +109,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   /** Waits until the operation completes and returns what it produced (a receive: what arrived). Blocks. */
   wait(status?: Status): T {
     if (this.#outcome === undefined) {
-      const run = (): RequestRecord => record(this.#native.wait());
+      const run = (): RequestRecord => record(native.requestWait(this.#native));
       this.complete(() => (watching ? watched(`${this._label}.wait()`, run) : run()));
     }
     return this.outcome(status);
@@ -107,8 +118,8 @@ export class Request<T = unknown> implements PromiseLike<T> {
   /** Completes the operation if it can without waiting: `{ done: true, value }`, or `{ done: false }`. */
   test(status?: Status): { done: true; value: T } | { done: false } {
     if (this.#outcome === undefined) {
-      if (!this.call(() => this.#native.test())) return { done: false };
-      this.complete(() => record(this.#native.wait()));
+      if (!this.call(() => native.requestTest(this.#native))) return { done: false };
+      this.complete(() => record(native.requestWait(this.#native)));
     }
     return { done: true, value: this.outcome(status) };
   }
@@ -116,7 +127,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   /** Cancels a pending operation; returns whether it was cancelled (false: it had completed already). */
   cancel(): boolean {
     if (this.#outcome !== undefined) return false;
-    const cancelled = this.call(() => this.#native.cancel());
+    const cancelled = this.call(() => native.requestCancel(this.#native));
     if (cancelled) {
       const status = new Status();
       status.cancelled = true;
@@ -124,7 +135,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
       this.#outcome = { value: undefined as T, status };
       return true;
     }
-    this.complete(() => record(this.#native.wait()));
+    this.complete(() => record(native.requestWait(this.#native)));
     return false;
   }
 
@@ -211,8 +222,14 @@ function checkRequests(requests: unknown, where: string): Request[] {
   return requests as Request[];
 }
 
-function natives(requests: Request[]): NativeRequest[] {
-  return requests.map((r) => r._native());
+// The numbers of the requests a wait*/test* call passes to the binding: one array, grown as needed.
+let ids = new Uint32Array(64);
+
+/** Puts the requests' numbers into `ids` (replaced when too short: read it after this); returns how many. */
+function natives(requests: Request[]): number {
+  if (requests.length > ids.length) ids = new Uint32Array(Math.max(requests.length, 2 * ids.length));
+  for (let i = 0; i < requests.length; i++) ids[i] = requests[i]._native();
+  return requests.length;
 }
 
 function waitLabel(where: string, requests: Request[]): string {
@@ -220,22 +237,40 @@ function waitLabel(where: string, requests: Request[]): string {
   return `${where}(${shown.join(', ')}${requests.length > 4 ? `, and ${requests.length - 4} more` : ''})`;
 }
 
-function blocking<R>(label: string, f: () => R): R {
-  return watching ? watched(label, f) : f();
+function blocking<R>(label: () => string, f: () => R): R {
+  return watching ? watched(label(), f) : f();
+}
+
+/** The requests whose outcome is still to be taken (the binding knows only those), and their indices. */
+function open(list: Request[]): [Request[], number[]] {
+  const requests: Request[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < list.length; i++) {
+    if (!list[i]._taken) {
+      requests.push(list[i]);
+      at.push(i);
+    }
+  }
+  return [requests, at];
 }
 
 /** Waits for every request; returns what each produced, in order. */
 export function waitall<T extends readonly Request[]>(requests: T): { [K in keyof T]: T[K] extends Request<infer V> ? V : never } {
   const list = checkRequests(requests, 'MPI.waitall');
-  const pending = list.filter((r) => !r.done);
-  if (pending.length > 0) blocking(waitLabel('MPI.waitall', pending), () => guard('MPI.waitall', () => native.waitall(natives(pending))));
+  const [pending] = open(list);
+  if (pending.length > 0) {
+    const n = natives(pending);
+    blocking(() => waitLabel('MPI.waitall', pending), () => guard('MPI.waitall', () => native.waitall(ids, n)));
+  }
   return list.map((r) => r.wait()) as { [K in keyof T]: T[K] extends Request<infer V> ? V : never };
 }
 
 /** Whether every request has completed (then what each produced); completes what it can without waiting. */
 export function testall<T>(requests: readonly Request<T>[]): [true, T[]] | [false, undefined] {
   const list = checkRequests(requests, 'MPI.testall');
-  const all = guard('MPI.testall', () => native.testall(natives(list)));
+  const [pending] = open(list);
+  const n = natives(pending);
+  const all = n === 0 || guard('MPI.testall', () => native.testall(ids, n));
   return all ? [true, list.map((r) => r.wait() as T)] : [false, undefined];
 }
 
@@ -245,14 +280,21 @@ export function testall<T>(requests: readonly Request<T>[]): [true, T[]] | [fals
  */
 export function waitany<T>(requests: readonly Request<T>[]): [number, T | undefined] {
   const list = checkRequests(requests, 'MPI.waitany');
-  const done = blocking(waitLabel('MPI.waitany', list), () => guard('MPI.waitany', () => native.waitsome(natives(list), true)));
-  return done.length === 0 ? [-1, undefined] : [done[0], list[done[0]].wait() as T];
+  const [pending, at] = open(list);
+  if (pending.length === 0) return [-1, undefined];
+  const n = natives(pending);
+  const done = blocking(() => waitLabel('MPI.waitany', pending), () => guard('MPI.waitany', () => native.waitsome(ids, n, true)));
+  const i = at[done[0]];
+  return [i, list[i].wait() as T];
 }
 
 /** Waits until at least one request not reported before completes: [their indices, what each produced]. */
 export function waitsome<T>(requests: readonly Request<T>[]): [number[], T[]] {
   const list = checkRequests(requests, 'MPI.waitsome');
-  const done = blocking(waitLabel('MPI.waitsome', list), () => guard('MPI.waitsome', () => native.waitsome(natives(list), false)));
+  const [pending, at] = open(list);
+  if (pending.length === 0) return [[], []];
+  const n = natives(pending);
+  const done = blocking(() => waitLabel('MPI.waitsome', pending), () => guard('MPI.waitsome', () => native.waitsome(ids, n, false))).map((k) => at[k]);
   return [done, done.map((i) => list[i].wait() as T)];
 }
 

@@ -167,7 +167,7 @@ describe('strings', () => {
       (f) => {
         const d = f.get('s') as Dataset<'string'>;
         expect(d.stringLength).toBe(8);
-        expect(d.fileType).toEqual({ className: 'string', size: 8, order: 'none' });
+        expect(d.fileType).toMatchObject({ className: 'string', size: 8, order: 'none', string: { encoding: 'utf-8', length: 8, padding: 'nullpad' } });
         return d.read();
       },
     );

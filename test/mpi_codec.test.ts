@@ -28,6 +28,12 @@ const nullProto = Object.assign(Object.create(null) as object, { k: 'v' });
 const holes = [1, , 3];  
 const withProp = Object.assign([1, 2], { extra: true });
 const protoKey = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as unknown;
+// The encoder remembers the first objects in a list and the rest in a set: sharing is found in both.
+const many: unknown[] = Array.from({ length: 40 }, (_, i) => ({ i }));
+const sharedLate = [...many, many[30]];
+const sharedEarly = [...many, many[3]];
+// More keys than the decoder's key cache holds, some of them colliding.
+const manyKeys = Array.from({ length: 1200 }, (_, i) => ({ [`k${i}`]: i, [`k${i % 7}`]: 'again', same: i }));
 
 const CASES: [string, unknown, boolean][] = [
   ['a small object', { step: 1, name: 'x', values: [1, 2, 3] }, true],
@@ -50,6 +56,9 @@ const CASES: [string, unknown, boolean][] = [
   ['a cycle', cyclic, false],
   ['a value met twice', { a: shared, b: shared }, false],
   ['deep nesting', deep, false],
+  ['a value met twice, late in a long message', sharedLate, false],
+  ['a value met twice, early in a long message', sharedEarly, false],
+  ['many objects, many keys', manyKeys, true],
 ];
 
 // V8's serialization of both is compared byte for byte: it holds every type, key order, -0 and the shape
@@ -94,4 +103,14 @@ test('a blocking send may use the shared buffer; a non-blocking one gets bytes o
   expect(first.buffer).not.toBe(own.buffer);
   expect(roundTrip({ a: 1 })).toEqual({ a: 1 });
   expect(deserializeMessage(own.buffer.slice(own.byteOffset, own.byteOffset + own.byteLength) as ArrayBuffer)).toEqual({ a: 1 });
+});
+
+test('a message cut short or with bytes to spare is an error, not a value', () => {
+  const bytes = serializeMessage({ step: 1, values: [1, 2, 3] }, 'x', true);
+  const cut = bytes.slice(0, bytes.length - 1);
+  const padded = new Uint8Array(bytes.length + 1);
+  padded.set(bytes);
+  expect(() => deserializeMessage(cut)).toThrow(/corrupt|out of bounds/i);
+  expect(() => deserializeMessage(padded)).toThrow(/corrupt/);
+  expect(deserializeMessage(bytes)).toEqual({ step: 1, values: [1, 2, 3] });
 });

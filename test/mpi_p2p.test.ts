@@ -61,6 +61,10 @@ describe.each(RANK_COUNTS)('point-to-point on %i rank(s)', (n) => {
     });
   });
 
+  test('waitall over a window of 600 requests, one taken before and one listed twice, twice over', () => {
+    each('window').forEach((w) => expect(w.windows).toEqual([true, true]));
+  });
+
   test('waitany until none is left, waitsome until all are in, testall polled to true', () => {
     const w = each('waitmany')[0];
     const others = range(n).slice(1);

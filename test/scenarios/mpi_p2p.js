@@ -90,6 +90,23 @@ async function main() {
     report({ label: 'wildcards', fromAll, ring: Array.from(received), ringStatus: plainStatus(ring[0].status) });
   }
 
+  // ---- a window of many requests (more than the binding's first list of numbers holds), with one taken
+  // before the waitall and one listed twice; then the same numbers reused by the next window
+  {
+    const W = 300;
+    const windows = [];
+    for (let round = 0; round < 2; round++) {
+      const into = Array.from({ length: W }, () => new Int32Array(1));
+      const recvs = into.map((a, k) => c.irecvInto(a, prev, 1000 + k));
+      const sends = Array.from({ length: W }, (_, k) => c.isend(Int32Array.of(r * 100000 + round * 1000 + k), next, 1000 + k));
+      recvs[7].wait();
+      const all = [...recvs, recvs[3], ...sends];
+      MPI.waitall(all);
+      windows.push(into.every((a, k) => a[0] === prev * 100000 + round * 1000 + k) && all.every((q) => q.done));
+    }
+    report({ label: 'window', windows });
+  }
+
   // ---- waitany / waitsome / testall: rank 0 receives one array from every other rank
   {
     let any = [];
