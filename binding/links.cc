@@ -111,22 +111,33 @@ herr_t CollectObject(hid_t, const char* name, const H5O_info_t* info, void* data
   return 0;
 }
 
-// Whether the object at `loc` (a file: its root group) tracks the creation order of its attributes.
-bool TracksAttributeOrder(hid_t loc) {
-  Plist cpl;
+// The creation property list of the object at `loc`. For a file, where h5py asks: its links of the file's
+// creation list (h5py iterates the file id), its attributes of the root group's (h5py's File.attrs is the
+// root group's).
+Plist CreatePlistOf(hid_t loc, bool attributes) {
   switch (H5Iget_type(loc)) {
     case H5I_FILE: {
+      if (!attributes) return Plist(H5Fget_create_plist(loc));
       Handle<H5Gclose> root(H5Gopen2(loc, "/", H5P_DEFAULT));
-      if (root.valid()) cpl = Plist(H5Gget_create_plist(root.get()));
-      break;
+      return Plist(root.valid() ? H5Gget_create_plist(root.get()) : H5I_INVALID_HID);
     }
-    case H5I_GROUP: cpl = Plist(H5Gget_create_plist(loc)); break;
-    case H5I_DATASET: cpl = Plist(H5Dget_create_plist(loc)); break;
-    case H5I_DATATYPE: cpl = Plist(H5Tget_create_plist(loc)); break;
-    default: break;
+    case H5I_GROUP: return Plist(H5Gget_create_plist(loc));
+    case H5I_DATASET: return Plist(H5Dget_create_plist(loc));
+    case H5I_DATATYPE: return Plist(H5Tget_create_plist(loc));
+    default: return Plist();
   }
+}
+
+// Whether the object at `loc` tracks the creation order of its links (a group) or attributes, by the flag
+// its creation list reports, as h5py asks.
+bool TracksOrder(hid_t loc, bool attributes) {
+  Plist cpl = CreatePlistOf(loc, attributes);
   unsigned flags = 0;
-  if (!cpl.valid() || H5Pget_attr_creation_order(cpl.get(), &flags) < 0) {
+  herr_t r = -1;
+  if (cpl.valid()) {
+    r = attributes ? H5Pget_attr_creation_order(cpl.get(), &flags) : H5Pget_link_creation_order(cpl.get(), &flags);
+  }
+  if (r < 0) {
     H5Eclear2(H5E_DEFAULT);
     return false;
   }
@@ -136,22 +147,19 @@ bool TracksAttributeOrder(hid_t loc) {
 }  // namespace
 
 herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names) {
-  // Creation order where it is tracked, as h5py lists them. For links the group's index is asked directly
-  // (iterating by creation order fails where it is not tracked), since HDF5 1.10 does not report the root
-  // group's link-order flag once a file is reopened; attributes are asked by their flag (iterating an
-  // untracked object's attributes by creation order does not fail, it gives an arbitrary order). A failure
-  // (tracked but not indexed, in dense storage) lists them again in name order.
+  // Creation order where the group or object says it tracks it, as h5py lists them: also, as h5py does, a
+  // reopened file's root group in name order, since the file's creation list does not report the root's
+  // link-order flag once the file is reopened (HDFGroup/hdf5#5183). A failure (tracked but not indexed, in
+  // dense storage) lists them again in name order.
   hsize_t idx = 0;
-  herr_t r = -1;
-  if (!attributes) {
-    r = H5Literate(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
-  } else if (TracksAttributeOrder(loc)) {
-    r = H5Aiterate2(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names);
+  if (TracksOrder(loc, attributes)) {
+    herr_t r = attributes ? H5Aiterate2(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
+                          : H5Literate(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
+    if (r >= 0) return r;
+    H5Eclear2(H5E_DEFAULT);
+    names->clear();
+    idx = 0;
   }
-  if (r >= 0) return r;
-  H5Eclear2(H5E_DEFAULT);
-  names->clear();
-  idx = 0;
   return attributes ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
                     : H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
 }

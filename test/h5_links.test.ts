@@ -15,7 +15,6 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (name = 'f'): string => path.join(dir, `${name}${n++}.h5`);
 const values = (d: unknown): number[] => Array.from((d as Dataset<'int32'>).read(), Number);
-const h5ls = (file: string): string => execFileSync('h5dump', ['-n', file], { encoding: 'utf8' });
 const h5header = (file: string, ...args: string[]): string => execFileSync('h5dump', ['-H', ...args, file], { encoding: 'utf8' });
 const describe_h5py = hasH5py() ? describe : describe.skip;
 
@@ -480,19 +479,21 @@ describe('creation order (trackOrder)', () => {
       expect(f.attrs.keys()).toEqual(ORDER);
     }
     using f = File.open(file, 'r');  // and after reopening
-    expect(f.keys()).toEqual([...ORDER, 'tracked', 'zplain', 'd', 'u']);
+    const rootOrder = [...ORDER, 'tracked', 'zplain', 'd', 'u'];
+    // The root group, reopened, in name order, as h5py lists it: HDF5 1.10 does not report the root's
+    // link-order flag once a file is reopened (HDFGroup/hdf5#5183). The order is in the file all the same.
+    expect(f.keys()).toEqual([...rootOrder].sort());
     expect((f.get('tracked') as Group).keys()).toEqual(ORDER);
     expect((f.get('zplain') as Group).keys()).toEqual([...ORDER].sort());
     expect((f.get('d') as Dataset).attrs.keys()).toEqual(ORDER);
     expect(f.attrs.keys()).toEqual(ORDER);
-    // h5dump agrees for the root group too.
-    const listed = h5ls(file).split('\n').filter((l) => /^\s*(group|dataset)\s+\/[^/]+$/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
-    expect(h5header(file, '--sort_by=creation_order').indexOf('GROUP "zeta"')).toBeLessThan(h5header(file, '--sort_by=creation_order').indexOf('GROUP "alpha"'));
-    expect(listed).toEqual(['/alpha', '/beta', '/d', '/mid', '/tracked', '/u', '/zeta', '/zplain']);  // plain h5dump: name order
+    const byCreation = h5header(file, '--sort_by=creation_order');
+    const at = (name: string): number => byCreation.search(new RegExp(`(GROUP|DATASET) "${name}"`));
+    expect(rootOrder.map(at)).toEqual(rootOrder.map(at).sort((a, b) => a - b));
+    expect(at('zeta')).toBeGreaterThan(0);
     if (hasH5py()) {
-      // h5py reads a reopened file's root in name order: HDF5 1.10 does not report the root group's flag
-      // (HDFGroup/hdf5#5183). Every other tracked group and attribute set, it reads in creation order.
-      expect(python(`f = h5py.File(sys.argv[1], 'r'); emit([list(f['tracked'].keys()), list(f['zplain'].keys()), list(f['d'].attrs), list(f.attrs), list(f['u'].attrs)])`, [file])).toEqual([
+      expect(python(`f = h5py.File(sys.argv[1], 'r'); emit([list(f), list(f['tracked'].keys()), list(f['zplain'].keys()), list(f['d'].attrs), list(f.attrs), list(f['u'].attrs)])`, [file])).toEqual([
+        [...rootOrder].sort(),
         ORDER,
         [...ORDER].sort(),
         ORDER,
@@ -513,7 +514,7 @@ with h5py.File(sys.argv[1], 'w', track_order=True) as f:
 emit(0)`, [file]);
       using f = File.open(file, 'r');
       expect((f.get('g') as Group).keys()).toEqual(ORDER);
-      expect(f.keys()).toEqual([...ORDER, 'g']);
+      expect(f.keys()).toEqual([...ORDER, 'g'].sort());  // the reopened root: as h5py lists it (see above)
       expect(f.attrs.keys()).toEqual(ORDER);
     }
     using f = File.open(fresh(), 'w');
