@@ -55,6 +55,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   std::string refusal = WhyNotHere();
   if (!refusal.empty()) throw Napi::Error::New(env, refusal);
   auto* data = new AddonData();
+  data->fp = SaveFPControl();
   env.SetInstanceData<AddonData>(data);
   env.AddCleanupHook(Cleanup, data);
   // Before any other HDF5 call: HDF5 must not close files from its own atexit handler. A parallel file's
@@ -68,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFile(env, exports);
   InitGroup(env, exports);
   InitDataset(env, exports);
+  InitFilters(env, exports);
   InitWatchdog(env, exports);
   InitFileLock(env, exports);
   InitMemory(env, exports);

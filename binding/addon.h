@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common.h"
+#include "fpstate.h"
 
 namespace h5mpi {
 
@@ -28,6 +29,9 @@ struct AddonData {
   Napi::FunctionReference groupClass;
   Napi::FunctionReference datasetClass;
   MemorySpaceCache memorySpace;
+  // The floating-point control state when the addon loaded, put back after calls that may load a filter
+  // plugin (fpstate.h).
+  FPControl fp;
   // Where point-to-point calls and requests report a status (source, tag, bytes, flag): a Float64Array of
   // lib/'s, read there after the call, so that a small message's receive makes no JS object.
   Napi::Reference<Napi::Float64Array> statusArray;

@@ -2,6 +2,8 @@
 // filters.
 #include "dataspace.h"
 #include "errors.h"
+#include "filters.h"
+#include "fpstate.h"
 #include "object.h"
 #include "types.h"
 
@@ -11,10 +13,11 @@ namespace {
 std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
 // createDataset(path, spec) -> NativeDataset. spec: { dtype, stringLength, shape: number[] | null (scalar),
-// maxshape?: number[] (-1 = unlimited), chunks?: number[], gzip?: level, shuffle?, fletcher32?, fill?: TypedArray,
-// trackOrder?: attribute creation order }
+// maxshape?: number[] (-1 = unlimited), chunks?: number[], filters?: [{ id, flags, cdValues }] (filters.h),
+// fill?: TypedArray, trackOrder?: attribute creation order }
 Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
+  FPGuard fp(Data(env).fp);  // creating a filtered dataset loads its filter's plugin
   hid_t loc = file->id;
   std::string path = info[0].ToString();
   std::string what = "create dataset " + Quote(path);
@@ -43,13 +46,7 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
   if (spec.Get("chunks").IsArray()) {
     std::vector<hsize_t> chunks = ToDims(spec.Get("chunks"));
     CheckH5(env, H5Pset_chunk(dcpl.get(), static_cast<int>(chunks.size()), chunks.data()), what + ": set chunks");
-    // Filters run in the order they are added: checksum the stored bytes, shuffle, then compress.
-    if (spec.Get("fletcher32").ToBoolean()) CheckH5(env, H5Pset_fletcher32(dcpl.get()), what + ": set fletcher32");
-    if (spec.Get("shuffle").ToBoolean()) CheckH5(env, H5Pset_shuffle(dcpl.get()), what + ": set shuffle");
-    Napi::Value gzip = spec.Get("gzip");
-    if (gzip.IsNumber()) {
-      CheckH5(env, H5Pset_deflate(dcpl.get(), gzip.As<Napi::Number>().Uint32Value()), what + ": set gzip");
-    }
+    SetFilters(env, dcpl.get(), spec.Get("filters"), what);
   }
   Napi::Value fill = spec.Get("fill");
   if (fill.IsTypedArray()) {
@@ -63,18 +60,6 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
   hid_t d =
       CheckH5(env, H5Dcreate2(loc, path.c_str(), ftype.get(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), what);
   return NewDataset(env, file, d, path);
-}
-
-const char* FilterName(H5Z_filter_t id) {
-  switch (id) {
-    case H5Z_FILTER_DEFLATE: return "gzip";
-    case H5Z_FILTER_SHUFFLE: return "shuffle";
-    case H5Z_FILTER_FLETCHER32: return "fletcher32";
-    case H5Z_FILTER_SZIP: return "szip";
-    case H5Z_FILTER_NBIT: return "nbit";
-    case H5Z_FILTER_SCALEOFFSET: return "scaleoffset";
-    default: return "other";
-  }
 }
 
 // info(): { type, shape (null: scalar), maxshape (-1: unlimited), chunks, filters, fill } of dataset `d`.
@@ -107,19 +92,7 @@ Napi::Value Describe(Napi::Env env, hid_t d, const std::string& name) {
   } else {
     o.Set("chunks", env.Null());
   }
-  int nfilters = H5Pget_nfilters(dcpl.get());
-  Napi::Array filters = Napi::Array::New(env, nfilters > 0 ? nfilters : 0);
-  for (int i = 0; i < nfilters; i++) {
-    unsigned flags = 0, cd[8] = {0};
-    size_t ncd = 8;
-    H5Z_filter_t id = H5Pget_filter2(dcpl.get(), i, &flags, &ncd, cd, 0, nullptr, nullptr);
-    Napi::Object f = Napi::Object::New(env);
-    f.Set("name", FilterName(id));
-    f.Set("id", static_cast<double>(id));
-    if (id == H5Z_FILTER_DEFLATE && ncd > 0) f.Set("level", cd[0]);
-    filters.Set(i, f);
-  }
-  o.Set("filters", filters);
+  o.Set("filters", DescribeFilters(env, dcpl.get(), what));
 
   int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
   H5D_fill_value_t fillState;
@@ -170,7 +143,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     return DefineClass(env, "NativeDataset", methods);
   }
   explicit NativeDataset(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<NativeDataset>(info), memory_(&Data(info.Env()).memorySpace) {
+      : Napi::ObjectWrap<NativeDataset>(info), memory_(&Data(info.Env()).memorySpace), fp_(&Data(info.Env()).fp) {
     info.This().As<Napi::Object>().TypeTag(&kDatasetTag);
   }
   ~NativeDataset() override {
@@ -199,6 +172,8 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
 
  private:
   MemorySpaceCache* memory_;
+  // Reads, writes, resizes and closes run filters, and the first use of one loads its plugin (fpstate.h).
+  const FPControl* fp_;
   Space fileSpace_;
   Plist collective_;
   // What the collective transfer list reported when it was closed: [ioMode, localCause, globalCause].
@@ -266,6 +241,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   // or string[] for string datasets.
   Napi::Value Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    FPGuard fp(*fp_);
     auto what = [this] { return What("write"); };
     Transfer t = Begin(info, what);
     hid_t d = t.dataset, fspace = t.fileSpace, dxpl = t.dxpl;
@@ -292,6 +268,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   // the elements are strings and come back as a new array, as `stringMode` (a StringMode) says.
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    FPGuard fp(*fp_);
     auto what = [this] { return What("read"); };
     Transfer t = Begin(info, what);
     hid_t d = t.dataset, fspace = t.fileSpace, dxpl = t.dxpl;
@@ -319,6 +296,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   // setExtent(shape)
   Napi::Value SetExtent(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    FPGuard fp(*fp_);
     std::vector<hsize_t> dims = ToDims(info[0]);
     CheckH5(env, H5Dset_extent(id(env), dims.data()), "resize dataset " + Quote(name()));
     fileSpace_.reset();  // it has the old extent
@@ -341,6 +319,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   // close(): collective in parallel, so called by lib/ only.
   Napi::Value CloseM(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    FPGuard fp(*fp_);  // closing writes the chunks still cached, through their filters
     id(env);
     if (Close() < 0) ThrowH5(env, "close dataset " + Quote(name()));
     return env.Undefined();

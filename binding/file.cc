@@ -5,6 +5,7 @@
 
 #include "comm.h"
 #include "errors.h"
+#include "fpstate.h"
 #include "object.h"
 
 namespace h5mpi {
@@ -127,6 +128,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   // close(): closes every object still open in this file by this process, then the file.
   Napi::Value Close(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    FPGuard fp(Data(env).fp);  // closing writes the chunks still cached, through their filters
     hid_t file = Loc(env);
     std::string what = "close file '" + state_->filename + "'";
     // Copied: each one's Close takes it out of the set.
@@ -151,6 +153,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    FPGuard fp(Data(env).fp);  // as close
     CheckH5(env, H5Fflush(Loc(env), H5F_SCOPE_GLOBAL), "flush file '" + state_->filename + "'");
     return env.Undefined();
   }

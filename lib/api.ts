@@ -12,6 +12,8 @@ export type { LinkInfo, HardLink, SoftLink, ExternalLink, CopyOptions, GroupOpti
 export { Dataset } from './dataset';
 export type { TransferOptions, ReadOptions, TransferReport, StoredType, WriteData, ReadResult, BytesReadResult } from './dataset';
 export type { DatasetOptions } from './spec';
+export { FILTER_IDS, filterAvailable, pluginPaths } from './filters';
+export type { Filter, FilterSpec, FilterName, FilterAvailability } from './filters';
 export { Hyperslab } from './selection';
 export type { HyperslabSpec, Selection } from './selection';
 export { Attributes, Empty } from './attrs';

@@ -20,6 +20,7 @@ import {
   WriteData,
 } from './dtype';
 import { H5Error } from './errors';
+import { checkDecoders, describePipeline, explainFilterFailure, Filter, h5pyView, loadForWrite } from './filters';
 import { allocateResult } from './memory';
 import type { NativeDataset } from './native';
 import { H5Object } from './object';
@@ -118,16 +119,33 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar). */
   readonly maxshape: readonly number[] | null;
   readonly chunks: readonly number[] | null;
-  readonly compression: 'gzip' | null;
+  /**
+   * The compression filter as h5py reports it: `'gzip'`, `'lzf'`, `'szip'`, or null, also for plugins
+   * (bitshuffle, LZ4, Blosc...): `filters` lists every filter.
+   */
+  readonly compression: 'gzip' | 'lzf' | 'szip' | null;
+  /** h5py's `compression_opts`: gzip's level, szip's `['ec' | 'nn', pixelsPerBlock]`, else null. */
+  readonly compressionOpts: number | readonly ['ec' | 'nn', number] | null;
+  /** gzip's level, or null. */
   readonly compressionLevel: number | null;
   readonly shuffle: boolean;
   readonly fletcher32: boolean;
+  /** The scale-offset filter's setting (bits kept for integers, decimal digits for floats), or null without it. */
+  readonly scaleoffset: number | null;
+  /** Whether the N-bit filter is in the pipeline. */
+  readonly nbit: boolean;
+  /** Every filter of the pipeline, in the order they run on write: id, name, flags and parameters. */
+  readonly filters: readonly Readonly<Filter>[];
   /** The fill value given at creation, or null. */
   readonly fillValue: number | bigint | null;
   private _shape: number[] | null;
   /** The native dataset; kept after close, for the last transfer's report. */
   readonly #native: NativeDataset;
   private _lastMode: TransferMode | undefined;
+  /** Whether the filters were loaded for writing (lib/filters.ts loadForWrite). */
+  private _filtersLoaded = false;
+  /** Whether the filters were found available for a collective read. */
+  private _filtersReadable = false;
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
@@ -151,11 +169,15 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this._shape = info.shape;
     this.maxshape = info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
     this.chunks = info.chunks;
-    const gzip = info.filters.find((f) => f.name === 'gzip');
-    this.compression = gzip ? 'gzip' : null;
-    this.compressionLevel = gzip ? (gzip.level ?? null) : null;
-    this.shuffle = info.filters.some((f) => f.name === 'shuffle');
-    this.fletcher32 = info.filters.some((f) => f.name === 'fletcher32');
+    this.filters = Object.freeze(describePipeline(info.filters).map((f) => Object.freeze({ ...f, cdValues: Object.freeze(f.cdValues) as number[] })));
+    const view = h5pyView(this.filters);
+    this.compression = view.compression;
+    this.compressionOpts = view.compressionOpts;
+    this.compressionLevel = view.compression === 'gzip' ? (view.compressionOpts as number) : null;
+    this.shuffle = view.shuffle;
+    this.fletcher32 = view.fletcher32;
+    this.scaleoffset = view.scaleoffset;
+    this.nbit = view.nbit;
     this.fillValue = info.fill && this.dtype !== null && this.dtype !== 'string' ? new (arrayTypeOf(this.dtype))(info.fill)[0] : null;
   }
 
@@ -259,16 +281,25 @@ export class Dataset<D extends DType = DType> extends H5Object {
   private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode, strings: StringMode = 'text'): (string | Uint8Array)[] | undefined {
     const pieces = target && this.pieces(sel, target, mode);
     let r: (string | Uint8Array)[] | undefined;
-    if (pieces) {
-      for (const p of pieces) {
-        const part = resolveSelection(p.slab, this._shape, this.where('read'));
-        this.#native.read(part.code, target.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+    try {
+      if (pieces) {
+        for (const p of pieces) {
+          const part = resolveSelection(p.slab, this._shape, this.where('read'));
+          this.#native.read(part.code, target.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+        }
+      } else {
+        r = this.live().read(sel.code, target, mode === TransferMode.Collective, STRING_MODES[strings]);
       }
-    } else {
-      r = this.live().read(sel.code, target, mode === TransferMode.Collective, STRING_MODES[strings]);
+    } catch (e) {
+      throw this.filterFailure(e, 'read');
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
+  }
+
+  /** A failed transfer's error, naming the filters HDF5 is missing when that is why it failed. */
+  private filterFailure(e: unknown, call: 'read' | 'write'): unknown {
+    return this.filters.length > 0 ? explainFilterFailure(e, this.filters, this.where(call)) : e;
   }
 
   /** The pieces a non-collective transfer over maxTransferBytes is made in, or undefined to make it in one call. */
@@ -307,9 +338,20 @@ export class Dataset<D extends DType = DType> extends H5Object {
       () => {
         sel = this.select(selection, 'read');
         mode = checkStringMode(strings, this.where('read'));
+        this.checkFiltersForCollectiveRead('read');
       },
       () => this.readSelected(sel, TransferMode.Collective, mode),
     );
+  }
+
+  /**
+   * A collective read fails on the ranks that lack a filter's plugin while the others wait for them in MPI:
+   * checked before, inside the ranks' agreement, so that every rank throws instead.
+   */
+  private checkFiltersForCollectiveRead(call: 'read' | 'readInto'): void {
+    if (this._filtersReadable || this.filters.length === 0) return;
+    checkDecoders(this.filters, this.where(call));
+    this._filtersReadable = true;
   }
 
   /** Checks that the dataset is open and resolves `selection` against its shape. */
@@ -338,8 +380,10 @@ export class Dataset<D extends DType = DType> extends H5Object {
 
   private readIntoCollectively<A extends NumericArray>(target: A, selection: Selection): A {
     let sel!: ResolvedSelection;
-    return this.collectively('read', () => (sel = this.selectInto(target, selection)),
-      () => this.readIntoSelected(target, sel, TransferMode.Collective));
+    return this.collectively('read', () => {
+      sel = this.selectInto(target, selection);
+      this.checkFiltersForCollectiveRead('readInto');
+    }, () => this.readIntoSelected(target, sel, TransferMode.Collective));
   }
 
   private selectInto(target: NumericArray, selection: Selection): ResolvedSelection {
@@ -385,7 +429,11 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.ctx.checkWritable(where);
     const sel = resolveSelection(selection, this._shape, where);
     const payload = this.dtype === 'string' ? this.packStrings(data, sel.size, where) : this.packNumbers(data, sel.size, where);
-    if (this.ctx.parallel && (this.compression !== null || this.shuffle || this.fletcher32)) {
+    if (!this._filtersLoaded && this.filters.length > 0) {
+      loadForWrite(this.filters, where);
+      this._filtersLoaded = true;
+    }
+    if (this.ctx.parallel && this.filters.length > 0) {
       const code = Array.isArray(payload) ? DTYPE_CODES.string : DTYPE_CODES[dtypeOfArray(payload)!];
       this.checkParallelFilteredWrite(collective, code, where);
     }
@@ -395,13 +443,17 @@ export class Dataset<D extends DType = DType> extends H5Object {
   /** The one native call of a write. */
   private writeSelected(sel: ResolvedSelection, payload: NumericArray | string[], mode: TransferMode): void {
     const pieces = Array.isArray(payload) ? undefined : this.pieces(sel, payload, mode);
-    if (pieces) {
-      for (const p of pieces) {
-        const part = resolveSelection(p.slab, this._shape, this.where('write'));
-        this.#native.write(part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+    try {
+      if (pieces) {
+        for (const p of pieces) {
+          const part = resolveSelection(p.slab, this._shape, this.where('write'));
+          this.#native.write(part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+        }
+      } else {
+        this.live().write(sel.code, payload, mode === TransferMode.Collective);
       }
-    } else {
-      this.live().write(sel.code, payload, mode === TransferMode.Collective);
+    } catch (e) {
+      throw this.filterFailure(e, 'write');
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
   }

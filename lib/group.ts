@@ -7,7 +7,7 @@ import { checkRequired, copyOptions, CopyOptions, danglingText, groupOptions, Gr
 import type { DatasetSpec, NativeDataset, NativeGroup, NativeLocation } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
-import { checkInitialData, datasetSpec, DatasetOptions, describeCreate } from './spec';
+import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate } from './spec';
 import { checkName, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
 
 /** `/a/b` -> `/a`; `/a` -> `/`. */
@@ -545,7 +545,7 @@ export class Group extends H5Object {
   /** Creates and registers a dataset at `full` (after the ranks agreed). */
   private makeDataset(full: string, spec: DatasetSpec, where: string): Dataset {
     this.checkFree(full, where);
-    return this.ctx.register(Dataset._open(this.ctx, full, this.ctx.native.createDataset(full, spec)));
+    return this.ctx.register(Dataset._open(this.ctx, full, createNative(this.ctx.native, full, spec, where)));
   }
 
   /** Writes a new dataset's initial `data`, if any. */

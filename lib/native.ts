@@ -62,12 +62,21 @@ export interface NativeAttrSpec extends NativeTypeSpec {
   empty: boolean;
 }
 
+/** One filter of a pipeline as the binding describes it (binding/filters.h). */
+export interface FilterDescription {
+  id: number;
+  flags: number;
+  cdValues: number[];
+  /** HDF5's name of the filter, '' when it has none. */
+  description: string;
+}
+
 export interface DatasetInfo {
   type: TypeInfo;
   shape: number[] | null;
   maxshape: number[] | null;
   chunks: number[] | null;
-  filters: { name: string; id: number; level?: number }[];
+  filters: FilterDescription[];
   fill?: ArrayBuffer;
 }
 
@@ -77,9 +86,8 @@ export interface DatasetSpec {
   shape: number[] | null;
   maxshape?: number[];
   chunks?: number[];
-  gzip?: number;
-  shuffle?: boolean;
-  fletcher32?: boolean;
+  /** The pipeline, in order (HDF5's own setters are used for its built-in filters). */
+  filters?: { id: number; flags: number; cdValues: number[] }[];
   fill?: ArrayBufferView;
   /** Track the creation order of the dataset's attributes. */
   trackOrder?: boolean;
@@ -192,6 +200,12 @@ export interface Native {
   fileCreate(path: string, exclusive: boolean, access: FileAccess, trackOrder: boolean): NativeFile;
   fileOpen(path: string, writable: boolean, access: FileAccess): NativeFile;
   selectionSize(shape: number[], selection: Float64Array): number;
+  /** Whether HDF5 has filter `id` (searching its plugin path when it has not loaded it yet), and what for. */
+  filterInfo(id: number): { available: boolean; encode: boolean; decode: boolean };
+  /** The directories HDF5 searches for filter plugins, in order. */
+  pluginPaths(): string[];
+  /** The libhdf5 h5mpi calls, and other ones plugins loaded (whose error printing this turns off). */
+  hdf5Libraries(): { own: string; others: string[] };
 
   /** Starts the hang watchdog's thread (once): a call marked longer than `seconds` prints and ends the process. */
   watchdogStart(seconds: number, header: string, footer: string, exitCode: number): void;

@@ -8,7 +8,7 @@ import { Dataset } from './dataset';
 import type { DType } from './dtype';
 import { CollectiveMismatchError, H5Error } from './errors';
 import type { DatasetSpec } from './native';
-import { checkInitialData, DatasetOptions, datasetSpec, describeCreate, isFiltered } from './spec';
+import { checkInitialData, createNative, DatasetOptions, datasetSpec, describeCreate, isFiltered } from './spec';
 import { parallelFilteredError, parallelVlenError, resolvePath } from './validate';
 
 /** What createDatasetsPerRank returns: this rank's datasets typed by their options, and every other rank's. */
@@ -69,7 +69,7 @@ export function createDatasetsPerRank<S extends Record<string, DatasetOptions>>(
     const out: Record<string, Dataset> = {};
     for (const full of [...wanted.keys()].sort()) {
       const w = wanted.get(full)!;
-      const ds = ctx.register(Dataset._open(ctx, full, ctx.native.createDataset(full, w.spec)));
+      const ds = ctx.register(Dataset._open(ctx, full, createNative(ctx.native, full, w.spec, where)));
       for (const key of w.keys) out[key] = ds;
     }
     // Each rank writes the initial data it brought, independently; a dataset asked for by several ranks

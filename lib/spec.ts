@@ -2,7 +2,8 @@
 // text ranks compare before creating, and the initial data checked before the dataset exists.
 import { describeArgument } from './collective';
 import { checkDType, DType, DTYPE_CODES, itemSize, NumericDType, toNumericArray, WriteData } from './dtype';
-import type { DatasetSpec } from './native';
+import { checkEncoders, explainCreateFailure, FILTER_IDS, filterId, filterLabel, filterName, FilterSpec, FLAG_OPTIONAL } from './filters';
+import type { DatasetSpec, NativeDataset, NativeFile } from './native';
 import { packNumbers, packStrings } from './pack';
 import { checkIntegers, checkOptions, checkShape, describeValue } from './validate';
 
@@ -15,11 +16,35 @@ export interface DatasetOptions<D extends DType = DType> {
   maxshape?: readonly number[];
   /** Chunk shape, or true to have one picked. */
   chunks?: readonly number[] | true;
-  compression?: 'gzip';
-  /** gzip level 0-9 (default 4). */
+  /**
+   * A compression filter, as h5py's `compression`: `'gzip'`, `'lzf'`, `'szip'`, or any filter's id (a
+   * plugin's: 32008 bitshuffle, 32004 LZ4, 32001 Blosc... see FILTER_IDS), added as optional as h5py does.
+   */
+  compression?: 'gzip' | 'lzf' | 'szip' | number;
+  /**
+   * The compression's options, as h5py's `compression_opts`: gzip's level 0-9 (default 4); szip's
+   * `['ec' | 'nn', pixelsPerBlock]` (default `['nn', 8]`); a filter id's parameters (cd_values); none for lzf.
+   */
+  compressionOpts?: number | readonly number[] | readonly ['ec' | 'nn', number];
+  /** gzip's level 0-9 (default 4): the same as `compressionOpts` for gzip. */
   compressionLevel?: number;
+  /** The shuffle filter, before the compression (bytes of each element grouped together). */
   shuffle?: boolean;
+  /** A Fletcher-32 checksum of each stored chunk, checked on read (last in the pipeline). */
   fletcher32?: boolean;
+  /**
+   * The scale-offset filter (first in the pipeline), as h5py's `scaleoffset`: for integers the bits to keep
+   * (`true` or 0: as few as the values need, lossless); for floats the decimal digits to keep (lossy).
+   */
+  scaleoffset?: D extends 'float32' | 'float64' ? number : D extends NumericDType ? number | boolean : never;
+  /** The N-bit filter (numeric dtypes): stores each element in the bits its type's precision needs. */
+  nbit?: D extends NumericDType ? boolean : never;
+  /**
+   * More filters, by id and parameters: any filter registered with HDF5 or found as a plugin (bitshuffle,
+   * LZ4, bzip2, Blosc, Zstd...; HDF5's built-in ones have options of their own). They run after the
+   * compression, in this order, and before fletcher32.
+   */
+  filters?: readonly FilterSpec[];
   fillValue?: D extends NumericDType ? number | bigint : never;
   /** For dtype 'string': fixed length in bytes (UTF-8). Omit for variable-length strings. */
   stringLength?: D extends 'string' ? number : never;
@@ -29,7 +54,11 @@ export interface DatasetOptions<D extends DType = DType> {
   trackOrder?: boolean;
 }
 
-const OPTION_NAMES = ['shape', 'dtype', 'maxshape', 'chunks', 'compression', 'compressionLevel', 'shuffle', 'fletcher32', 'fillValue', 'stringLength', 'data', 'trackOrder'] as const;
+const OPTION_NAMES = [
+  'shape', 'dtype', 'maxshape', 'chunks', 'compression', 'compressionOpts', 'compressionLevel', 'shuffle', 'fletcher32',
+  'scaleoffset', 'nbit', 'filters', 'fillValue', 'stringLength', 'data', 'trackOrder',
+] as const;
+const FILTER_OPTION_NAMES = ['id', 'cdValues', 'optional'] as const;
 
 /** h5py's chunk guess: about 16 KiB to 1 MiB a chunk depending on the dataset's size, halving dims in turn. */
 export function guessChunks(shape: readonly number[], typeSize: number): number[] {
@@ -50,7 +79,125 @@ export function guessChunks(shape: readonly number[], typeSize: number): number[
 
 /** Whether a spec has filters (which parallel HDF5 writes only collectively). */
 export function isFiltered(spec: DatasetSpec): boolean {
-  return spec.gzip !== undefined || !!spec.shuffle || !!spec.fletcher32;
+  return (spec.filters?.length ?? 0) > 0;
+}
+
+type PipelineStep = NonNullable<DatasetSpec['filters']>[number];
+const step = (id: number, flags = 0, cdValues: number[] = []): PipelineStep => ({ id, flags, cdValues });
+
+/** cd_values: unsigned 32-bit integers. */
+function checkCdValues(v: unknown, what: string, where: string): number[] {
+  const values: unknown[] = typeof v === 'number' ? [v] : Array.isArray(v) ? v : [null];
+  if (typeof v !== 'number' && !Array.isArray(v)) throw new TypeError(`${where}: ${what} must be an array of unsigned integers, got ${describeValue(v)}`);
+  values.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > 0xffffffff) {
+      throw new RangeError(`${where}: ${what}[${i}] is ${describeValue(x)}; expected an unsigned 32-bit integer`);
+    }
+  });
+  return values as number[];
+}
+
+const SZIP_MASKS = { ec: 4, nn: 32 } as const;
+const H5Z_SO_FLOAT_DSCALE = 0;
+const H5Z_SO_INT = 2;
+/** HDF5's built-in filters, which have options of their own (in the pipeline's order) rather than ids. */
+const OWN_OPTION: Partial<Record<number, string>> = {
+  1: "compression: 'gzip'",
+  2: 'shuffle: true',
+  3: 'fletcher32: true',
+  4: "compression: 'szip'",
+  5: 'nbit: true',
+  6: 'scaleoffset',
+};
+
+/**
+ * The pipeline in h5py's order: scale-offset (or N-bit), shuffle, the compression, `filters`, fletcher32.
+ * Type-aware filters go first (they work on elements), the checksum last (it covers the stored bytes).
+ */
+function pipeline(options: DatasetOptions, dtype: DType, where: string): PipelineStep[] {
+  const out: PipelineStep[] = [];
+  const numeric = dtype !== 'string';
+  if (options.nbit !== undefined && options.nbit !== false) {
+    if (options.nbit !== true) throw new TypeError(`${where}: nbit must be a boolean, got ${describeValue(options.nbit)}`);
+    if (!numeric) throw new TypeError(`${where}: the N-bit filter is for numeric dtypes, not '${dtype}'`);
+    out.push(step(FILTER_IDS.nbit));
+  }
+  const so: unknown = options.scaleoffset;
+  if (so !== undefined && so !== false) {
+    if (!numeric) throw new TypeError(`${where}: the scale-offset filter is for numeric dtypes, not '${dtype}'`);
+    const float = dtype === 'float32' || dtype === 'float64';
+    if (float && so === true) throw new TypeError(`${where}: scaleoffset for ${dtype} is the number of decimal digits to keep (an integer >= 0), not true`);
+    const bits = itemSize(dtype) * 8;
+    const n = so === true ? 0 : so;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || (!float && n > bits)) {
+      throw new RangeError(
+        `${where}: scaleoffset is ${describeValue(so)}; expected ${float ? 'the decimal digits to keep, an integer >= 0' : `true or the bits to keep, an integer 0-${bits} (0: as few as the values need)`}`,
+      );
+    }
+    // As h5py: a lossy filter before the checksum would make every read fail it.
+    if (options.fletcher32) throw new TypeError(`${where}: fletcher32 cannot be used with the scale-offset filter, which may be lossy`);
+    out.push(step(FILTER_IDS.scaleoffset, 0, [float ? H5Z_SO_FLOAT_DSCALE : H5Z_SO_INT, n]));
+  }
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new TypeError(`${where}: shuffle must be a boolean, got ${describeValue(options.shuffle)}`);
+  if (options.shuffle) out.push(step(FILTER_IDS.shuffle, FLAG_OPTIONAL));
+  const c: unknown = options.compression;
+  const opts: unknown = options.compressionOpts;
+  if (options.compressionLevel !== undefined) {
+    const l = options.compressionLevel;
+    if (c !== 'gzip') throw new TypeError(`${where}: compressionLevel needs compression: 'gzip'`);
+    if (opts !== undefined) throw new TypeError(`${where}: give gzip's level as compressionOpts or compressionLevel, not both`);
+    if (!Number.isInteger(l) || l < 0 || l > 9) throw new RangeError(`${where}: compressionLevel must be an integer 0-9, got ${l}`);
+  }
+  if (c === undefined) {
+    if (opts !== undefined) throw new TypeError(`${where}: compressionOpts needs a compression (h5py: "Compression method must be specified")`);
+  } else if (c === 'gzip') {
+    const level = options.compressionLevel ?? opts ?? 4;
+    if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 9) {
+      throw new RangeError(`${where}: gzip's compressionOpts is its level, an integer 0-9; got ${describeValue(level)}`);
+    }
+    out.push(step(FILTER_IDS.gzip, FLAG_OPTIONAL, [level]));
+  } else if (c === 'lzf') {
+    if (opts !== undefined) throw new TypeError(`${where}: lzf takes no compressionOpts`);
+    out.push(step(FILTER_IDS.lzf, FLAG_OPTIONAL));
+  } else if (c === 'szip') {
+    if (!numeric) throw new TypeError(`${where}: szip compresses numbers, not '${dtype}'`);
+    const o: unknown = opts ?? ['nn', 8];
+    const [method, pixels] = Array.isArray(o) && o.length === 2 ? (o as unknown[]) : [];
+    if ((method !== 'ec' && method !== 'nn') || typeof pixels !== 'number' || !Number.isInteger(pixels) || pixels < 2 || pixels > 32 || pixels % 2 !== 0) {
+      throw new TypeError(`${where}: szip's compressionOpts must be ['ec' | 'nn', pixels per block: an even integer 2-32], got ${JSON.stringify(opts)}`);
+    }
+    out.push(step(FILTER_IDS.szip, FLAG_OPTIONAL, [SZIP_MASKS[method], pixels]));
+  } else if (typeof c === 'number') {
+    const id = filterId(c, 'compression', where);
+    if (OWN_OPTION[id]) throw new TypeError(`${where}: compression ${id} is HDF5's built-in ${filterLabel(id)}: use ${OWN_OPTION[id]}`);
+    out.push(step(id, FLAG_OPTIONAL, opts === undefined ? [] : checkCdValues(opts, 'compressionOpts', where)));
+  } else {
+    throw new TypeError(
+      `${where}: compression ${describeValue(c)} is not 'gzip', 'lzf', 'szip' or a filter id; a plugin goes by its id ` +
+        `(compression: 32008) or in filters: [{ id: 'bitshuffle', cdValues: [...] }]`,
+    );
+  }
+  if (options.filters !== undefined) {
+    if (!Array.isArray(options.filters)) throw new TypeError(`${where}: filters must be an array of { id, cdValues?, optional? }, got ${describeValue(options.filters)}`);
+    (options.filters as unknown[]).forEach((f, i) => {
+      const at = `${where}: filters[${i}]`;
+      if (f === null || typeof f !== 'object' || Array.isArray(f)) throw new TypeError(`${at} must be an object { id, cdValues?, optional? }, got ${describeValue(f)}`);
+      const spec = checkOptions<FilterSpec>(f, FILTER_OPTION_NAMES, at);
+      const id = filterId(spec.id, 'id', at);
+      if (OWN_OPTION[id]) throw new TypeError(`${at}: ${filterLabel(id)} is built into HDF5 and has an option of its own: use ${OWN_OPTION[id]}`);
+      if (spec.optional !== undefined && typeof spec.optional !== 'boolean') throw new TypeError(`${at}: optional must be a boolean`);
+      const cd = spec.cdValues === undefined ? [] : checkCdValues(spec.cdValues, 'cdValues', at);
+      out.push(step(id, spec.optional ? FLAG_OPTIONAL : 0, cd));
+    });
+  }
+  if (options.fletcher32 !== undefined && typeof options.fletcher32 !== 'boolean') throw new TypeError(`${where}: fletcher32 must be a boolean, got ${describeValue(options.fletcher32)}`);
+  if (options.fletcher32) out.push(step(FILTER_IDS.fletcher32));
+  const seen = new Set<number>();
+  for (const f of out) {
+    if (seen.has(f.id)) throw new TypeError(`${where}: ${filterLabel(f.id)} is in the pipeline twice`);
+    seen.add(f.id);
+  }
+  return out;
 }
 
 /** Validates createDataset options into the binding's spec. */
@@ -84,15 +231,8 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
     spec.maxshape = max.map((d) => (d === Infinity ? -1 : d));
     needsChunks = max.some((d, i) => d !== shape[i]);
   }
-  const filtered = options.compression !== undefined || !!options.shuffle || !!options.fletcher32;
-  if (options.compression !== undefined && options.compression !== 'gzip') {
-    throw new TypeError(`${where}: compression ${JSON.stringify(options.compression)} is not available; use 'gzip'`);
-  }
-  if (options.compressionLevel !== undefined) {
-    const l = options.compressionLevel;
-    if (options.compression !== 'gzip') throw new TypeError(`${where}: compressionLevel needs compression: 'gzip'`);
-    if (!Number.isInteger(l) || l < 0 || l > 9) throw new RangeError(`${where}: compressionLevel must be an integer 0-9, got ${l}`);
-  }
+  const filters = pipeline(options, dtype, where);
+  const filtered = filters.length > 0;
   if (options.chunks !== undefined || needsChunks || filtered) {
     if (rank === 0) throw new TypeError(`${where}: a scalar dataset cannot be chunked, resized or compressed`);
     let chunks: number[];
@@ -110,10 +250,10 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
       });
     }
     spec.chunks = chunks;
-    if (options.compression === 'gzip') spec.gzip = options.compressionLevel ?? 4;
-    spec.shuffle = !!options.shuffle;
-    spec.fletcher32 = !!options.fletcher32;
+    if (filtered) spec.filters = filters;
   }
+  // Before the dataset exists: HDF5 would otherwise say only that a filter "is not registered".
+  if (filtered) checkEncoders(filters, where);
   if (options.fillValue !== undefined && options.fillValue !== null) {
     if (dtype === 'string') throw new TypeError(`${where}: string datasets take no fillValue`);
     const v: unknown = options.fillValue;
@@ -144,11 +284,21 @@ export function describeCreate(full: string, o: DatasetOptions, spec: DatasetSpe
   if (spec.stringLength) parts.push(`stringLength ${spec.stringLength}`);
   if (spec.maxshape) parts.push(`maxshape [${spec.maxshape.map((d) => (d < 0 ? 'Infinity' : d)).join(', ')}]`);
   if (spec.chunks) parts.push(`chunks [${spec.chunks.join(', ')}]`);
-  if (spec.gzip !== undefined) parts.push(`gzip ${spec.gzip}`);
-  if (spec.shuffle) parts.push('shuffle');
-  if (spec.fletcher32) parts.push('fletcher32');
+  if (spec.filters) {
+    const text = spec.filters.map((f) => `${filterName(f.id)}${f.flags & FLAG_OPTIONAL ? '?' : ''}${f.cdValues.length > 0 ? `(${f.cdValues.join(', ')})` : ''}`);
+    parts.push(`filters [${text.join(', ')}]`);
+  }
   if (o.fillValue !== undefined) parts.push(`fill ${describeArgument(o.fillValue)}`);
   if (spec.trackOrder) parts.push('trackOrder');
   if (withData && o.data !== undefined) parts.push(`data ${describeArgument(o.data)}`);
   return `createDataset(${parts.join(', ')})`;
+}
+
+/** Creates the dataset in the file; a filter that fails to set it up is explained (lib/filters.ts). */
+export function createNative(file: NativeFile, full: string, spec: DatasetSpec, where: string): NativeDataset {
+  try {
+    return file.createDataset(full, spec);
+  } catch (e) {
+    throw explainCreateFailure(e, spec.filters?.map((f) => f.id) ?? [], where);
+  }
 }

@@ -71,7 +71,12 @@ export function checkName(v: unknown, what: string, where: string): string {
 
 /** The h5py (snake_case) spellings users bring, and the option each is here. */
 const H5PY_SPELLINGS: Record<string, string> = {
-  compression_opts: 'compressionLevel',
+  compression_opts: 'compressionOpts',
+  compressionopts: 'compressionOpts',
+  compression_level: 'compressionLevel',
+  scale_offset: 'scaleoffset',
+  scaleOffset: 'scaleoffset',
+  cd_values: 'cdValues',
   fillvalue: 'fillValue',
   fill_value: 'fillValue',
   maxShape: 'maxshape',
