@@ -128,8 +128,8 @@ Plist CreatePlistOf(hid_t loc, bool attributes) {
   }
 }
 
-// Whether the object at `loc` tracks the creation order of its links (a group) or attributes, by the flag
-// its creation list reports, as h5py asks.
+}  // namespace
+
 bool TracksOrder(hid_t loc, bool attributes) {
   Plist cpl = CreatePlistOf(loc, attributes);
   unsigned flags = 0;
@@ -143,8 +143,6 @@ bool TracksOrder(hid_t loc, bool attributes) {
   }
   return (flags & H5P_CRT_ORDER_TRACKED) != 0;
 }
-
-}  // namespace
 
 herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names) {
   // Creation order where the group or object says it tracks it, as h5py lists them: also, as h5py does, a

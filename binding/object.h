@@ -115,6 +115,9 @@ Napi::Value ObjectVisit(const Napi::CallbackInfo& info, hid_t loc);
 // Collects the names of the links (or, with `attributes`, the attributes) at `loc`, in creation order where
 // it is tracked, else in name order.
 herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names);
+// Whether the object at `loc` tracks the creation order of its links (a group) or, with `attributes`, of its
+// attributes (a file's: its root group's), by the flag its creation list reports, as h5py asks.
+bool TracksOrder(hid_t loc, bool attributes);
 // Sets link (with `links`) and attribute creation-order tracking, indexed, on a file/group/dataset creation list.
 void SetCreationOrder(Napi::Env env, hid_t cpl, bool links, const std::string& what);
 // The live id of a NativeFile passed in from JS (type-checked); throws when it is not one or is closed.
