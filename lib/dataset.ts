@@ -1,4 +1,5 @@
 // Datasets: typed n-dimensional arrays in a file, read and written by selection, serially or in parallel.
+import { Empty } from './attrs';
 import type { FileContext } from './context';
 import {
   ARRAY_TYPES,
@@ -13,6 +14,9 @@ import {
   NumericArray,
   NumericDType,
   ReadResult,
+  ResolvedType,
+  resolvedOfInfo,
+  specOf,
   StoredType,
   storedTypeOf,
   STRING_MODES,
@@ -116,8 +120,13 @@ export class Dataset<D extends DType = DType> extends H5Object {
   readonly stringLength: number | null;
   /** The stored type as HDF5 describes it (class, size in bytes, byte order, and what its class adds). */
   readonly fileType: Readonly<StoredType>;
-  /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar). */
+  /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar or an Empty dataset). */
   readonly maxshape: readonly number[] | null;
+  /**
+   * Whether the dataset has no dataspace, as h5py's `Empty` writes it (h5py's `shape` is None): `shape` is
+   * `[]`, `size` 0, and `read()` returns an `Empty` of its dtype; it has no elements to select or write.
+   */
+  readonly isEmpty: boolean;
   readonly chunks: readonly number[] | null;
   /**
    * The compression filter as h5py reports it: `'gzip'`, `'lzf'`, `'szip'`, or null, also for plugins
@@ -149,16 +158,16 @@ export class Dataset<D extends DType = DType> extends H5Object {
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
+  /** An Empty dataset's type, for the Empty its read returns (undefined when h5mpi cannot read the type). */
+  readonly #emptyType: ResolvedType | undefined;
 
   private constructor(init: unknown, native: NativeDataset) {
     super(init);
     this.#native = native;
-    const name = this.name;
     const info = native.info();
     // A simple dataspace has at least one dimension and a scalar's shape is null: [] is a null dataspace.
-    if (info.shape !== null && info.shape.length === 0) {
-      throw new H5Error(`Dataset '${name}' has a null dataspace (no elements and no shape, as h5py.Empty writes), which h5mpi cannot read`, 'UNSUPPORTED_TYPE');
-    }
+    this.isEmpty = info.shape !== null && info.shape.length === 0;
+    this.#emptyType = this.isEmpty ? resolvedOfInfo(info.type) : undefined;
     // A type h5mpi cannot read still opens (its attributes, shape and filters are there): only transfers throw.
     this.dtype = (info.type.dtype < 0 ? null : dtypeOfCode(info.type.dtype)) as D;
     this.stringLength = this.dtype === 'string' ? (info.type.vlen ? null : info.type.stringLength!) : null;
@@ -167,7 +176,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.asciiStrings = this.dtype === 'string' && info.type.utf8 === false;
     this.fileType = storedTypeOf(info.type);
     this._shape = info.shape;
-    this.maxshape = info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
+    this.maxshape = this.isEmpty ? null : info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
     this.chunks = info.chunks;
     this.filters = Object.freeze(describePipeline(info.filters).map((f) => Object.freeze({ ...f, cdValues: Object.freeze(f.cdValues) as number[] })));
     const view = h5pyView(this.filters);
@@ -213,6 +222,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
   /** Number of elements. */
   get size(): number {
+    if (this.isEmpty) return 0;
     return this._shape ? this._shape.reduce((a, b) => a * b, 1) : 1;
   }
   /** Bytes the elements take in memory (variable-length strings: the size of their pointers). */
@@ -225,6 +235,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
   private transferMode(call: 'read' | 'readInto' | 'write', options: TransferOptions | undefined): TransferMode {
     if (options !== undefined) checkOptions(options, call === 'read' ? READ_OPTIONS : TRANSFER_OPTIONS, this.where(call), '{ collective: true }');
     if (this.dtype === null) this.unreadable(call);
+    if (this.isEmpty && call !== 'read') this.emptyTransfer(call);
     if (this.ctx.comm === undefined) return TransferMode.Serial;
     return options?.collective ? TransferMode.Collective : TransferMode.Independent;
   }
@@ -269,6 +280,20 @@ export class Dataset<D extends DType = DType> extends H5Object {
         `(it reads 1-, 2-, 4- and 8-byte integers and enums, 4- and 8-byte floats, and strings)`,
       'UNSUPPORTED_TYPE',
     );
+  }
+
+  /** Throws for a transfer of elements of an Empty dataset, which has none. */
+  private emptyTransfer(call: 'read' | 'readInto' | 'write'): never {
+    this._checkOpen();
+    const read = call === 'write' ? '' : '; read() without a selection gives its Empty';
+    throw new TypeError(`${this.where(call)}: the dataset is Empty (no dataspace, as h5py.Empty writes): it has no elements to ${call === 'write' ? 'write' : 'select'}${read}`);
+  }
+
+  /** An Empty dataset's read: its Empty, as h5py's `d[()]`, for no selection only. */
+  private readEmpty(selection: Selection | undefined, strings: unknown): Empty {
+    if (selection !== undefined) this.emptyTransfer('read');
+    checkStringMode(strings, this.where('read'));
+    return new Empty(specOf(this.#emptyType!));
   }
 
   /** The native dataset, after checking this dataset is open. */
@@ -320,12 +345,15 @@ export class Dataset<D extends DType = DType> extends H5Object {
    * 2 KiB) are views on a shared pool and large ones start inside a larger buffer: use the array, not its
    * `.buffer`. Strings are decoded by their charset: UTF-8 that is not valid throws an H5Error (code
    * DECODE), and ASCII-typed bytes past 127 decode as UTF-8 when they are valid UTF-8, as Latin-1 otherwise;
-   * `{ strings: 'bytes' }` gives the bytes as stored.
+   * `{ strings: 'bytes' }` gives the bytes as stored. An Empty dataset (`isEmpty`) reads as an `Empty`, as
+   * h5py's `d[()]`: that is not in the declared type, so check `isEmpty` where such files may come in.
    */
   read(selection?: Selection, options?: ReadOptions & { strings?: 'text' }): ReadResult<D>;
   read(selection: Selection | undefined, options: ReadOptions): BytesReadResult<D> | ReadResult<D>;
   read(selection?: Selection, options?: ReadOptions): BytesReadResult<D> | ReadResult<D> {
     const mode = this.transferMode('read', options);
+    // Not in the declared type, which would make every read of a dataset from get() narrow it away: isEmpty says it.
+    if (this.isEmpty) return this.readEmpty(selection, options?.strings) as unknown as ReadResult<D>;
     if (mode === TransferMode.Collective) return this.readCollectively(selection, options?.strings);
     return this.readSelected(this.select(selection, 'read'), mode, checkStringMode(options?.strings, this.where('read')));
   }

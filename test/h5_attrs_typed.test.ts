@@ -389,6 +389,68 @@ emit({'units': c.attrs['units'], 'checked': bool(c.attrs['checked']), 'data': [[
   });
 });
 
+describe("Empty datasets (h5py.Empty: no dataspace) open as h5py opens them", () => {
+  const file = fresh();
+  beforeAll(() => {
+    python(
+      `f = h5py.File(sys.argv[1], 'w')
+f['e_i4'] = h5py.Empty('<i4')
+f['e_S3'] = h5py.Empty('S3')
+d = f.create_dataset('e_f8', data=h5py.Empty('f8'))
+d.attrs['units'] = 'K'
+f['scalar'] = np.int32(7)
+f['zero'] = np.zeros(0, dtype='<u2')
+f.close()
+emit('ok')`,
+      [file],
+    );
+  });
+
+  test('with their dtype, no shape and no elements; read() gives an Empty of their type; attributes as any', () => {
+    using f = File.open(file, 'r');
+    const e = f.get('e_i4') as Dataset;
+    expect([e.isEmpty, e.dtype, e.shape, e.ndim, e.size, e.nbytes, e.maxshape, e.chunks, e.fillValue, e.fileType.description]).toEqual([
+      true, 'int32', [], 0, 0, 0, null, null, null, 'int32',
+    ]);
+    expect(e.read()).toEqual(new Empty('int32'));
+    expect(e.read()).toBeInstanceOf(Empty);
+    expect((f.get('e_S3') as Dataset).read()).toEqual(new Empty({ string: { encoding: 'ascii', length: 3 } }));
+    expect((f.get('e_S3') as Dataset).read(undefined, { strings: 'bytes' })).toEqual(new Empty({ string: { encoding: 'ascii', length: 3 } }));
+    const f8 = f.get('e_f8') as Dataset;
+    expect([f8.read(), f8.attrs.keys(), f8.attrs.get('units')]).toEqual([new Empty('float64'), ['units'], 'K']);
+    // A scalar and a zero-length dataset are not Empty.
+    const scalar = f.get('scalar') as Dataset;
+    const zero = f.get('zero') as Dataset;
+    expect([scalar.isEmpty, scalar.shape, scalar.size, zero.isEmpty, zero.shape, zero.size, zero.read()]).toEqual([false, [], 1, false, [0], 0, new Uint16Array(0)]);
+    // The tree around them walks.
+    expect(f.items().map(([k, v]) => [k, v instanceof Dataset && v.isEmpty])).toEqual([['e_S3', true], ['e_f8', true], ['e_i4', true], ['scalar', false], ['zero', false]]);
+  });
+
+  test('they have no elements to select, read into or write: a TypeError naming the dataset', () => {
+    const copy = fresh();
+    fs.copyFileSync(file, copy);
+    {
+      using f = File.open(copy, 'r+');
+      const e = f.get('e_i4') as Dataset<'int32'>;
+      const empty = "Dataset '/e_i4'.%s: the dataset is Empty (no dataspace, as h5py.Empty writes): it has no elements to %s";
+      const msg = (call: string, what: string): string => empty.replace('%s', call).replace('%s', what);
+      expect(() => e.read({ start: [0], count: [0] })).toThrow(TypeError);
+      expect(() => e.read({ start: [0], count: [0] })).toThrow(`${msg('read', 'select')}; read() without a selection gives its Empty`);
+      expect(() => e.readInto(new Int32Array(0))).toThrow(msg('readInto', 'select'));
+      expect(() => e.write([])).toThrow(msg('write', 'write'));
+      expect(() => e.read(undefined, { strings: 'raw' } as never)).toThrow("Dataset '/e_i4'.read: strings must be 'text' or 'bytes'");
+      e.attrs.set('note', 'still Empty');
+    }
+    const out = python(
+      `f = h5py.File(sys.argv[1], 'r')
+d = f['e_i4']
+emit({'shape': d.shape, 'empty': isinstance(d[()], h5py.Empty), 'dtype': d.dtype.str, 'note': d.attrs['note']})`,
+      [copy],
+    );
+    expect(out).toEqual({ shape: null, empty: true, dtype: '<i4', note: 'still Empty' });
+  });
+});
+
 describe('an overwrite that fails keeps the old value', () => {
   test.each(['file', 'group', 'dataset'])('on a %s: HDF5 refusing the new value (too large for the object header) leaves the old one', (kind) => {
     const file = fresh();
