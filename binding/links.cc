@@ -240,6 +240,9 @@ Napi::Value LinkMove(const Napi::CallbackInfo& info, hid_t loc) {
 
 Napi::Value ObjectCopy(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
+  // A copy that converts the data (variable-length strings into another file, expanded references) runs
+  // the filters, and the first use of one loads its plugin (fpstate.h).
+  FPGuard fp(Data(env).fp);
   hid_t source = FileIdOf(env, info[0]);
   std::string from = info[1].ToString(), to = info[2].ToString();
   Napi::Object options = info[3].As<Napi::Object>();
