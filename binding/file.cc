@@ -217,7 +217,12 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   Napi::Value CreateSoftLinkM(const Napi::CallbackInfo& info) { return CreateSoftLink(info, Loc(info.Env())); }
   Napi::Value CreateHardLinkM(const Napi::CallbackInfo& info) { return CreateHardLink(info, Loc(info.Env())); }
   Napi::Value CreateExternalLinkM(const Napi::CallbackInfo& info) { return CreateExternalLink(info, Loc(info.Env())); }
-  Napi::Value MoveM(const Napi::CallbackInfo& info) { return LinkMove(info, Loc(info.Env())); }
+  // move(from, to), absolute paths; the objects open under `from` name their new paths, as lib/'s do.
+  Napi::Value MoveM(const Napi::CallbackInfo& info) {
+    Napi::Value done = LinkMove(info, Loc(info.Env()));
+    RenameUnder(*state_, info[0].ToString(), info[1].ToString());
+    return done;
+  }
   Napi::Value CopyM(const Napi::CallbackInfo& info) { return ObjectCopy(info, Loc(info.Env())); }
   Napi::Value VisitM(const Napi::CallbackInfo& info) { return ObjectVisit(info, Loc(info.Env())); }
 };

@@ -40,6 +40,8 @@ class OpenObject {
   }
   bool open() const { return id_ >= 0; }
   const std::string& name() const { return name_; }
+  // After a move: the path the binding's messages name.
+  void Rename(std::string name) { name_ = std::move(name); }
   // The live id; throws when the object (or its file) was closed.
   hid_t id(Napi::Env env) const {
     if (id_ < 0) ThrowH5Code(env, "'" + name_ + "' is closed", "CLOSED");
@@ -68,6 +70,16 @@ class OpenObject {
   hid_t id_ = H5I_INVALID_HID;
   std::string name_;
 };
+
+// After a move of `from` to `to` in `file`: the objects open at or under `from` take their new paths.
+inline void RenameUnder(FileState& file, const std::string& from, const std::string& to) {
+  for (OpenObject* o : file.objects) {
+    const std::string& name = o->name();
+    if (name.compare(0, from.size(), from) == 0 && (name.size() == from.size() || name[from.size()] == '/')) {
+      o->Rename(to + name.substr(from.size()));
+    }
+  }
+}
 
 // Type tags: a native object passed back in is checked to be what the call expects before it is unwrapped.
 extern const napi_type_tag kCommTag;

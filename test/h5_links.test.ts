@@ -265,6 +265,35 @@ describe('move', () => {
     }
   });
 
+  test("HDF5's own failures of a moved object name its new path", () => {
+    // Corrupt chunks, as a damaged file has them: reads fail inside HDF5 (the fletcher32 checksum).
+    const file = fresh('corrupt');
+    const pattern = 0x0123456789abcdefn;
+    {
+      using f = File.open(file, 'w');
+      for (const p of ['data/v', 'data_v']) {
+        f.createDataset(p, { shape: [64], dtype: 'uint64', chunks: [64], fletcher32: true, data: new BigUint64Array(64).fill(pattern) });
+      }
+    }
+    const bytes = fs.readFileSync(file);
+    const eight = Buffer.from(new BigUint64Array([pattern]).buffer);
+    const first = bytes.indexOf(eight);
+    const second = bytes.indexOf(eight, first + 64 * 8);
+    expect([first, second].every((at) => at > 0)).toBe(true);
+    for (const at of [first, second]) bytes[at + 3] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    using f = File.open(file, 'a');
+    const v = f.get('data/v') as Dataset<'uint64'>;
+    const sibling = f.get('data_v') as Dataset<'uint64'>;
+    expect(() => v.read()).toThrow("read dataset '/data/v' failed: data error detected by Fletcher32 checksum");
+    f.move('data', 'archive/data');
+    expect(() => v.read()).toThrow("read dataset '/archive/data/v' failed: data error detected by Fletcher32 checksum");
+    (f.get('archive') as Group).move('data/v', 'v2');
+    expect(() => v.read()).toThrow("read dataset '/archive/v2' failed");
+    // '/data_v' only starts like '/data': it stays where it was.
+    expect(() => sibling.read()).toThrow("read dataset '/data_v' failed");
+  });
+
   test('is refused in a read-only file, leaving it as it was', () => {
     const { file } = seeded();
     using f = File.open(file, 'r');
