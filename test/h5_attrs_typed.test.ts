@@ -701,6 +701,12 @@ describe('in parallel (2 ranks)', () => {
     for (const r of at('bytesCollective')) expect(r.value).toEqual([[0x63, 0x61, 0x66, 0xc3, 0xa9], [0x6f, 0x6b]]);
   });
 
+  test('replacements in a group that tracks the order of 10 attributes, on every rank', () => {
+    const order = ['a0', 'a1', 'a2', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a3'];
+    for (const r of at('trackedReplace')) expect(r).toEqual({ label: 'trackedReplace', rank: r.rank, threw: false, value: order });
+    for (const r of at('tracked')) expect([r.keys, r.a3]).toEqual([order, { data: [1, 2, 3], shape: [3], dtype: 'int16' }]);
+  });
+
   (hasH5py() ? test : test.skip)('h5py reads what the ranks wrote, with no temporary attribute left', () => {
     const seen = python(
       `${ATTR_PY}
