@@ -8,6 +8,7 @@ import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
 import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate } from './spec';
 import { parallelVlenError, resolvePath } from './validate';
+import { createVirtualDataset, VirtualDatasetOptions, VirtualLayout } from './virtual';
 
 export class Group extends H5Object {
   /** Objects come from `File.open`, `get` and `createGroup`, not from `new`. */
@@ -76,6 +77,15 @@ export class Group extends H5Object {
       }
     }
     return ds;
+  }
+
+  /**
+   * Creates a virtual dataset from `layout`'s mappings (h5py's create_virtual_dataset), with any missing
+   * groups above it. Collective in parallel: same arguments on every rank. Reading it is serial only in HDF5 1.10.
+   */
+  createVirtualDataset<D extends DType>(path: string, layout: VirtualLayout<D>, options?: VirtualDatasetOptions): Dataset<D> {
+    const group = { name: this.name, description: this.description, checkOpen: () => this._checkOpen() };
+    return createVirtualDataset(this.ctx, group, path, layout, options, (full, created) => this.ctx.register(Dataset._open(this.ctx, full, created)) as Dataset<D>);
   }
 
   /**
