@@ -13,7 +13,8 @@ namespace h5mpi {
 // selects everything.
 void SetVirtualMappings(Napi::Env env, hid_t dcpl, hid_t space, const Napi::Value& mappings, const std::string& what);
 
-// virtualSources() -> the mappings of a virtual dataset, in the form above ([] for any other layout).
+// virtualSources() -> the mappings of a virtual dataset, in the form above ([] for any other layout). HDF5
+// stores no source extent: sourceShape is the extent it reads back (the bounds of the selection).
 Napi::Value VirtualSources(const Napi::CallbackInfo& info, hid_t dataset, const std::string& name);
 
 template <typename T>

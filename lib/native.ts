@@ -105,6 +105,7 @@ export interface NativeVirtualMapping {
   file: string;
   path: string;
   target: NativeSlabs;
+  /** As given on creation; read back, the extent HDF5 decodes (the bounds of the source selection). */
   sourceShape: number[];
   /** -1: unlimited. */
   sourceMaxshape: number[];

@@ -120,11 +120,11 @@ export interface VirtualMapping {
   path: string;
   /** The elements of the virtual dataset it fills (h5py's vspace); null: all of them. */
   target: Hyperslab | null;
-  /** The elements of the source they come from (h5py's src_space); null: all of them. */
+  /**
+   * The elements of the source they come from (h5py's src_space's selection); null: all of them. (The
+   * source's shape is not kept: HDF5 stores the selection only, and reads it back in the extent of its bounds.)
+   */
   source: Hyperslab | null;
-  /** The source's shape and maxshape (Infinity: unlimited) as given when the mapping was made. */
-  sourceShape: number[];
-  sourceMaxshape: number[];
 }
 
 /**
@@ -309,9 +309,7 @@ export function describeMapping(m: NativeVirtualMapping, rank: number): VirtualM
     file: m.file,
     path: m.path,
     target: fromSlabs(m.target, rank),
-    source: fromSlabs(m.source, m.sourceShape.length),
-    sourceShape: m.sourceShape,
-    sourceMaxshape: m.sourceMaxshape.map((d) => (d < 0 ? Infinity : d)),
+    source: fromSlabs(m.source, m.source === null ? 0 : m.source[0] > 0 ? (m.source.length - 1) / (4 * m.source[0]) : m.sourceShape.length),
   };
 }
 
