@@ -359,8 +359,8 @@ export function createVirtualDataset<T>(
 export function parallelVirtualError(where: string, filename: string, call: 'read' | 'write'): H5Error {
   return new H5Error(
     `${where}: HDF5 ${native.hdf5Version()} cannot ${call} virtual datasets through MPI-IO ("parallel ${call}s not supported ` +
-      `on virtual datasets"). Open '${filename}' serially to ${call} it (File.open(name, mode, { comm: MPI.COMM_SELF }) on ` +
-      `one rank, or in a one-rank run), or ${call} the source datasets themselves in parallel.`,
+      `on virtual datasets"). Close '${filename}' and open it serially to ${call} it (in a one-rank run, or with ` +
+      `{ comm: MPI.COMM_SELF } on one rank), or ${call} its source datasets in parallel.`,
     'UNSUPPORTED',
   );
 }

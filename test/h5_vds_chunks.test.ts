@@ -3,14 +3,16 @@
 // read the same in h5py, and h5py's (including an unlimited printf-named mapping) in h5mpi; chunks
 // compressed by node:zlib and written directly read as numbers in h5py, h5py's chunks read raw in h5mpi
 // are its read_direct_chunk bytes, bitshuffle/LZ4 chunks made by the bitshuffle package go through, and the
-// chunk index matches h5py's get_chunk_info. The 2-rank behaviour is in test/h5_vds_chunks_par.test.ts.
+// chunk index matches h5py's get_chunk_info. And 2 ranks (test/scenarios/h5_vds_chunks_par.js): virtual
+// datasets created in a parallel file, their reads and writes refused on every rank; chunks written by every
+// rank, each its own or the same, read by h5py; mismatched chunk writes refused on every rank.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Dataset, File, H5Error, Hyperslab, VirtualLayout, VirtualSource } from '../lib';
 import { hasH5py, PYTHON, python } from './helpers/h5tools';
-import { tmpdir } from './helpers/mpirun';
+import { describeRun, mpirun, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 const dir = tmpdir('h5mpi-vds-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -478,5 +480,66 @@ emit({k: f[k][()].reshape(-1).tolist() for k in ('empty', 'copy')})`, [at('bshuf
     const want = iota(2000, (i) => (i * 7) & 0xffff);
     expect(back.empty).toEqual(want);
     expect(back.copy).toEqual(want);
+  });
+});
+
+describe('2 ranks', () => {
+  const pdir = path.join(dir, 'par');
+  let results: Record<string, unknown>[][];
+  let stderr = '';
+  beforeAll(async () => {
+    fs.mkdirSync(pdir);
+    const r = await mpirun(2, 'h5_vds_chunks_par.js', [pdir], { timeoutMs: 120_000 });
+    if (r.code !== 0 || r.timedOut || r.results.length !== 2) throw new Error(`the 2-rank run failed: ${describeRun(r)}`);
+    results = r.results;
+    stderr = r.stderr;
+  }, 150_000);
+  const each = (label: string): Record<string, unknown>[] => reportsLabelled(results, label);
+
+  test('a virtual dataset is created on every rank; its reads and writes are refused on every rank, saying why', () => {
+    for (const r of each('vds')) expect(r).toMatchObject({ isVirtual: true, shape: [3, 4], sources: [['.', '/src/0'], ['.', '/src/1']] });
+    for (const label of ['vds collective read', 'vds independent read', 'frames read', 'reopened read']) {
+      for (const r of each(label)) {
+        expect(r).toMatchObject({ ok: false, name: 'H5Error' });
+        expect(r.message).toMatch(/^Dataset '\/(v|frames)'.read: HDF5 1\.10\.\d+ cannot read virtual datasets through MPI-IO \("parallel reads not supported on virtual datasets"\)\. Close '.*par\.h5' and open it serially/);
+      }
+    }
+    for (const r of each('vds collective write')) expect(r.message).toMatch(/cannot write virtual datasets through MPI-IO/);
+    // h5mpi said it, not HDF5's error stack.
+    expect(stderr).not.toMatch(/HDF5-DIAG|Error detected/);
+    // The printf-named mapping's extent comes from its two source files, on every rank, also when reopened.
+    for (const r of each('frames')) expect(r).toMatchObject({ shape: [6] });
+    for (const r of each('reopened')) expect(r).toMatchObject({ shape: [6], virtual: true, v: true });
+  });
+
+  test('chunk writes: each rank its own, or the same everywhere; mismatches refused on every rank, nothing written', () => {
+    const rows = iota(16, (i) => 100 * Math.floor(i / 4) + (i % 4));
+    for (const r of each('gz')) expect(r).toMatchObject({ values: rows, same: [7, 8, 9, 10] });
+    for (const r of each('writeChunk differs')) {
+      expect(r).toMatchObject({ ok: false, name: 'CollectiveMismatchError' });
+      expect(r.message).toMatch(/writeChunk\('\/same', \[0\], Uint8Array.*records a chunk written directly in the chunk index of the rank that wrote it only.*dataset\.writeChunks/);
+    }
+    for (const r of each('writeChunks clash')) {
+      expect(r).toMatchObject({ ok: false, name: 'CollectiveMismatchError' });
+      expect(r.message).toContain("Dataset '/gz'.writeChunks: ranks 0 and 1 both bring a chunk at offset [0, 0], with different bytes or filter masks");
+    }
+    for (const r of each('writeChunks agree')) expect(r).toMatchObject({ ok: true });
+    // Read raw and listed on the last rank alone, while the other waited in the next collective call.
+    expect(reportsLabelled(results.slice(1), 'local')).toEqual([
+      expect.objectContaining({ numChunks: 4, offsets: [[0, 0], [1, 0], [2, 0], [3, 0]], first: [0, 1, 2, 3], mask: 0, same: [7, 8, 9, 10] }),
+    ]);
+  });
+
+  test('the file reads serially in h5mpi and h5py: the virtual datasets, and the chunks as numbers', () => {
+    const file = path.join(pdir, 'par.h5');
+    const want = { v: [0, 1, 2, 3, 100, 101, 102, 103, -1, -1, -1, -1], frames: [0, 1, 2, 10, 11, 12], gz: iota(16, (i) => 100 * Math.floor(i / 4) + (i % 4)), same: [7, 8, 9, 10] };
+    {
+      using f = File.open(file, 'r');
+      const read = (name: string): number[] => Array.from((f.get(name) as Dataset<'int32'>).read());
+      expect({ v: read('v'), frames: read('frames'), gz: read('gz'), same: read('same') }).toEqual(want);
+    }
+    if (HAVE_H5PY) {
+      expect(python(`f = h5py.File(sys.argv[1], 'r'); emit({k: f[k][()].reshape(-1).tolist() for k in ('v', 'frames', 'gz', 'same')})`, [file])).toEqual(want);
+    }
   });
 });
