@@ -143,7 +143,7 @@ function prepareWrite(d: ChunkTarget, offset: unknown, data: unknown, mask: unkn
   return { offset: checkOffset(d, chunks, offset, where), bytes: checkBytes(d, chunks, data, where), filterMask: checkMask(mask, where) };
 }
 
-/** Dataset.writeChunk. */
+/** @internal Dataset.writeChunk. */
 export function writeChunk(d: ChunkTarget, offset: readonly number[], data: ArrayBufferView, options: WriteChunkOptions | undefined, where: string): void {
   let c!: PreparedChunk;
   d.ctx.collective(where, () => {
@@ -156,7 +156,7 @@ export function writeChunk(d: ChunkTarget, offset: readonly number[], data: Arra
 /** A chunk as it travels to the other ranks: its own copy of its bytes (a view would take its whole buffer along). */
 type Travelling = [offset: number[], bytes: Uint8Array, filterMask: number];
 
-/** Dataset.writeChunks. */
+/** @internal Dataset.writeChunks. */
 export function writeChunks(d: ChunkTarget, list: readonly ChunkWrite[], where: string): void {
   const prepare = (): PreparedChunk[] => {
     if (!Array.isArray(list)) throw new TypeError(`${where}: expected an array of { offset, data, filterMask? } (possibly empty), got ${describeValue(list)}`);
@@ -210,7 +210,7 @@ function compareOffsets(a: number[], b: number[]): number {
   return 0;
 }
 
-/** Dataset.readChunk. */
+/** @internal Dataset.readChunk. */
 export function readChunk(d: ChunkTarget, offset: readonly number[], where: string): RawChunk {
   const chunks = chunked(d, where);
   const at = checkOffset(d, chunks, offset, where);
@@ -219,13 +219,13 @@ export function readChunk(d: ChunkTarget, offset: readonly number[], where: stri
   return { data: new Uint8Array(got[0]), filterMask: got[1] };
 }
 
-/** Dataset.numChunks. */
+/** @internal Dataset.numChunks. */
 export function numChunks(d: ChunkTarget, where: string): number {
   chunked(d, where);
   return d.native.chunkCount();
 }
 
-/** Dataset.chunkInfo. */
+/** @internal Dataset.chunkInfo. */
 export function chunkInfo(d: ChunkTarget, index: number, where: string): ChunkInfo {
   chunked(d, where);
   const n = d.native.chunkCount();
@@ -235,13 +235,13 @@ export function chunkInfo(d: ChunkTarget, index: number, where: string): ChunkIn
   return info(d.native.chunkInfo(index));
 }
 
-/** Dataset.chunkInfoAt. */
+/** @internal Dataset.chunkInfoAt. */
 export function chunkInfoAt(d: ChunkTarget, offset: readonly number[], where: string): ChunkInfo {
   const chunks = chunked(d, where);
   return info(d.native.chunkInfoAt(checkOffset(d, chunks, offset, where)));
 }
 
-/** Dataset.storedChunks: every stored chunk, ordered by offset (row-major). */
+/** @internal Dataset.storedChunks: every stored chunk, ordered by offset (row-major). */
 export function storedChunks(d: ChunkTarget, where: string): ChunkInfo[] {
   chunked(d, where);
   return d.native.chunkList().map(info).sort((a, b) => compareOffsets(a.offset, b.offset));

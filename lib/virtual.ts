@@ -303,7 +303,7 @@ function toHyperslab(selection: VirtualSelection): Hyperslab | null {
   return selection instanceof Hyperslab ? selection : new Hyperslab(selection);
 }
 
-/** A binding mapping of a virtual dataset of `rank` dimensions as the public one. */
+/** @internal A binding mapping of a virtual dataset of `rank` dimensions as the public one. */
 export function describeMapping(m: NativeVirtualMapping, rank: number): VirtualMapping {
   return {
     file: m.file,
@@ -313,7 +313,7 @@ export function describeMapping(m: NativeVirtualMapping, rank: number): VirtualM
   };
 }
 
-/** Group.createVirtualDataset: collective in parallel; `open` wraps the new native dataset (lib/group.ts). */
+/** @internal Group.createVirtualDataset: collective in parallel; `open` wraps the new native dataset (lib/group.ts). */
 export function createVirtualDataset<T>(
   ctx: FileContext,
   group: { name: string; description: string; checkOpen(): void },
@@ -355,7 +355,7 @@ export function createVirtualDataset<T>(
   });
 }
 
-/** HDF5 1.10 reads and writes virtual datasets only serially ("parallel reads not supported on virtual datasets"). */
+/** @internal HDF5 1.10 reads and writes virtual datasets only serially ("parallel reads not supported on virtual datasets"). */
 export function parallelVirtualError(where: string, filename: string, call: 'read' | 'write'): H5Error {
   return new H5Error(
     `${where}: HDF5 ${native.hdf5Version()} cannot ${call} virtual datasets through MPI-IO ("parallel ${call}s not supported ` +
