@@ -8,7 +8,7 @@
 // collective transfer it fails outright. What stays consistent is every rank making the same calls: so in a
 // parallel file writeChunk is collective with the same chunk on every rank, and writeChunks gathers each
 // rank's chunks and has every rank write all of them. Reading a chunk and querying the index are local.
-import { describeArgument, gatherCollective } from './collective';
+import { describeArgument, gatherCollective, runCollective } from './collective';
 import type { FileContext } from './context';
 import { CollectiveMismatchError, H5Error } from './errors';
 import type { NativeChunkInfo, NativeDataset } from './native';
@@ -146,11 +146,20 @@ function prepareWrite(d: ChunkTarget, offset: unknown, data: unknown, mask: unkn
 /** @internal Dataset.writeChunk. */
 export function writeChunk(d: ChunkTarget, offset: readonly number[], data: ArrayBufferView, options: WriteChunkOptions | undefined, where: string): void {
   let c!: PreparedChunk;
-  d.ctx.collective(where, () => {
+  const prepare = (): string => {
     const o = checkOptions<WriteChunkOptions>(options, WRITE_OPTIONS, where, '{ filterMask: 0 }');
     c = prepareWrite(d, offset, data, o.filterMask, where);
+    d.ctx.checkOpen();
     return `writeChunk('${d.name}', [${c.offset.join(', ')}], ${describeArgument(c.bytes)}, mask ${c.filterMask})`;
-  }, () => d.native.writeChunk(c.offset, c.bytes, c.filterMask));
+  };
+  const write = (): void => d.native.writeChunk(c.offset, c.bytes, c.filterMask);
+  if (d.ctx.comm === undefined) {
+    prepare();
+    write();
+    return;
+  }
+  // Checked even with checkCollective off: ranks writing different chunks here would corrupt the file silently.
+  runCollective(d.ctx.comm, true, where, prepare, write, true, `'${d.ctx.filename}'`);
 }
 
 /** A chunk as it travels to the other ranks: its own copy of its bytes (a view would take its whole buffer along). */

@@ -515,7 +515,7 @@ describe('2 ranks', () => {
   test('chunk writes: each rank its own, or the same everywhere; mismatches refused on every rank, nothing written', () => {
     const rows = iota(16, (i) => 100 * Math.floor(i / 4) + (i % 4));
     for (const r of each('gz')) expect(r).toMatchObject({ values: rows, same: [7, 8, 9, 10] });
-    for (const r of each('writeChunk differs')) {
+    for (const r of [...each('writeChunk differs'), ...each('unchecked writeChunk differs')]) {
       expect(r).toMatchObject({ ok: false, name: 'CollectiveMismatchError' });
       expect(r.message).toMatch(/writeChunk\('\/same', \[0\], Uint8Array.*records a chunk written directly in the chunk index of the rank that wrote it only.*dataset\.writeChunks/);
     }

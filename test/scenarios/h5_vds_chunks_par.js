@@ -78,6 +78,12 @@ if (rank === size - 1) {
 report({ label: 'gz', values: Array.from(gz.read(undefined, { collective: true })), same: Array.from(same.read(undefined, { collective: true })) });
 f.close();
 
+// Checked even in a file whose collective calls are not: a mismatch would corrupt it silently.
+const u = File.open(path.join(dir, 'unchecked.h5'), 'w', { checkCollective: false });
+const ud = u.createDataset('d', { shape: [4], dtype: 'int32', chunks: [4], compression: 'gzip' });
+attempt('unchecked writeChunk differs', () => ud.writeChunk([0], deflate(Int32Array.of(rank, 0, 0, 0))));
+u.close();
+
 // Opened again in parallel: the virtual datasets open on every rank (the printf mapping's extent from its files).
 const g = File.open(path.join(dir, 'par.h5'), 'r');
 const again = g.get('frames');
