@@ -138,8 +138,7 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
 Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::vector<std::string> names;
-  hsize_t idx = 0;
-  CheckH5(env, H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, &names), "list attributes");
+  CheckH5(env, CollectNames(loc, true, &names), "list attributes");
   return FromStrings(env, names);
 }
 

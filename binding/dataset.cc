@@ -16,7 +16,7 @@ std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
 // createDataset(path, spec) -> NativeDataset. spec: { dtype, stringLength, shape: number[] | null (scalar),
 // maxshape?: number[] (-1 = unlimited), chunks?: number[], filters?: [{ id, flags, cdValues }] (filters.h),
-// fill?: TypedArray }
+// fill?: TypedArray, trackOrder?: attribute creation order }
 Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
   FPGuard fp(Data(env).fp);  // creating a filtered dataset loads its filter's plugin
@@ -57,6 +57,7 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
     CheckH5(env, H5Pset_fill_value(dcpl.get(), NativeH5Type(dt), p), what + ": set fill value");
   }
   if (spec.Get("virtual").IsArray()) SetVirtualMappings(env, dcpl.get(), space.get(), spec.Get("virtual"), what);
+  if (spec.Get("trackOrder").ToBoolean()) SetCreationOrder(env, dcpl.get(), false, what);
   Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), what));
   CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
   hid_t d =

@@ -86,7 +86,7 @@ Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value AttrExists(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value AttrDelete(const Napi::CallbackInfo& info, hid_t loc);
 // Calls on a file's tree, with absolute paths (group.cc, dataset.cc); NativeFile exposes them as methods.
-// createGroup(path) -> NativeGroup, with any missing groups above it.
+// createGroup(path, trackOrder) -> NativeGroup, with any missing groups above it.
 Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
 // createDataset(path, spec) -> NativeDataset.
 Napi::Value CreateDataset(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
@@ -95,8 +95,30 @@ Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<F
 Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc);
 // delete(path): unlinks it.
 Napi::Value LinkDelete(const Napi::CallbackInfo& info, hid_t loc);
-// names() -> the names of the links in a group, in name order.
+// names() -> the names of the links in a group: in creation order where the group tracks it, else name order.
 Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc);
+// Link and tree calls (links.cc), with absolute paths: linkExists(path) -> boolean (a link is there, even a
+// dangling one); crossesExternal(path) -> whether opening it goes through an external link; linkInfo(path)
+// -> null | { type: 'hard' | 'soft' | 'external' | 'user', target?, file? }; createSoftLink(path, target),
+// createHardLink(path, existingPath), createExternalLink(path, file, objectPath); move(from, to);
+// copy(sourceFile: NativeFile, from, to, { shallow, expandSoft, expandExternal, expandRefs, withoutAttrs });
+// visit(path) -> [names relative to path, kinds], every object once, in name order.
+Napi::Value LinkExists(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value PathCrossesExternal(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value CreateSoftLink(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value CreateHardLink(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value CreateExternalLink(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value LinkMove(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value ObjectCopy(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value ObjectVisit(const Napi::CallbackInfo& info, hid_t loc);
+// Collects the names of the links (or, with `attributes`, the attributes) at `loc`, in creation order where
+// it is tracked, else in name order.
+herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names);
+// Sets link (with `links`) and attribute creation-order tracking, indexed, on a file/group/dataset creation list.
+void SetCreationOrder(Napi::Env env, hid_t cpl, bool links, const std::string& what);
+// The live id of a NativeFile passed in from JS (type-checked); throws when it is not one or is closed.
+hid_t FileIdOf(Napi::Env env, const Napi::Value& value);
 
 // The methods every location class has: attributes, and (for groups and files) link names.
 template <typename T>

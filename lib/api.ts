@@ -8,6 +8,7 @@ export { File } from './file';
 export type { FileMode, FileOptions } from './file';
 export { Group } from './group';
 export type { PerRankDatasets } from './perrank';
+export type { LinkInfo, HardLink, SoftLink, ExternalLink, CopyOptions, GroupOptions, RequireDatasetOptions } from './links';
 export { Dataset } from './dataset';
 export type { TransferOptions, ReadOptions, TransferReport, StoredType, WriteData, ReadResult, BytesReadResult } from './dataset';
 export type { DatasetOptions } from './spec';

@@ -203,6 +203,12 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return `Dataset '${this.name}'`;
   }
 
+  /** @internal After a move: the messages name the new path. */
+  override _rename(name: string): void {
+    super._rename(name);
+    this._where = undefined;
+  }
+
   /** The current shape ([] for a scalar). */
   get shape(): number[] {
     return this._shape ? [...this._shape] : [];

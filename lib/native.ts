@@ -92,6 +92,8 @@ export interface DatasetSpec {
   fill?: ArrayBufferView;
   /** A virtual dataset's mappings (binding/virtual.h). */
   virtual?: NativeVirtualMapping[];
+  /** Track the creation order of the dataset's attributes. */
+  trackOrder?: boolean;
 }
 
 /**
@@ -169,19 +171,50 @@ export interface NativeDataset extends NativeLocation {
 
 export type ObjectKind = 'group' | 'dataset' | 'datatype' | 'missing' | 'unknown';
 
+/** A link as the binding describes it ('user': a user-defined link class). */
+export interface NativeLinkInfo {
+  type: 'hard' | 'soft' | 'external' | 'user';
+  target?: string;
+  file?: string;
+}
+
+/** HDF5's object copy flags (H5Pset_copy_object), by h5py's names in camelCase. */
+export interface CopyFlags {
+  shallow: boolean;
+  expandSoft: boolean;
+  expandExternal: boolean;
+  expandRefs: boolean;
+  withoutAttrs: boolean;
+}
+
 /** An open file; its tree is addressed by absolute paths. close() closes everything opened in it. */
 export interface NativeFile extends NativeLocation {
   close(): void;
   flush(): void;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
-  createGroup(path: string): NativeGroup;
+  /** With `trackOrder`, the group tracks (and indexes) the creation order of its links and attributes. */
+  createGroup(path: string, trackOrder: boolean): NativeGroup;
   createDataset(path: string, spec: DatasetSpec): NativeDataset;
   open(path: string): NativeGroup | NativeDataset;
   kind(path: string): ObjectKind;
   delete(path: string): void;
-  /** The names of the root group's links, in name order. */
+  /** The names of the root group's links: in creation order where tracked, else name order. */
   names(): string[];
+  /** Whether a link is at `path` (dangling or not), every component before it resolving. */
+  linkExists(path: string): boolean;
+  /** Whether opening `path` goes through an external link (opens another file). Follows no external link. */
+  crossesExternal(path: string): boolean;
+  /** The link at `path`, or null when there is none. */
+  linkInfo(path: string): NativeLinkInfo | null;
+  createSoftLink(path: string, target: string): void;
+  createHardLink(path: string, existing: string): void;
+  createExternalLink(path: string, file: string, objectPath: string): void;
+  move(from: string, to: string): void;
+  /** Copies `from` in `source` (this file or another) to `to` in this file. */
+  copy(source: NativeFile, from: string, to: string, flags: CopyFlags): void;
+  /** Every object under `path` once (names relative to it, in name order), and their kinds. */
+  visit(path: string): [string[], ObjectKind[]];
 }
 
 export interface Native {
@@ -202,7 +235,8 @@ export interface Native {
   shutdown(): void;
 
   hdf5Version(): string;
-  fileCreate(path: string, exclusive: boolean, access: FileAccess): NativeFile;
+  /** With `trackOrder`, the root group tracks the creation order of its links and attributes. */
+  fileCreate(path: string, exclusive: boolean, access: FileAccess, trackOrder: boolean): NativeFile;
   fileOpen(path: string, writable: boolean, access: FileAccess): NativeFile;
   selectionSize(shape: number[], selection: Float64Array): number;
   /** Whether HDF5 has filter `id` (searching its plugin path when it has not loaded it yet), and what for. */

@@ -85,6 +85,11 @@ const H5PY_SPELLINGS: Record<string, string> = {
   collective_metadata: 'collectiveMetadata',
   filter_mask: 'filterMask',
   filters_mask: 'filterMask',
+  track_order: 'trackOrder',
+  expand_soft: 'expandSoft',
+  expand_external: 'expandExternal',
+  expand_refs: 'expandRefs',
+  without_attrs: 'withoutAttrs',
 };
 
 /**

@@ -7,7 +7,7 @@ import { describeArgument } from './collective';
 import type { FileContext } from './context';
 import { checkDType, DType, DTYPE_CODES, toNumericArray } from './dtype';
 import { H5Error } from './errors';
-import type { DatasetSpec, NativeDataset, NativeSlabs, NativeVirtualMapping } from './native';
+import type { DatasetSpec, NativeSlabs, NativeVirtualMapping } from './native';
 import { native } from './native';
 import { Hyperslab, HyperslabSpec, Selection } from './selection';
 import { checkOptions, checkShape, describeValue, resolvePath } from './validate';
@@ -313,14 +313,17 @@ export function describeMapping(m: NativeVirtualMapping, rank: number): VirtualM
   };
 }
 
-/** @internal Group.createVirtualDataset: collective in parallel; `open` wraps the new native dataset (lib/group.ts). */
+/**
+ * @internal Group.createVirtualDataset: collective in parallel; `make` creates the dataset from its spec
+ * once the ranks agreed (lib/group.ts's, which refuses a path already taken).
+ */
 export function createVirtualDataset<T>(
   ctx: FileContext,
   group: { name: string; description: string; checkOpen(): void },
   pathArg: string,
   layout: VirtualLayout,
   options: VirtualDatasetOptions | undefined,
-  open: (full: string, created: NativeDataset) => T,
+  make: (full: string, spec: DatasetSpec, where: string) => T,
 ): T {
   const where = `${group.description}.createVirtualDataset('${pathArg}')`;
   let full!: string;
@@ -349,10 +352,7 @@ export function createVirtualDataset<T>(
     const maxshape = spec.maxshape ? `, maxshape [${layout.maxshape.join(', ')}]` : '';
     const fill = o.fillValue === undefined ? '' : `, fill ${describeArgument(o.fillValue)}`;
     return `createVirtualDataset('${full}', [${layout.shape.join(', ')}], ${layout.dtype}${maxshape}${fill}, ${describeArgument(JSON.stringify(mappings))})`;
-  }, () => {
-    if (ctx.native.kind(full) !== 'missing') throw new H5Error(`${where}: '${full}' already exists in '${ctx.filename}'`, 'EXISTS');
-    return open(full, ctx.native.createDataset(full, spec));
-  });
+  }, () => make(full, spec, where));
 }
 
 /** @internal HDF5 1.10 reads and writes virtual datasets only serially ("parallel reads not supported on virtual datasets"). */

@@ -428,8 +428,10 @@ emit('ok')`,
     expect(() => e.get('empty')).toThrow("Dataset '/edge/empty' has a null dataspace");
     const link = e.get('link') as Dataset<'uint16'>;
     expect([link.name, Array.from(link.read())]).toEqual(['/edge/link', [0, 1, 65535]]);
-    expect(e.has('dangling')).toBe(false);
-    expect(() => e.get('dangling')).toThrow("Group '/edge'.get('dangling'): nothing at '/edge/dangling'");
+    // As h5py's `'dangling' in e` (True: the link is there); get says where it leads.
+    expect(e.has('dangling')).toBe(true);
+    expect(e.getLink('dangling')).toEqual({ type: 'soft', target: '/nothing/here' });
+    expect(() => e.get('dangling')).toThrow(/^Group '\/edge'\.get\('dangling'\): '\/edge\/dangling' in '.*' is a dangling soft link to '\/nothing\/here'$/);
   });
 
   test("h5mpi writes into h5py's ASCII and space-padded strings in their own format, and h5py reads them", () => {

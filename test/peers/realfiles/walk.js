@@ -201,10 +201,11 @@ function walk(group, path, out) {
     }
     let obj;
     try {
-      // A dangling link: listed, but nothing to open (h5py: `name in group` is False).
-      if (!group.has(name)) continue;
       obj = group.get(name);
     } catch (e) {
+      // A dangling soft or external link: listed, but nothing to open (h5py: `group[name]` raises KeyError,
+      // while `name in group` is True, as h5mpi's has() is).
+      if (link && link.type !== 'hard' && e.code === 'NOT_FOUND') continue;
       out.push({ path: p, kind: 'error', error: failure(e) });
       continue;
     }
