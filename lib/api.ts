@@ -12,6 +12,9 @@ export type { LinkInfo, HardLink, SoftLink, ExternalLink, CopyOptions, GroupOpti
 export { Dataset } from './dataset';
 export type { TransferOptions, ReadOptions, TransferReport, StoredType, WriteData, ReadResult, BytesReadResult } from './dataset';
 export type { DatasetOptions } from './spec';
+export type { ChunkInfo, RawChunk, WriteChunkOptions, ChunkWrite } from './chunks';
+export { VirtualLayout, VirtualSource } from './virtual';
+export type { VirtualLayoutOptions, VirtualSourceOptions, VirtualSourceDataset, VirtualMapping, VirtualSelection, VirtualDatasetOptions } from './virtual';
 export { FILTER_IDS, filterAvailable, pluginPaths } from './filters';
 export type { Filter, FilterSpec, FilterName, FilterAvailability } from './filters';
 export { Hyperslab } from './selection';

@@ -1,5 +1,6 @@
 // Datasets: typed n-dimensional arrays in a file, read and written by selection, serially or in parallel.
 import { Empty } from './attrs';
+import { chunkInfo, ChunkInfo, chunkInfoAt, ChunkTarget, ChunkWrite, numChunks, RawChunk, readChunk, storedChunks, writeChunk, writeChunks, WriteChunkOptions } from './chunks';
 import type { FileContext } from './context';
 import {
   ARRAY_TYPES,
@@ -31,6 +32,7 @@ import { H5Object } from './object';
 import { packNumbers, packStrings } from './pack';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
+import { describeMapping, parallelVirtualError, VirtualMapping } from './virtual';
 
 export type { ReadResult, WriteData, StoredType } from './dtype';
 
@@ -147,6 +149,8 @@ export class Dataset<D extends DType = DType> extends H5Object {
   readonly filters: readonly Readonly<Filter>[];
   /** The fill value given at creation, or null. */
   readonly fillValue: number | bigint | null;
+  /** Whether this is a virtual dataset, mapped from others (h5py's is_virtual): see `virtualSources()`. */
+  readonly isVirtual: boolean;
   private _shape: number[] | null;
   /** The native dataset; kept after close, for the last transfer's report. */
   readonly #native: NativeDataset;
@@ -187,6 +191,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.fletcher32 = view.fletcher32;
     this.scaleoffset = view.scaleoffset;
     this.nbit = view.nbit;
+    this.isVirtual = info.layout === 'virtual';
     this.fillValue = info.fill && this.dtype !== null && this.dtype !== 'string' ? new (arrayTypeOf(this.dtype))(info.fill)[0] : null;
   }
 
@@ -237,6 +242,8 @@ export class Dataset<D extends DType = DType> extends H5Object {
     if (this.dtype === null) this.unreadable(call);
     if (this.isEmpty && call !== 'read') this.emptyTransfer(call);
     if (this.ctx.comm === undefined) return TransferMode.Serial;
+    // Every rank refuses alike (the same dataset is virtual everywhere), so a collective call cannot hang.
+    if (this.isVirtual) throw parallelVirtualError(this.where(call), this.ctx.filename, call === 'write' ? 'write' : 'read');
     return options?.collective ? TransferMode.Collective : TransferMode.Independent;
   }
 
@@ -559,6 +566,73 @@ export class Dataset<D extends DType = DType> extends H5Object {
       this.live().setExtent([...shape]);
       this._shape = [...shape];
     });
+  }
+
+  /**
+   * The mappings of a virtual dataset (h5py's virtual_sources()): which elements come from which source
+   * dataset, in which file. [] for any other dataset.
+   */
+  virtualSources(): VirtualMapping[] {
+    return this.live().virtualSources().map((m) => describeMapping(m, this.ndim));
+  }
+
+  /** What lib/chunks.ts needs of this dataset. */
+  private chunkTarget(): ChunkTarget {
+    const t = this.fileType;
+    return {
+      ctx: this.ctx, name: this.name, description: this.description, shape: this.shape, chunks: this.chunks, itemSize: t.size,
+      filtered: this.filters.length > 0, vlen: t.className === 'vlen' || (t.string !== undefined && t.string.length === null),
+      isVirtual: this.isVirtual, native: this.#native, checkOpen: () => this._checkOpen(),
+    };
+  }
+
+  /**
+   * Writes one chunk's bytes as they are stored (h5py's id.write_direct_chunk): already compressed by the
+   * caller (gzip from node:zlib, bitshuffle/LZ4...) for the dataset's filters, which HDF5 skips. `offset` is the
+   * chunk's first element. `filterMask` says which filters the bytes have not been through (bit i: filter i).
+   * In parallel HDF5 1.10 cannot write a chunk from one rank alone: this call is collective, every rank
+   * writing the same chunk (same offset, bytes and mask); to write each rank's own chunks, use `writeChunks`.
+   */
+  writeChunk(offset: readonly number[], data: ArrayBufferView, options?: WriteChunkOptions): void {
+    writeChunk(this.chunkTarget(), offset, data, options, `${this.description}.writeChunk`);
+  }
+
+  /**
+   * Writes several chunks' bytes as stored (see `writeChunk`). In parallel this is collective and each rank
+   * passes its own chunks (possibly none): the ranks exchange them and every rank writes all of them, which
+   * is how HDF5 1.10 keeps the file consistent (each chunk crosses the network to every rank and is written by
+   * every rank). Two ranks may not bring different bytes for the same offset.
+   */
+  writeChunks(chunks: readonly ChunkWrite[]): void {
+    writeChunks(this.chunkTarget(), chunks, `${this.description}.writeChunks`);
+  }
+
+  /**
+   * One chunk's bytes as stored, and the filters skipped for it (h5py's id.read_direct_chunk). Throws an
+   * H5Error (code NOT_FOUND) when no chunk is stored at `offset`. Local in parallel.
+   */
+  readChunk(offset: readonly number[]): RawChunk {
+    return readChunk(this.chunkTarget(), offset, `${this.description}.readChunk`);
+  }
+
+  /** The number of chunks stored (h5py's id.get_num_chunks()). Local in parallel. */
+  get numChunks(): number {
+    return numChunks(this.chunkTarget(), `${this.description}.numChunks`);
+  }
+
+  /** The `index`-th stored chunk (h5py's id.get_chunk_info(index)), 0 <= index < numChunks, in HDF5's index order. */
+  chunkInfo(index: number): ChunkInfo {
+    return chunkInfo(this.chunkTarget(), index, `${this.description}.chunkInfo`);
+  }
+
+  /** The chunk whose first element is at `offset` (h5py's id.get_chunk_info_by_coord); byteOffset null when it is not stored. */
+  chunkInfoAt(offset: readonly number[]): ChunkInfo {
+    return chunkInfoAt(this.chunkTarget(), offset, `${this.description}.chunkInfoAt`);
+  }
+
+  /** Every stored chunk, in row-major order of their offsets. Local in parallel. */
+  storedChunks(): ChunkInfo[] {
+    return storedChunks(this.chunkTarget(), `${this.description}.storedChunks`);
   }
 
   /** Closes this dataset (collective in parallel). Closing its file closes it too. */

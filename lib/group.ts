@@ -9,6 +9,7 @@ import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
 import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate } from './spec';
 import { checkName, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
+import { createVirtualDataset, VirtualDatasetOptions, VirtualLayout } from './virtual';
 
 /** `/a/b` -> `/a`; `/a` -> `/`. */
 function parentOf(full: string): string {
@@ -113,6 +114,15 @@ export class Group extends H5Object {
     }, () => this.makeDataset(full, spec, where) as Dataset<D>);
     this.writeInitial(ds, options);
     return ds;
+  }
+
+  /**
+   * Creates a virtual dataset from `layout`'s mappings (h5py's create_virtual_dataset), with any missing
+   * groups above it. Collective in parallel: same arguments on every rank. Reading it is serial only in HDF5 1.10.
+   */
+  createVirtualDataset<D extends DType>(path: string, layout: VirtualLayout<D>, options?: VirtualDatasetOptions): Dataset<D> {
+    const group = { name: this.name, description: this.description, checkOpen: () => this._checkOpen() };
+    return createVirtualDataset(this.ctx, group, path, layout, options, (full, spec, where) => this.makeDataset(full, spec, where) as Dataset<D>);
   }
 
   /**

@@ -73,6 +73,7 @@ export interface FilterDescription {
 
 export interface DatasetInfo {
   type: TypeInfo;
+  layout: 'contiguous' | 'chunked' | 'compact' | 'virtual';
   shape: number[] | null;
   maxshape: number[] | null;
   chunks: number[] | null;
@@ -89,8 +90,36 @@ export interface DatasetSpec {
   /** The pipeline, in order (HDF5's own setters are used for its built-in filters). */
   filters?: { id: number; flags: number; cdValues: number[] }[];
   fill?: ArrayBufferView;
+  /** A virtual dataset's mappings (binding/virtual.h). */
+  virtual?: NativeVirtualMapping[];
   /** Track the creation order of the dataset's attributes. */
   trackOrder?: boolean;
+}
+
+/**
+ * A selection as binding/virtual.cc takes and gives it: [nslabs, then per slab start[r], stride[r],
+ * count[r], block[r]], -1 for H5S_UNLIMITED; null selects everything.
+ */
+export type NativeSlabs = number[] | null;
+
+/** One mapping of a virtual dataset: elements `target` of it come from elements `source` of `path` in `file`. */
+export interface NativeVirtualMapping {
+  file: string;
+  path: string;
+  target: NativeSlabs;
+  /** As given on creation; read back, the extent HDF5 decodes (the bounds of the source selection). */
+  sourceShape: number[];
+  /** -1: unlimited. */
+  sourceMaxshape: number[];
+  source: NativeSlabs;
+}
+
+/** One chunk as the binding describes it; address -1 and size 0 when it is not stored. */
+export interface NativeChunkInfo {
+  offset: number[];
+  filterMask: number;
+  address: number;
+  size: number;
 }
 
 export interface FileAccess {
@@ -128,6 +157,16 @@ export interface NativeDataset extends NativeLocation {
   setExtent(shape: number[]): void;
   /** What HDF5 did in the last collective transfer: [ioMode, localCause, globalCause]. */
   transferReport(): number[] | undefined;
+  /** Direct chunk I/O (binding/chunks.h): bytes as stored, bypassing filters and conversion. */
+  writeChunk(offset: number[], bytes: ArrayBufferView, filterMask: number): void;
+  /** [bytes, filterMask], or undefined when no chunk is stored at `offset`. */
+  readChunk(offset: number[]): [ArrayBuffer, number] | undefined;
+  chunkCount(): number;
+  chunkInfo(index: number): NativeChunkInfo;
+  chunkInfoAt(offset: number[]): NativeChunkInfo;
+  chunkList(): NativeChunkInfo[];
+  /** A virtual dataset's mappings ([] for other layouts). */
+  virtualSources(): NativeVirtualMapping[];
 }
 
 export type ObjectKind = 'group' | 'dataset' | 'datatype' | 'missing' | 'unknown';
