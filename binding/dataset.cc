@@ -1,5 +1,6 @@
 // Datasets: NativeDataset (describe, read/write a selection, resize), and creating one with its layout and
 // filters.
+#include "chunks.h"
 #include "dataspace.h"
 #include "errors.h"
 #include "filters.h"
@@ -7,6 +8,7 @@
 #include "object.h"
 #include "references.h"
 #include "types.h"
+#include "virtual.h"
 
 namespace h5mpi {
 namespace {
@@ -15,7 +17,7 @@ std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
 // createDataset(path, spec) -> NativeDataset. spec: { dtype, stringLength, shape: number[] | null (scalar),
 // maxshape?: number[] (-1 = unlimited), chunks?: number[], filters?: [{ id, flags, cdValues }] (filters.h),
-// fill?: TypedArray }
+// fill?: TypedArray, trackOrder?: attribute creation order }
 Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
   FPGuard fp(Data(env).fp);  // creating a filtered dataset loads its filter's plugin
@@ -55,6 +57,8 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
     const char* p = static_cast<const char*>(f.ArrayBuffer().Data()) + f.ByteOffset();
     CheckH5(env, H5Pset_fill_value(dcpl.get(), NativeH5Type(dt), p), what + ": set fill value");
   }
+  if (spec.Get("virtual").IsArray()) SetVirtualMappings(env, dcpl.get(), space.get(), spec.Get("virtual"), what);
+  if (spec.Get("trackOrder").ToBoolean()) SetCreationOrder(env, dcpl.get(), false, what);
   Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), what));
   CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
   hid_t d =
@@ -85,7 +89,12 @@ Napi::Value Describe(Napi::Env env, hid_t d, const std::string& name) {
   }
 
   Plist dcpl(CheckH5(env, H5Dget_create_plist(d), what));
-  if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
+  H5D_layout_t layout = H5Pget_layout(dcpl.get());
+  o.Set("layout", layout == H5D_CHUNKED   ? "chunked"
+                  : layout == H5D_VIRTUAL ? "virtual"
+                  : layout == H5D_COMPACT ? "compact"
+                                          : "contiguous");
+  if (layout == H5D_CHUNKED) {
     std::vector<hsize_t> chunks(rank > 0 ? rank : 1);
     H5Pget_chunk(dcpl.get(), rank, chunks.data());
     o.Set("chunks", FromDims(env, chunks.data(), rank));
@@ -140,6 +149,8 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
         InstanceMethod<&NativeDataset::CloseM>("close"),
     };
     LocationMethods(methods);
+    ChunkMethods(methods);
+    VirtualMethods(methods);
     return DefineClass(env, "NativeDataset", methods);
   }
   explicit NativeDataset(const Napi::CallbackInfo& info)
@@ -152,6 +163,8 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   }
 
   H5MPI_LOCATION_METHODS
+  H5MPI_CHUNK_METHODS
+  H5MPI_VIRTUAL_METHODS
 
   // read and write are the per-call path of small transfers: own properties of each object, whose function
   // carries the object's address, so that a call skips the unwrap of `this` (a private-property lookup

@@ -1,4 +1,6 @@
 // Datasets: typed n-dimensional arrays in a file, read and written by selection, serially or in parallel.
+import { Empty } from './attrs';
+import { chunkInfo, ChunkInfo, chunkInfoAt, ChunkTarget, ChunkWrite, numChunks, RawChunk, readChunk, storedChunks, writeChunk, writeChunks, WriteChunkOptions } from './chunks';
 import type { FileContext } from './context';
 import {
   ARRAY_TYPES,
@@ -14,6 +16,9 @@ import {
   NumericArray,
   NumericDType,
   ReadResult,
+  ResolvedType,
+  resolvedOfInfo,
+  specOf,
   StoredType,
   storedTypeOf,
   STRING_MODES,
@@ -39,6 +44,7 @@ import {
 } from './references';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
+import { describeMapping, parallelVirtualError, VirtualMapping } from './virtual';
 
 export type { ReadResult, WriteData, StoredType } from './dtype';
 
@@ -130,8 +136,13 @@ export class Dataset<D extends DType = DType> extends H5Object {
   readonly stringLength: number | null;
   /** The stored type as HDF5 describes it (class, size in bytes, byte order, and what its class adds). */
   readonly fileType: Readonly<StoredType>;
-  /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar). */
+  /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar or an Empty dataset). */
   readonly maxshape: readonly number[] | null;
+  /**
+   * Whether the dataset has no dataspace, as h5py's `Empty` writes it (h5py's `shape` is None): `shape` is
+   * `[]`, `size` 0, and `read()` returns an `Empty` of its dtype; it has no elements to select or write.
+   */
+  readonly isEmpty: boolean;
   readonly chunks: readonly number[] | null;
   /**
    * The compression filter as h5py reports it: `'gzip'`, `'lzf'`, `'szip'`, or null, also for plugins
@@ -152,6 +163,8 @@ export class Dataset<D extends DType = DType> extends H5Object {
   readonly filters: readonly Readonly<Filter>[];
   /** The fill value given at creation, or null. */
   readonly fillValue: number | bigint | null;
+  /** Whether this is a virtual dataset, mapped from others (h5py's is_virtual): see `virtualSources()`. */
+  readonly isVirtual: boolean;
   private _shape: number[] | null;
   /** The native dataset; kept after close, for the last transfer's report. */
   readonly #native: NativeDataset;
@@ -163,16 +176,16 @@ export class Dataset<D extends DType = DType> extends H5Object {
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
+  /** An Empty dataset's type, for the Empty its read returns (undefined when h5mpi cannot read the type). */
+  readonly #emptyType: ResolvedType | undefined;
 
   private constructor(init: unknown, native: NativeDataset) {
     super(init);
     this.#native = native;
-    const name = this.name;
     const info = native.info();
     // A simple dataspace has at least one dimension and a scalar's shape is null: [] is a null dataspace.
-    if (info.shape !== null && info.shape.length === 0) {
-      throw new H5Error(`Dataset '${name}' has a null dataspace (no elements and no shape, as h5py.Empty writes), which h5mpi cannot read`, 'UNSUPPORTED_TYPE');
-    }
+    this.isEmpty = info.shape !== null && info.shape.length === 0;
+    this.#emptyType = this.isEmpty ? resolvedOfInfo(info.type) : undefined;
     // A type h5mpi cannot read still opens (its attributes, shape and filters are there): only transfers throw.
     this.dtype = (info.type.dtype < 0 ? null : dtypeOfCode(info.type.dtype)) as D;
     this.stringLength = this.dtype === 'string' ? (info.type.vlen ? null : info.type.stringLength!) : null;
@@ -181,7 +194,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.asciiStrings = this.dtype === 'string' && info.type.utf8 === false;
     this.fileType = storedTypeOf(info.type);
     this._shape = info.shape;
-    this.maxshape = info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
+    this.maxshape = this.isEmpty ? null : info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
     this.chunks = info.chunks;
     this.filters = Object.freeze(describePipeline(info.filters).map((f) => Object.freeze({ ...f, cdValues: Object.freeze(f.cdValues) as number[] })));
     const view = h5pyView(this.filters);
@@ -192,6 +205,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.fletcher32 = view.fletcher32;
     this.scaleoffset = view.scaleoffset;
     this.nbit = view.nbit;
+    this.isVirtual = info.layout === 'virtual';
     this.fillValue = info.fill && this.dtype !== null && this.dtype !== 'string' ? new (arrayTypeOf(this.dtype))(info.fill)[0] : null;
   }
 
@@ -212,6 +226,12 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return `Dataset '${this.name}'`;
   }
 
+  /** @internal After a move: the messages name the new path. */
+  override _rename(name: string): void {
+    super._rename(name);
+    this._where = undefined;
+  }
+
   /** The current shape ([] for a scalar). */
   get shape(): number[] {
     return this._shape ? [...this._shape] : [];
@@ -221,6 +241,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
   /** Number of elements. */
   get size(): number {
+    if (this.isEmpty) return 0;
     return this._shape ? this._shape.reduce((a, b) => a * b, 1) : 1;
   }
   /** Bytes the elements take in memory (variable-length strings: the size of their pointers). */
@@ -233,7 +254,10 @@ export class Dataset<D extends DType = DType> extends H5Object {
   private transferMode(call: 'read' | 'readInto' | 'write', options: TransferOptions | undefined): TransferMode {
     if (options !== undefined) checkOptions(options, call === 'read' ? READ_OPTIONS : TRANSFER_OPTIONS, this.where(call), '{ collective: true }');
     if (this.dtype === null) this.unreadable(call);
+    if (this.isEmpty && call !== 'read') this.emptyTransfer(call);
     if (this.ctx.comm === undefined) return TransferMode.Serial;
+    // Every rank refuses alike (the same dataset is virtual everywhere), so a collective call cannot hang.
+    if (this.isVirtual) throw parallelVirtualError(this.where(call), this.ctx.filename, call === 'write' ? 'write' : 'read');
     return options?.collective ? TransferMode.Collective : TransferMode.Independent;
   }
 
@@ -277,6 +301,20 @@ export class Dataset<D extends DType = DType> extends H5Object {
         `(it reads 1-, 2-, 4- and 8-byte integers and enums, 4- and 8-byte floats, and strings)`,
       'UNSUPPORTED_TYPE',
     );
+  }
+
+  /** Throws for a transfer of elements of an Empty dataset, which has none. */
+  private emptyTransfer(call: 'read' | 'readInto' | 'write'): never {
+    this._checkOpen();
+    const read = call === 'write' ? '' : '; read() without a selection gives its Empty';
+    throw new TypeError(`${this.where(call)}: the dataset is Empty (no dataspace, as h5py.Empty writes): it has no elements to ${call === 'write' ? 'write' : 'select'}${read}`);
+  }
+
+  /** An Empty dataset's read: its Empty, as h5py's `d[()]`, for no selection only. */
+  private readEmpty(selection: Selection | undefined, strings: unknown): Empty {
+    if (selection !== undefined) this.emptyTransfer('read');
+    checkStringMode(strings, this.where('read'));
+    return new Empty(specOf(this.#emptyType!));
   }
 
   /** The native dataset, after checking this dataset is open. */
@@ -328,12 +366,15 @@ export class Dataset<D extends DType = DType> extends H5Object {
    * 2 KiB) are views on a shared pool and large ones start inside a larger buffer: use the array, not its
    * `.buffer`. Strings are decoded by their charset: UTF-8 that is not valid throws an H5Error (code
    * DECODE), and ASCII-typed bytes past 127 decode as UTF-8 when they are valid UTF-8, as Latin-1 otherwise;
-   * `{ strings: 'bytes' }` gives the bytes as stored.
+   * `{ strings: 'bytes' }` gives the bytes as stored. An Empty dataset (`isEmpty`) reads as an `Empty`, as
+   * h5py's `d[()]`: that is not in the declared type, so check `isEmpty` where such files may come in.
    */
   read(selection?: Selection, options?: ReadOptions & { strings?: 'text' }): ReadResult<D>;
   read(selection: Selection | undefined, options: ReadOptions): BytesReadResult<D> | ReadResult<D>;
   read(selection?: Selection, options?: ReadOptions): BytesReadResult<D> | ReadResult<D> {
     const mode = this.transferMode('read', options);
+    // Not in the declared type, which would make every read of a dataset from get() narrow it away: isEmpty says it.
+    if (this.isEmpty) return this.readEmpty(selection, options?.strings) as unknown as ReadResult<D>;
     if (mode === TransferMode.Collective) return this.readCollectively(selection, options?.strings);
     return this.readSelected(this.select(selection, 'read'), mode, checkStringMode(options?.strings, this.where('read')));
   }
@@ -578,6 +619,73 @@ export class Dataset<D extends DType = DType> extends H5Object {
       this.live().setExtent([...shape]);
       this._shape = [...shape];
     });
+  }
+
+  /**
+   * The mappings of a virtual dataset (h5py's virtual_sources()): which elements come from which source
+   * dataset, in which file. [] for any other dataset.
+   */
+  virtualSources(): VirtualMapping[] {
+    return this.live().virtualSources().map((m) => describeMapping(m, this.ndim));
+  }
+
+  /** What lib/chunks.ts needs of this dataset. */
+  private chunkTarget(): ChunkTarget {
+    const t = this.fileType;
+    return {
+      ctx: this.ctx, name: this.name, description: this.description, shape: this.shape, chunks: this.chunks, itemSize: t.size,
+      filtered: this.filters.length > 0, vlen: t.className === 'vlen' || (t.string !== undefined && t.string.length === null),
+      isVirtual: this.isVirtual, native: this.#native, checkOpen: () => this._checkOpen(),
+    };
+  }
+
+  /**
+   * Writes one chunk's bytes as they are stored (h5py's id.write_direct_chunk): already compressed by the
+   * caller (gzip from node:zlib, bitshuffle/LZ4...) for the dataset's filters, which HDF5 skips. `offset` is the
+   * chunk's first element. `filterMask` says which filters the bytes have not been through (bit i: filter i).
+   * In parallel HDF5 1.10 cannot write a chunk from one rank alone: this call is collective, every rank
+   * writing the same chunk (same offset, bytes and mask); to write each rank's own chunks, use `writeChunks`.
+   */
+  writeChunk(offset: readonly number[], data: ArrayBufferView, options?: WriteChunkOptions): void {
+    writeChunk(this.chunkTarget(), offset, data, options, `${this.description}.writeChunk`);
+  }
+
+  /**
+   * Writes several chunks' bytes as stored (see `writeChunk`). In parallel this is collective and each rank
+   * passes its own chunks (possibly none): the ranks exchange them and every rank writes all of them, which
+   * is how HDF5 1.10 keeps the file consistent (each chunk crosses the network to every rank and is written by
+   * every rank). Two ranks may not bring different bytes for the same offset.
+   */
+  writeChunks(chunks: readonly ChunkWrite[]): void {
+    writeChunks(this.chunkTarget(), chunks, `${this.description}.writeChunks`);
+  }
+
+  /**
+   * One chunk's bytes as stored, and the filters skipped for it (h5py's id.read_direct_chunk). Throws an
+   * H5Error (code NOT_FOUND) when no chunk is stored at `offset`. Local in parallel.
+   */
+  readChunk(offset: readonly number[]): RawChunk {
+    return readChunk(this.chunkTarget(), offset, `${this.description}.readChunk`);
+  }
+
+  /** The number of chunks stored (h5py's id.get_num_chunks()). Local in parallel. */
+  get numChunks(): number {
+    return numChunks(this.chunkTarget(), `${this.description}.numChunks`);
+  }
+
+  /** The `index`-th stored chunk (h5py's id.get_chunk_info(index)), 0 <= index < numChunks, in HDF5's index order. */
+  chunkInfo(index: number): ChunkInfo {
+    return chunkInfo(this.chunkTarget(), index, `${this.description}.chunkInfo`);
+  }
+
+  /** The chunk whose first element is at `offset` (h5py's id.get_chunk_info_by_coord); byteOffset null when it is not stored. */
+  chunkInfoAt(offset: readonly number[]): ChunkInfo {
+    return chunkInfoAt(this.chunkTarget(), offset, `${this.description}.chunkInfoAt`);
+  }
+
+  /** Every stored chunk, in row-major order of their offsets. Local in parallel. */
+  storedChunks(): ChunkInfo[] {
+    return storedChunks(this.chunkTarget(), `${this.description}.storedChunks`);
   }
 
   /** Closes this dataset (collective in parallel). Closing its file closes it too. */

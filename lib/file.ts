@@ -22,8 +22,14 @@ export interface FileOptions {
   collectiveMetadata?: boolean;
   /** Check that every rank makes the same collective calls (parallel only; default true unless H5MPI_CHECK_COLLECTIVE=0). */
   checkCollective?: boolean;
+  /**
+   * When this call creates the file: its root group tracks the creation order of its members and attributes,
+   * so that `keys()` and `attrs.keys()` list them in that order (h5py's `track_order`; default false). An
+   * existing file keeps what it was created with.
+   */
+  trackOrder?: boolean;
 }
-const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective'] as const;
+const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective', 'trackOrder'] as const;
 
 // Every object knows its file: `dataset.file`. Declared here rather than in lib/object.ts so that the
 // object module needs no import of this one (File is made of objects, not the other way round).
@@ -56,6 +62,7 @@ export class File extends Group implements Disposable {
     const comm = (given) ?? (MPI.jobSize() > 1 ? MPI.COMM_WORLD : undefined);
     let access!: FileAccess;
     let collectiveMetadata = false;
+    let trackOrder = false;
     const check = (options as FileOptions | null)?.checkCollective ?? checkingDefault();
     // The rest is checked inside the ranks' agreement, so that bad input on one rank makes every rank throw
     // instead of leaving the others waiting in the collective open.
@@ -65,11 +72,13 @@ export class File extends Group implements Disposable {
       checkOptions(options, OPTION_NAMES, where);
       const info = options.info === undefined ? undefined : hints(options.info, where);
       collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
+      trackOrder = !!options.trackOrder;
       access = comm ? { comm: comm.native, collectiveMetadata, ...(info ? { info } : {}) } : {};
       const settings = [
         ...(comm && !collectiveMetadata ? ['collectiveMetadata: false'] : []),
         ...(check ? [] : ['checkCollective: false']),
         ...(info ? [`info ${JSON.stringify(info)}`] : []),
+        ...(trackOrder ? ['trackOrder: true'] : []),
       ];
       return `File.open('${filename}', '${mode}'${settings.map((x) => `, ${x}`).join('')})`;
     };
@@ -80,12 +89,12 @@ export class File extends Group implements Disposable {
     };
     if (!comm) {
       prepare();
-      const { file, hold } = openNative(filename, mode, access, comm, where);
+      const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
       return opened(file, hold, false);
     }
     // Always checked, even with checkCollective: false: this is where the ranks agree on that setting.
     return runCollective(comm, true, where, prepare, () => {
-      const { file, hold } = openNative(filename, mode, access, comm, where);
+      const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
       return opened(file, hold, true);
     });
   }
@@ -173,7 +182,7 @@ function hints(info: Record<string, string | number>, where: string): Record<str
 const FILE_KINDS = ['missing', 'file', 'directory', 'locked'] as const;
 type FileKind = (typeof FILE_KINDS)[number];
 
-function openNative(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): { file: NativeFile; hold: FileHold | undefined } {
+function openNative(filename: string, mode: FileMode, access: FileAccess, trackOrder: boolean, comm: Comm | undefined, where: string): { file: NativeFile; hold: FileHold | undefined } {
   const writer = mode !== 'r';
   let hold: FileHold | undefined;
   // Rank 0 decides what exists, so that every rank takes the same branch even on a lagging file system; in
@@ -201,7 +210,7 @@ function openNative(filename: string, mode: FileMode, access: FileAccess, comm: 
   try {
     // HDF5 truncates for 'w' before it tries its lock: make sure no other process has the file open first.
     if (!comm && mode === 'w' && exists) checkFreeToTruncate(filename, where);
-    const file = openOrCreate(filename, mode, exists, access, where);
+    const file = openOrCreate(filename, mode, exists, access, trackOrder, where);
     if (!comm) hold = holdSerial(filename);
     else if (comm.rank === 0 && !exists) {
       const h = holdForJob(filename, writer); // a new file: lock it for the job now that it exists
@@ -222,19 +231,19 @@ function openNative(filename: string, mode: FileMode, access: FileAccess, comm: 
   }
 }
 
-function openOrCreate(filename: string, mode: FileMode, exists: boolean, access: FileAccess, where: string): NativeFile {
+function openOrCreate(filename: string, mode: FileMode, exists: boolean, access: FileAccess, trackOrder: boolean, where: string): NativeFile {
   switch (mode) {
     case 'r':
     case 'r+':
       if (!exists) throw new H5Error(`${where}: no such file`, 'NOT_FOUND');
       return native.fileOpen(filename, mode === 'r+', access);
     case 'w':
-      return native.fileCreate(filename, false, access);
+      return native.fileCreate(filename, false, access, trackOrder);
     case 'w-':
     case 'x':
       if (exists) throw new H5Error(`${where}: the file exists (mode '${mode}' only creates new files)`, 'EXISTS');
-      return native.fileCreate(filename, true, access);
+      return native.fileCreate(filename, true, access, trackOrder);
     case 'a':
-      return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access);
+      return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access, trackOrder);
   }
 }

@@ -98,6 +98,7 @@ export interface FilterDescription {
 
 export interface DatasetInfo {
   type: TypeInfo;
+  layout: 'contiguous' | 'chunked' | 'compact' | 'virtual';
   shape: number[] | null;
   maxshape: number[] | null;
   chunks: number[] | null;
@@ -114,6 +115,36 @@ export interface DatasetSpec {
   /** The pipeline, in order (HDF5's own setters are used for its built-in filters). */
   filters?: { id: number; flags: number; cdValues: number[] }[];
   fill?: ArrayBufferView;
+  /** A virtual dataset's mappings (binding/virtual.h). */
+  virtual?: NativeVirtualMapping[];
+  /** Track the creation order of the dataset's attributes. */
+  trackOrder?: boolean;
+}
+
+/**
+ * A selection as binding/virtual.cc takes and gives it: [nslabs, then per slab start[r], stride[r],
+ * count[r], block[r]], -1 for H5S_UNLIMITED; null selects everything.
+ */
+export type NativeSlabs = number[] | null;
+
+/** One mapping of a virtual dataset: elements `target` of it come from elements `source` of `path` in `file`. */
+export interface NativeVirtualMapping {
+  file: string;
+  path: string;
+  target: NativeSlabs;
+  /** As given on creation; read back, the extent HDF5 decodes (the bounds of the source selection). */
+  sourceShape: number[];
+  /** -1: unlimited. */
+  sourceMaxshape: number[];
+  source: NativeSlabs;
+}
+
+/** One chunk as the binding describes it; address -1 and size 0 when it is not stored. */
+export interface NativeChunkInfo {
+  offset: number[];
+  filterMask: number;
+  address: number;
+  size: number;
 }
 
 export interface FileAccess {
@@ -167,9 +198,35 @@ export interface NativeDataset extends NativeLocation {
   setExtent(shape: number[]): void;
   /** What HDF5 did in the last collective transfer: [ioMode, localCause, globalCause]. */
   transferReport(): number[] | undefined;
+  /** Direct chunk I/O (binding/chunks.h): bytes as stored, bypassing filters and conversion. */
+  writeChunk(offset: number[], bytes: ArrayBufferView, filterMask: number): void;
+  /** [bytes, filterMask], or undefined when no chunk is stored at `offset`. */
+  readChunk(offset: number[]): [ArrayBuffer, number] | undefined;
+  chunkCount(): number;
+  chunkInfo(index: number): NativeChunkInfo;
+  chunkInfoAt(offset: number[]): NativeChunkInfo;
+  chunkList(): NativeChunkInfo[];
+  /** A virtual dataset's mappings ([] for other layouts). */
+  virtualSources(): NativeVirtualMapping[];
 }
 
 export type ObjectKind = 'group' | 'dataset' | 'datatype' | 'missing' | 'unknown';
+
+/** A link as the binding describes it ('user': a user-defined link class). */
+export interface NativeLinkInfo {
+  type: 'hard' | 'soft' | 'external' | 'user';
+  target?: string;
+  file?: string;
+}
+
+/** HDF5's object copy flags (H5Pset_copy_object), by h5py's names in camelCase. */
+export interface CopyFlags {
+  shallow: boolean;
+  expandSoft: boolean;
+  expandExternal: boolean;
+  expandRefs: boolean;
+  withoutAttrs: boolean;
+}
 
 /** An open file; its tree is addressed by absolute paths. close() closes everything opened in it. */
 export interface NativeFile extends NativeLocation {
@@ -177,13 +234,28 @@ export interface NativeFile extends NativeLocation {
   flush(): void;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
-  createGroup(path: string): NativeGroup;
+  /** With `trackOrder`, the group tracks (and indexes) the creation order of its links and attributes. */
+  createGroup(path: string, trackOrder: boolean): NativeGroup;
   createDataset(path: string, spec: DatasetSpec): NativeDataset;
   open(path: string): NativeGroup | NativeDataset;
   kind(path: string): ObjectKind;
   delete(path: string): void;
-  /** The names of the root group's links, in name order. */
+  /** The names of the root group's links: in creation order where tracked, else name order. */
   names(): string[];
+  /** Whether a link is at `path` (dangling or not), every component before it resolving. */
+  linkExists(path: string): boolean;
+  /** Whether opening `path` goes through an external link (opens another file). Follows no external link. */
+  crossesExternal(path: string): boolean;
+  /** The link at `path`, or null when there is none. */
+  linkInfo(path: string): NativeLinkInfo | null;
+  createSoftLink(path: string, target: string): void;
+  createHardLink(path: string, existing: string): void;
+  createExternalLink(path: string, file: string, objectPath: string): void;
+  move(from: string, to: string): void;
+  /** Copies `from` in `source` (this file or another) to `to` in this file. */
+  copy(source: NativeFile, from: string, to: string, flags: CopyFlags): void;
+  /** Every object under `path` once (names relative to it, in name order), and their kinds. */
+  visit(path: string): [string[], ObjectKind[]];
 }
 
 export interface Native {
@@ -204,7 +276,8 @@ export interface Native {
   shutdown(): void;
 
   hdf5Version(): string;
-  fileCreate(path: string, exclusive: boolean, access: FileAccess): NativeFile;
+  /** With `trackOrder`, the root group tracks the creation order of its links and attributes. */
+  fileCreate(path: string, exclusive: boolean, access: FileAccess, trackOrder: boolean): NativeFile;
   fileOpen(path: string, writable: boolean, access: FileAccess): NativeFile;
   selectionSize(shape: number[], selection: Float64Array): number;
   /** Whether HDF5 has filter `id` (searching its plugin path when it has not loaded it yet), and what for. */

@@ -50,11 +50,13 @@ export interface DatasetOptions<D extends DType = DType> {
   stringLength?: D extends 'string' ? number : never;
   /** Initial contents (in parallel, rank 0's data is written; pass the same on every rank). */
   data?: WriteData<D>;
+  /** Track the creation order of the dataset's attributes, so that `attrs.keys()` lists them in it (h5py's `track_order`; default false). */
+  trackOrder?: boolean;
 }
 
 const OPTION_NAMES = [
   'shape', 'dtype', 'maxshape', 'chunks', 'compression', 'compressionOpts', 'compressionLevel', 'shuffle', 'fletcher32',
-  'scaleoffset', 'nbit', 'filters', 'fillValue', 'stringLength', 'data',
+  'scaleoffset', 'nbit', 'filters', 'fillValue', 'stringLength', 'data', 'trackOrder',
 ] as const;
 const FILTER_OPTION_NAMES = ['id', 'cdValues', 'optional'] as const;
 
@@ -261,6 +263,7 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
     if (typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(`${where}: fillValue must be a number or bigint, got ${describeValue(v)}`);
     spec.fill = toNumericArray(v, dtype, `${where}: fillValue`);
   }
+  if (options.trackOrder) spec.trackOrder = true;
   return spec;
 }
 
@@ -290,6 +293,7 @@ export function describeCreate(full: string, o: DatasetOptions, spec: DatasetSpe
     parts.push(`filters [${text.join(', ')}]`);
   }
   if (o.fillValue !== undefined) parts.push(`fill ${describeArgument(o.fillValue)}`);
+  if (spec.trackOrder) parts.push('trackOrder');
   if (withData && o.data !== undefined) parts.push(`data ${describeArgument(o.data)}`);
   return `createDataset(${parts.join(', ')})`;
 }

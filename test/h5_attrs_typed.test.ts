@@ -1,10 +1,11 @@
 // Attributes with types and shapes, Empty and zero-length attributes, overwrites that fail, datasets of types
 // h5mpi cannot read, and strings as stored: h5mpi's attributes as h5py reads them (numpy dtype, shape,
 // values), h5py's as h5mpi reads them, and 2-rank attribute writes through mpiexec.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AttributeOptions, AttributeValue, Dataset, DTypeSpec, Empty, File, Group, H5Error } from '../lib';
-import { hasH5py, python } from './helpers/h5tools';
+import { hasH5py, python, PYTHON } from './helpers/h5tools';
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 const dir = tmpdir('h5mpi-attrs-');
@@ -389,6 +390,68 @@ emit({'units': c.attrs['units'], 'checked': bool(c.attrs['checked']), 'data': [[
   });
 });
 
+describe("Empty datasets (h5py.Empty: no dataspace) open as h5py opens them", () => {
+  const file = fresh();
+  beforeAll(() => {
+    python(
+      `f = h5py.File(sys.argv[1], 'w')
+f['e_i4'] = h5py.Empty('<i4')
+f['e_S3'] = h5py.Empty('S3')
+d = f.create_dataset('e_f8', data=h5py.Empty('f8'))
+d.attrs['units'] = 'K'
+f['scalar'] = np.int32(7)
+f['zero'] = np.zeros(0, dtype='<u2')
+f.close()
+emit('ok')`,
+      [file],
+    );
+  });
+
+  test('with their dtype, no shape and no elements; read() gives an Empty of their type; attributes as any', () => {
+    using f = File.open(file, 'r');
+    const e = f.get('e_i4') as Dataset;
+    expect([e.isEmpty, e.dtype, e.shape, e.ndim, e.size, e.nbytes, e.maxshape, e.chunks, e.fillValue, e.fileType.description]).toEqual([
+      true, 'int32', [], 0, 0, 0, null, null, null, 'int32',
+    ]);
+    expect(e.read()).toEqual(new Empty('int32'));
+    expect(e.read()).toBeInstanceOf(Empty);
+    expect((f.get('e_S3') as Dataset).read()).toEqual(new Empty({ string: { encoding: 'ascii', length: 3 } }));
+    expect((f.get('e_S3') as Dataset).read(undefined, { strings: 'bytes' })).toEqual(new Empty({ string: { encoding: 'ascii', length: 3 } }));
+    const f8 = f.get('e_f8') as Dataset;
+    expect([f8.read(), f8.attrs.keys(), f8.attrs.get('units')]).toEqual([new Empty('float64'), ['units'], 'K']);
+    // A scalar and a zero-length dataset are not Empty.
+    const scalar = f.get('scalar') as Dataset;
+    const zero = f.get('zero') as Dataset;
+    expect([scalar.isEmpty, scalar.shape, scalar.size, zero.isEmpty, zero.shape, zero.size, zero.read()]).toEqual([false, [], 1, false, [0], 0, new Uint16Array(0)]);
+    // The tree around them walks.
+    expect(f.items().map(([k, v]) => [k, v instanceof Dataset && v.isEmpty])).toEqual([['e_S3', true], ['e_f8', true], ['e_i4', true], ['scalar', false], ['zero', false]]);
+  });
+
+  test('they have no elements to select, read into or write: a TypeError naming the dataset', () => {
+    const copy = fresh();
+    fs.copyFileSync(file, copy);
+    {
+      using f = File.open(copy, 'r+');
+      const e = f.get('e_i4') as Dataset<'int32'>;
+      const empty = "Dataset '/e_i4'.%s: the dataset is Empty (no dataspace, as h5py.Empty writes): it has no elements to %s";
+      const msg = (call: string, what: string): string => empty.replace('%s', call).replace('%s', what);
+      expect(() => e.read({ start: [0], count: [0] })).toThrow(TypeError);
+      expect(() => e.read({ start: [0], count: [0] })).toThrow(`${msg('read', 'select')}; read() without a selection gives its Empty`);
+      expect(() => e.readInto(new Int32Array(0))).toThrow(msg('readInto', 'select'));
+      expect(() => e.write([])).toThrow(msg('write', 'write'));
+      expect(() => e.read(undefined, { strings: 'raw' } as never)).toThrow("Dataset '/e_i4'.read: strings must be 'text' or 'bytes'");
+      e.attrs.set('note', 'still Empty');
+    }
+    const out = python(
+      `f = h5py.File(sys.argv[1], 'r')
+d = f['e_i4']
+emit({'shape': d.shape, 'empty': isinstance(d[()], h5py.Empty), 'dtype': d.dtype.str, 'note': d.attrs['note']})`,
+      [copy],
+    );
+    expect(out).toEqual({ shape: null, empty: true, dtype: '<i4', note: 'still Empty' });
+  });
+});
+
 describe('an overwrite that fails keeps the old value', () => {
   test.each(['file', 'group', 'dataset'])('on a %s: HDF5 refusing the new value (too large for the object header) leaves the old one', (kind) => {
     const file = fresh();
@@ -446,6 +509,106 @@ emit({k: attr(f, k) for k in f.attrs})`,
     f.attrs.set('z', 1);
     f.attrs.set('z', new Float32Array(0));
     expect(f.attrs.read('z')).toEqual({ data: new Float32Array(0), shape: [0], dtype: 'float32' });
+  });
+});
+
+describe('replacing an attribute of an object that tracks creation order (netCDF-4 files do everywhere)', () => {
+  // HDF5 1.10 breaks the creation-order index when it renames an attribute in dense storage (past 8
+  // attributes): "record is not in B-tree", and the old value left as '.h5mpi-replaced x' (h5py#1385).
+  const ten = (o: { attrs: { set(name: string, value: AttributeValue): void } }): void => {
+    for (let i = 0; i < 10; i++) o.attrs.set(`a${i}`, i);
+  };
+  const ORDER = ['a0', 'a1', 'a2', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a3'];
+
+  test.each(['file', 'group', 'dataset'])('on a %s with 10 attributes: the value is replaced, moves last as in h5py, and the index stays whole', (kind) => {
+    const file = fresh();
+    {
+      using f = File.open(file, 'w', { trackOrder: true });
+      const owner = kind === 'file' ? f : kind === 'group' ? f.createGroup('g', { trackOrder: true }) : f.createDataset('d', { shape: [1], dtype: 'int8', trackOrder: true });
+      ten(owner);
+      owner.attrs.set('a3', ['x', 'yz'], { dtype: { string: { encoding: 'ascii', length: 2 } } });
+      owner.attrs.set('a3', [1, 2, 3, 4, 5, 6], { dtype: 'int16', shape: [2, 3] });
+      expect(owner.attrs.keys()).toEqual(ORDER);
+      expect(owner.attrs.read('a3')).toEqual({ data: new Int16Array([1, 2, 3, 4, 5, 6]), shape: [2, 3], dtype: 'int16' });
+      // A value HDF5 would refuse in a compact header (80 KB) goes to dense storage here: it is taken.
+      owner.attrs.set('a3', new Float64Array(10_000).fill(0.5));
+      expect([owner.attrs.read('a3').shape, owner.attrs.keys()]).toEqual([[10_000], ORDER]);
+      owner.attrs.set('a3', new Empty('uint8'));
+      // Refused before anything changes.
+      expect(() => owner.attrs.set('a3', 300, { dtype: 'uint8' })).toThrow(RangeError);
+      expect([owner.attrs.get('a3'), owner.attrs.keys()]).toEqual([new Empty('uint8'), ORDER]);
+      owner.attrs.set('a3', 'final');
+      owner.attrs.delete('a5');
+      owner.attrs.set('a5', 55n);
+    }
+    const want = ['a0', 'a1', 'a2', 'a4', 'a6', 'a7', 'a8', 'a9', 'a3', 'a5'];
+    {
+      using f = File.open(file, 'r');
+      const owner = kind === 'file' ? f : f.get(kind === 'group' ? 'g' : 'd');
+      expect([owner.attrs.keys(), owner.attrs.get('a3'), owner.attrs.get('a5'), owner.attrs.get('a9')]).toEqual([want, 'final', 55n, 9]);
+    }
+    if (!hasH5py()) return;
+    // h5py lists the same names in the same order, and can replace and delete in the same index itself.
+    const seen = python(
+      `f = h5py.File(sys.argv[1], 'r+')
+o = f if sys.argv[2] == 'file' else f['g' if sys.argv[2] == 'group' else 'd']
+before = list(o.attrs)
+values = [o.attrs['a3'], int(o.attrs['a5'])]
+o.attrs['a0'] = 'from h5py'
+del o.attrs['a1']
+emit({'before': before, 'values': values, 'after': list(o.attrs), 'a0': o.attrs['a0']})`,
+      [file, kind],
+    );
+    expect(seen).toEqual({ before: want, values: ['final', 55], after: [...want.slice(2), 'a0'], a0: 'from h5py' });
+    using f = File.open(file, 'r');
+    const owner = kind === 'file' ? f : f.get(kind === 'group' ? 'g' : 'd');
+    expect([owner.attrs.keys(), owner.attrs.get('a0')]).toEqual([[...want.slice(2), 'a0'], 'from h5py']);
+  });
+
+  const hasNetCDF4 = hasH5py() && spawnSync(PYTHON, ['-c', 'import netCDF4'], { stdio: 'ignore' }).status === 0;
+  (hasNetCDF4 ? test : test.skip)('in a netCDF-4 file: global and variable attributes replaced, as netCDF4-python then reads them', () => {
+    const file = path.join(dir, 'replace.nc');
+    python(
+      `import netCDF4
+with netCDF4.Dataset(sys.argv[1], 'w', format='NETCDF4') as ds:
+    for i in range(9):
+        ds.setncattr('g%d' % i, i)
+    ds.title = 'old title'
+    ds.createDimension('x', 3)
+    v = ds.createVariable('v', 'f4', ('x',))
+    for i in range(8):
+        v.setncattr('v%d' % i, 'text %d' % i)
+    v.units = 'K'
+    v[:] = [1, 2, 3]
+emit(None)`,
+      [file],
+    );
+    {
+      using f = File.open(file, 'r+');
+      expect(f.attrs.keys()).toHaveLength(11); // with netCDF's _NCProperties
+      f.attrs.set('title', 'new title');
+      f.attrs.set('g4', new Float32Array([0.5, 1.5]));
+      const v = f.get('v') as Dataset;
+      expect(v.attrs.keys()).toHaveLength(11); // with netCDF's _Netcdf4Coordinates and DIMENSION_LIST
+      v.attrs.set('units', 'degC', { dtype: { string: { encoding: 'ascii', length: 4 } } });
+    }
+    const seen = python(
+      `import netCDF4
+with netCDF4.Dataset(sys.argv[1]) as ds:
+    v = ds['v']
+    emit({'title': ds.title, 'g4': [float(x) for x in ds.g4], 'g8': int(ds.g8), 'globals': ds.ncattrs(),
+          'units': v.units, 'attrs': v.ncattrs(), 'data': [float(x) for x in v[:]]})`,
+      [file],
+    );
+    expect(seen).toEqual({
+      title: 'new title',
+      g4: [0.5, 1.5],
+      g8: 8,
+      globals: ['g0', 'g1', 'g2', 'g3', 'g5', 'g6', 'g7', 'g8', 'title', 'g4'],
+      units: 'degC',
+      attrs: ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'units'],
+      data: [1, 2, 3],
+    });
   });
 });
 
@@ -537,6 +700,12 @@ describe('in parallel (2 ranks)', () => {
     expect(bad[0]).toMatchObject({ threw: true, name: 'TypeError', message: expect.stringContaining("unknown option 'dtpye'; accepted: dtype, shape") as string });
     expect(bad[1]).toMatchObject({ threw: true, name: 'PeerFailedError' });
     for (const r of at('bytesCollective')) expect(r.value).toEqual([[0x63, 0x61, 0x66, 0xc3, 0xa9], [0x6f, 0x6b]]);
+  });
+
+  test('replacements in a group that tracks the order of 10 attributes, on every rank', () => {
+    const order = ['a0', 'a1', 'a2', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a3'];
+    for (const r of at('trackedReplace')) expect(r).toEqual({ label: 'trackedReplace', rank: r.rank, threw: false, value: order });
+    for (const r of at('tracked')) expect([r.keys, r.a3]).toEqual([order, { data: [1, 2, 3], shape: [3], dtype: 'int16' }]);
   });
 
   (hasH5py() ? test : test.skip)('h5py reads what the ranks wrote, with no temporary attribute left', () => {
