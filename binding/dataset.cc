@@ -296,7 +296,12 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     hsize_t n = selected.count;
     bool strings = info[1].IsUndefined();
     if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
-      return strings ? Napi::Array::New(env, 0) : env.Undefined();
+      if (!strings) return env.Undefined();
+      Type ftype(CheckH5(env, H5Dget_type(d), what()));
+      if (H5Tget_class(ftype.get()) == H5T_REFERENCE) {  // none: { raw, values } with nothing in them
+        return ReadReferenceValues(env, d, ftype.get(), fspace, 0, [](hid_t, void*) {});
+      }
+      return Napi::Array::New(env, 0);
     }
     hid_t mspace = MemorySpace(env, *memory_, selected);
     if (strings) {

@@ -73,9 +73,10 @@ export type AttributeValue =
 
 /**
  * What else `attrs.set` stores as references (dtype `'reference'` or `'regionReference'`, which a Group,
- * Dataset or RegionTarget implies): objects, paths (with the dtype), and regions.
+ * Dataset or RegionTarget implies): objects, paths (with the dtype), regions, and null (a null reference,
+ * with the dtype).
  */
-export type ReferenceAttributeTarget = Referenceable | (Referenceable | Reference | string | null)[] | RegionTarget | (RegionTarget | RegionReference | null)[];
+export type ReferenceAttributeTarget = Referenceable | (Referenceable | Reference | string | null)[] | RegionTarget | (RegionTarget | RegionReference | null)[] | null;
 
 /**
  * What attributes holding references read as, besides AttributeValue: a null reference (scalar), a list of

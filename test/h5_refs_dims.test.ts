@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, File, Group, Hyperslab, Points, Reference, RegionReference } from '../lib';
+import { Dataset, Empty, File, Group, Hyperslab, Points, Reference, RegionReference } from '../lib';
 import { h5dump, hasH5py, python } from './helpers/h5tools';
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
 
@@ -61,6 +61,9 @@ describe('references h5mpi writes', () => {
     f.attrs.set('paths', ['/v', 'g'], { dtype: 'reference' });
     f.attrs.set('region', { dataset: x, selection: new Points([[1, 1]]) });
     (f.get('v') as Dataset).attrs.set('regions', [{ dataset: '/v', selection: { start: [8], count: [2] } }, null]);
+    f.createDataset('none', { shape: [0], dtype: 'reference' });
+    f.attrs.set('empty', new Empty('reference'));
+    f.attrs.set('null', null, { dtype: 'reference' });
   });
 
   test('h5mpi reads them back: paths, nulls, shapes, selections, and dereferences them', () => {
@@ -104,6 +107,7 @@ describe('references h5mpi writes', () => {
     expect(f.attrs.read('region')).toMatchObject({ shape: [], dtype: 'regionReference' });
     const v = f.get('v') as Dataset;
     expect((v.attrs.get('regions') as (RegionReference | null)[]).map(String)).toEqual(['/v[start 8, count 2]', 'null']);
+    expect([f.attrs.get('empty'), f.attrs.get('null'), (f.get('none') as Dataset<'reference'>).read()]).toEqual([new Empty('reference'), null, []]);
   });
 
   test('h5dump shows the reference types', () => {
@@ -122,6 +126,7 @@ emit({
   'regions': refs(f, f['regions'][()]),
   'attrs': {k: refs(f, f.attrs[k]) for k in ('target', 'targets', 'paths', 'region')},
   'vregions': refs(f, f['v'].attrs['regions']),
+  'empty': isinstance(f.attrs['empty'], h5py.Empty), 'null': bool(f.attrs['null']), 'none': list(f['none'].shape),
 })`,
       [file],
     );
@@ -141,6 +146,9 @@ emit({
       ],
       attrs: { target: ['/x'], targets: ['/g/inner', null, '/x'], paths: ['/v', '/g'], region: [{ path: '/x', values: [6] }] },
       vregions: [{ path: '/v', values: [80, 90] }, null],
+      empty: true,
+      null: false,
+      none: [0],
     });
   });
 
@@ -222,7 +230,7 @@ emit('ok')`,
       const rr = (f.get('rr') as Dataset<'regionReference'>).read() as (RegionReference | null)[];
       f.createDataset('copy', { shape: [4], dtype: 'reference', data: [refs[3], refs[0], null, refs[1]] });
       f.createDataset('rcopy', { shape: [2], dtype: 'regionReference', data: [rr[2], rr[0]] });
-      f.attrs.set('back', rr[1]!);
+      f.attrs.set('back', rr[1]);
     }
     const seen = python(`${DEREF_PY}
 f = h5py.File(sys.argv[1], 'r')
