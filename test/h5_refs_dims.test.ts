@@ -466,7 +466,9 @@ describe('in parallel', () => {
         values: [[7, 8, 12, 13], [1, 19], Array.from({ length: 20 }, (_, i) => i), null],
       });
     });
-    reportsLabelled(results, 'own').forEach((r, rank) => expect(r).toMatchObject({ mine: [`/r${rank}`, '/m'] }));
+    const diagonal = ranks.map((r) => size - r);
+    const sum = (size * (size + 1)) / 2;
+    reportsLabelled(results, 'own').forEach((r, rank) => expect(r).toMatchObject({ mine: [`/r${rank}`, '/m'], diagonal, sum }));
     for (const r of reportsLabelled(results, 'values')) {
       expect(r).toMatchObject({
         refs: ['/data', '/g', null, '/m'],

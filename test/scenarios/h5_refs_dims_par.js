@@ -2,7 +2,8 @@
 // makes the references, rank 0 writes them), a collective write where each rank writes references of its
 // own, an independent write of a path refused and one of references read from the file allowed, region
 // references refused in datasets (HDF5 1.10 cannot write them with MPI-IO) and written in an attribute,
-// a scale attached and detached and a label set; then, reopened, each rank reads its own elements
+// a scale attached and detached, a label set, and point selections written and read collectively; then,
+// reopened, each rank reads its own elements
 // independently and every rank dereferences them all in the same order, also in h5py's file of region
 // references.
 // Usage: h5_refs_dims_par.js <file> <h5py file with /x and region references /rr>
@@ -54,6 +55,9 @@ function outcome(label, fn) {
   m.dims[1].attachScale(u);
   m.dims[1].detachScale(u);
   outcome('labelsDiffer', () => (m.dims[0].label = `rank ${rank}`));
+  // Point selections, collectively: each rank its own element of the diagonal.
+  const pts = f.createDataset('pts', { shape: [size, size], dtype: 'int32', data: new Int32Array(size * size) });
+  pts.write([rank + 1], new Points([[rank, rank]]), { collective: true });
   f.close();
 }
 
@@ -70,7 +74,8 @@ function outcome(label, fn) {
 
 const f = File.open(file, 'r');
 const mine = f.get('mine').read({ start: [2 * rank], count: [2] });
-report({ label: 'own', mine: mine.map(String) });
+const diagonal = f.get('pts').read(new Points(Array.from({ length: size }, (_, i) => [size - 1 - i, size - 1 - i])), { collective: true });
+report({ label: 'own', mine: mine.map(String), diagonal: Array.from(diagonal), sum: Array.from(f.get('pts').read()).reduce((a, b) => a + b, 0) });
 const regions = f.attrs.get('regions');
 const data = f.get('data');
 report({
