@@ -3,9 +3,8 @@
 // own, an independent write of a path refused and one of references read from the file allowed, region
 // references refused in datasets (HDF5 1.10 cannot write them with MPI-IO) and written in an attribute,
 // a scale attached and detached, a label set, and point selections written and read collectively; then,
-// reopened, each rank reads its own elements
-// independently and every rank dereferences them all in the same order, also in h5py's file of region
-// references.
+// reopened, each rank reads its own elements independently and every rank dereferences them all in the same
+// order, also in h5py's file of region references.
 // Usage: h5_refs_dims_par.js <file> <h5py file with /x and region references /rr>
 'use strict';
 const { MPI, File, Points } = require('../..');
