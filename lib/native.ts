@@ -220,7 +220,16 @@ export interface Native {
   realPath(path: string): string | undefined;
   /** A descriptor holding a flock on `path` (shared, or exclusive), or why there is none. */
   fileTryLock(path: string, exclusive: boolean): number | 'busy' | 'missing' | 'unsupported';
+  /**
+   * Creates `path` (which must not exist) already locked: its descriptor, holding its exclusive lock unless
+   * the file system cannot lock; or why nothing was created.
+   */
+  fileCreateLocked(path: string): { fd: number; locked: boolean } | 'exists' | 'busy' | 'failed';
+  /** Removes `path` if it still names the file locked at `fd` (a creation that failed), then unlocks. */
+  fileDiscard(path: string, fd: number): void;
   fileUnlock(fd: number): void;
+  /** The processes on this machine holding a lock on `path` (/proc/locks). */
+  fileLockHolders(path: string): { pid: number; command: string }[];
 }
 
 // node-gyp-build picks prebuilds/<platform>-<arch>/ first, then build/Release.
