@@ -1,6 +1,7 @@
 // The compiled addon and the shape of what it exports. Nothing here is public API.
 import * as path from 'node:path';
 import { H5Error, H5ErrorCode, H5StackFrame, MPIError } from './errors';
+import { loadAddon } from './loader';
 
 export type SelectionCode = Float64Array | null;
 
@@ -232,11 +233,9 @@ export interface Native {
   fileLockHolders(path: string): { pid: number; command: string }[];
 }
 
-// node-gyp-build picks prebuilds/<platform>-<arch>/ first, then build/Release.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const load = require('node-gyp-build') as (dir: string) => Native;
-
-export const native: Native = load(path.join(__dirname, '..'));
+// build/Release first, then a prebuild made for this machine's MPI (lib/loader.ts); when neither is
+// there, requiring h5mpi throws an Error that says what is missing and how to build it.
+export const native: Native = loadAddon<Native>(path.join(__dirname, '..'));
 native.setErrorClasses(
   function makeH5Error(message: string, stack: H5StackFrame[], code: H5ErrorCode) {
     return new H5Error(message, code, stack);
