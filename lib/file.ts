@@ -232,7 +232,7 @@ function openNative(filename: string, mode: FileMode, access: FileAccess, trackO
     // HDF5 truncates for 'w' before it tries its lock: make sure no other process has the file open first.
     if (!comm && mode === 'w' && exists) checkFreeToTruncate(filename, where);
     // A file rank 0 made for this open is empty and locked for the job: HDF5 creates over it. A serial open
-    // creates a missing file exclusively (O_EXCL), as a parallel one does where nothing could be made first.
+    // creates a missing file exclusively (O_EXCL) in every mode, 'w' included: of two creators, one fails.
     const file = kind === 'created' ? native.fileCreate(filename, false, access, trackOrder) : openOrCreate(filename, mode, exists, !comm, access, trackOrder, where);
     if (!comm) hold = holdSerial(filename);
     return { file, hold };

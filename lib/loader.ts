@@ -80,12 +80,15 @@ export function loadAddon<T>(packageRoot: string): T {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a compiled addon loads this way
     return require(file) as T;
   } catch (e) {
+    // The dynamic loader's failures only: the addon's own refusals (in a worker thread) say why themselves.
+    if ((e as { code?: unknown } | null)?.code !== 'ERR_DLOPEN_FAILED') throw e;
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    const built = manifest ? `a prebuild for ${manifest.mpi.split(',')[0]} with HDF5 ${manifest.hdf5}` : 'built against an MPI and HDF5';
+    const what = manifest
+      ? `It is a prebuild for ${manifest.mpi.split(',')[0]} with HDF5 ${manifest.hdf5}, whose libraries this process cannot find or use`
+      : 'It was built against an MPI and HDF5 that this process cannot find or use now';
     throw new Error(
-      `h5mpi: the native addon ${path.relative(root, file)} cannot be loaded (${why}). It was ${built} that ` +
-        'this process cannot find or use now: another MPI or HDF5 module loaded, or the libraries moved or ' +
-        `were removed. ${howToBuild(root)}`,
+      `h5mpi: the native addon ${path.relative(root, file)} cannot be loaded (${why}). ${what}: another MPI or ` +
+        `HDF5 module loaded, or the libraries moved or were removed. ${howToBuild(root)}`,
       { cause: e },
     );
   }
