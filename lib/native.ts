@@ -1,6 +1,7 @@
 // The compiled addon and the shape of what it exports. Nothing here is public API.
 import * as path from 'node:path';
 import { H5Error, H5ErrorCode, H5StackFrame, MPIError } from './errors';
+import { loadAddon } from './loader';
 
 export type SelectionCode = Float64Array | null;
 
@@ -300,14 +301,21 @@ export interface Native {
   realPath(path: string): string | undefined;
   /** A descriptor holding a flock on `path` (shared, or exclusive), or why there is none. */
   fileTryLock(path: string, exclusive: boolean): number | 'busy' | 'missing' | 'unsupported';
+  /**
+   * Creates `path` (which must not exist) already locked: its descriptor, holding its exclusive lock unless
+   * the file system cannot lock; or why nothing was created.
+   */
+  fileCreateLocked(path: string): { fd: number; locked: boolean } | 'exists' | 'busy' | 'failed';
+  /** Removes `path` if it still names the file locked at `fd` (a creation that failed), then unlocks. */
+  fileDiscard(path: string, fd: number): void;
   fileUnlock(fd: number): void;
+  /** The processes on this machine holding a lock on `path` (/proc/locks). */
+  fileLockHolders(path: string): { pid: number; command: string }[];
 }
 
-// node-gyp-build picks prebuilds/<platform>-<arch>/ first, then build/Release.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const load = require('node-gyp-build') as (dir: string) => Native;
-
-export const native: Native = load(path.join(__dirname, '..'));
+// build/Release first, then a prebuild made for this machine's MPI (lib/loader.ts); when neither is
+// there, requiring h5mpi throws an Error that says what is missing and how to build it.
+export const native: Native = loadAddon<Native>(path.join(__dirname, '..'));
 native.setErrorClasses(
   function makeH5Error(message: string, stack: H5StackFrame[], code: H5ErrorCode) {
     return new H5Error(message, code, stack);
