@@ -1,12 +1,12 @@
 // Groups: the file's tree. A File is the root group.
 import type { FileContext } from './context';
 import { Dataset } from './dataset';
-import { arrayTypeOf, DType, WriteData } from './dtype';
+import type { DTypeSpec } from './dtype';
 import { H5Error } from './errors';
 import type { NativeDataset, NativeGroup, NativeLocation } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
-import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate } from './spec';
+import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate, emptyWrite, writesVlen } from './spec';
 import { parallelVlenError, resolvePath } from './validate';
 
 export class Group extends H5Object {
@@ -45,7 +45,7 @@ export class Group extends H5Object {
   }
 
   /** Creates a dataset (and any missing groups above it). Collective in parallel: same arguments on every rank. */
-  createDataset<D extends DType>(path: string, options: DatasetOptions<D>): Dataset<D> {
+  createDataset<D extends DTypeSpec>(path: string, options: DatasetOptions<D>): Dataset<D> {
     const where = this.where('createDataset', path);
     const ctx = this.ctx;
     let full!: string;
@@ -56,21 +56,21 @@ export class Group extends H5Object {
       ctx.checkWritable(where);
       spec = datasetSpec(options, where);
       // Refused before the dataset exists, rather than leaving it created and empty.
-      if (options.data !== undefined && ctx.parallel && options.dtype === 'string' && !spec.stringLength) {
+      if (options.data !== undefined && ctx.parallel && writesVlen(spec)) {
         throw parallelVlenError(where);
       }
       if (options.data !== undefined) checkInitialData(options, spec, where);
       return describeCreate(full, options, spec, ctx.checkCollective);
     }, () => {
       this.checkFree(full, where);
-      return ctx.register(Dataset._open(ctx, full, createNative(ctx.native, full, spec, where))) as Dataset<D>;
+      return ctx.register(Dataset._open(ctx, full, createNative(ctx.native, full, spec, where))) as unknown as Dataset<D>;
     });
     if (options.data !== undefined) {
       // In parallel rank 0 writes everything; the others take part with an empty selection and no data (a
       // scalar cannot be selected empty: every rank writes its one value, the same everywhere).
       if (ctx.comm !== undefined && ctx.comm.rank !== 0 && ds.ndim > 0) {
-        const nothing = options.dtype === 'string' ? [] : new (arrayTypeOf(options.dtype))(0);
-        ds.write(nothing as WriteData<D>, { start: ds.shape.map(() => 0), count: ds.shape.map(() => 0) }, { collective: true });
+        const nothing = emptyWrite(options, where);
+        ds.write(nothing, { start: ds.shape.map(() => 0), count: ds.shape.map(() => 0) }, { collective: true });
       } else {
         ds.write(options.data, undefined, { collective: ctx.parallel });
       }

@@ -24,7 +24,9 @@ function roundTrip<T>(create: (f: File) => void, check: (f: File) => T): T {
   }
 }
 
-const same = (a: ArrayLike<unknown>, b: ArrayLike<unknown>): void => {
+// `got` is what an untyped Dataset reads: any dtype's elements, here a typed array.
+const same = (got: unknown, b: ArrayLike<unknown>): void => {
+  const a = got as ArrayLike<unknown>;
   expect(a.length).toBe(b.length);
   for (let i = 0; i < a.length; i++) {
     if (!Object.is(a[i], b[i])) throw new Error(`element ${i}: got ${String(a[i])}, expected ${String(b[i])}`);
