@@ -67,7 +67,8 @@ export type AttributeValue =
   | AttributeRecord
   | AttributeRecord[]
   | Uint8Array[]
-  | NumericArray[];
+  | NumericArray[]
+  | number[][];
 
 /** Options of `attrs.set`, as h5py's `attrs.create(name, data, shape, dtype)`. */
 export interface AttributeOptions {

@@ -29,6 +29,8 @@ import {
   typeText,
   ValueOf,
   WriteData,
+  WriteElements,
+  WriteValue,
 } from './dtype';
 import { checkStrings, finishRead, toRecords } from './elements';
 import { fromHalves } from './half';
@@ -75,6 +77,13 @@ type FieldSpecOf<F> = F extends { dtype: infer S; offset: number } ? S : F;
 export type FieldsOf<D, K extends string> = D extends { compound: infer F } ? { -readonly [P in K & keyof F]: ElementsOf<FieldSpecOf<F[P]>> } : never;
 /** Some fields of a compound's records. */
 export type RecordFieldsOf<D, K extends string> = D extends { compound: infer F } ? { -readonly [P in K & keyof F]: ValueOf<FieldSpecOf<F[P]>> } : never;
+
+/** Data for some fields of a compound: their arrays, or records of them. */
+export type FieldsWriteData<D, K extends string> = D extends { compound: infer F }
+  ?
+      | { readonly [P in K & keyof F]: WriteElements<FieldSpecOf<F[P]>> }
+      | readonly { readonly [P in K & keyof F]: WriteValue<FieldSpecOf<F[P]>> }[]
+  : never;
 
 /** What `read` returns with `{ strings: 'bytes' }`: strings as their bytes. */
 export type BytesReadResult<D extends DTypeSpec> = D extends 'string' | StringDTypeSpec ? Uint8Array[] | Uint8Array : ReadResult<D>;
@@ -596,21 +605,23 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
    * string fills the selection. A compound takes an object of one array per field or an array of records;
    * with `{ fields }` only those fields are written and the others keep what is stored.
    */
-  write(data: WriteData<D>, selection?: Selection, options?: WriteOptions): void {
+  write(data: WriteData<D>, selection?: Selection, options?: WriteOptions & { fields?: undefined }): void;
+  write<K extends FieldName<D>>(data: FieldsWriteData<D, K>, selection: Selection | undefined, options: WriteOptions & { fields: readonly K[] }): void;
+  write(data: unknown, selection?: Selection, options?: WriteOptions): void {
     const mode = this.transferMode('write', options);
     if (mode === TransferMode.Collective) return this.writeCollectively(data, selection, options?.fields);
     const [sel, payload, codec] = this.prepareWrite(data, selection, false, options?.fields);
     this.writeSelected(sel, payload, mode, codec);
   }
 
-  private writeCollectively(data: WriteData<D>, selection: Selection, fields: readonly string[] | undefined): void {
+  private writeCollectively(data: unknown, selection: Selection, fields: readonly string[] | undefined): void {
     let prepared!: PreparedWrite;
     this.collectively('write', () => (prepared = this.prepareWrite(data, selection, true, fields)),
       () => this.writeSelected(prepared[0], prepared[1], TransferMode.Collective, prepared[2]));
   }
 
   /** Validates a write: the selection, and the data packed for the binding. */
-  private prepareWrite(data: WriteData<D>, selection: Selection, collective: boolean, fields: readonly string[] | undefined): PreparedWrite {
+  private prepareWrite(data: unknown, selection: Selection, collective: boolean, fields: readonly string[] | undefined): PreparedWrite {
     const where = this.where('write');
     this._checkOpen();
     this.ctx.checkWritable(where);
