@@ -9,18 +9,58 @@ export type { FileMode, FileOptions } from './file';
 export { Group } from './group';
 export type { PerRankDatasets } from './perrank';
 export { Dataset } from './dataset';
-export type { TransferOptions, ReadOptions, TransferReport, StoredType, WriteData, ReadResult, BytesReadResult } from './dataset';
+export type {
+  TransferOptions,
+  ReadOptions,
+  WriteOptions,
+  TransferReport,
+  StoredType,
+  WriteData,
+  ReadResult,
+  BytesReadResult,
+  FieldName,
+  FieldsOf,
+  RecordFieldsOf,
+  FieldsWriteData,
+} from './dataset';
 export type { DatasetOptions } from './spec';
 export { FILTER_IDS, filterAvailable, pluginPaths } from './filters';
 export type { Filter, FilterSpec, FilterName, FilterAvailability } from './filters';
 export { Hyperslab } from './selection';
 export type { HyperslabSpec, Selection } from './selection';
 export { Attributes, Empty } from './attrs';
-export type { AttributeValue, AttributeOptions, AttributeReadOptions, AttributeInfo, AttributeData } from './attrs';
+export type { AttributeValue, AttributeRecord, AttributeOptions, AttributeReadOptions, AttributeInfo, AttributeData } from './attrs';
 export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLockedError } from './errors';
 export type { H5ErrorCode, H5StackFrame } from './errors';
-export type { DType, NumericDType, NumericArray, TypedArrayOf, ArrayOf, DTypeSpec, StringDTypeSpec, StringMode } from './dtype';
-export { DTYPES } from './dtype';
+export type {
+  DType,
+  DTypeName,
+  NumericDType,
+  IntegerDType,
+  BitfieldDType,
+  NumericArray,
+  TypedArrayOf,
+  ArrayOf,
+  DTypeSpec,
+  StringDTypeSpec,
+  CompoundDTypeSpec,
+  CompoundField,
+  EnumDTypeSpec,
+  VlenDTypeSpec,
+  ArrayDTypeSpec,
+  OpaqueDTypeSpec,
+  BitfieldDTypeSpec,
+  ElementsOf,
+  ValueOf,
+  WriteElements,
+  WriteValue,
+  AnyElements,
+  FieldDType,
+  BigIntDType,
+  IsAnyDType,
+  StringMode,
+} from './dtype';
+export { DTYPES, DTYPE_NAMES } from './dtype';
 export { zeros } from './memory';
 
 import { native } from './native';

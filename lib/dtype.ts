@@ -253,10 +253,15 @@ export type DTypeSpec =
   | OpaqueDTypeSpec
   | BitfieldDTypeSpec;
 
-type FieldSpec<F> = F extends { dtype: infer S; offset: number } ? S : F;
-type Big = 'int64' | 'uint64';
-/** A type not known when compiling (`DTypeSpec` itself, a compound's fields typed as any dtype): the forms below are not worked out for it. */
-type Unknown<D> = [DTypeSpec] extends [D] ? true : false;
+/** A compound field's dtype, whether given alone or as `{ dtype, offset }`. */
+export type FieldDType<F> = F extends { dtype: infer S; offset: number } ? S : F;
+/** The dtypes read as bigints. */
+export type BigIntDType = 'int64' | 'uint64';
+/**
+ * true for a dtype not known when compiling (`DTypeSpec` itself, a compound's fields typed as any dtype):
+ * the forms below are not worked out for it.
+ */
+export type IsAnyDType<D> = [DTypeSpec] extends [D] ? true : false;
 /** Elements of a type not known when compiling. */
 export type AnyElements = NumericArray | string[] | Uint8Array[] | NumericArray[] | { [field: string]: unknown };
 
@@ -283,11 +288,11 @@ export type ElementsOf<D> = D extends NumericDType
               : D extends { compound: infer F }
                 ? string extends keyof F
                   ? { [field: string]: unknown }
-                  : { -readonly [K in keyof F]: ElementsOf<FieldSpec<F[K]>> }
+                  : { -readonly [K in keyof F]: ElementsOf<FieldDType<F[K]>> }
                 : D extends { vlen: infer B }
-                  ? true extends Unknown<B> ? NumericArray[] : ElementsOf<B>[]
+                  ? true extends IsAnyDType<B> ? NumericArray[] : ElementsOf<B>[]
                   : D extends { array: infer B }
-                    ? true extends Unknown<B> ? AnyElements : ElementsOf<B>
+                    ? true extends IsAnyDType<B> ? AnyElements : ElementsOf<B>
                     : D extends { opaque: number }
                       ? Uint8Array[]
                       : never;
@@ -297,7 +302,7 @@ export type ElementsOf<D> = D extends NumericDType
  * integers), a boolean, a string, `[re, im]`, a `Uint8Array` of opaque bytes, the typed array of a
  * sequence or of an array element, an object of fields.
  */
-export type ValueOf<D> = D extends Big
+export type ValueOf<D> = D extends BigIntDType
   ? bigint
   : D extends NumericDType | 'float16'
     ? number
@@ -308,15 +313,15 @@ export type ValueOf<D> = D extends Big
         : D extends 'complex64' | 'complex128'
           ? [number, number]
           : D extends { enum: infer B } | { bitfield: infer B }
-            ? B extends Big
+            ? B extends BigIntDType
               ? bigint
               : number
             : D extends { compound: infer F }
               ? string extends keyof F
                 ? { [field: string]: unknown }
-                : { -readonly [K in keyof F]: ValueOf<FieldSpec<F[K]>> }
+                : { -readonly [K in keyof F]: ValueOf<FieldDType<F[K]>> }
               : D extends { vlen: infer B } | { array: infer B }
-                ? true extends Unknown<B> ? AnyElements : ElementsOf<B>
+                ? true extends IsAnyDType<B> ? AnyElements : ElementsOf<B>
                 : D extends { opaque: number }
                   ? Uint8Array
                   : never;
@@ -338,11 +343,11 @@ export type WriteElements<D> = D extends NumericDType | { enum: IntegerDType } |
           : D extends { compound: infer F }
             ? string extends keyof F
               ? { readonly [field: string]: unknown } | readonly { readonly [field: string]: unknown }[]
-              : { readonly [K in keyof F]: WriteElements<FieldSpec<F[K]>> } | readonly WriteValue<D>[]
+              : { readonly [K in keyof F]: WriteElements<FieldDType<F[K]>> } | readonly WriteValue<D>[]
             : D extends { vlen: infer B }
-              ? true extends Unknown<B> ? readonly unknown[] : readonly WriteElements<B>[]
+              ? true extends IsAnyDType<B> ? readonly unknown[] : readonly WriteElements<B>[]
               : D extends { array: infer B }
-                ? true extends Unknown<B> ? unknown : WriteElements<B>
+                ? true extends IsAnyDType<B> ? unknown : WriteElements<B>
                 : D extends { opaque: number }
                   ? Uint8Array | readonly Uint8Array[]
                   : never;
@@ -361,9 +366,9 @@ export type WriteValue<D> = D extends NumericDType | 'float16' | { bitfield: Bit
           : D extends { compound: infer F }
             ? string extends keyof F
               ? { readonly [field: string]: unknown }
-              : { readonly [K in keyof F]: WriteValue<FieldSpec<F[K]>> }
+              : { readonly [K in keyof F]: WriteValue<FieldDType<F[K]>> }
             : D extends { vlen: infer B } | { array: infer B }
-              ? true extends Unknown<B> ? unknown : WriteElements<B>
+              ? true extends IsAnyDType<B> ? unknown : WriteElements<B>
               : D extends { opaque: number }
                 ? Uint8Array
                 : never;

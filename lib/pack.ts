@@ -161,7 +161,7 @@ function packOpaque(data: unknown, size: number, n: number, where: string): Uint
   return out;
 }
 
-/** Strings of a string type inside another type (or of an attribute): strings or their bytes, checked against the type. */
+/** @internal Strings of a string type inside another type (or of an attribute): strings or their bytes, checked against the type. */
 export function packTypedStrings(t: ResolvedType & { kind: 'string' }, data: unknown, n: number, where: string): (string | Uint8Array)[] {
   if (!Array.isArray(data)) throw new TypeError(`${where}: expected an array of strings, got ${describeValue(data)}`);
   if (data.length !== n) throw new RangeError(`${where}: ${data.length} strings for ${n} elements`);
@@ -196,7 +196,7 @@ function countOf(t: ResolvedType, data: unknown, where: string): number {
 }
 
 /**
- * Data for `n` elements of type `t` as the binding takes it: a typed array of the elements for a direct
+ * @internal Data for `n` elements of type `t` as the binding takes it: a typed array of the elements for a direct
  * type (`top`: the whole transfer, where a typed array of another numeric type passes as it is and HDF5
  * converts; inside a compound exactly the type's own array), strings, a compound's fields, one typed array
  * per sequence. A compound takes its fields as an object of arrays (struct of arrays) or as records (an
@@ -306,7 +306,7 @@ function packFields(fields: readonly ResolvedField[], values: Record<string, unk
   return out;
 }
 
-/** A write of nothing (the empty selection of a rank with nothing to write) of type `t`. */
+/** @internal A write of nothing (the empty selection of a rank with nothing to write) of type `t`. */
 export function emptyData(t: ResolvedType): unknown {
   if (t.kind === 'string') return [];
   if (isDirect(t)) return new ARRAY_TYPES[holderOf(t).dtype](0);

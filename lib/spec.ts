@@ -202,7 +202,7 @@ function pipeline<D extends DTypeSpec>(options: DatasetOptions<D>, t: ResolvedTy
   return out;
 }
 
-/** The type createDataset's options ask for: `dtype`, with `stringLength` for dtype 'string'. */
+/** @internal The type createDataset's options ask for: `dtype`, with `stringLength` for dtype 'string'. */
 export function optionsType<D extends DTypeSpec>(options: DatasetOptions<D>, where: string): ResolvedType {
   const t = resolveDType(options.dtype, where);
   if (options.stringLength !== undefined) {
@@ -214,7 +214,7 @@ export function optionsType<D extends DTypeSpec>(options: DatasetOptions<D>, whe
   return t;
 }
 
-/** What a rank with nothing to write passes in the collective write of createDataset's data. */
+/** @internal What a rank with nothing to write passes in the collective write of createDataset's data. */
 export function emptyWrite<D extends DTypeSpec>(options: DatasetOptions<D>, where: string): WriteData<D> {
   return emptyData(optionsType(options, where)) as WriteData<D>;
 }
