@@ -546,8 +546,26 @@ describe('in parallel: collective and independent writes of every fixed-size typ
       f.createDataset('v', { shape: [4], dtype: { vlen: 'int16' }, data: [[1], [2, 2], [], [4, 4, 4, 4]] });
       f.createDataset('s', { shape: [2], dtype: { compound: { k: 'string', n: 'int8' } }, data: [{ k: 'a', n: 1 }, { k: 'bé', n: 2 }] });
     }
-    const run = await mpirunOk(ranks, 'h5_types_par.js', [file, vlenFile], { timeoutMs: 120_000 });
-    const labels = ['transfers', 'vlenCollective', 'vlenIndependent', 'vlenCreate', 'gzipComplexConverted', 'readVlen', 'readBack'];
+    const pyFile = fresh();
+    if (hasH5py()) {
+      python(
+        `f = h5py.File(sys.argv[1], 'w')
+f['rec'] = np.array([(1, 0.5 + 1j, b'ab'), (-2, -3j, b'c')], dtype=[('i', '<i2'), ('c', '<c8'), ('s', 'S2')])
+f['c16'] = np.array([1 - 1j, 2.5 + 0j])
+f['f2'] = np.array([0.5, -2], dtype='<f2')
+f['b'] = np.array([True, False])
+f.create_dataset('e', data=np.array([1, 0], dtype='u1'), dtype=h5py.enum_dtype({'NO': 0, 'YES': 1}, basetype='u1'))
+f['v'] = np.array([b'\\x01\\x02', b'\\x03\\x04'], dtype='V2')
+f.create_dataset('a', (2,), dtype=np.dtype(('<i4', (2,))))[...] = [[1, 2], [3, 4]]
+vl = f.create_dataset('vl', (2,), dtype=h5py.vlen_dtype('<f4'))
+vl[0] = [1.5]; vl[1] = [2.5, 3.5]
+f.close()
+emit('ok')`,
+        [pyFile],
+      );
+    }
+    const run = await mpirunOk(ranks, 'h5_types_par.js', [file, vlenFile, ...(hasH5py() ? [pyFile] : [])], { timeoutMs: 120_000 });
+    const labels = ['transfers', 'vlenCollective', 'vlenIndependent', 'vlenCreate', 'gzipComplexConverted', 'readVlen', 'readBack', 'vlenAttribute'];
     const by = Object.fromEntries(labels.map((l) => [l, reportsLabelled(run, l)]));
     for (let r = 0; r < ranks; r++) {
       // Types whose memory layout is the stored one go collectively; complex64 from float64s needs a conversion.
@@ -562,7 +580,9 @@ describe('in parallel: collective and independent writes of every fixed-size typ
         gzipCompound: { requested: 'collective', mode: 'collective', causes: [] },
         complexFromFloat64: { requested: 'collective', mode: 'independent', causes: ['the data needed type conversion'] },
         independent: { requested: 'independent', mode: 'independent' },
+        independentCompound: { requested: 'independent', mode: 'independent' },
       });
+      expect(by.vlenAttribute[r]).toMatchObject({ threw: false, value: [[1, 2, 3], [4]] });
       const vlenError = "parallel HDF5 cannot write variable-length data (vlen int16): HDF5 does not support it with MPI-IO";
       expect(by.vlenCollective[r]).toMatchObject({ threw: true, name: 'H5Error' });
       expect((by.vlenCollective[r] as { message: string }).message).toContain(`Dataset '/vlen'.write: ${vlenError}`);
@@ -585,11 +605,30 @@ describe('in parallel: collective and independent writes of every fixed-size typ
     expect(mine0).toBeDefined();
     expect(values.complex2).toEqual(Array.from({ length: ranks * 2 }, (_, i) => [i, i]).flat());
     expect(values.attr).toEqual({ a: '7n', z: [1, 2] });
+    expect(values.indCompound).toEqual({ a: Array.from({ length: ranks * 2 }, (_, i) => i), h: Array.from({ length: ranks * 2 }, (_, i) => i + 0.5) });
     if (!hasH5py()) return;
+    // What h5py wrote, read on every rank, collectively and independently alike.
+    const fromH5py = reportsLabelled(run, 'readH5py');
+    for (let r = 0; r < ranks; r++) {
+      expect(fromH5py[r]).toMatchObject({
+        threw: false,
+        value: {
+          rec: { dtype: { compound: { i: 'int16', c: 'complex64', s: { string: { encoding: 'ascii', length: 2 } } } }, collective: { i: [1, -2], c: [0.5, 1, 0, -3], s: ['ab', 'c'] }, same: true },
+          c16: { dtype: 'complex128', collective: [1, -1, 2.5, 0], same: true },
+          f2: { dtype: 'float16', collective: [0.5, -2], same: true },
+          b: { dtype: 'bool', collective: [1, 0], same: true },
+          e: { dtype: { enum: 'uint8', members: { NO: 0, YES: 1 } }, collective: [1, 0], same: true },
+          v: { dtype: { opaque: 2 }, collective: [[1, 2], [3, 4]], same: true },
+          a: { dtype: { array: 'int32', shape: [2] }, collective: [1, 2, 3, 4], same: true },
+          vl: { dtype: { vlen: 'float32' }, collective: [[1.5], [2.5, 3.5]], same: true },
+          records: [r % 2 === 0 ? { i: 1, c: [0.5, 1], s: 'ab' } : { i: -2, c: [0, -3], s: 'c' }],
+        },
+      });
+    }
     const seen = python(
       `${VAL_PY}
 f = h5py.File(sys.argv[1], 'r')
-emit({k: val(f[k][()]) for k in ['compound', 'complex', 'float16', 'enum', 'bool', 'opaque', 'array', 'gz', 'ind', 'initial']} | {'attr': val(f.attrs['rec'])})`,
+emit({k: val(f[k][()]) for k in ['compound', 'complex', 'float16', 'enum', 'bool', 'opaque', 'array', 'gz', 'ind', 'initial']} | {'attr': val(f.attrs['rec']), 'ragged': val(f.attrs['ragged'])})`,
       [file],
     ) as Record<string, unknown[]>;
     const rows = Array.from({ length: ranks * 2 }, (_, i) => i);
@@ -604,5 +643,6 @@ emit({k: val(f[k][()]) for k in ['compound', 'complex', 'float16', 'enum', 'bool
     expect(seen.ind).toEqual(rows.map((i) => [i, -i]));
     expect(seen.initial).toEqual([{ a: '1', b: 'x' }, { a: '2', b: 'y' }]);
     expect(seen.attr).toEqual({ a: '7', z: [1, 2] });
+    expect(seen.ragged).toEqual([ints(1, 2, 3), ints(4)]);
   }, 180_000);
 });

@@ -3,12 +3,13 @@
 // needs a conversion; complex128 independently) and reports what HDF5 did; variable-length writes are
 // refused on every rank; variable-length data written serially reads collectively and independently; the
 // whole file reads back the same on every rank.
-// Usage: h5_types_par.js <file> <file with variable-length data>
+// A file h5py wrote reads the same on every rank, collectively and independently.
+// Usage: h5_types_par.js <file> <file with variable-length data> [<file h5py wrote>]
 'use strict';
 const { MPI, File } = require('../..');
-const { report } = require('./report');
+const { report, plain } = require('./report');
 
-const [file, vlenFile] = process.argv.slice(2);
+const [file, vlenFile, pyFile] = process.argv.slice(2);
 const { rank, size } = MPI.COMM_WORLD;
 const rows = 2 * size;
 const mine = { start: [2 * rank], count: [2] };
@@ -42,6 +43,9 @@ const transfers = {};
   const ind = f.createDataset('ind', { shape: [rows], dtype: 'complex128' });
   ind.write(new Float64Array(my.flatMap((i) => [i, -i])), mine);
   transfers.independent = ind.lastTransfer;
+  const indCompound = f.createDataset('indCompound', { shape: [rows], dtype: { compound: { a: 'uint8', h: 'float16' } } });
+  indCompound.write(my.map((i) => ({ a: i, h: i + 0.5 })), mine);
+  transfers.independentCompound = indCompound.lastTransfer;
   report({ label: 'transfers', ...transfers });
 
   const gz = f.createDataset('gzcomplex', { shape: [rows], dtype: 'complex64', chunks: [2], compression: 'gzip' });
@@ -53,6 +57,11 @@ const transfers = {};
   // Initial data: rank 0 writes it, the others take part with nothing.
   f.createDataset('initial', { shape: [2], dtype: { compound: { a: 'uint8', b: { string: { length: 1 } } } }, data: [{ a: 1, b: 'x' }, { a: 2, b: 'y' }] });
   f.attrs.set('rec', { a: 7n, z: [1, 2] }, { dtype: { compound: { a: 'int64', z: 'complex128' } } });
+  // Attributes are metadata, which parallel HDF5 writes also when variable-length.
+  outcome('vlenAttribute', () => {
+    f.attrs.set('ragged', [[1, 2, 3], [4]], { dtype: { vlen: 'int32' } });
+    return f.attrs.get('ragged');
+  });
   f.close();
 }
 
@@ -69,7 +78,7 @@ outcome('readVlen', () => {
 outcome('readBack', () => {
   const f = File.open(file, 'r');
   const out = {};
-  for (const name of ['compound', 'complex', 'float16', 'enum', 'bool', 'opaque', 'array', 'gz', 'complex2', 'ind', 'initial']) {
+  for (const name of ['compound', 'complex', 'float16', 'enum', 'bool', 'opaque', 'array', 'gz', 'complex2', 'ind', 'indCompound', 'initial']) {
     out[name] = f.get(name).read(undefined, { collective: true });
   }
   out.recordsMine = f.get('compound').read(mine, { collective: true, records: true });
@@ -77,3 +86,19 @@ outcome('readBack', () => {
   f.close();
   return out;
 });
+
+if (pyFile) {
+  outcome('readH5py', () => {
+    const f = File.open(pyFile, 'r');
+    const out = {};
+    for (const name of f.keys()) {
+      const d = f.get(name);
+      const collective = d.read(undefined, { collective: true });
+      const independent = d.read();
+      out[name] = { dtype: d.dtype, collective, same: JSON.stringify(plain(collective)) === JSON.stringify(plain(independent)) };
+    }
+    out.records = f.get('rec').read({ start: [rank % 2], count: [1] }, { collective: true, records: true });
+    f.close();
+    return out;
+  });
+}
