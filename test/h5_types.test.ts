@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Dataset, File, H5Error } from '../lib';
+import { _setMaxTransferBytes } from '../lib/dataset';
 import { h5dump, hasH5py, python, PYTHON } from './helpers/h5tools';
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
 
@@ -433,6 +434,24 @@ describe('partial compound I/O, records, selections and conversions', () => {
     expect(b.readInto(new Float32Array(3))).toEqual(new Float32Array([1, 0, 1]));
     const e = f.createDataset('e', { shape: [2], dtype: { enum: 'uint8', members: { OFF: 0, ON: 1 } }, fillValue: 'ON' });
     expect([e.fillValue, e.read()]).toEqual([1, new Uint8Array([1, 1])]);
+  });
+
+  test('transfers past the piece size (2 GiB in HDF5 1.10; here a few bytes) go in pieces of whole elements', () => {
+    const old = _setMaxTransferBytes(20);
+    try {
+      using f = File.open(fresh(), 'w');
+      const c = f.createDataset('c', { shape: [5, 2], dtype: 'complex128' });
+      const parts = Float64Array.from({ length: 20 }, (_, i) => i - 0.5);
+      c.write(parts);
+      expect(c.read()).toEqual(parts);
+      expect(c.readInto(new Float32Array(8), { start: [1, 0], count: [2, 2] })).toEqual(Float32Array.from(parts.subarray(4, 12)));
+      const h = f.createDataset('h', { shape: [13], dtype: 'float16', data: Array.from({ length: 13 }, (_, i) => i / 8) });
+      expect(h.read()).toEqual(Float32Array.from({ length: 13 }, (_, i) => i / 8));
+      const a = f.createDataset('a', { shape: [4], dtype: { array: 'int16', shape: [3] }, data: Int16Array.from({ length: 12 }, (_, i) => -i) });
+      expect(a.read({ start: [1], count: [3] })).toEqual(Int16Array.from({ length: 9 }, (_, i) => -i - 3));
+    } finally {
+      _setMaxTransferBytes(old);
+    }
   });
 
   test('chunked, compressed and resized compound datasets', () => {
