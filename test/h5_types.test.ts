@@ -454,6 +454,16 @@ describe('partial compound I/O, records, selections and conversions', () => {
     }
   });
 
+  test('per-rank datasets of these types (serially: this process\'s), with their initial data', () => {
+    using f = File.open(fresh(), 'w');
+    const ds = f.createDatasetsPerRank({
+      'r/0': { shape: [2], dtype: { compound: { id: 'uint32', z: 'complex64' } }, data: [{ id: 1, z: [1, 2] }, { id: 2, z: [3, 4] }] },
+      'r/h': { shape: [1], dtype: 'float16', data: [0.5] },
+    });
+    expect(ds['r/0'].read()).toEqual({ id: new Uint32Array([1, 2]), z: new Float32Array([1, 2, 3, 4]) });
+    expect(ds['r/h'].read()).toEqual(new Float32Array([0.5]));
+  });
+
   test('chunked, compressed and resized compound datasets', () => {
     using f = File.open(fresh(), 'w');
     const d = f.createDataset('d', { shape: [0], maxshape: [Infinity], chunks: [2], compression: 'gzip', shuffle: true, dtype: { compound: { t: 'float64', v: 'complex64' } } });
