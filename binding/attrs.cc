@@ -5,6 +5,7 @@
 #include "codec.h"
 #include "errors.h"
 #include "object.h"
+#include "references.h"
 #include "types.h"
 
 namespace h5mpi {
@@ -29,6 +30,78 @@ template <typename Undo>
   undo();
   if (failure >= 0) H5Eset_current_stack(failure);
   ThrowH5(env, what);
+}
+
+// An attribute as it is stored (type, dataspace, creation list, value), kept in memory to be put back.
+class SavedAttribute {
+ public:
+  SavedAttribute(Napi::Env env, hid_t loc, const std::string& name, const std::string& what) {
+    Attr attr(CheckH5(env, H5Aopen(loc, name.c_str(), H5P_DEFAULT), what));
+    type_ = Type(CheckH5(env, H5Aget_type(attr.get()), what));
+    space_ = Space(CheckH5(env, H5Aget_space(attr.get()), what));
+    acpl_ = Plist(CheckH5(env, H5Aget_create_plist(attr.get()), what));
+    hssize_t count = CheckH5(env, H5Sget_simple_extent_npoints(space_.get()), what);
+    // Read in its own type: no conversion, the bytes as stored (variable-length data as HDF5 gives it in memory).
+    value_.assign(static_cast<size_t>(count) * H5Tget_size(type_.get()), 0);
+    if (count > 0) {
+      CheckH5(env, H5Aread(attr.get(), type_.get(), value_.data()), what);
+      read_ = true;
+    }
+  }
+  SavedAttribute(const SavedAttribute&) = delete;
+  SavedAttribute& operator=(const SavedAttribute&) = delete;
+  ~SavedAttribute() {
+    if (read_) H5Dvlen_reclaim(type_.get(), space_.get(), H5P_DEFAULT, value_.data());
+  }
+  // Creates it again as `name` on `loc`: whether that worked.
+  bool Restore(hid_t loc, const std::string& name) const {
+    Attr attr(H5Acreate2(loc, name.c_str(), type_.get(), space_.get(), acpl_.get(), H5P_DEFAULT));
+    return attr.valid() && (!read_ || H5Awrite(attr.get(), type_.get(), value_.data()) >= 0);
+  }
+
+ private:
+  Type type_;
+  Space space_;
+  Plist acpl_;
+  std::vector<char> value_;
+  bool read_ = false;
+};
+
+// Creates attribute `name` of `loc` and writes `count` elements of `data` (as `memType`) into it; on failure
+// deletes what it created and returns false, with HDF5's error stack of the failure current.
+bool CreateAndWrite(hid_t loc, const std::string& name, hid_t ftype, hid_t space, hid_t memType, const void* data,
+                    hssize_t count) {
+  Attr attr(H5Acreate2(loc, name.c_str(), ftype, space, H5P_DEFAULT, H5P_DEFAULT));
+  if (!attr.valid()) return false;
+  // An empty attribute (no elements, or a null dataspace) has nothing to write, and HDF5 refuses a null buffer.
+  if (count == 0 || H5Awrite(attr.get(), memType, data) >= 0) return true;
+  hid_t failure = H5Eget_current_stack();
+  attr.reset();
+  H5Adelete(loc, name.c_str());
+  if (failure >= 0) H5Eset_current_stack(failure);
+  return false;
+}
+
+// Replaces attribute `name` of `loc`, an object that tracks the creation order of its attributes, without
+// renaming: HDF5 1.10's H5Arename breaks the creation-order index of attributes in dense storage (past 8),
+// leaving "record is not in B-tree" (h5py#1385; h5py deletes first there). The new value is first written
+// under a free name and deleted again, so that a value HDF5 refuses (its type, its size) fails while the old
+// one is untouched; then the old one is kept in memory, deleted, and the new one created under the name. Should
+// that fail after all, the old one is put back (last in creation order).
+void ReplaceTracked(Napi::Env env, hid_t loc, const std::string& name, hid_t ftype, hid_t space, hid_t memType,
+                    const void* data, hssize_t count, const std::string& what) {
+  std::string trial = FreeName(env, loc, ".h5mpi-replacing " + name, what);
+  if (!CreateAndWrite(loc, trial, ftype, space, memType, data, count)) ThrowH5(env, what);
+  CheckH5(env, H5Adelete(loc, trial.c_str()),
+          what + ": the old value is in place, but a trial copy of the new one is left as attribute " + Quote(trial) +
+              ", which could not be deleted");
+  SavedAttribute old(env, loc, name, what);
+  CheckH5(env, H5Adelete(loc, name.c_str()), what);
+  if (CreateAndWrite(loc, name, ftype, space, memType, data, count)) return;
+  hid_t failure = H5Eget_current_stack();
+  bool restored = old.Restore(loc, name);
+  if (failure >= 0) H5Eset_current_stack(failure);
+  ThrowH5(env, restored ? what : what + " (and the old value could not be put back: it is lost)");
 }
 }  // namespace
 
@@ -55,28 +128,41 @@ Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
   Type ftype = FileTypeOfNode(env, *node);
 
   // The data in memory, before anything in the file changes.
-  Codec codec(env, *node, true);
-  hid_t memType = codec.memType();
+  std::unique_ptr<Codec> codec;
+  std::vector<unsigned char> references;
+  hid_t memType = H5I_INVALID_HID;
   const void* data = nullptr;
   Kept kept;
   std::vector<char> buf;
-  if (count > 0 && codec.direct()) {
-    Napi::TypedArray ta = info[2].As<Napi::TypedArray>();
-    memType = codec.TypeForArray(env, ta.TypedArrayType());
-    if (memType < 0) ThrowUsage(env, what + ": this typed array's type cannot hold the attribute's elements");
-    if (ta.ByteLength() != static_cast<size_t>(count) * H5Tget_size(memType)) {
-      ThrowUsage(env, what + ": the typed array does not hold " + std::to_string(count) + " elements");
+  if (node->kind == Kind::Reference) {  // references.h: made from paths in this file
+    references = PackReferences(env, loc, info[2].As<Napi::Array>(), node->dt == DType::RegionReference, what);
+    memType = ftype.get();
+    data = references.data();
+  } else {
+    codec = std::make_unique<Codec>(env, *node, true);
+    memType = codec->memType();
+    if (count > 0 && codec->direct()) {
+      Napi::TypedArray ta = info[2].As<Napi::TypedArray>();
+      memType = codec->TypeForArray(env, ta.TypedArrayType());
+      if (memType < 0) ThrowUsage(env, what + ": this typed array's type cannot hold the attribute's elements");
+      if (ta.ByteLength() != static_cast<size_t>(count) * H5Tget_size(memType)) {
+        ThrowUsage(env, what + ": the typed array does not hold " + std::to_string(count) + " elements");
+      }
+      data = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    } else if (count > 0) {
+      buf.assign(static_cast<size_t>(count) * codec->size(), 0);
+      codec->Encode(env, info[2], buf.data(), static_cast<size_t>(count), kept);
+      data = buf.data();
     }
-    data = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  } else if (count > 0) {
-    buf.assign(static_cast<size_t>(count) * codec.size(), 0);
-    codec.Encode(env, info[2], buf.data(), static_cast<size_t>(count), kept);
-    data = buf.data();
   }
 
   // A replaced attribute is written under a free name and renamed over the old one only once it is written,
   // as h5py does: an attribute HDF5 refuses (its type, its size) leaves the old value where it was.
   bool exists = CheckH5(env, H5Aexists(loc, name.c_str()), what) > 0;
+  if (exists && TracksOrder(loc, true)) {
+    ReplaceTracked(env, loc, name, ftype.get(), space.get(), memType, data, count, what);
+    return env.Undefined();
+  }
   std::string fresh = exists ? FreeName(env, loc, ".h5mpi-replacing " + name, what) : name;
   std::string old = exists ? FreeName(env, loc, ".h5mpi-replaced " + name, what) : "";
   Attr attr(CheckH5(env, H5Acreate2(loc, fresh.c_str(), ftype.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what));
@@ -129,6 +215,12 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   }
   // A null dataspace (h5py.Empty) has no value; shape [] tells lib/.
   if (mode == kInfoOnly || spaceClass == H5S_NULL) return out;
+  if (ContainsReferences(ftype.get())) {  // references.h: { raw, values }
+    out.Set("data", ReadReferenceValues(env, loc, ftype.get(), space.get(), count, [&](hid_t mem, void* buf) {
+              CheckH5(env, H5Aread(attr.get(), mem, buf), what);
+            }));
+    return out;
+  }
   StringMode strings = static_cast<StringMode>(mode);
   if (info.Length() > 2 && info[2].IsObject()) {
     std::unique_ptr<TypeNode> node = ParseType(env, info[2]);
@@ -164,8 +256,7 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
 Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::vector<std::string> names;
-  hsize_t idx = 0;
-  CheckH5(env, H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, &names), "list attributes");
+  CheckH5(env, CollectNames(loc, true, &names), "list attributes");
   return FromStrings(env, names);
 }
 

@@ -53,7 +53,7 @@ DType UnsignedOfSize(size_t size) {
 
 Kind KindOf(Napi::Env env, const std::string& k) {
   static const char* names[] = {"number", "float16",  "bool",  "bitfield", "complex", "string",
-                                "enum",   "compound", "array", "vlen",     "opaque"};
+                                "enum",   "compound", "array", "vlen",     "opaque",  "reference"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     if (k == names[i]) return static_cast<Kind>(i);
   }
@@ -257,6 +257,7 @@ Type FileTypeOfNode(Napi::Env env, const TypeNode& node) {
       return Type(CheckH5(env, H5Tvlen_create(base.get()), "create variable-length type"));
     }
     case Kind::Opaque: return OpaqueType(env, node);
+    case Kind::Reference: return FileType(env, node.dt, 0);
   }
   ThrowUsage(env, "unknown type kind");
 }
@@ -300,6 +301,8 @@ std::unique_ptr<MemNode> Build(Napi::Env env, const TypeNode& node, bool forWrit
   m->kind = node.kind;
   m->dt = node.dt;
   switch (node.kind) {
+    case Kind::Reference:
+      ThrowUsage(env, "references are written and read on their own (a reference dtype), not inside other types");
     case Kind::Number:
       m->type = Type(CheckH5(env, H5Tcopy(NativeH5Type(node.dt)), "copy native type"));
       m->numeric = true;

@@ -21,7 +21,9 @@
 namespace h5mpi {
 
 // Keep in step with NativeType's kinds in lib/native.ts.
-enum class Kind { Number, Float16, Bool, Bitfield, Complex, String, Enum, Compound, Array, Vlen, Opaque };
+// References (their dt ObjectReference or RegionReference) have a file type but no codec: they are made and
+// read through references.h, which needs the file they point into.
+enum class Kind { Number, Float16, Bool, Bitfield, Complex, String, Enum, Compound, Array, Vlen, Opaque, Reference };
 
 // A type as lib/ describes it: { kind, ... } (lib/native.ts NativeType). Fields stored in the file (size,
 // offsets, byte order) are there when the type was read from a file, and let the memory layout mirror it.

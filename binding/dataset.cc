@@ -1,12 +1,15 @@
 // Datasets: NativeDataset (describe, read/write a selection, resize), and creating one with its layout and
 // filters.
+#include "chunks.h"
 #include "codec.h"
 #include "dataspace.h"
 #include "errors.h"
 #include "filters.h"
 #include "fpstate.h"
 #include "object.h"
+#include "references.h"
 #include "types.h"
+#include "virtual.h"
 
 namespace h5mpi {
 namespace {
@@ -15,7 +18,8 @@ std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
 // createDataset(path, spec) -> NativeDataset. spec: { type (a type descriptor, codec.h), shape: number[] | null
 // (scalar), maxshape?: number[] (-1 = unlimited), chunks?: number[], filters?: [{ id, flags, cdValues }]
-// (filters.h), fill?: TypedArray (one element, in the array type lib/ packs the type's values in) }
+// (filters.h), fill?: TypedArray (one element, in the array type lib/ packs the type's values in), virtual?,
+// trackOrder?: attribute creation order }
 Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
   FPGuard fp(Data(env).fp);  // creating a filtered dataset loads its filter's plugin
@@ -57,6 +61,8 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
     if (memType < 0) ThrowUsage(env, what + ": the fill value's array type does not hold the dataset's type");
     CheckH5(env, H5Pset_fill_value(dcpl.get(), memType, p), what + ": set fill value");
   }
+  if (spec.Get("virtual").IsArray()) SetVirtualMappings(env, dcpl.get(), space.get(), spec.Get("virtual"), what);
+  if (spec.Get("trackOrder").ToBoolean()) SetCreationOrder(env, dcpl.get(), false, what);
   Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), what));
   CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
   hid_t d =
@@ -87,7 +93,12 @@ Napi::Value Describe(Napi::Env env, hid_t d, const std::string& name) {
   }
 
   Plist dcpl(CheckH5(env, H5Dget_create_plist(d), what));
-  if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
+  H5D_layout_t layout = H5Pget_layout(dcpl.get());
+  o.Set("layout", layout == H5D_CHUNKED   ? "chunked"
+                  : layout == H5D_VIRTUAL ? "virtual"
+                  : layout == H5D_COMPACT ? "compact"
+                                          : "contiguous");
+  if (layout == H5D_CHUNKED) {
     std::vector<hsize_t> chunks(rank > 0 ? rank : 1);
     H5Pget_chunk(dcpl.get(), rank, chunks.data());
     o.Set("chunks", FromDims(env, chunks.data(), rank));
@@ -102,7 +113,7 @@ Napi::Value Describe(Napi::Env env, hid_t d, const std::string& name) {
     dtype = static_cast<int>(DType::Float32);
   }
   H5D_fill_value_t fillState;
-  if (dtype >= 0 && dtype != static_cast<int>(DType::String) && H5Pfill_value_defined(dcpl.get(), &fillState) >= 0 &&
+  if (dtype >= 0 && dtype < static_cast<int>(DType::String) && H5Pfill_value_defined(dcpl.get(), &fillState) >= 0 &&
       fillState == H5D_FILL_VALUE_USER_DEFINED) {
     DType dt = static_cast<DType>(dtype);
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, DTypeSize(dt));
@@ -146,6 +157,8 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
         InstanceMethod<&NativeDataset::CloseM>("close"),
     };
     LocationMethods(methods);
+    ChunkMethods(methods);
+    VirtualMethods(methods);
     return DefineClass(env, "NativeDataset", methods);
   }
   explicit NativeDataset(const Napi::CallbackInfo& info)
@@ -158,6 +171,8 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   }
 
   H5MPI_LOCATION_METHODS
+  H5MPI_CHUNK_METHODS
+  H5MPI_VIRTUAL_METHODS
 
   // read and write are the per-call path of small transfers: own properties of each object, whose function
   // carries the object's address, so that a call skips the unwrap of `this` (a private-property lookup
@@ -273,6 +288,13 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
       Type ftype(CheckH5(env, H5Dget_type(d), what()));
       PackedStrings packed(env, ftype.get(), info[1].As<Napi::Array>());
       if (H5Dwrite(d, packed.memType(), mspace, fspace, dxpl, packed.data()) < 0) ThrowH5(env, what());
+    } else if (info[1].IsDataView()) {
+      // Stored references, made beforehand by makeReferences (references.h).
+      Type ftype(CheckH5(env, H5Dget_type(d), what()));
+      Napi::DataView raw = info[1].As<Napi::DataView>();
+      hid_t mem = RawReferenceType(env, ftype.get(), raw, n, what());
+      const char* p = static_cast<const char*>(raw.ArrayBuffer().Data()) + raw.ByteOffset();
+      if (H5Dwrite(d, mem, mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
     } else {
       DType dt;
       const void* p = TypedArrayMemory(env, info[1], n, dt, what);
@@ -298,6 +320,16 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
         info[3].IsNumber() ? static_cast<StringMode>(info[3].As<Napi::Number>().Int32Value()) : StringMode::Text;
     Codec* codec = info.Length() > 4 && info[4].IsExternal() ? &UnwrapCodec(env, info[4]) : nullptr;
     bool empty = n == 0 && H5Sget_simple_extent_npoints(fspace) == 0;  // no storage: see Write
+    if (!codec && !intoTarget) {
+      Type ftype(CheckH5(env, H5Dget_type(d), what()));
+      if (H5Tget_class(ftype.get()) == H5T_REFERENCE) {  // references.h: { raw, values } (none when empty)
+        if (empty) return ReadReferenceValues(env, d, ftype.get(), fspace, 0, [](hid_t, void*) {});
+        hid_t mspace = MemorySpace(env, *memory_, selected);
+        return ReadReferenceValues(env, d, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {
+          if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
+        });
+      }
+    }
     if (codec && !intoTarget) {
       std::vector<char> buf(std::max<size_t>(n * codec->size(), 1), 0);
       if (!empty) {

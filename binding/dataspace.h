@@ -6,7 +6,8 @@
 namespace h5mpi {
 
 // Selection encoding (a Float64Array, possibly longer than its contents): [0] = everything; [1] = nothing;
-// [2, nslabs, (start[r], stride[r], count[r], block[r]) per slab] = a union of hyperslabs.
+// [2, nslabs, (start[r], stride[r], count[r], block[r]) per slab] = a union of hyperslabs;
+// [3, npoints, (coordinate[r]) per point] = elements by their coordinates, in that order.
 // Doubles hold integers exactly up to 2^53 (8 PiB of bytes), far beyond any extent HDF5 can store.
 // Applies it to `space` (whose rank is r) and returns what it selects: the number of elements, and the shape
 // a memory buffer of them has (the slab's count * block per dimension, the extent for everything, one
@@ -62,6 +63,20 @@ Selected ApplySelection(Napi::Env env, hid_t space, const Napi::Value& selection
     return out;
   }
   int rank = H5Sget_simple_extent_ndims(space);
+  if (s[0] == 3) {
+    size_t points = n >= 2 ? static_cast<size_t>(s[1]) : 0;
+    if (rank <= 0 || rank > H5S_MAX_RANK || points == 0 || n < 2 + points * static_cast<size_t>(rank)) {
+      ThrowSelection(env, what(), "malformed selection", true);
+    }
+    std::vector<hsize_t> coords(points * rank);
+    for (size_t i = 0; i < coords.size(); i++) coords[i] = static_cast<hsize_t>(s[2 + i]);
+    if (H5Sselect_elements(space, H5S_SELECT_SET, points, coords.data()) < 0) {
+      ThrowSelection(env, what(), "select points", false);
+    }
+    out.count = points;
+    out.dims[0] = points;
+    return out;
+  }
   size_t slabs = n >= 2 ? static_cast<size_t>(s[1]) : 0;
   if (rank <= 0 || rank > H5S_MAX_RANK || s[0] != 2 || slabs == 0 || n < 2 + slabs * 4 * static_cast<size_t>(rank)) {
     ThrowSelection(env, what(), "malformed selection", true);

@@ -80,6 +80,15 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         InstanceMethod<&NativeFile::KindM>("kind"),
         InstanceMethod<&NativeFile::DeleteM>("delete"),
         InstanceMethod<&NativeFile::NamesM>("names"),
+        InstanceMethod<&NativeFile::LinkExistsM>("linkExists"),
+        InstanceMethod<&NativeFile::CrossesExternalM>("crossesExternal"),
+        InstanceMethod<&NativeFile::LinkInfoM>("linkInfo"),
+        InstanceMethod<&NativeFile::CreateSoftLinkM>("createSoftLink"),
+        InstanceMethod<&NativeFile::CreateHardLinkM>("createHardLink"),
+        InstanceMethod<&NativeFile::CreateExternalLinkM>("createExternalLink"),
+        InstanceMethod<&NativeFile::MoveM>("move"),
+        InstanceMethod<&NativeFile::CopyM>("copy"),
+        InstanceMethod<&NativeFile::VisitM>("visit"),
     };
     LocationMethods(methods);
     return DefineClass(env, "NativeFile", methods);
@@ -101,14 +110,16 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
 
   H5MPI_LOCATION_METHODS
 
- private:
-  std::shared_ptr<FileState> state_;
-
+  // The live file id; throws when the file was closed.
   hid_t Loc(Napi::Env env) const {
     if (!state_ || state_->id < 0)
       ThrowH5Code(env, "file '" + (state_ ? state_->filename : "") + "' is closed", "CLOSED");
     return state_->id;
   }
+
+ private:
+  std::shared_ptr<FileState> state_;
+
   const std::shared_ptr<FileState>& State(Napi::Env env) const {
     Loc(env);
     return state_;
@@ -200,16 +211,32 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   Napi::Value KindM(const Napi::CallbackInfo& info) { return ObjectKind(info, Loc(info.Env())); }
   Napi::Value DeleteM(const Napi::CallbackInfo& info) { return LinkDelete(info, Loc(info.Env())); }
   Napi::Value NamesM(const Napi::CallbackInfo& info) { return LinkNames(info, Loc(info.Env())); }
+  Napi::Value LinkExistsM(const Napi::CallbackInfo& info) { return LinkExists(info, Loc(info.Env())); }
+  Napi::Value CrossesExternalM(const Napi::CallbackInfo& info) { return PathCrossesExternal(info, Loc(info.Env())); }
+  Napi::Value LinkInfoM(const Napi::CallbackInfo& info) { return LinkInfo(info, Loc(info.Env())); }
+  Napi::Value CreateSoftLinkM(const Napi::CallbackInfo& info) { return CreateSoftLink(info, Loc(info.Env())); }
+  Napi::Value CreateHardLinkM(const Napi::CallbackInfo& info) { return CreateHardLink(info, Loc(info.Env())); }
+  Napi::Value CreateExternalLinkM(const Napi::CallbackInfo& info) { return CreateExternalLink(info, Loc(info.Env())); }
+  // move(from, to), absolute paths; the objects open under `from` name their new paths, as lib/'s do.
+  Napi::Value MoveM(const Napi::CallbackInfo& info) {
+    Napi::Value done = LinkMove(info, Loc(info.Env()));
+    RenameUnder(*state_, info[0].ToString(), info[1].ToString());
+    return done;
+  }
+  Napi::Value CopyM(const Napi::CallbackInfo& info) { return ObjectCopy(info, Loc(info.Env())); }
+  Napi::Value VisitM(const Napi::CallbackInfo& info) { return ObjectVisit(info, Loc(info.Env())); }
 };
 
-// fileCreate(path, exclusive, options) -> NativeFile
+// fileCreate(path, exclusive, options, trackOrder) -> NativeFile
 Napi::Value Create(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   std::string what = "create file '" + path + "'";
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
+  Plist fcpl(CheckH5(env, H5Pcreate(H5P_FILE_CREATE), what));
+  if (info[3].ToBoolean()) SetCreationOrder(env, fcpl.get(), true, what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
-  hid_t id = CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, H5P_DEFAULT, fapl.get()), what), fapl);
+  hid_t id = CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, fcpl.get(), fapl.get()), what), fapl);
   return NativeFile::New(env, id, path);
 }
 
@@ -233,6 +260,11 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+hid_t FileIdOf(Napi::Env env, const Napi::Value& value) {
+  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kFileTag)) ThrowUsage(env, "expected a NativeFile");
+  return NativeFile::Unwrap(value.As<Napi::Object>())->Loc(env);
+}
 
 void InitFile(Napi::Env env, Napi::Object exports) {
   Data(env).fileClass = Napi::Persistent(NativeFile::Define(env));

@@ -1,4 +1,5 @@
-// Groups and links: NativeGroup, and the calls on a file's tree (create groups, open, look up, list, delete).
+// Groups: NativeGroup, and the calls on a file's tree (create groups, open, look up, list, delete); links.cc
+// has the rest (links, moves, copies, walks).
 #include "errors.h"
 #include "object.h"
 
@@ -50,7 +51,9 @@ Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<Fi
   std::string what = "create group " + Quote(path);
   Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), what));
   CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
-  hid_t g = CheckH5(env, H5Gcreate2(file->id, path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), what);
+  Plist gcpl(CheckH5(env, H5Pcreate(H5P_GROUP_CREATE), what));
+  if (info[1].ToBoolean()) SetCreationOrder(env, gcpl.get(), true, what);
+  hid_t g = CheckH5(env, H5Gcreate2(file->id, path.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT), what);
   return NewGroup(env, file, g, path);
 }
 
@@ -99,8 +102,7 @@ Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
 Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::vector<std::string> names;
-  hsize_t idx = 0;
-  CheckH5(env, H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5L_info_t>, &names), "list group");
+  CheckH5(env, CollectNames(loc, false, &names), "list group");
   return FromStrings(env, names);
 }
 

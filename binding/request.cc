@@ -96,6 +96,40 @@ bool NativeRequest::Progress(Napi::Env env, bool blocking) {
   return true;
 }
 
+void NativeRequest::WaitAll(Napi::Env env, const std::vector<NativeRequest*>& requests) {
+  std::vector<NativeRequest*> single;
+  std::vector<MPI_Request> handles;
+  for (NativeRequest* r : requests) {
+    // A request listed twice goes in once: MPI frees a request as it completes it.
+    if (r->done_ || r->step_ || r->queued_) continue;
+    r->queued_ = true;
+    single.push_back(r);
+    handles.push_back(r->request_);
+  }
+  for (NativeRequest* r : single) r->queued_ = false;
+  if (!handles.empty()) {
+    std::vector<MPI_Status> statuses(handles.size());
+    int rc = MPI_Waitall(static_cast<int>(handles.size()), handles.data(), statuses.data());
+    if (rc == MPI_SUCCESS || rc == MPI_ERR_IN_STATUS) {
+      for (size_t i = 0; i < single.size(); i++) {
+        NativeRequest* r = single[i];
+        r->request_ = handles[i];
+        r->Finish(statuses[i]);
+        int error = rc == MPI_ERR_IN_STATUS ? statuses[i].MPI_ERROR : MPI_SUCCESS;
+        if (error != MPI_SUCCESS && error != MPI_ERR_PENDING) {
+          r->error_ = error;
+          r->errorIn_ = "MPI_Waitall";
+        }
+      }
+    }
+    // Anything else (or a request left pending) is finished one by one below, which reports its error.
+    for (size_t i = 0; i < single.size(); i++) {
+      if (!single[i]->done_) single[i]->request_ = handles[i];
+    }
+  }
+  for (NativeRequest* r : requests) r->Progress(env, true);
+}
+
 Napi::Value NativeRequest::Take(Napi::Env env) {
   ReportStatus(env, statusSource_, statusTag_, bytes_, cancelled_ ? 1 : 0);
   int error = error_;
@@ -170,7 +204,7 @@ std::vector<NativeRequest*> Requests(const Napi::CallbackInfo& info) {
 // waitall(ids, n): completes every one (each then reports through requestWait, a failed one with its error).
 Napi::Value WaitAll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  for (NativeRequest* r : Requests(info)) r->Progress(env, true);
+  NativeRequest::WaitAll(env, Requests(info));
   return env.Undefined();
 }
 

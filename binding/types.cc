@@ -1,6 +1,7 @@
 #include "types.h"
 
 #include "errors.h"
+#include "references.h"
 
 #include <algorithm>
 #include <cstring>
@@ -204,6 +205,11 @@ Napi::Object DescribeType(Napi::Env env, hid_t type) {
       std::vector<hsize_t> dims(rank > 0 ? rank : 1);
       if (rank > 0 && H5Tget_array_dims2(type, dims.data()) >= 0) o.Set("dims", FromDims(env, dims.data(), rank));
     }
+  } else if (cls == H5T_REFERENCE) {
+    if (const char* kind = ReferenceKind(type)) {
+      o.Set("reference", kind);
+      dtype = static_cast<int>(kind[0] == 'r' ? DType::RegionReference : DType::ObjectReference);
+    }
   } else if (cls == H5T_OPAQUE) {
     char* tag = H5Tget_tag(type);
     if (tag) {
@@ -236,6 +242,8 @@ Type FileType(Napi::Env env, DType dt, size_t stringLength) {
     case DType::Uint64: base = H5T_STD_U64LE; break;
     case DType::Float32: base = H5T_IEEE_F32LE; break;
     case DType::Float64: base = H5T_IEEE_F64LE; break;
+    case DType::ObjectReference: base = H5T_STD_REF_OBJ; break;
+    case DType::RegionReference: base = H5T_STD_REF_DSETREG; break;
     default: return MemoryType(env, DType::String, stringLength);
   }
   return Type(CheckH5(env, H5Tcopy(base), "copy file type"));

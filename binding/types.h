@@ -17,7 +17,11 @@ enum class DType : int {
   Float32,
   Float64,
   String,
+  // References (references.h), apart from the element types above.
+  ObjectReference = 32,
+  RegionReference = 33,
 };
+inline bool IsReference(DType dt) { return dt == DType::ObjectReference || dt == DType::RegionReference; }
 
 size_t DTypeSize(DType dt);
 hid_t NativeH5Type(DType dt);  // library-owned id: never closed

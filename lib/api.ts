@@ -8,6 +8,7 @@ export { File } from './file';
 export type { FileMode, FileOptions } from './file';
 export { Group } from './group';
 export type { PerRankDatasets } from './perrank';
+export type { LinkInfo, HardLink, SoftLink, ExternalLink, CopyOptions, GroupOptions, RequireDatasetOptions } from './links';
 export { Dataset } from './dataset';
 export type {
   TransferOptions,
@@ -24,18 +25,36 @@ export type {
   FieldsWriteData,
 } from './dataset';
 export type { DatasetOptions } from './spec';
+export type { ChunkInfo, RawChunk, WriteChunkOptions, ChunkWrite } from './chunks';
+export { VirtualLayout, VirtualSource } from './virtual';
+export type { VirtualLayoutOptions, VirtualSourceOptions, VirtualSourceDataset, VirtualMapping, VirtualSelection, VirtualDatasetOptions } from './virtual';
 export { FILTER_IDS, filterAvailable, pluginPaths } from './filters';
 export type { Filter, FilterSpec, FilterName, FilterAvailability } from './filters';
-export { Hyperslab } from './selection';
+export { Hyperslab, Points } from './selection';
 export type { HyperslabSpec, Selection } from './selection';
 export { Attributes, Empty } from './attrs';
-export type { AttributeValue, AttributeRecord, AttributeOptions, AttributeReadOptions, AttributeInfo, AttributeData } from './attrs';
+export type {
+  AttributeValue,
+  AttributeRecord,
+  AttributeOptions,
+  AttributeReadOptions,
+  AttributeInfo,
+  AttributeData,
+  ReferenceAttributeTarget,
+  ReferenceAttributeValue,
+} from './attrs';
+export { Reference, RegionReference } from './references';
+export type { ReferenceTarget, RegionTarget, Referenceable } from './references';
+// Loaded for its additions to Dataset (dims, isScale, makeScale).
+export { Dimension } from './dims';
 export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLockedError } from './errors';
 export type { H5ErrorCode, H5StackFrame } from './errors';
 export type {
   DType,
   DTypeName,
   NumericDType,
+  ReferenceDType,
+  ReferencesOf,
   IntegerDType,
   BitfieldDType,
   NumericArray,

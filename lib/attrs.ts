@@ -28,7 +28,19 @@ import {
 import { checkStrings, finishRead, valueAt } from './elements';
 import { describeData, packElements } from './pack';
 import { H5Error } from './errors';
-import type { NativeAttrSpec, NativeLocation, TypeInfo } from './native';
+import type { NativeAttrSpec, NativeLocation, ReferenceValues, TypeInfo } from './native';
+import {
+  decodeReferences,
+  describePacked,
+  fileIdentity,
+  holdsReferences,
+  packReferences,
+  Reference,
+  Referenceable,
+  referenceKindOf,
+  RegionReference,
+  RegionTarget,
+} from './references';
 import { checkName, checkOptions, checkShape, describeValue } from './validate';
 
 /**
@@ -51,7 +63,8 @@ export interface AttributeRecord {
 /**
  * What an attribute holds: a scalar, a flat array (typed, or of strings, numbers, bigints or booleans), or
  * Empty; with a dtype that says so, a compound's record, records or fields' arrays, opaque bytes, one
- * typed array per variable-length sequence.
+ * typed array per variable-length sequence; or references (a Reference or RegionReference, or an array of
+ * them with null for null references).
  */
 export type AttributeValue =
   | number
@@ -68,7 +81,25 @@ export type AttributeValue =
   | AttributeRecord[]
   | Uint8Array[]
   | NumericArray[]
-  | number[][];
+  | number[][]
+  | Reference
+  | RegionReference
+  | (Reference | null)[]
+  | (RegionReference | null)[];
+
+/**
+ * What else `attrs.set` stores as references (dtype `'reference'` or `'regionReference'`, which a Group,
+ * Dataset or RegionTarget implies): objects, paths (with the dtype), regions, and null (a null reference,
+ * with the dtype).
+ */
+export type ReferenceAttributeTarget = Referenceable | (Referenceable | Reference | string | null)[] | RegionTarget | (RegionTarget | RegionReference | null)[] | null;
+
+/**
+ * What attributes holding references read as, besides AttributeValue: a null reference (scalar), a list of
+ * references per element of a variable-length sequence (netCDF-4's and HDF5's DIMENSION_LIST: one list per
+ * dimension), or a compound as an object of one array per field (REFERENCE_LIST: `{ dataset, dimension }`).
+ */
+export type ReferenceAttributeValue = null | (Reference | null)[][] | { [field: string]: unknown[] | NumericArray };
 
 /** Options of `attrs.set`, as h5py's `attrs.create(name, data, shape, dtype)`. */
 export interface AttributeOptions {
@@ -103,12 +134,15 @@ export interface AttributeInfo {
 export interface AttributeData {
   /**
    * The elements, flat in row-major order (one for a scalar), in the forms datasets read them in (a
-   * compound: one array per field; bools: `boolean[]`); null for an Empty attribute.
+   * compound: one array per field; bools: `boolean[]`); null for an Empty attribute. References: an array of
+   * them (null for null references), of lists of them (variable-length sequences), or a compound's fields as
+   * `{ field: array }`.
    */
-  data: NumericArray | string[] | boolean[] | Uint8Array[] | AnyElements | null;
+  data: NumericArray | string[] | boolean[] | Uint8Array[] | AnyElements | (Reference | null)[] | (RegionReference | null)[] | (Reference | null)[][] | null;
   /** `[]` for a scalar; null for an Empty attribute. */
   shape: number[] | null;
-  dtype: DTypeSpec;
+  /** The type, or null for one without a dtype spec (a sequence or compound holding references: `info(name).storedType`). */
+  dtype: DTypeSpec | null;
 }
 
 const SET_OPTIONS = ['dtype', 'shape'] as const;
@@ -150,6 +184,11 @@ function named<T>(where: string, call: () => T): T {
 
 /** The type a value is stored as when no dtype is given, or undefined when it cannot be stored. */
 function inferType(value: unknown): ResolvedType | undefined {
+  const reference = referenceKindOf(value);
+  if (reference) return { kind: 'reference', region: reference === 'region' };
+  if (isRegionTarget(value) || (Array.isArray(value) && value.length > 0 && value.every((v) => v === null || v instanceof RegionReference || isRegionTarget(v)))) {
+    return { kind: 'reference', region: true };
+  }
   const number = { kind: 'number', dtype: 'float64' } as const;
   if (typeof value === 'number') return number;
   if (typeof value === 'bigint') return { kind: 'number', dtype: 'int64' };
@@ -167,12 +206,16 @@ function inferType(value: unknown): ResolvedType | undefined {
   return undefined;
 }
 
+function isRegionTarget(v: unknown): v is RegionTarget {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'dataset' in v;
+}
+
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
 /** The value as the binding writes it, checked against its type and shape, before anything in the file changes. */
-function pack(value: unknown, options: AttributeOptions | undefined, where: string): Packed {
+function pack(value: unknown, options: AttributeOptions | undefined, ctx: FileContext, where: string): Packed {
   const opts = checkOptions<AttributeOptions>(options, SET_OPTIONS, where, "{ dtype: 'int32', shape: [2, 3] }");
   const given = opts.dtype === undefined ? undefined : resolveDType(opts.dtype, where);
   if (opts.shape !== undefined) checkShape(opts.shape, where);
@@ -189,6 +232,7 @@ function pack(value: unknown, options: AttributeOptions | undefined, where: stri
     }
     throw new TypeError(`${where}: cannot store ${describeValue(value)}; use a number, bigint, boolean, string, typed array, array or Empty (or give a dtype)`);
   }
+  if (t.kind === 'reference') return packReferenceAttribute(value, t, inferred, opts.shape, ctx, where);
   if (!['number', 'bool', 'string'].includes(t.kind)) return packTyped(value, t, opts.shape, where);
   // The elements, and the shape the value has by itself (null: a scalar). With a string dtype a Uint8Array is
   // one string's bytes.
@@ -307,8 +351,32 @@ function countElements(t: ResolvedType, data: unknown, where: string): number {
   return length / units;
 }
 
+/** References to store: one target (a scalar) or an array of them, made in the binding from paths and regions. */
+function packReferenceAttribute(
+  value: unknown,
+  t: ResolvedType & { kind: 'reference' },
+  inferred: ResolvedType | undefined,
+  given: readonly number[] | undefined,
+  ctx: FileContext,
+  where: string,
+): Packed {
+  const elements: unknown[] = Array.isArray(value) ? value : [value];
+  const natural = Array.isArray(value) ? [value.length] : null;
+  const shape = given === undefined ? natural : given.length === 0 ? null : [...given];
+  const n = shape === null ? 1 : product(shape);
+  if (elements.length !== n) {
+    const want = shape === null ? 'a scalar (shape [])' : `shape [${shape.join(', ')}] (${n} elements)`;
+    throw new RangeError(`${where}: ${elements.length} reference${elements.length === 1 ? '' : 's'} for ${want}`);
+  }
+  const data = packReferences(elements, t.region, ctx, where);
+  let text = describePacked(data);
+  if (!inferred || !sameType(inferred, t)) text += `, dtype ${typeText(t)}`;
+  if (JSON.stringify(shape) !== JSON.stringify(natural)) text += `, shape [${(shape ?? []).join(', ')}]`;
+  return { spec: { type: nativeType(t), shape, empty: false }, data, text };
+}
+
 /** The elements in the binding's form for type `t`: a typed array (numbers, bool as int8) or strings and bytes. */
-function convert(value: unknown, elements: ArrayLike<unknown>, t: ResolvedType, where: string): ArrayBufferView | (string | Uint8Array)[] {
+function convert(value: unknown, elements: ArrayLike<unknown>, t: Exclude<ResolvedType, { kind: 'reference' }>, where: string): ArrayBufferView | (string | Uint8Array)[] {
   const list = Array.from(elements);
   if (t.kind === 'number') {
     // A typed array goes as it is: HDF5 converts its elements to the stored type, as Dataset.write does.
@@ -373,7 +441,7 @@ export class Attributes {
    * dtype)` with options). A replacement is written before the old value goes: when HDF5 refuses the new
    * one, the old one stays. Collective in parallel: every rank passes the same value and options.
    */
-  set(name: string, value: AttributeValue | Uint8Array[], options?: AttributeOptions): void {
+  set(name: string, value: AttributeValue | Uint8Array[] | ReferenceAttributeTarget, options?: AttributeOptions): void {
     const where = this.where('set', name);
     const owner = this.#owner;
     let packed!: Packed;
@@ -383,7 +451,7 @@ export class Attributes {
         this.checkName(name, 'set');
         owner.ctx.checkWritable(where);
         owner._checkOpen();
-        packed = pack(value, options, where);
+        packed = pack(value, options, owner.ctx, where);
         return `attrs.set('${name}' on '${owner.name}', ${packed.text})`;
       },
       () => named(where, () => owner._location().attrWrite(name, packed.spec, packed.data)),
@@ -428,6 +496,7 @@ export class Attributes {
       mode = checkStringMode(checkOptions<AttributeReadOptions>(options, READ_OPTIONS, where, "{ strings: 'bytes' }").strings, where);
       return STRING_MODES[mode];
     });
+    if (holdsReferences(r.type)) return this.references(r, where);
     const t = this.readableType(r.type, name, where);
     if (r.shape !== null && r.shape.length === 0) return { data: null, shape: null, dtype: specOf(t) };
     const shape = r.shape ?? [];
@@ -442,9 +511,27 @@ export class Attributes {
     return { data, shape, dtype: specOf(t) };
   }
 
-  private readableType(type: TypeInfo, name: string, where: string): ResolvedType {
+  /** An attribute of references, or of sequences or compounds holding them (lib/references.ts). */
+  private references(r: ReturnType<NativeLocation['attrRead']>, where: string): AttributeData {
+    const t = resolvedOfInfo(r.type);
+    const dtype = t ? specOf(t) : null;
+    if (r.shape !== null && r.shape.length === 0) return { data: null, shape: null, dtype };
+    const values = decodeReferences(r.data as ReferenceValues, r.type, fileIdentity(this.#owner.ctx));
+    const shape = r.shape ?? [];
+    if (r.type.className !== 'compound' || !r.type.fields) return { data: values as (Reference | null)[], shape, dtype };
+    // A compound's fields, one array each (numbers in their typed arrays), as compounds read elsewhere.
+    const fields: { [field: string]: unknown[] | NumericArray } = {};
+    for (const f of r.type.fields) {
+      const column = values.map((v) => (v as Record<string, unknown>)[f.name]);
+      const ft = f.type && !f.type.reference ? resolvedOfInfo(f.type) : undefined;
+      fields[f.name] = ft?.kind === 'number' ? toNumericArray(column, ft.dtype, where) : column;
+    }
+    return { data: fields, shape, dtype };
+  }
+
+  private readableType(type: TypeInfo, name: string, where: string): Exclude<ResolvedType, { kind: 'reference' }> {
     const t = resolvedOfInfo(type);
-    if (t === undefined) {
+    if (t === undefined || t.kind === 'reference') {
       const stored = storedTypeOf(type);
       throw new H5Error(
         `${where}: attribute '${name}' has an HDF5 ${stored.className} type, ${stored.description}, which h5mpi cannot read ` +
@@ -460,15 +547,17 @@ export class Attributes {
    * `boolean[]` or `string[]` otherwise, flat in row-major order (`read` gives the shape too); an `Empty` for
    * an attribute with no dataspace. With `{ strings: 'bytes' }`, strings come as `Uint8Array`s of their bytes.
    */
-  get(name: string, options?: AttributeReadOptions & { strings?: 'text' }): AttributeValue;
-  get(name: string, options: AttributeReadOptions): AttributeValue | Uint8Array[];
-  get(name: string, options?: AttributeReadOptions): AttributeValue | Uint8Array[] {
+  get(name: string, options?: AttributeReadOptions & { strings?: 'text' }): AttributeValue | ReferenceAttributeValue;
+  get(name: string, options: AttributeReadOptions): AttributeValue | ReferenceAttributeValue | Uint8Array[];
+  get(name: string, options?: AttributeReadOptions): AttributeValue | ReferenceAttributeValue | Uint8Array[] {
     const { data, shape, dtype } = this.value(name, 'get', options);
-    if (data === null) return new Empty(dtype);
+    if (data === null) return new Empty(dtype ?? 'uint8');
     if (shape === null || shape.length > 0) return data;
-    // A scalar is its one element: a number, a record, [re, im]...
+    // A compound holding references (no dtype spec) reads as its fields, a scalar too.
+    if (dtype === null) return data;
+    // A scalar is its one element: a number, a record, [re, im], a reference...
     const t = resolveDType(dtype, 'attrs.get');
-    if (t.kind === 'bool' || t.kind === 'string' || t.kind === 'number' || t.kind === 'enum') return (data as ArrayLike<AttributeValue>)[0];
+    if (t.kind === 'bool' || t.kind === 'string' || t.kind === 'number' || t.kind === 'enum' || t.kind === 'reference') return (data as ArrayLike<AttributeValue>)[0];
     return valueAt(t, data, 0) as AttributeValue;
   }
 

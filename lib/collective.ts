@@ -174,6 +174,10 @@ function advice(calls: string[], scopesDiffer: boolean): string {
         '(a loop over comm.size), then use each rank\'s own.';
     case 'attrs.set':
       return 'Every rank must set the same value: compute it on one rank and share it with comm.bcast(value) first.';
+    case 'writeChunk':
+      return 'In parallel HDF5 1.10 records a chunk written directly in the chunk index of the rank that wrote it ' +
+        'only, so every rank writes the same chunk (same offset, bytes and filterMask). To write each rank\'s own ' +
+        'chunks, call dataset.writeChunks([...]) on every rank, each with its own.';
     case 'resize':
       return 'Every rank must pass the same new shape: agree on it first, e.g. with comm.allreduce(rows, \'sum\').';
     case 'File.open':

@@ -18,6 +18,8 @@ export interface Registered {
   _closeNative(): void;
   /** Marks it closed; `because` says why when it was not a plain close. */
   _invalidate(because?: string): void;
+  /** Takes the path it is at after a move. */
+  _rename(name: string): void;
 }
 
 export class FileContext {
@@ -112,6 +114,18 @@ export class FileContext {
     }
   }
 
+  /** After a move of `from` to `to`: the open objects at or under `from` take their new paths. */
+  renameUnder(from: string, to: string): void {
+    for (const [path, o] of [...this.objects]) {
+      if (path === from || path.startsWith(`${from}/`)) {
+        const moved = to + path.slice(from.length);
+        this.objects.delete(path);
+        o._rename(moved);
+        this.objects.set(moved, o);
+      }
+    }
+  }
+
   /** Closes one group or dataset (collective in parallel). */
   closeObject(o: Registered, checkOpen: () => void): void {
     this.collective(`${o.description}.close`, () => {
@@ -127,10 +141,20 @@ export class FileContext {
   /** Closes every object still open in the file, then the file, then releases the lock (not collective by itself). */
   closeFile(): void {
     this.checkOpen();
-    for (const o of this.objects.values()) o._invalidate();
+    const open = [...this.objects.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const o of open) o._invalidate();
     this.objects.clear();
     this.isClosed = true;
     try {
+      // One by one in path order, the same on every rank: closing the last object opened through an external
+      // link closes the other file, which in parallel is collective (the binding's own order is not fixed).
+      for (const o of open) {
+        try {
+          o._closeNative();
+        } catch {
+          // As the binding does for what it closes with the file: the file is closed regardless.
+        }
+      }
       this.native.close();
     } finally {
       this.hold?.release();

@@ -1,4 +1,6 @@
 // Datasets: typed n-dimensional arrays in a file, read and written by selection, serially or in parallel.
+import { Empty } from './attrs';
+import { chunkInfo, ChunkInfo, chunkInfoAt, ChunkTarget, ChunkWrite, numChunks, RawChunk, readChunk, storedChunks, writeChunk, writeChunks, WriteChunkOptions } from './chunks';
 import type { FileContext } from './context';
 import {
   ARRAY_TYPES,
@@ -38,11 +40,23 @@ import { fromHalves } from './half';
 import { H5Error } from './errors';
 import { checkDecoders, describePipeline, explainFilterFailure, Filter, h5pyView, loadForWrite } from './filters';
 import { allocateResult } from './memory';
-import { native, NativeCodec, NativeDataset } from './native';
+import { native, NativeCodec, NativeDataset, ReferenceValues } from './native';
 import { H5Object } from './object';
 import { packElements, packNumbers, packStrings } from './pack';
+import {
+  checkIndependentReferences,
+  decodeReferences,
+  fileIdentity,
+  makeReferences,
+  named,
+  PackedReference,
+  packReferences,
+  parallelRegionError,
+  referenceList,
+} from './references';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
+import { describeMapping, parallelVirtualError, VirtualMapping } from './virtual';
 
 export type { ReadResult, WriteData, StoredType, ElementsOf, ValueOf } from './dtype';
 
@@ -209,8 +223,13 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   readonly stringLength: number | null;
   /** The stored type as HDF5 describes it (class, size in bytes, byte order, and what its class adds). */
   readonly fileType: Readonly<StoredType>;
-  /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar). */
+  /** The largest shape `resize` may reach; Infinity for an unlimited dimension (null for a scalar or an Empty dataset). */
   readonly maxshape: readonly number[] | null;
+  /**
+   * Whether the dataset has no dataspace, as h5py's `Empty` writes it (h5py's `shape` is None): `shape` is
+   * `[]`, `size` 0, and `read()` returns an `Empty` of its dtype; it has no elements to select or write.
+   */
+  readonly isEmpty: boolean;
   readonly chunks: readonly number[] | null;
   /**
    * The compression filter as h5py reports it: `'gzip'`, `'lzf'`, `'szip'`, or null, also for plugins
@@ -231,6 +250,8 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   readonly filters: readonly Readonly<Filter>[];
   /** The fill value given at creation (an enum's as its integer, a bool's as a boolean), or null. */
   readonly fillValue: number | bigint | boolean | null;
+  /** Whether this is a virtual dataset, mapped from others (h5py's is_virtual): see `virtualSources()`. */
+  readonly isVirtual: boolean;
   private _shape: number[] | null;
   /** The native dataset; kept after close, for the last transfer's report. */
   readonly #native: NativeDataset;
@@ -246,16 +267,16 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
+  /** An Empty dataset's type, for the Empty its read returns (undefined when h5mpi cannot read the type). */
+  readonly #emptyType: ResolvedType | undefined;
 
   private constructor(init: unknown, native: NativeDataset) {
     super(init);
     this.#native = native;
-    const name = this.name;
     const info = native.info();
     // A simple dataspace has at least one dimension and a scalar's shape is null: [] is a null dataspace.
-    if (info.shape !== null && info.shape.length === 0) {
-      throw new H5Error(`Dataset '${name}' has a null dataspace (no elements and no shape, as h5py.Empty writes), which h5mpi cannot read`, 'UNSUPPORTED_TYPE');
-    }
+    this.isEmpty = info.shape !== null && info.shape.length === 0;
+    this.#emptyType = this.isEmpty ? resolvedOfInfo(info.type) : undefined;
     // A type h5mpi cannot read still opens (its attributes, shape and filters are there): only transfers throw.
     const t = resolvedOfInfo(info.type);
     this.#type = t;
@@ -267,7 +288,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     this.asciiStrings = t?.kind === 'string' && info.type.utf8 === false;
     this.fileType = storedTypeOf(info.type);
     this._shape = info.shape;
-    this.maxshape = info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
+    this.maxshape = this.isEmpty ? null : info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
     this.chunks = info.chunks;
     this.filters = Object.freeze(describePipeline(info.filters).map((f) => Object.freeze({ ...f, cdValues: Object.freeze(f.cdValues) as number[] })));
     const view = h5pyView(this.filters);
@@ -278,6 +299,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     this.fletcher32 = view.fletcher32;
     this.scaleoffset = view.scaleoffset;
     this.nbit = view.nbit;
+    this.isVirtual = info.layout === 'virtual';
     this.fillValue = info.fill ? fillValueOf(t, info.fill, info.type.dtype) : null;
   }
 
@@ -298,6 +320,12 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     return `Dataset '${this.name}'`;
   }
 
+  /** @internal After a move: the messages name the new path. */
+  override _rename(name: string): void {
+    super._rename(name);
+    this._where = undefined;
+  }
+
   /** The current shape ([] for a scalar). */
   get shape(): number[] {
     return this._shape ? [...this._shape] : [];
@@ -307,6 +335,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   }
   /** Number of elements. */
   get size(): number {
+    if (this.isEmpty) return 0;
     return this._shape ? this._shape.reduce((a, b) => a * b, 1) : 1;
   }
   /**
@@ -328,7 +357,10 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
       checkOptions(options, accepted, this.where(call), '{ collective: true }');
     }
     if (this.#type === undefined) this.unreadable(call);
+    if (this.isEmpty && call !== 'read') this.emptyTransfer(call);
     if (this.ctx.comm === undefined) return TransferMode.Serial;
+    // Every rank refuses alike (the same dataset is virtual everywhere), so a collective call cannot hang.
+    if (this.isVirtual) throw parallelVirtualError(this.where(call), this.ctx.filename, call === 'write' ? 'write' : 'read');
     return options?.collective ? TransferMode.Collective : TransferMode.Independent;
   }
 
@@ -369,9 +401,23 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     this._checkOpen();
     throw new H5Error(
       `${this.where(call)}: the dataset's stored type is ${this.fileType.description}, which h5mpi cannot ${call === 'write' ? 'write' : 'read'} ` +
-        `(it reads numbers, strings, bools, enums, float16, complex, compounds, arrays, variable-length sequences, opaque data and bitfields; not references or times)`,
+        `(it reads numbers, strings, bools, enums, float16, complex, compounds, arrays, variable-length sequences, opaque data, bitfields and references; not times, nor references inside other types)`,
       'UNSUPPORTED_TYPE',
     );
+  }
+
+  /** Throws for a transfer of elements of an Empty dataset, which has none. */
+  private emptyTransfer(call: 'read' | 'readInto' | 'write'): never {
+    this._checkOpen();
+    const read = call === 'write' ? '' : '; read() without a selection gives its Empty';
+    throw new TypeError(`${this.where(call)}: the dataset is Empty (no dataspace, as h5py.Empty writes): it has no elements to ${call === 'write' ? 'write' : 'select'}${read}`);
+  }
+
+  /** An Empty dataset's read: its Empty, as h5py's `d[()]`, for no selection only. */
+  private readEmpty(selection: Selection | undefined, strings: unknown): Empty {
+    if (selection !== undefined) this.emptyTransfer('read');
+    checkStringMode(strings, this.where('read'));
+    return new Empty(specOf(this.#emptyType!));
   }
 
   /** The native dataset, after checking this dataset is open. */
@@ -443,7 +489,8 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
    * 2 KiB) are views on a shared pool and large ones start inside a larger buffer: use the array, not its
    * `.buffer`. Strings are decoded by their charset: UTF-8 that is not valid throws an H5Error (code
    * DECODE), and ASCII-typed bytes past 127 decode as UTF-8 when they are valid UTF-8, as Latin-1 otherwise;
-   * `{ strings: 'bytes' }` gives the bytes as stored.
+   * `{ strings: 'bytes' }` gives the bytes as stored. An Empty dataset (`isEmpty`) reads as an `Empty`, as
+   * h5py's `d[()]`: that is not in the declared type, so check `isEmpty` where such files may come in.
    */
   read(selection?: Selection, options?: ReadOptions & { strings?: 'text'; fields?: undefined; records?: false }): ReadResult<D>;
   read<K extends FieldName<D>>(selection: Selection | undefined, options: ReadOptions & { fields: readonly K[]; records?: false }): FieldsOf<D, K>;
@@ -452,6 +499,8 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   read(selection: Selection | undefined, options: ReadOptions): BytesReadResult<D> | ReadResult<D> | unknown[] | { [field: string]: unknown };
   read(selection?: Selection, options?: ReadOptions): unknown {
     const mode = this.transferMode('read', options);
+    // Not in the declared type, which would make every read of a dataset from get() narrow it away: isEmpty says it.
+    if (this.isEmpty) return this.readEmpty(selection, options?.strings);
     if (mode === TransferMode.Collective) return this.readCollectively(selection, options);
     return this.readSelected(this.select(selection, 'read'), mode, this.readForm(options));
   }
@@ -522,6 +571,10 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   private readSelected(sel: ResolvedSelection, mode: TransferMode, form: ReadForm = PLAIN_READ): unknown {
     const t = this.#type!;
     const strings = form.strings;
+    if (t.kind === 'reference') {
+      const refs = decodeReferences(this.readNative(sel, undefined, mode) as ReferenceValues, this.fileType, fileIdentity(this.ctx));
+      return this._shape === null ? refs[0] : refs;
+    }
     if (t.kind === 'string') {
       const read = this.readNative(sel, undefined, mode, strings) as (string | Uint8Array)[];
       const values = strings === 'bytes' ? read : checkDecoded(read, this.where('read'), `dataset '${this.name}'`);
@@ -572,6 +625,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     this._checkOpen();
     const t = this.#type!;
     if (t.kind === 'string') throw new TypeError(`${where}: a string dataset reads into string[]: use read()`);
+    if (t.kind === 'reference') throw new TypeError(`${where}: a reference dataset reads into an array of references: use read()`);
     if (!isDirect(t)) throw new TypeError(`${where}: a dataset of ${typeText(t)} reads into new arrays: use read()`);
     if (!ArrayBuffer.isView(target) || dtypeOfArray(target) === undefined) {
       throw new TypeError(`${where}: the target must be a typed array, got ${describeValue(target)}`);
@@ -612,6 +666,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   write<K extends FieldName<D>>(data: FieldsWriteData<D, K>, selection: Selection | undefined, options: WriteOptions & { fields: readonly K[] }): void;
   write(data: unknown, selection?: Selection, options?: WriteOptions): void {
     const mode = this.transferMode('write', options);
+    if (this.#type?.kind === 'reference') return this.writeReferences(data, selection, mode);
     if (mode === TransferMode.Collective) return this.writeCollectively(data, selection, options?.fields);
     const [sel, payload, codec] = this.prepareWrite(data, selection, false, options?.fields);
     this.writeSelected(sel, payload, mode, codec);
@@ -659,9 +714,43 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     return [sel, payload, codec];
   }
 
+  /**
+   * Writes references, made from paths and regions: in a parallel file by every rank together, so only
+   * collectively (lib/references.ts); references read from this file are stored as they are.
+   */
+  private writeReferences(data: unknown, selection: Selection, mode: TransferMode): void {
+    const where = this.where('write');
+    const region = this.dtype === 'regionReference';
+    const collective = mode === TransferMode.Collective;
+    let sel!: ResolvedSelection;
+    let packed!: PackedReference[];
+    const prepare = (): void => {
+      this._checkOpen();
+      this.ctx.checkWritable(where);
+      if (region && this.ctx.parallel) throw parallelRegionError(where);
+      // Packing encodes the regions' selections in the shared encoding buffer: the dataset's selection after.
+      const n = resolveSelection(selection, this._shape, where).size;
+      packed = packReferences(referenceList(data, n, where), region, this.ctx, where);
+      sel = resolveSelection(selection, this._shape, where);
+      if (this.ctx.parallel && !collective) checkIndependentReferences(packed, where);
+      if (this.filters.length > 0) {
+        if (!this._filtersLoaded) loadForWrite(this.filters, where);
+        this._filtersLoaded = true;
+        if (this.ctx.parallel && !collective) this.checkParallelFilteredWrite(false, DTYPE_CODES[this.dtype as 'reference'], where);
+      }
+    };
+    const io = (): void => this.writeSelected(sel, named(where, () => makeReferences(this.ctx, this.#native, packed, region, collective)), mode, undefined);
+    if (!collective) {
+      prepare();
+      return io();
+    }
+    this.collectively('write', prepare, io);
+  }
+
   /** The one native call of a write. */
   private writeSelected(sel: ResolvedSelection, payload: unknown, mode: TransferMode, codec: NativeCodec | undefined): void {
-    const direct = ArrayBuffer.isView(payload) ? (payload as NumericArray) : undefined;
+    // Typed arrays may go in pieces; strings, a codec's values and stored references (a DataView) go whole.
+    const direct = ArrayBuffer.isView(payload) && !(payload instanceof DataView) ? (payload as NumericArray) : undefined;
     const units = codec && direct ? holderOf(this.#type!).units : 1;
     const pieces = direct && this.pieces(sel, direct, mode, units);
     try {
@@ -766,6 +855,73 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
       this.live().setExtent([...shape]);
       this._shape = [...shape];
     });
+  }
+
+  /**
+   * The mappings of a virtual dataset (h5py's virtual_sources()): which elements come from which source
+   * dataset, in which file. [] for any other dataset.
+   */
+  virtualSources(): VirtualMapping[] {
+    return this.live().virtualSources().map((m) => describeMapping(m, this.ndim));
+  }
+
+  /** What lib/chunks.ts needs of this dataset. */
+  private chunkTarget(): ChunkTarget {
+    const t = this.fileType;
+    return {
+      ctx: this.ctx, name: this.name, description: this.description, shape: this.shape, chunks: this.chunks, itemSize: t.size,
+      filtered: this.filters.length > 0, vlen: t.className === 'vlen' || (t.string !== undefined && t.string.length === null),
+      isVirtual: this.isVirtual, native: this.#native, checkOpen: () => this._checkOpen(),
+    };
+  }
+
+  /**
+   * Writes one chunk's bytes as they are stored (h5py's id.write_direct_chunk): already compressed by the
+   * caller (gzip from node:zlib, bitshuffle/LZ4...) for the dataset's filters, which HDF5 skips. `offset` is the
+   * chunk's first element. `filterMask` says which filters the bytes have not been through (bit i: filter i).
+   * In parallel HDF5 1.10 cannot write a chunk from one rank alone: this call is collective, every rank
+   * writing the same chunk (same offset, bytes and mask); to write each rank's own chunks, use `writeChunks`.
+   */
+  writeChunk(offset: readonly number[], data: ArrayBufferView, options?: WriteChunkOptions): void {
+    writeChunk(this.chunkTarget(), offset, data, options, `${this.description}.writeChunk`);
+  }
+
+  /**
+   * Writes several chunks' bytes as stored (see `writeChunk`). In parallel this is collective and each rank
+   * passes its own chunks (possibly none): the ranks exchange them and every rank writes all of them, which
+   * is how HDF5 1.10 keeps the file consistent (each chunk crosses the network to every rank and is written by
+   * every rank). Two ranks may not bring different bytes for the same offset.
+   */
+  writeChunks(chunks: readonly ChunkWrite[]): void {
+    writeChunks(this.chunkTarget(), chunks, `${this.description}.writeChunks`);
+  }
+
+  /**
+   * One chunk's bytes as stored, and the filters skipped for it (h5py's id.read_direct_chunk). Throws an
+   * H5Error (code NOT_FOUND) when no chunk is stored at `offset`. Local in parallel.
+   */
+  readChunk(offset: readonly number[]): RawChunk {
+    return readChunk(this.chunkTarget(), offset, `${this.description}.readChunk`);
+  }
+
+  /** The number of chunks stored (h5py's id.get_num_chunks()). Local in parallel. */
+  get numChunks(): number {
+    return numChunks(this.chunkTarget(), `${this.description}.numChunks`);
+  }
+
+  /** The `index`-th stored chunk (h5py's id.get_chunk_info(index)), 0 <= index < numChunks, in HDF5's index order. */
+  chunkInfo(index: number): ChunkInfo {
+    return chunkInfo(this.chunkTarget(), index, `${this.description}.chunkInfo`);
+  }
+
+  /** The chunk whose first element is at `offset` (h5py's id.get_chunk_info_by_coord); byteOffset null when it is not stored. */
+  chunkInfoAt(offset: readonly number[]): ChunkInfo {
+    return chunkInfoAt(this.chunkTarget(), offset, `${this.description}.chunkInfoAt`);
+  }
+
+  /** Every stored chunk, in row-major order of their offsets. Local in parallel. */
+  storedChunks(): ChunkInfo[] {
+    return storedChunks(this.chunkTarget(), `${this.description}.storedChunks`);
   }
 
   /** Closes this dataset (collective in parallel). Closing its file closes it too. */

@@ -1,6 +1,7 @@
 // Element types: names, codes shared with binding/types.h, and the typed arrays that hold them.
 import { H5Error } from './errors';
 import type { NativeType, TypeInfo } from './native';
+import type { Reference, ReferenceTarget, RegionReference, RegionTarget } from './references';
 import { describeValue } from './validate';
 
 export type NumericDType =
@@ -14,7 +15,12 @@ export type NumericDType =
   | 'uint64'
   | 'float32'
   | 'float64';
-export type DType = NumericDType | 'string';
+/**
+ * References (lib/references.ts): `'reference'` to objects (h5py's `ref_dtype`), `'regionReference'` to
+ * selections of datasets (h5py's `regionref_dtype`).
+ */
+export type ReferenceDType = 'reference' | 'regionReference';
+export type DType = NumericDType | 'string' | ReferenceDType;
 
 /** The typed array that holds each numeric dtype. */
 export interface TypedArrayOf {
@@ -31,7 +37,9 @@ export interface TypedArrayOf {
 }
 export type NumericArray = TypedArrayOf[NumericDType];
 /** What reading a dataset of dtype D returns. */
-export type ArrayOf<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : string[];
+export type ArrayOf<D extends DType> = D extends NumericDType ? TypedArrayOf[D] : D extends ReferenceDType ? ReferencesOf<D> : string[];
+/** What a reference dataset reads as: its references, null for null ones. */
+export type ReferencesOf<D extends ReferenceDType> = D extends 'reference' ? (Reference | null)[] : (RegionReference | null)[];
 
 // Keep in step with enum class DType in binding/types.h.
 export const DTYPE_CODES: Readonly<Record<DType, number>> = {
@@ -46,9 +54,13 @@ export const DTYPE_CODES: Readonly<Record<DType, number>> = {
   float32: 8,
   float64: 9,
   string: 10,
+  // References: apart from the element types (binding/types.h).
+  reference: 32,
+  regionReference: 33,
 };
 export const DTYPES = Object.keys(DTYPE_CODES) as DType[];
-const BY_CODE = DTYPES;
+const BY_CODE: DType[] = [];
+for (const d of DTYPES) BY_CODE[DTYPE_CODES[d]] = d;
 
 type TypedArrayConstructor = { new (n: number): NumericArray; new (b: ArrayBuffer, o?: number, n?: number): NumericArray; BYTES_PER_ELEMENT: number };
 export const ARRAY_TYPES: Readonly<Record<NumericDType, TypedArrayConstructor>> = {
@@ -100,6 +112,15 @@ export function itemSize(dtype: NumericDType): number {
 
 export function isBigDType(dtype: DType): dtype is 'int64' | 'uint64' {
   return dtype === 'int64' || dtype === 'uint64';
+}
+
+export function isReferenceDType(dtype: unknown): dtype is ReferenceDType {
+  return dtype === 'reference' || dtype === 'regionReference';
+}
+
+/** Whether a dtype is one of the numeric ones (held in a typed array). */
+export function isNumericDType(dtype: unknown): dtype is NumericDType {
+  return isDType(dtype) && dtype !== 'string' && !isReferenceDType(dtype);
 }
 
 /**
@@ -161,6 +182,7 @@ const INTEGER_RANGES: Partial<Record<NumericDType, readonly [bigint, bigint]>> =
 /** The typed array constructor of a numeric dtype (a string dtype has none). */
 export function arrayTypeOf(dtype: DType): TypedArrayConstructor {
   if (dtype === 'string') throw new TypeError('strings have no typed array; use a string[]');
+  if (isReferenceDType(dtype)) throw new TypeError('references have no typed array; use an array of references');
   return ARRAY_TYPES[dtype];
 }
 
@@ -273,6 +295,8 @@ export type AnyElements = NumericArray | string[] | Uint8Array[] | NumericArray[
  */
 export type ElementsOf<D> = D extends NumericDType
   ? TypedArrayOf[D]
+  : D extends ReferenceDType
+    ? ReferencesOf<D>
   : D extends 'string' | StringDTypeSpec
     ? string[]
     : D extends 'bool'
@@ -304,6 +328,8 @@ export type ElementsOf<D> = D extends NumericDType
  */
 export type ValueOf<D> = D extends BigIntDType
   ? bigint
+  : D extends ReferenceDType
+    ? ReferencesOf<D>[number]
   : D extends NumericDType | 'float16'
     ? number
     : D extends 'string' | StringDTypeSpec
@@ -327,11 +353,19 @@ export type ValueOf<D> = D extends BigIntDType
                   : never;
 
 /** What `read` returns for a dataset of dtype D: its elements (one string for a scalar string dataset). */
-export type ReadResult<D extends DTypeSpec> = D extends 'string' | StringDTypeSpec ? string[] | string : ElementsOf<D>;
+export type ReadResult<D extends DTypeSpec> = D extends 'string' | StringDTypeSpec
+  ? string[] | string
+  : D extends ReferenceDType
+    ? ReferencesOf<D> | ReferencesOf<D>[number]
+    : ElementsOf<D>;
 
 /** What writes take for n elements of type D (a record's values: `WriteValue`). */
 export type WriteElements<D> = D extends NumericDType | { enum: IntegerDType } | { bitfield: BitfieldDType }
   ? NumericArray | readonly number[] | readonly bigint[] | (D extends { enum: IntegerDType } ? readonly (string | number | bigint)[] : never)
+  : D extends 'reference'
+    ? readonly ReferenceTarget[]
+  : D extends 'regionReference'
+    ? readonly (RegionReference | RegionTarget | null)[]
   : D extends 'string' | StringDTypeSpec
     ? readonly string[]
     : D extends 'bool'
@@ -357,6 +391,10 @@ export type WriteValue<D> = D extends NumericDType | 'float16' | { bitfield: Bit
   ? number | bigint
   : D extends { enum: IntegerDType }
     ? number | bigint | string
+  : D extends 'reference'
+    ? ReferenceTarget
+  : D extends 'regionReference'
+    ? RegionReference | RegionTarget | null
     : D extends 'string' | StringDTypeSpec
       ? string
       : D extends 'bool'
@@ -385,7 +423,11 @@ export type WriteData<D extends DTypeSpec> =
         ? boolean
         : D extends 'string' | StringDTypeSpec
           ? string
-          : never);
+          : D extends 'reference'
+            ? ReferenceTarget
+            : D extends 'regionReference'
+              ? RegionReference | RegionTarget | null
+              : never);
 
 /** @internal What the binding knows of a type read from a file: its stored size and byte order. */
 interface Stored {
@@ -415,6 +457,7 @@ export type ResolvedType = Stored &
     | { kind: 'array'; base: ResolvedType; shape: readonly number[] }
     | { kind: 'vlen'; base: ResolvedType }
     | { kind: 'opaque'; size: number; tag: string }
+    | { kind: 'reference'; region: boolean }
   );
 
 export const DTYPE_NAMES: readonly DTypeName[] = [...DTYPES, 'bool', 'float16', 'complex64', 'complex128'];
@@ -467,6 +510,7 @@ function resolveAt(spec: unknown, where: string, depth: number): ResolvedType {
     if (spec === 'complex64') return { kind: 'complex', dtype: 'float32' };
     if (spec === 'complex128') return { kind: 'complex', dtype: 'float64' };
     if (spec === 'string') return { kind: 'string', encoding: 'utf-8', length: null };
+    if (isReferenceDType(spec)) return { kind: 'reference', region: spec === 'regionReference' };
     if (isDType(spec)) return { kind: 'number', dtype: spec as NumericDType };
     const bare = spec.replace(/^[<>|=]/, '');
     const hint = bare in NUMPY_NAMES ? ` (did you mean '${NUMPY_NAMES[bare]}'?)` : '';
@@ -491,6 +535,7 @@ function resolveAt(spec: unknown, where: string, depth: number): ResolvedType {
     if (!Array.isArray(shape) || shape.length === 0) throw new TypeError(`${where}: an array dtype's shape must be a non-empty array of extents, got ${describeValue(shape)}`);
     shape.forEach((d, i) => positiveInteger(d, `the array dtype's shape[${i}]`, where));
     const base = resolveAt(spec.array, where, depth + 1);
+    if (base.kind === 'reference') throw new TypeError(`${where}: references are stored on their own (dtype '${specOf(base) as string}'), not in array dtypes`);
     if (base.kind === 'array') throw new TypeError(`${where}: an array of arrays is one array dtype with both shapes: { array: base, shape: [...outer, ...inner] }`);
     return { kind: 'array', base, shape: [...(shape as number[])] };
   }
@@ -580,6 +625,9 @@ function resolveCompound(spec: Record<string, unknown>, where: string, depth: nu
       out.push({ name, type: resolveAt(f, at, depth + 1) });
     }
   }
+  const ref = out.find((f) => f.type.kind === 'reference');
+  // Written references are made from paths in the file (lib/references.ts), a path no codec has.
+  if (ref) throw new TypeError(`${where}: field '${ref.name}': references are stored on their own (a '${typeText(ref.type)}' dataset or attribute), not in compound dtypes`);
   if (explicit !== 0 && explicit !== out.length) {
     throw new TypeError(`${where}: give every compound field an offset ({ dtype, offset }) or none (packed in order)`);
   }
@@ -638,6 +686,7 @@ export function storedSize(t: ResolvedType): number {
     case 'enum': case 'bitfield': return itemSize(t.dtype);
     case 'opaque': return t.size;
     case 'vlen': return 8;
+    case 'reference': return t.region ? 12 : 8;
     case 'array': return product(t.shape) * storedSize(t.base);
     case 'compound': {
       if (t.itemsize !== undefined) return t.itemsize;
@@ -686,6 +735,7 @@ export function specOf(t: ResolvedType): DTypeSpec {
     case 'opaque': return t.tag ? { opaque: t.size, tag: t.tag } : { opaque: t.size };
     case 'vlen': return { vlen: specOf(t.base) };
     case 'array': return { array: specOf(t.base), shape: [...t.shape] };
+    case 'reference': return t.region ? 'regionReference' : 'reference';
     case 'compound': {
       // Offsets only where the layout is not numpy's packed one (a stored type's padding, an explicit layout).
       const packed = isPacked(t);
@@ -710,6 +760,7 @@ export function typeText(t: ResolvedType): string {
   switch (t.kind) {
     case 'number': return t.dtype;
     case 'bool': case 'float16': return t.kind;
+    case 'reference': return t.region ? 'regionReference' : 'reference';
     case 'complex': return t.dtype === 'float32' ? 'complex64' : 'complex128';
     case 'string':
       if (t.encoding === 'utf-8' && t.length === null) return 'string';
@@ -753,6 +804,7 @@ export function nativeType(t: ResolvedType): NativeType {
     case 'opaque': return { ...facts, kind: 'opaque', size: t.size, tag: t.tag };
     case 'vlen': return { ...facts, kind: 'vlen', base: nativeType(t.base) };
     case 'array': return { ...facts, kind: 'array', base: nativeType(t.base), dims: [...t.shape] };
+    case 'reference': return { kind: 'reference', dtype: DTYPE_CODES[t.region ? 'regionReference' : 'reference'] };
     case 'compound': {
       const c: NativeType = {
         ...facts,
@@ -794,9 +846,12 @@ export function resolvedOfInfo(info: TypeInfo): ResolvedType | undefined {
     }
     case 'opaque':
       return { ...facts, kind: 'opaque', size: info.size, tag: info.tag ?? '' };
+    case 'reference':
+      return info.reference ? { ...facts, kind: 'reference', region: info.reference === 'region' } : undefined;
     case 'array': {
+      // References inside other types are read on their own path (lib/references.ts), not through a codec.
       const base = info.base && resolvedOfInfo(info.base);
-      return base && info.dims ? { ...facts, kind: 'array', base, shape: [...info.dims] } : undefined;
+      return base && base.kind !== 'reference' && info.dims ? { ...facts, kind: 'array', base, shape: [...info.dims] } : undefined;
     }
     case 'vlen': {
       const base = info.base && resolvedOfInfo(info.base);
@@ -813,7 +868,7 @@ export function resolvedOfInfo(info: TypeInfo): ResolvedType | undefined {
       ) {
         return { ...facts, kind: 'complex', dtype: r.dtype };
       }
-      if (types.some((t) => t === undefined) || fields.length === 0) return undefined;
+      if (types.some((t) => t === undefined || t.kind === 'reference') || fields.length === 0) return undefined;
       return { ...facts, kind: 'compound', fields: fields.map((f, k) => ({ name: f.name, type: types[k]!, offset: f.offset })), itemsize: info.size };
     }
     default:
@@ -846,6 +901,8 @@ export interface StoredType {
   dims?: readonly number[];
   /** Opaque types: their tag, when they have one. */
   tag?: string;
+  /** References: to objects, or to regions (selections) of datasets. */
+  reference?: 'object' | 'region';
 }
 
 /** How many fields or members a description lists before it says how many more there are. */
@@ -863,6 +920,7 @@ export function storedTypeOf(info: TypeInfo): StoredType {
   if (info.fields) t.fields = info.fields.map((f) => ({ name: f.name, offset: f.offset, type: f.type ? storedTypeOf(f.type) : unknownType() }));
   if (info.dims) t.dims = [...info.dims];
   if (info.tag !== undefined) t.tag = info.tag;
+  if (info.reference !== undefined) t.reference = info.reference;
   t.description = describeStored(t);
   return t;
 }
@@ -898,6 +956,8 @@ function describeStored(t: StoredType): string {
       return `variable-length sequence of ${t.base?.description ?? 'unknown'}`;
     case 'opaque':
       return `opaque (${t.size} bytes${t.tag ? `, tag '${t.tag}'` : ''})`;
+    case 'reference':
+      return t.reference ? `${t.reference} reference` : `reference (${t.size} bytes)`;
     default:
       return `${t.className} (${t.size} bytes)`;
   }

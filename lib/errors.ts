@@ -22,6 +22,7 @@ export interface H5StackFrame {
  * - `IS_DIRECTORY`: a directory where a file was expected
  * - `UNSUPPORTED_TYPE`: a stored type h5mpi cannot read
  * - `DECODE`: stored strings are not valid in their charset (UTF-8); read them with `{ strings: 'bytes' }`
+ * - `UNSUPPORTED`: HDF5 cannot do this here, e.g. read a virtual dataset through MPI-IO (HDF5 1.10)
  * - `IO`: the operating system failed a read or write
  * - `FILTER`: a filter (compression, plugin) failed or is missing
  * - `FAILED`: any other HDF5 failure (the message and `h5stack` say more)
@@ -37,6 +38,7 @@ export type H5ErrorCode =
   | 'IS_DIRECTORY'
   | 'UNSUPPORTED_TYPE'
   | 'DECODE'
+  | 'UNSUPPORTED'
   | 'IO'
   | 'FILTER'
   | 'FAILED';

@@ -2,7 +2,7 @@
 import { checkingDefault, runCollective } from './collective';
 import { FileContext, FileMode } from './context';
 import { H5Error } from './errors';
-import { checkFreeToTruncate, FileHold, fileLockedError, holdForJob, holdSerial, lockingUnsupportedAdvice, whyLockFailed } from './filelock';
+import { checkFreeToTruncate, createForJob, FileHold, fileLockedError, holdForJob, holdSerial, lockHolder, lockingUnsupportedAdvice, whyLockFailed } from './filelock';
 import { Group } from './group';
 import { Comm, MPI } from './mpi';
 import { FileAccess, native, NativeFile } from './native';
@@ -22,8 +22,14 @@ export interface FileOptions {
   collectiveMetadata?: boolean;
   /** Check that every rank makes the same collective calls (parallel only; default true unless H5MPI_CHECK_COLLECTIVE=0). */
   checkCollective?: boolean;
+  /**
+   * When this call creates the file: its root group tracks the creation order of its members and attributes,
+   * so that `keys()` and `attrs.keys()` list them in that order (h5py's `track_order`; default false). An
+   * existing file keeps what it was created with.
+   */
+  trackOrder?: boolean;
 }
-const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective'] as const;
+const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective', 'trackOrder'] as const;
 
 // Every object knows its file: `dataset.file`. Declared here rather than in lib/object.ts so that the
 // object module needs no import of this one (File is made of objects, not the other way round).
@@ -56,6 +62,7 @@ export class File extends Group implements Disposable {
     const comm = (given) ?? (MPI.jobSize() > 1 ? MPI.COMM_WORLD : undefined);
     let access!: FileAccess;
     let collectiveMetadata = false;
+    let trackOrder = false;
     const check = (options as FileOptions | null)?.checkCollective ?? checkingDefault();
     // The rest is checked inside the ranks' agreement, so that bad input on one rank makes every rank throw
     // instead of leaving the others waiting in the collective open.
@@ -65,11 +72,13 @@ export class File extends Group implements Disposable {
       checkOptions(options, OPTION_NAMES, where);
       const info = options.info === undefined ? undefined : hints(options.info, where);
       collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
+      trackOrder = !!options.trackOrder;
       access = comm ? { comm: comm.native, collectiveMetadata, ...(info ? { info } : {}) } : {};
       const settings = [
         ...(comm && !collectiveMetadata ? ['collectiveMetadata: false'] : []),
         ...(check ? [] : ['checkCollective: false']),
         ...(info ? [`info ${JSON.stringify(info)}`] : []),
+        ...(trackOrder ? ['trackOrder: true'] : []),
       ];
       return `File.open('${filename}', '${mode}'${settings.map((x) => `, ${x}`).join('')})`;
     };
@@ -80,12 +89,12 @@ export class File extends Group implements Disposable {
     };
     if (!comm) {
       prepare();
-      const { file, hold } = openNative(filename, mode, access, comm, where);
+      const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
       return opened(file, hold, false);
     }
     // Always checked, even with checkCollective: false: this is where the ranks agree on that setting.
     return runCollective(comm, true, where, prepare, () => {
-      const { file, hold } = openNative(filename, mode, access, comm, where);
+      const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
       return opened(file, hold, true);
     });
   }
@@ -170,71 +179,94 @@ function hints(info: Record<string, string | number>, where: string): Record<str
   return out;
 }
 
-const FILE_KINDS = ['missing', 'file', 'directory', 'locked'] as const;
+const FILE_KINDS = ['missing', 'file', 'directory', 'locked', 'created'] as const;
 type FileKind = (typeof FILE_KINDS)[number];
 
-function openNative(filename: string, mode: FileMode, access: FileAccess, comm: Comm | undefined, where: string): { file: NativeFile; hold: FileHold | undefined } {
+function openNative(filename: string, mode: FileMode, access: FileAccess, trackOrder: boolean, comm: Comm | undefined, where: string): { file: NativeFile; hold: FileHold | undefined } {
   const writer = mode !== 'r';
+  const creates = mode !== 'r' && mode !== 'r+';
   let hold: FileHold | undefined;
+  let holder: string | undefined;
   // Rank 0 decides what exists, so that every rank takes the same branch even on a lagging file system; in
-  // parallel it also takes the job's lock (HDF5's MPI-IO driver takes none, see lib/filelock.ts).
-  // Never throws (rank 0 must reach the bcast): what stat cannot tell, HDF5 reports when it opens the file.
+  // parallel it also takes the job's lock (HDF5's MPI-IO driver takes none, see lib/filelock.ts), and makes
+  // a missing file itself, locked from the moment it appears ('created'), so that of two jobs creating it
+  // at once exactly one gets it. Never throws (rank 0 must reach the bcast): what stat cannot tell, HDF5
+  // reports when it opens the file.
   const look = (): FileKind => {
     try {
-      const kind = native.pathKind(filename);
-      if (kind !== 'file') return kind;
-      if (comm) {
+      let kind: FileKind = native.pathKind(filename);
+      if (!comm || kind === 'directory') return kind;
+      if (kind === 'missing' && creates) {
+        const made = createForJob(filename);
+        if (made === 'busy') return lockedBy();
+        if (made !== 'exists') {
+          hold = made;
+          return made ? 'created' : 'missing';
+        }
+        kind = 'file'; // made by another process meanwhile: an existing file, whose lock decides
+      }
+      if (kind === 'file' && mode !== 'w-' && mode !== 'x') {
         const h = holdForJob(filename, writer);
-        if (h === 'busy') return 'locked';
+        if (h === 'busy') return lockedBy();
         hold = h;
       }
-      return 'file';
+      return kind;
     } catch {
       return 'file';
     }
   };
+  const lockedBy = (): FileKind => {
+    holder = lockHolder(filename);
+    return 'locked';
+  };
   // An int32, not comm.bcast's structured clone, whose serializer is slow on its first use in a process.
   const kind = comm ? FILE_KINDS[comm.bcastInto(Int32Array.of(comm.rank === 0 ? FILE_KINDS.indexOf(look()) : 0), 0)[0]] : look();
-  const exists = kind !== 'missing';
   if (kind === 'directory') throw new H5Error(`${where}: '${filename}' is a directory, not an HDF5 file`, 'IS_DIRECTORY');
-  if (kind === 'locked') throw fileLockedError(where, filename, writer, true);
+  if (kind === 'locked') {
+    // Every rank says who holds the file, as rank 0 found it (the holder may be on rank 0's machine only).
+    const who = comm!.bcast(comm!.rank === 0 ? (holder ?? '') : '', 0);
+    throw fileLockedError(where, filename, writer, true, who || undefined);
+  }
+  const exists = kind !== 'missing';
   try {
     // HDF5 truncates for 'w' before it tries its lock: make sure no other process has the file open first.
     if (!comm && mode === 'w' && exists) checkFreeToTruncate(filename, where);
-    const file = openOrCreate(filename, mode, exists, access, where);
+    // A file rank 0 made for this open is empty and locked for the job: HDF5 creates over it. A serial open
+    // creates a missing file exclusively (O_EXCL) in every mode, 'w' included: of two creators, one fails.
+    const file = kind === 'created' ? native.fileCreate(filename, false, access, trackOrder) : openOrCreate(filename, mode, exists, !comm, access, trackOrder, where);
     if (!comm) hold = holdSerial(filename);
-    else if (comm.rank === 0 && !exists) {
-      const h = holdForJob(filename, writer); // a new file: lock it for the job now that it exists
-      hold = h === 'busy' ? undefined : h;
-    }
     return { file, hold };
   } catch (e) {
-    hold?.release();
+    if (kind === 'created') hold?.discard(); // leaves no empty file behind
+    else hold?.release();
     if (!(e instanceof H5Error)) throw e;
     if (e.code === 'NOT_HDF5') {
       throw new H5Error(`${where}: '${filename}' is not an HDF5 file (no HDF5 signature found in it)`, 'NOT_HDF5', e.h5stack);
     }
     if (e.code === 'LOCKED') {
-      if (whyLockFailed(filename, writer) === 'busy') throw fileLockedError(where, filename, writer, false, e.h5stack);
+      if (whyLockFailed(filename, writer) === 'busy') throw fileLockedError(where, filename, writer, false, lockHolder(filename), e.h5stack);
       throw new H5Error(`${where}: ${lockingUnsupportedAdvice()}`, 'LOCKING_UNSUPPORTED', e.h5stack);
     }
+    // A serial open found no file, but another process made it before HDF5's exclusive create: it is an
+    // existing file now, opened as one (lock first), or refused by 'w-'/'x'.
+    if (!comm && !exists && creates && native.pathKind(filename) === 'file') return openNative(filename, mode, access, trackOrder, comm, where);
     throw e;
   }
 }
 
-function openOrCreate(filename: string, mode: FileMode, exists: boolean, access: FileAccess, where: string): NativeFile {
+function openOrCreate(filename: string, mode: FileMode, exists: boolean, exclusive: boolean, access: FileAccess, trackOrder: boolean, where: string): NativeFile {
   switch (mode) {
     case 'r':
     case 'r+':
       if (!exists) throw new H5Error(`${where}: no such file`, 'NOT_FOUND');
       return native.fileOpen(filename, mode === 'r+', access);
     case 'w':
-      return native.fileCreate(filename, false, access);
+      return native.fileCreate(filename, exclusive && !exists, access, trackOrder);
     case 'w-':
     case 'x':
       if (exists) throw new H5Error(`${where}: the file exists (mode '${mode}' only creates new files)`, 'EXISTS');
-      return native.fileCreate(filename, true, access);
+      return native.fileCreate(filename, true, access, trackOrder);
     case 'a':
-      return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access);
+      return exists ? native.fileOpen(filename, true, access) : native.fileCreate(filename, true, access, trackOrder);
   }
 }

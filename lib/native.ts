@@ -1,6 +1,7 @@
 // The compiled addon and the shape of what it exports. Nothing here is public API.
 import * as path from 'node:path';
 import { H5Error, H5ErrorCode, H5StackFrame, MPIError } from './errors';
+import { loadAddon } from './loader';
 
 export type SelectionCode = Float64Array | null;
 
@@ -48,6 +49,31 @@ export interface TypeInfo {
   dims?: number[];
   /** Opaque types. */
   tag?: string;
+  /** References (binding/references.h). */
+  reference?: 'object' | 'region';
+}
+
+/** A region reference's selection as the binding describes it (binding/references.h). */
+export interface RegionDescription {
+  kind: 'all' | 'none' | 'regular' | 'blocks' | 'points';
+  rank: number;
+  shape: number[];
+  start?: number[];
+  stride?: number[];
+  count?: number[];
+  block?: number[];
+  /** Each block's start and end coordinates (inclusive), 2 * rank numbers. */
+  blocks?: number[][];
+  points?: number[][];
+}
+
+/**
+ * What the binding reads from a type that holds references: the stored references, and the values with each
+ * reference as null or [path, byte offset in raw, selection (regions)].
+ */
+export interface ReferenceValues {
+  raw: ArrayBuffer;
+  values: unknown[];
 }
 
 /**
@@ -65,6 +91,8 @@ export type NativeType = { size?: number; bigEndian?: boolean } & (
   | { kind: 'compound'; fields: { name: string; type: NativeType; offset?: number }[] }
   | { kind: 'array'; base: NativeType; dims: number[] }
   | { kind: 'vlen'; base: NativeType }
+  // Stored and read through references.cc, not a codec (dtype: DTYPE_CODES.reference or .regionReference).
+  | { kind: 'reference'; dtype: number }
 );
 
 /** A compiled type (binding/codec.h Codec): HDF5's memory type and the copy between its buffer and JS values. */
@@ -88,6 +116,7 @@ export interface FilterDescription {
 
 export interface DatasetInfo {
   type: TypeInfo;
+  layout: 'contiguous' | 'chunked' | 'compact' | 'virtual';
   shape: number[] | null;
   maxshape: number[] | null;
   chunks: number[] | null;
@@ -103,6 +132,36 @@ export interface DatasetSpec {
   /** The pipeline, in order (HDF5's own setters are used for its built-in filters). */
   filters?: { id: number; flags: number; cdValues: number[] }[];
   fill?: ArrayBufferView;
+  /** A virtual dataset's mappings (binding/virtual.h). */
+  virtual?: NativeVirtualMapping[];
+  /** Track the creation order of the dataset's attributes. */
+  trackOrder?: boolean;
+}
+
+/**
+ * A selection as binding/virtual.cc takes and gives it: [nslabs, then per slab start[r], stride[r],
+ * count[r], block[r]], -1 for H5S_UNLIMITED; null selects everything.
+ */
+export type NativeSlabs = number[] | null;
+
+/** One mapping of a virtual dataset: elements `target` of it come from elements `source` of `path` in `file`. */
+export interface NativeVirtualMapping {
+  file: string;
+  path: string;
+  target: NativeSlabs;
+  /** As given on creation; read back, the extent HDF5 decodes (the bounds of the source selection). */
+  sourceShape: number[];
+  /** -1: unlimited. */
+  sourceMaxshape: number[];
+  source: NativeSlabs;
+}
+
+/** One chunk as the binding describes it; address -1 and size 0 when it is not stored. */
+export interface NativeChunkInfo {
+  offset: number[];
+  filterMask: number;
+  address: number;
+  size: number;
 }
 
 export interface FileAccess {
@@ -114,16 +173,30 @@ export interface FileAccess {
 /** What a file, group or dataset holds: attributes. */
 export interface NativeLocation {
   /** Writes (or replaces, keeping the old value when the write fails) an attribute; strings may be given as bytes. */
+  /** data: a typed array, the values a type's codec encodes, or references for makeReferences (references.cc). */
   attrWrite(name: string, spec: NativeAttrSpec, data: unknown): void;
   /**
    * mode: a STRING_MODES code, or 2 for the type and shape only. Shape null: scalar; []: a null dataspace.
-   * With a type, the data is read through its codec and decoded; without one only numbers (an ArrayBuffer)
-   * and strings are read.
+   * A type that holds references reads as ReferenceValues; otherwise with a type, the data is read through
+   * its codec and decoded; without one only numbers (an ArrayBuffer) and strings are read.
    */
   attrRead(name: string, mode: number, type?: NativeType): { type: TypeInfo; shape: number[] | null; data?: unknown };
   attrNames(): string[];
   attrExists(name: string): boolean;
   attrDelete(name: string): void;
+  /** The stored references for paths, regions ([path, selection code, rank]), stored bytes or null (references.cc). */
+  makeReferences(elements: readonly (null | Uint8Array | string | [string, Float64Array | null, number])[], region: boolean): ArrayBuffer;
+  /** The path a stored reference points at now, or null. */
+  resolveReference(bytes: Uint8Array, region: boolean): string | null;
+  /** Dimension scales of the dataset at `path` (binding/dimscales.cc). */
+  dimScales(op: 'makeScale', path: string, name: string): void;
+  dimScales(op: 'isScale', path: string): boolean;
+  dimScales(op: 'scaleName', path: string): string;
+  dimScales(op: 'attach' | 'detach', path: string, scalePath: string, dim: number): void;
+  dimScales(op: 'isAttached', path: string, scalePath: string, dim: number): boolean;
+  dimScales(op: 'scales', path: string, dim: number): { path: string | null; name: string }[];
+  dimScales(op: 'label', path: string, dim: number): string;
+  dimScales(op: 'setLabel', path: string, dim: number, label: string): void;
 }
 
 /** An open group; close() is collective in parallel. */
@@ -138,21 +211,48 @@ export interface NativeDataset extends NativeLocation {
   close(): void;
   info(): DatasetInfo;
   /**
-   * Writes a typed array (converted by HDF5 from its element type) or strings into `selection`; with a
-   * codec, a typed array of its elements or the values it encodes.
+   * Writes a typed array (converted by HDF5 from its element type), strings, or stored references (a
+   * DataView) into `selection`; with a codec, a typed array of its elements or the values it encodes.
    */
   write(selection: SelectionCode, data: unknown, collective: boolean, codec?: NativeCodec): void;
   /**
    * Reads `selection` into `target` (any numeric typed array); with no target, strings come back (stringMode:
-   * STRING_MODES). With a codec, into a target for a direct type, else the decoded values come back.
+   * STRING_MODES), or references (ReferenceValues) from a reference dataset. With a codec, into a target for
+   * a direct type, else the decoded values come back.
    */
   read(selection: SelectionCode, target: ArrayBufferView | undefined, collective: boolean, stringMode?: number, codec?: NativeCodec): unknown;
   setExtent(shape: number[]): void;
   /** What HDF5 did in the last collective transfer: [ioMode, localCause, globalCause]. */
   transferReport(): number[] | undefined;
+  /** Direct chunk I/O (binding/chunks.h): bytes as stored, bypassing filters and conversion. */
+  writeChunk(offset: number[], bytes: ArrayBufferView, filterMask: number): void;
+  /** [bytes, filterMask], or undefined when no chunk is stored at `offset`. */
+  readChunk(offset: number[]): [ArrayBuffer, number] | undefined;
+  chunkCount(): number;
+  chunkInfo(index: number): NativeChunkInfo;
+  chunkInfoAt(offset: number[]): NativeChunkInfo;
+  chunkList(): NativeChunkInfo[];
+  /** A virtual dataset's mappings ([] for other layouts). */
+  virtualSources(): NativeVirtualMapping[];
 }
 
 export type ObjectKind = 'group' | 'dataset' | 'datatype' | 'missing' | 'unknown';
+
+/** A link as the binding describes it ('user': a user-defined link class). */
+export interface NativeLinkInfo {
+  type: 'hard' | 'soft' | 'external' | 'user';
+  target?: string;
+  file?: string;
+}
+
+/** HDF5's object copy flags (H5Pset_copy_object), by h5py's names in camelCase. */
+export interface CopyFlags {
+  shallow: boolean;
+  expandSoft: boolean;
+  expandExternal: boolean;
+  expandRefs: boolean;
+  withoutAttrs: boolean;
+}
 
 /** An open file; its tree is addressed by absolute paths. close() closes everything opened in it. */
 export interface NativeFile extends NativeLocation {
@@ -160,13 +260,28 @@ export interface NativeFile extends NativeLocation {
   flush(): void;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
-  createGroup(path: string): NativeGroup;
+  /** With `trackOrder`, the group tracks (and indexes) the creation order of its links and attributes. */
+  createGroup(path: string, trackOrder: boolean): NativeGroup;
   createDataset(path: string, spec: DatasetSpec): NativeDataset;
   open(path: string): NativeGroup | NativeDataset;
   kind(path: string): ObjectKind;
   delete(path: string): void;
-  /** The names of the root group's links, in name order. */
+  /** The names of the root group's links: in creation order where tracked, else name order. */
   names(): string[];
+  /** Whether a link is at `path` (dangling or not), every component before it resolving. */
+  linkExists(path: string): boolean;
+  /** Whether opening `path` goes through an external link (opens another file). Follows no external link. */
+  crossesExternal(path: string): boolean;
+  /** The link at `path`, or null when there is none. */
+  linkInfo(path: string): NativeLinkInfo | null;
+  createSoftLink(path: string, target: string): void;
+  createHardLink(path: string, existing: string): void;
+  createExternalLink(path: string, file: string, objectPath: string): void;
+  move(from: string, to: string): void;
+  /** Copies `from` in `source` (this file or another) to `to` in this file. */
+  copy(source: NativeFile, from: string, to: string, flags: CopyFlags): void;
+  /** Every object under `path` once (names relative to it, in name order), and their kinds. */
+  visit(path: string): [string[], ObjectKind[]];
 }
 
 export interface Native {
@@ -187,7 +302,8 @@ export interface Native {
   shutdown(): void;
 
   hdf5Version(): string;
-  fileCreate(path: string, exclusive: boolean, access: FileAccess): NativeFile;
+  /** With `trackOrder`, the root group tracks the creation order of its links and attributes. */
+  fileCreate(path: string, exclusive: boolean, access: FileAccess, trackOrder: boolean): NativeFile;
   fileOpen(path: string, writable: boolean, access: FileAccess): NativeFile;
   selectionSize(shape: number[], selection: Float64Array): number;
   /** Whether HDF5 has filter `id` (searching its plugin path when it has not loaded it yet), and what for. */
@@ -212,14 +328,21 @@ export interface Native {
   realPath(path: string): string | undefined;
   /** A descriptor holding a flock on `path` (shared, or exclusive), or why there is none. */
   fileTryLock(path: string, exclusive: boolean): number | 'busy' | 'missing' | 'unsupported';
+  /**
+   * Creates `path` (which must not exist) already locked: its descriptor, holding its exclusive lock unless
+   * the file system cannot lock; or why nothing was created.
+   */
+  fileCreateLocked(path: string): { fd: number; locked: boolean } | 'exists' | 'busy' | 'failed';
+  /** Removes `path` if it still names the file locked at `fd` (a creation that failed), then unlocks. */
+  fileDiscard(path: string, fd: number): void;
   fileUnlock(fd: number): void;
+  /** The processes on this machine holding a lock on `path` (/proc/locks). */
+  fileLockHolders(path: string): { pid: number; command: string }[];
 }
 
-// node-gyp-build picks prebuilds/<platform>-<arch>/ first, then build/Release.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const load = require('node-gyp-build') as (dir: string) => Native;
-
-export const native: Native = load(path.join(__dirname, '..'));
+// build/Release first, then a prebuild made for this machine's MPI (lib/loader.ts); when neither is
+// there, requiring h5mpi throws an Error that says what is missing and how to build it.
+export const native: Native = loadAddon<Native>(path.join(__dirname, '..'));
 native.setErrorClasses(
   function makeH5Error(message: string, stack: H5StackFrame[], code: H5ErrorCode) {
     return new H5Error(message, code, stack);

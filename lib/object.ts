@@ -15,8 +15,7 @@ export interface ObjectInit {
 export abstract class H5Object {
   /** @internal The file's shared state. */
   readonly ctx: FileContext;
-  /** The absolute path inside the file ("/" for the file itself). */
-  readonly name: string;
+  #name: string;
   /** The native object, kept after close (a dataset's last transfer report outlives it). */
   readonly #handle: NativeLocation;
   #open = true;
@@ -28,8 +27,18 @@ export abstract class H5Object {
   protected constructor(init: unknown) {
     const { ctx, name, location } = init as ObjectInit;
     this.ctx = ctx;
-    this.name = name;
+    this.#name = name;
     this.#handle = location;
+  }
+
+  /** The absolute path inside the file ("/" for the file itself); after a `move`, the new path. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** @internal After a `move`: the path it is now at. */
+  _rename(name: string): void {
+    this.#name = name;
   }
 
   /** "Dataset '/x'" - how error messages name this object. */

@@ -308,18 +308,26 @@ function packFields(fields: readonly ResolvedField[], values: Record<string, unk
 
 /** @internal A write of nothing (the empty selection of a rank with nothing to write) of type `t`. */
 export function emptyData(t: ResolvedType): unknown {
-  if (t.kind === 'string') return [];
+  if (t.kind === 'string' || t.kind === 'reference') return [];
   if (isDirect(t)) return new ARRAY_TYPES[holderOf(t).dtype](0);
   if (t.kind === 'vlen') return [];
   return Object.fromEntries(t.kind === 'compound' ? t.fields.map((f) => [f.name, emptyData(f.type)]) : []);
 }
 
-/** Data in a message, briefly: what ranks compare (describeArgument, with objects' fields). */
+/**
+ * A record or an object of fields' arrays, not an object of a class (a Group or Dataset given as a
+ * reference's target, which describeArgument names by its path).
+ */
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Data in a message, briefly: what ranks compare (describeArgument, with records' fields). */
 export function describeData(value: unknown): string {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && !ArrayBuffer.isView(value)) {
-    return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${describeData(v)}`).join(', ')} }`;
-  }
-  if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object')) {
+  if (isPlainRecord(value)) return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${describeData(v)}`).join(', ')} }`;
+  if (Array.isArray(value) && value.some((v) => isPlainRecord(v) || Array.isArray(v))) {
     return `[${value.map(describeData).join(', ')}]`;
   }
   return describeArgument(value);

@@ -5,9 +5,10 @@
 import { gatherCollective, ranges } from './collective';
 import type { FileContext } from './context';
 import { Dataset } from './dataset';
-import type { DTypeSpec } from './dtype';
+import { type DTypeSpec, isReferenceDType } from './dtype';
 import { CollectiveMismatchError, H5Error } from './errors';
 import type { DatasetSpec } from './native';
+import { checkIndependentReferences, packReferences, referenceList } from './references';
 import { checkInitialData, createNative, DatasetOptions, datasetSpec, describeCreate, isFiltered, writesVlen } from './spec';
 import { parallelFilteredError, parallelVlenError, resolvePath } from './validate';
 
@@ -56,6 +57,11 @@ export function createDatasetsPerRank<S extends Record<string, DatasetOptions>>(
             'is written collectively, so its initial data cannot come from one rank: create it without data, then ' +
               'write it with dataset.collective.write(...) on every rank (an empty selection where a rank has nothing).',
           );
+        }
+        if (isReferenceDType(options.dtype)) {
+          // Made by every rank together in a parallel file, so not from one rank's data (lib/references.ts).
+          if (ctx.parallel) checkIndependentReferences([`${options.dtype} data`], `${w}: data`);
+          packReferences(referenceList(options.data, options.shape.reduce((a, b) => a * b, 1), w), options.dtype === 'regionReference', ctx, `${w}: data`);
         }
         checkInitialData(options, spec, w);
       }

@@ -1,7 +1,7 @@
 // Hyperslab selections: validation against a dataset's shape, element counts, and the compact encoding
 // binding/dataspace.cc applies (see the comment there).
 import { native } from './native';
-import { checkIntegers } from './validate';
+import { checkIntegers, describeValue } from './validate';
 
 /** A regular block pattern: `count` blocks of `block` elements, `stride` apart, from `start` (per dimension). */
 export interface HyperslabSpec {
@@ -38,8 +38,32 @@ export class Hyperslab {
   }
 }
 
-/** What `read`/`write` take: nothing (the whole dataset), a plain hyperslab object, or a Hyperslab. */
-export type Selection = HyperslabSpec | Hyperslab | null | undefined;
+/**
+ * Single elements by their coordinates (HDF5's point selection, h5py's `PointSelection`): `new Points([[0, 1],
+ * [2, 3]])` selects two elements of a 2-d dataset, read and written in the order given. Region references to
+ * points read as these.
+ */
+export class Points {
+  /** One coordinate array per element, each of the dataset's rank. */
+  readonly coords: readonly (readonly number[])[];
+
+  constructor(coords: readonly (readonly number[])[]) {
+    const given: unknown = coords;
+    if (!Array.isArray(given)) throw new TypeError(`Points: coords must be an array of coordinate arrays, got ${describeValue(given)}`);
+    const list = given as unknown[];
+    const rank = list.length > 0 && Array.isArray(list[0]) ? (list[0] as unknown[]).length : 0;
+    list.forEach((c, i) => checkIntegers(c, `coords[${i}]`, 0, 'Points', rank));
+    this.coords = Object.freeze(coords.map((c) => Object.freeze(Array.from(c))));
+  }
+
+  /** The number of dimensions of each coordinate (0 for no points). */
+  get rank(): number {
+    return this.coords.length > 0 ? this.coords[0].length : 0;
+  }
+}
+
+/** What `read`/`write` take: nothing (the whole dataset), a plain hyperslab object, a Hyperslab, or Points. */
+export type Selection = HyperslabSpec | Hyperslab | Points | null | undefined;
 
 function complete(spec: HyperslabSpec, where: string): Required<HyperslabSpec> {
   if (spec === null || typeof spec !== 'object' || !Array.isArray(spec.start) || !Array.isArray(spec.count)) {
@@ -118,6 +142,7 @@ export function resolveSelection(sel: Selection, shape: readonly number[] | null
   }
   if (shape === null) throw new RangeError(`${where}: a scalar dataset takes no selection`);
   const rank = shape.length;
+  if (sel instanceof Points) return encodePoints(sel, shape, where);
   const slabs: readonly HyperslabSpec[] = sel instanceof Hyperslab ? sel.slabs : [sel];
   const code = encodingBuffer(2 + slabs.length * 4 * rank);
   let picked = 0;
@@ -139,6 +164,27 @@ export function resolveSelection(sel: Selection, shape: readonly number[] | null
 
 const NONE = new Float64Array([1]);
 
+/** Points as [3, npoints, coordinates...], each checked against `shape`. */
+function encodePoints(sel: Points, shape: readonly number[], where: string): ResolvedSelection {
+  const n = sel.coords.length;
+  if (n === 0) return { code: NONE, size: 0 };
+  const rank = shape.length;
+  if (sel.rank !== rank) throw new RangeError(`${where}: the points have ${sel.rank} coordinates each, the dataset ${rank} dimensions`);
+  const code = encodingBuffer(2 + n * rank);
+  code[0] = 3;
+  code[1] = n;
+  for (let k = 0; k < n; k++) {
+    const c = sel.coords[k];
+    for (let i = 0; i < rank; i++) {
+      if (c[i] >= shape[i]) {
+        throw new RangeError(`${where}: point ${k} ([${c.join(', ')}]) is outside the dataset's shape [${shape.join(', ')}]`);
+      }
+      code[2 + k * rank + i] = c[i];
+    }
+  }
+  return { code, size: n };
+}
+
 /** One part of a transfer cut into pieces: a hyperslab, and the elements of the caller's array it moves. */
 export interface TransferPiece {
   slab: Required<HyperslabSpec>;
@@ -158,7 +204,8 @@ export interface TransferPiece {
 export function splitSelection(code: Float64Array | null, shape: readonly number[], maxElements: number): TransferPiece[] | undefined {
   const rank = shape.length;
   if (code !== null && code[0] === 1) return [];
-  if (code !== null && code[1] !== 1) return undefined;
+  // Points, and a union of hyperslabs, are not cut.
+  if (code !== null && (code[0] === 3 || code[1] !== 1)) return undefined;
   const field = (f: number): number[] => (code === null ? shape.map((d) => (f === 2 ? d : f === 0 ? 0 : 1)) : Array.from(code.subarray(2 + f * rank, 2 + (f + 1) * rank)));
   const start = field(0), stride = field(1), count = field(2), block = field(3);
   // Selected coordinates per dimension, and the elements one coordinate of a dimension spans inside it.

@@ -52,13 +52,17 @@ export interface DatasetOptions<D extends DTypeSpec = DTypeSpec> {
   stringLength?: D extends 'string' ? number : never;
   /** Initial contents (in parallel, rank 0's data is written; pass the same on every rank). */
   data?: WriteData<D>;
+  /** Track the creation order of the dataset's attributes, so that `attrs.keys()` lists them in it (h5py's `track_order`; default false). */
+  trackOrder?: boolean;
 }
 
 const OPTION_NAMES = [
   'shape', 'dtype', 'maxshape', 'chunks', 'compression', 'compressionOpts', 'compressionLevel', 'shuffle', 'fletcher32',
-  'scaleoffset', 'nbit', 'filters', 'fillValue', 'stringLength', 'data',
+  'scaleoffset', 'nbit', 'filters', 'fillValue', 'stringLength', 'data', 'trackOrder',
 ] as const;
 const FILTER_OPTION_NAMES = ['id', 'cdValues', 'optional'] as const;
+
+/** Bytes of a stored object reference and region reference (HDF5 1.10's hobj_ref_t and hdset_reg_ref_t). */
 
 /** h5py's chunk guess: about 16 KiB to 1 MiB a chunk depending on the dataset's size, halving dims in turn. */
 export function guessChunks(shape: readonly number[], typeSize: number): number[] {
@@ -230,7 +234,7 @@ export function writesVlen(spec: DatasetSpec): boolean {
 function fillOf(t: ResolvedType, v: unknown, where: string): ArrayBufferView {
   const at = `${where}: fillValue`;
   const kinds = ['number', 'float16', 'bool', 'enum'];
-  if (t.kind === 'string') throw new TypeError(`${where}: string datasets take no fillValue`);
+  if (t.kind === 'string' || t.kind === 'reference') throw new TypeError(`${where}: ${typeText(t)} datasets take no fillValue`);
   if (!kinds.includes(t.kind)) throw new TypeError(`${where}: a dataset of ${typeText(t)} takes no fillValue (numbers, float16, bools and enums do)`);
   if (t.kind === 'bool' ? typeof v !== 'boolean' : typeof v !== 'number' && typeof v !== 'bigint' && !(t.kind === 'enum' && typeof v === 'string')) {
     throw new TypeError(`${at} must be ${t.kind === 'bool' ? 'a boolean' : t.kind === 'enum' ? 'a value or a member name' : 'a number or bigint'}, got ${describeValue(v)}`);
@@ -284,6 +288,7 @@ export function datasetSpec<D extends DTypeSpec>(options: DatasetOptions<D>, whe
   // Before the dataset exists: HDF5 would otherwise say only that a filter "is not registered".
   if (filtered) checkEncoders(filters, where);
   if (options.fillValue !== undefined && options.fillValue !== null) spec.fill = fillOf(t, options.fillValue, where);
+  if (options.trackOrder) spec.trackOrder = true;
   return spec;
 }
 
@@ -297,9 +302,10 @@ export function checkInitialData<D extends DTypeSpec>(options: DatasetOptions<D>
   const t = optionsType(options, where);
   if (t.kind === 'string') {
     packStrings(options.data, n, { maxBytes: t.length ?? Infinity, stringLength: t.length, ascii: t.encoding === 'ascii' }, at);
-  } else {
+  } else if (t.kind !== 'reference') {
     packElements(t, options.data, n, at, true);
   }
+  // References are checked against the file they go into (lib/group.ts, lib/references.ts).
 }
 
 /** The text ranks compare before creating a dataset: everything that shapes it (and its initial data, `withData`). */
@@ -314,6 +320,7 @@ export function describeCreate<D extends DTypeSpec>(full: string, o: DatasetOpti
     parts.push(`filters [${text.join(', ')}]`);
   }
   if (o.fillValue !== undefined) parts.push(`fill ${describeArgument(o.fillValue)}`);
+  if (spec.trackOrder) parts.push('trackOrder');
   if (withData && o.data !== undefined) parts.push(`data ${describeData(o.data)}`);
   return `createDataset(${parts.join(', ')})`;
 }

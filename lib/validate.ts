@@ -83,6 +83,13 @@ const H5PY_SPELLINGS: Record<string, string> = {
   max_shape: 'maxshape',
   string_length: 'stringLength',
   collective_metadata: 'collectiveMetadata',
+  filter_mask: 'filterMask',
+  filters_mask: 'filterMask',
+  track_order: 'trackOrder',
+  expand_soft: 'expandSoft',
+  expand_external: 'expandExternal',
+  expand_refs: 'expandRefs',
+  without_attrs: 'withoutAttrs',
 };
 
 /**

@@ -1,10 +1,11 @@
 // Attributes with types and shapes, Empty and zero-length attributes, overwrites that fail, datasets of types
 // h5mpi cannot read, and strings as stored: h5mpi's attributes as h5py reads them (numpy dtype, shape,
 // values), h5py's as h5mpi reads them, and 2-rank attribute writes through mpiexec.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AttributeOptions, AttributeValue, Dataset, DTypeSpec, Empty, File, Group, H5Error } from '../lib';
-import { hasH5py, python } from './helpers/h5tools';
+import { AttributeOptions, AttributeValue, Dataset, DTypeSpec, Empty, File, Group, H5Error, Reference } from '../lib';
+import { hasH5py, python, PYTHON } from './helpers/h5tools';
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 const dir = tmpdir('h5mpi-attrs-');
@@ -237,6 +238,7 @@ v = f.create_dataset('vl', (2,), dtype=h5py.vlen_dtype('<i4')); v[0] = [1, 2]
 f['opaque'] = np.void(b'\\x01\\x02\\x03')
 f['ref'] = np.array([h.ref], dtype=h5py.ref_dtype)
 f.attrs['objref'] = h.ref
+f['cref'] = np.array([(1, h.ref)], dtype=[('a', '<i4'), ('r', h5py.ref_dtype)])
 f['latin1'] = np.array([b'caf\\xe9', b'ok'], dtype='S4')
 f.create_dataset('bad_utf8', data=np.array([b'ok', b'caf\\xe9', b'\\xff'], dtype=object), dtype=h5py.string_dtype())
 f.create_dataset('s_scalar', data='h\\u00e9', dtype=h5py.string_dtype())
@@ -334,16 +336,14 @@ emit('ok')`,
     expect(f.attrs.get('cplx')).toEqual([1, 2]);
     expect(f.attrs.read('cplx')).toEqual({ data: new Float32Array([1, 2]), shape: [], dtype: 'complex64' });
     expect(f.attrs.get('f2')).toBe(1.5);
-    expect(f.attrs.info('objref')).toMatchObject({ dtype: null, storedType: { className: 'reference', size: 8 } });
-    expect(() => f.attrs.get('objref')).toThrow(
-      `File '${file}'.attrs.get('objref'): attribute 'objref' has an HDF5 reference type, reference (8 bytes), which h5mpi cannot read`,
-    );
-    expect(() => f.attrs.read('objref')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_TYPE' }) as Error);
+    // References read as what they point at (test/h5_refs_dims.test.ts has the rest).
+    expect(f.attrs.info('objref')).toMatchObject({ dtype: 'reference', shape: [], storedType: { className: 'reference', size: 8 } });
+    expect((f.attrs.get('objref') as Reference).path).toBe('/half');
   });
 
-  test('datasets of compound, float16 and other types open with shape, attributes, filters and stored type; only a reference\'s transfers throw', () => {
+  test('datasets of compound, float16 and other types open with shape, attributes, filters and stored type; only transfers of a compound holding a reference throw', () => {
     using f = File.open(file, 'r');
-    expect(f.keys()).toEqual(['bad_utf8', 'cplx', 'enum', 'half', 'latin1', 'opaque', 'rec', 'ref', 's_scalar', 'vl']);
+    expect(f.keys()).toEqual(['bad_utf8', 'cplx', 'cref', 'enum', 'half', 'latin1', 'opaque', 'rec', 'ref', 's_scalar', 'vl']);
     const cplx = f.get('cplx') as Dataset<'complex128'>;
     expect([cplx.dtype, cplx.shape, cplx.size, cplx.nbytes, cplx.chunks, cplx.compression, cplx.shuffle]).toEqual(['complex128', [3], 3, 48, [2], 'gzip', true]);
     expect(cplx.fileType).toMatchObject({ className: 'compound', size: 16, description: 'compound { r: float64, i: float64 } (16 bytes)' });
@@ -357,19 +357,25 @@ emit('ok')`,
     expect(half.attrs.read('grid')).toEqual({ data: new Uint16Array([0, 1, 2, 3]), shape: [2, 2], dtype: 'uint16' });
     expect(half.read({ start: [0, 1], count: [2, 2] })).toEqual(new Float32Array([1, 2, 4, 5]));
 
-    const ref = f.get('ref') as Dataset;
-    const unsupported = "the dataset's stored type is reference (8 bytes), which h5mpi cannot";
-    expect(ref.dtype).toBeNull();
-    expect(() => ref.read()).toThrow(`Dataset '/ref'.read: ${unsupported} read`);
-    expect(() => ref.read()).toThrow(expect.objectContaining({ name: 'H5Error', code: 'UNSUPPORTED_TYPE' }) as Error);
-    expect(() => ref.readInto(new Float64Array(1))).toThrow(`Dataset '/ref'.readInto: ${unsupported} read`);
+    const ref = f.get('ref') as Dataset<'reference'>;
+    expect(ref.dtype).toBe('reference');
+    expect((ref.read() as (Reference | null)[]).map((r) => r?.path)).toEqual(['/half']);
+    expect(() => ref.readInto(new Float64Array(1))).toThrow("Dataset '/ref'.readInto: a reference dataset reads into an array of references: use read()");
+    // References inside other types are read only in attributes (netCDF-4's REFERENCE_LIST), not in datasets.
+    const cref = f.get('cref') as Dataset;
+    const unsupported = "the dataset's stored type is compound { a: int32, r: object reference } (12 bytes), which h5mpi cannot";
+    expect(cref.dtype).toBeNull();
+    expect(() => cref.read()).toThrow(`Dataset '/cref'.read: ${unsupported} read`);
+    expect(() => cref.read()).toThrow(expect.objectContaining({ name: 'H5Error', code: 'UNSUPPORTED_TYPE' }) as Error);
+    expect(() => cref.readInto(new Float64Array(1))).toThrow(`Dataset '/cref'.readInto: ${unsupported} read`);
 
     const rec = f.get('rec') as Dataset;
     expect(rec.fileType.description).toBe('compound { id: int32, x: float64, name: string (ascii, 2 bytes, nullpad) } (14 bytes)');
     expect(rec.fileType.fields!.map((x) => [x.name, x.offset, x.type.className])).toEqual([['id', 0, 'integer'], ['x', 4, 'float'], ['name', 12, 'string']]);
     expect((f.get('vl') as Dataset).fileType).toMatchObject({ className: 'vlen', description: 'variable-length sequence of int32', base: { className: 'integer', size: 4 } });
     expect((f.get('opaque') as Dataset).fileType).toMatchObject({ className: 'opaque', size: 3, description: 'opaque (3 bytes)' });
-    expect((f.get('ref') as Dataset).fileType).toMatchObject({ className: 'reference', description: 'reference (8 bytes)' });
+    // References read (test/h5_refs_dims.test.ts has the rest).
+    expect((f.get('ref') as Dataset).fileType).toMatchObject({ className: 'reference', description: 'object reference' });
 
     // An enum reads as its integers, its dtype has the members; its stored type lists them too.
     const e = f.get('enum') as Dataset<{ enum: 'int16'; members: { RED: 0; GREEN: 1; BLUE: 2 } }>;
@@ -383,18 +389,82 @@ emit('ok')`,
     fs.copyFileSync(file, copy);
     {
       using f = File.open(copy, 'r+');
-      const ref = f.get('ref') as Dataset;
-      expect(() => ref.write([1] as never)).toThrow("Dataset '/ref'.write: the dataset's stored type is reference (8 bytes), which h5mpi cannot write");
-      ref.attrs.set('units', 'mV');
-      ref.attrs.set('checked', true);
+      const cref = f.get('cref') as Dataset;
+      expect(() => cref.write([1] as never)).toThrow(
+        "Dataset '/cref'.write: the dataset's stored type is compound { a: int32, r: object reference } (12 bytes), which h5mpi cannot write",
+      );
+      cref.attrs.set('units', 'mV');
+      cref.attrs.set('checked', true);
     }
     const out = python(
       `f = h5py.File(sys.argv[1], 'r')
-c = f['ref']
-emit({'units': c.attrs['units'], 'checked': bool(c.attrs['checked']), 'data': [f[r].name for r in c[()]]})`,
+c = f['cref']
+emit({'units': c.attrs['units'], 'checked': bool(c.attrs['checked']), 'data': [f[r].name for r in c['r']]})`,
       [copy],
     );
     expect(out).toEqual({ units: 'mV', checked: true, data: ['/half'] });
+  });
+});
+
+describe("Empty datasets (h5py.Empty: no dataspace) open as h5py opens them", () => {
+  const file = fresh();
+  beforeAll(() => {
+    python(
+      `f = h5py.File(sys.argv[1], 'w')
+f['e_i4'] = h5py.Empty('<i4')
+f['e_S3'] = h5py.Empty('S3')
+d = f.create_dataset('e_f8', data=h5py.Empty('f8'))
+d.attrs['units'] = 'K'
+f['scalar'] = np.int32(7)
+f['zero'] = np.zeros(0, dtype='<u2')
+f.close()
+emit('ok')`,
+      [file],
+    );
+  });
+
+  test('with their dtype, no shape and no elements; read() gives an Empty of their type; attributes as any', () => {
+    using f = File.open(file, 'r');
+    const e = f.get('e_i4') as Dataset;
+    expect([e.isEmpty, e.dtype, e.shape, e.ndim, e.size, e.nbytes, e.maxshape, e.chunks, e.fillValue, e.fileType.description]).toEqual([
+      true, 'int32', [], 0, 0, 0, null, null, null, 'int32',
+    ]);
+    expect(e.read()).toEqual(new Empty('int32'));
+    expect(e.read()).toBeInstanceOf(Empty);
+    expect((f.get('e_S3') as Dataset).read()).toEqual(new Empty({ string: { encoding: 'ascii', length: 3 } }));
+    expect((f.get('e_S3') as Dataset).read(undefined, { strings: 'bytes' })).toEqual(new Empty({ string: { encoding: 'ascii', length: 3 } }));
+    const f8 = f.get('e_f8') as Dataset;
+    expect([f8.read(), f8.attrs.keys(), f8.attrs.get('units')]).toEqual([new Empty('float64'), ['units'], 'K']);
+    // A scalar and a zero-length dataset are not Empty.
+    const scalar = f.get('scalar') as Dataset;
+    const zero = f.get('zero') as Dataset;
+    expect([scalar.isEmpty, scalar.shape, scalar.size, zero.isEmpty, zero.shape, zero.size, zero.read()]).toEqual([false, [], 1, false, [0], 0, new Uint16Array(0)]);
+    // The tree around them walks.
+    expect(f.items().map(([k, v]) => [k, v instanceof Dataset && v.isEmpty])).toEqual([['e_S3', true], ['e_f8', true], ['e_i4', true], ['scalar', false], ['zero', false]]);
+  });
+
+  test('they have no elements to select, read into or write: a TypeError naming the dataset', () => {
+    const copy = fresh();
+    fs.copyFileSync(file, copy);
+    {
+      using f = File.open(copy, 'r+');
+      const e = f.get('e_i4') as Dataset<'int32'>;
+      const empty = "Dataset '/e_i4'.%s: the dataset is Empty (no dataspace, as h5py.Empty writes): it has no elements to %s";
+      const msg = (call: string, what: string): string => empty.replace('%s', call).replace('%s', what);
+      expect(() => e.read({ start: [0], count: [0] })).toThrow(TypeError);
+      expect(() => e.read({ start: [0], count: [0] })).toThrow(`${msg('read', 'select')}; read() without a selection gives its Empty`);
+      expect(() => e.readInto(new Int32Array(0))).toThrow(msg('readInto', 'select'));
+      expect(() => e.write([])).toThrow(msg('write', 'write'));
+      expect(() => e.read(undefined, { strings: 'raw' } as never)).toThrow("Dataset '/e_i4'.read: strings must be 'text' or 'bytes'");
+      e.attrs.set('note', 'still Empty');
+    }
+    const out = python(
+      `f = h5py.File(sys.argv[1], 'r')
+d = f['e_i4']
+emit({'shape': d.shape, 'empty': isinstance(d[()], h5py.Empty), 'dtype': d.dtype.str, 'note': d.attrs['note']})`,
+      [copy],
+    );
+    expect(out).toEqual({ shape: null, empty: true, dtype: '<i4', note: 'still Empty' });
   });
 });
 
@@ -458,6 +528,106 @@ emit({k: attr(f, k) for k in f.attrs})`,
   });
 });
 
+describe('replacing an attribute of an object that tracks creation order (netCDF-4 files do everywhere)', () => {
+  // HDF5 1.10 breaks the creation-order index when it renames an attribute in dense storage (past 8
+  // attributes): "record is not in B-tree", and the old value left as '.h5mpi-replaced x' (h5py#1385).
+  const ten = (o: { attrs: { set(name: string, value: AttributeValue): void } }): void => {
+    for (let i = 0; i < 10; i++) o.attrs.set(`a${i}`, i);
+  };
+  const ORDER = ['a0', 'a1', 'a2', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a3'];
+
+  test.each(['file', 'group', 'dataset'])('on a %s with 10 attributes: the value is replaced, moves last as in h5py, and the index stays whole', (kind) => {
+    const file = fresh();
+    {
+      using f = File.open(file, 'w', { trackOrder: true });
+      const owner = kind === 'file' ? f : kind === 'group' ? f.createGroup('g', { trackOrder: true }) : f.createDataset('d', { shape: [1], dtype: 'int8', trackOrder: true });
+      ten(owner);
+      owner.attrs.set('a3', ['x', 'yz'], { dtype: { string: { encoding: 'ascii', length: 2 } } });
+      owner.attrs.set('a3', [1, 2, 3, 4, 5, 6], { dtype: 'int16', shape: [2, 3] });
+      expect(owner.attrs.keys()).toEqual(ORDER);
+      expect(owner.attrs.read('a3')).toEqual({ data: new Int16Array([1, 2, 3, 4, 5, 6]), shape: [2, 3], dtype: 'int16' });
+      // A value HDF5 would refuse in a compact header (80 KB) goes to dense storage here: it is taken.
+      owner.attrs.set('a3', new Float64Array(10_000).fill(0.5));
+      expect([owner.attrs.read('a3').shape, owner.attrs.keys()]).toEqual([[10_000], ORDER]);
+      owner.attrs.set('a3', new Empty('uint8'));
+      // Refused before anything changes.
+      expect(() => owner.attrs.set('a3', 300, { dtype: 'uint8' })).toThrow(RangeError);
+      expect([owner.attrs.get('a3'), owner.attrs.keys()]).toEqual([new Empty('uint8'), ORDER]);
+      owner.attrs.set('a3', 'final');
+      owner.attrs.delete('a5');
+      owner.attrs.set('a5', 55n);
+    }
+    const want = ['a0', 'a1', 'a2', 'a4', 'a6', 'a7', 'a8', 'a9', 'a3', 'a5'];
+    {
+      using f = File.open(file, 'r');
+      const owner = kind === 'file' ? f : f.get(kind === 'group' ? 'g' : 'd');
+      expect([owner.attrs.keys(), owner.attrs.get('a3'), owner.attrs.get('a5'), owner.attrs.get('a9')]).toEqual([want, 'final', 55n, 9]);
+    }
+    if (!hasH5py()) return;
+    // h5py lists the same names in the same order, and can replace and delete in the same index itself.
+    const seen = python(
+      `f = h5py.File(sys.argv[1], 'r+')
+o = f if sys.argv[2] == 'file' else f['g' if sys.argv[2] == 'group' else 'd']
+before = list(o.attrs)
+values = [o.attrs['a3'], int(o.attrs['a5'])]
+o.attrs['a0'] = 'from h5py'
+del o.attrs['a1']
+emit({'before': before, 'values': values, 'after': list(o.attrs), 'a0': o.attrs['a0']})`,
+      [file, kind],
+    );
+    expect(seen).toEqual({ before: want, values: ['final', 55], after: [...want.slice(2), 'a0'], a0: 'from h5py' });
+    using f = File.open(file, 'r');
+    const owner = kind === 'file' ? f : f.get(kind === 'group' ? 'g' : 'd');
+    expect([owner.attrs.keys(), owner.attrs.get('a0')]).toEqual([[...want.slice(2), 'a0'], 'from h5py']);
+  });
+
+  const hasNetCDF4 = hasH5py() && spawnSync(PYTHON, ['-c', 'import netCDF4'], { stdio: 'ignore' }).status === 0;
+  (hasNetCDF4 ? test : test.skip)('in a netCDF-4 file: global and variable attributes replaced, as netCDF4-python then reads them', () => {
+    const file = path.join(dir, 'replace.nc');
+    python(
+      `import netCDF4
+with netCDF4.Dataset(sys.argv[1], 'w', format='NETCDF4') as ds:
+    for i in range(9):
+        ds.setncattr('g%d' % i, i)
+    ds.title = 'old title'
+    ds.createDimension('x', 3)
+    v = ds.createVariable('v', 'f4', ('x',))
+    for i in range(8):
+        v.setncattr('v%d' % i, 'text %d' % i)
+    v.units = 'K'
+    v[:] = [1, 2, 3]
+emit(None)`,
+      [file],
+    );
+    {
+      using f = File.open(file, 'r+');
+      expect(f.attrs.keys()).toHaveLength(11); // with netCDF's _NCProperties
+      f.attrs.set('title', 'new title');
+      f.attrs.set('g4', new Float32Array([0.5, 1.5]));
+      const v = f.get('v') as Dataset;
+      expect(v.attrs.keys()).toHaveLength(11); // with netCDF's _Netcdf4Coordinates and DIMENSION_LIST
+      v.attrs.set('units', 'degC', { dtype: { string: { encoding: 'ascii', length: 4 } } });
+    }
+    const seen = python(
+      `import netCDF4
+with netCDF4.Dataset(sys.argv[1]) as ds:
+    v = ds['v']
+    emit({'title': ds.title, 'g4': [float(x) for x in ds.g4], 'g8': int(ds.g8), 'globals': ds.ncattrs(),
+          'units': v.units, 'attrs': v.ncattrs(), 'data': [float(x) for x in v[:]]})`,
+      [file],
+    );
+    expect(seen).toEqual({
+      title: 'new title',
+      g4: [0.5, 1.5],
+      g8: 8,
+      globals: ['g0', 'g1', 'g2', 'g3', 'g5', 'g6', 'g7', 'g8', 'title', 'g4'],
+      units: 'degC',
+      attrs: ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'units'],
+      data: [1, 2, 3],
+    });
+  });
+});
+
 describe('options and values that do not fit are refused before anything changes', () => {
   test('unknown option names are a TypeError listing the accepted ones', () => {
     using f = File.open(fresh(), 'w');
@@ -478,7 +648,7 @@ describe('options and values that do not fit are refused before anything changes
     using f = File.open(fresh(), 'w');
     const at = `File '${f.filename}'.attrs.set('x')`;
     const forms =
-      'expected a name (int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, string, bool, float16, complex64, complex128) or one of ' +
+      'expected a name (int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, string, reference, regionReference, bool, float16, complex64, complex128) or one of ' +
       "{ string: { encoding?, length? } }, { compound: { field: dtype, ... }, itemsize? }, { enum: integer dtype, members: { NAME: value } }, { vlen: dtype }, " +
       '{ array: dtype, shape: [...] }, { opaque: bytes, tag? }, { bitfield: uint dtype }';
     expect(() => f.attrs.set('x', 1, { dtype: 'f4' as never })).toThrow(`${at}: unknown dtype "f4" (did you mean 'float32'?); ${forms}`);
@@ -550,6 +720,12 @@ describe('in parallel (2 ranks)', () => {
     expect(bad[0]).toMatchObject({ threw: true, name: 'TypeError', message: expect.stringContaining("unknown option 'dtpye'; accepted: dtype, shape") as string });
     expect(bad[1]).toMatchObject({ threw: true, name: 'PeerFailedError' });
     for (const r of at('bytesCollective')) expect(r.value).toEqual([[0x63, 0x61, 0x66, 0xc3, 0xa9], [0x6f, 0x6b]]);
+  });
+
+  test('replacements in a group that tracks the order of 10 attributes, on every rank', () => {
+    const order = ['a0', 'a1', 'a2', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a3'];
+    for (const r of at('trackedReplace')) expect(r).toEqual({ label: 'trackedReplace', rank: r.rank, threw: false, value: order });
+    for (const r of at('tracked')) expect([r.keys, r.a3]).toEqual([order, { data: [1, 2, 3], shape: [3], dtype: 'int16' }]);
   });
 
   (hasH5py() ? test : test.skip)('h5py reads what the ranks wrote, with no temporary attribute left', () => {

@@ -24,7 +24,7 @@ function roundTrip<T>(create: (f: File) => void, check: (f: File) => T): T {
   }
 }
 
-// `got` is what an untyped Dataset reads: any dtype's elements, here a typed array.
+// `got` is what a read returns, typed for any dtype (references too): an array-like here.
 const same = (got: unknown, b: ArrayLike<unknown>): void => {
   const a = got as ArrayLike<unknown>;
   expect(a.length).toBe(b.length);
@@ -75,7 +75,7 @@ describe.each(EXTREMES)('dtype $dtype', ({ dtype, make, values, array }) => {
         return d.read();
       },
     );
-    expect(got.constructor.name).toBe(array);
+    expect((got as object).constructor.name).toBe(array);
     same(got, data);
   });
 

@@ -386,12 +386,20 @@ describe('the floating-point control state', () => {
 
   const IEEE = { minPositive: true, doubled: 1e-323, quarterOfMin: 2.2250738585072014e-308 / 4, sum: true };
   // 'read' and 'write' use h5py's file.
-  test.each(HAVE_H5PY ? ['create', 'read', 'write', 'search'] : ['create', 'search'])('after a plugin is loaded to %s, subnormals still work in JavaScript', (how) => {
+  const STRINGS = Array.from({ length: 40 }, (_, i) => `string ${i} `.repeat(i % 5));
+  test.each(HAVE_H5PY ? ['create', 'read', 'write', 'search', 'copy'] : ['create', 'search', 'copy'])('after a plugin is loaded to %s, subnormals still work in JavaScript', (how) => {
     const file = path.join(dir, `fp-${how}.h5`);
     if (how === 'read' || how === 'write') fs.copyFileSync(FROM_H5PY, file);
+    const src = path.join(dir, 'fp-copy-source.h5');
+    if (how === 'copy') {
+      // Made here, so that the scenario's process first loads LZF inside the copy.
+      using f = File.open(src, 'w');
+      f.createDataset('strings', { shape: [STRINGS.length], dtype: 'string', chunks: [8], compression: 'lzf', data: STRINGS });
+    }
     // The parallel HDF5's own plugin directory: bitshuffle and LZF, both built with -ffast-math.
-    const { reports, stderr } = scenario(['fp', file, how], { HDF5_PLUGIN_PATH: DEFAULT_PATHS.join(':') });
-    expect(reports.map((r) => r.label)).toEqual(how === 'write' ? ['start', 'written', 'write'] : ['start', how]);
+    const { reports, stderr } = scenario(['fp', file, how, ...(how === 'copy' ? [src] : [])], { HDF5_PLUGIN_PATH: DEFAULT_PATHS.join(':') });
+    expect(reports.map((r) => r.label)).toEqual(how === 'write' ? ['start', 'written', 'write'] : how === 'copy' ? ['start', 'copy', 'copied'] : ['start', how]);
+    if (how === 'copy') expect(reports.pop()).toMatchObject({ label: 'copied', values: STRINGS, filters: ['lzf'] });
     for (const r of reports) expect({ label: r.label, minPositive: r.minPositive, doubled: r.doubled, quarterOfMin: r.quarterOfMin, sum: r.sum }).toEqual({ label: r.label, ...IEEE });
     if (how === 'read') expect(reports[1].first).toBe(expected(CASES.find((c) => c.name === 'bitshuffle_lz4')!)[1]);
     // The write went through the filter: HDF5 1.10 stores a chunk unfiltered when an optional filter's

@@ -270,7 +270,7 @@ describe('attributes', () => {
       expect(attrs.has(name)).toBe(true);
       expect(attrs.get(name)).toEqual(expected(value));
       const got = attrs.get(name);
-      if (ArrayBuffer.isView(value)) expect(got.constructor).toBe(value.constructor);
+      if (ArrayBuffer.isView(value)) expect((got as object).constructor).toBe(value.constructor);
     }
     expect(Object.is(attrs.get('negative zero'), -0)).toBe(true);
     expect(typeof attrs.get('bigint')).toBe('bigint');

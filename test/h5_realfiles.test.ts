@@ -14,25 +14,37 @@ import {
   compareFile,
   Entry,
   identicalAnyway,
-  onlySubnormalsFlushed,
-  onlyUndecodableStrings,
   Outcome,
   Status,
   tally,
 } from './helpers/realfiles';
+import { Dataset, File } from '../lib';
 import { mpirun, tmpdir } from './helpers/mpirun';
 import { python, PYTHON } from './helpers/h5tools';
 
 const PEERS = path.join(__dirname, 'peers', 'realfiles');
 
+/** The environment without HDF5_PLUGIN_PATH: each libhdf5 looks in its own default plugin directory. */
+const DEFAULT_PLUGINS_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'HDF5_PLUGIN_PATH'));
+
 /**
- * Where HDF5 finds filter plugins for h5mpi. The Open MPI libhdf5 h5mpi links looks only in its own
- * directory by default, which has LZF and bitshuffle (with LZ4 inside); LZ4, Blosc and BZip2 are built
- * against the serial libhdf5 and live in the serial directory. They load into the parallel library (their
- * filter functions call no HDF5), so the serial directory goes second. An HDF5_PLUGIN_PATH replaces the
- * default, so the Open MPI directory is named too, first.
+ * Where HDF5 finds filter plugins for h5mpi, as the two libraries report their default directories (so the
+ * test depends on no path of this machine's). The Open MPI libhdf5 h5mpi links looks only in its own
+ * directory, which has LZF and bitshuffle (with LZ4 inside); LZ4, Blosc and BZip2 are built against the
+ * serial libhdf5 h5py uses, in its directory. They load into the parallel library (their filter functions
+ * call no HDF5), so the serial directory goes second. An HDF5_PLUGIN_PATH replaces the default, so the
+ * parallel library's own directory is named too, first.
  */
-const PLUGIN_PATH = ['/usr/lib/x86_64-linux-gnu/hdf5/openmpi/plugins', '/usr/lib/x86_64-linux-gnu/hdf5/serial/plugins'].join(':');
+function pluginPath(): string {
+  const ask = (cmd: string, args: string[]): string[] => {
+    const r = spawnSync(cmd, args, { env: DEFAULT_PLUGINS_ENV, encoding: 'utf8', timeout: 30_000 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+    return JSON.parse(r.stdout) as string[];
+  };
+  const parallel = ask(process.execPath, ['-e', `process.stdout.write(JSON.stringify(require(${JSON.stringify(path.join(__dirname, '..'))}).pluginPaths()))`]);
+  const serial = ask(PYTHON, ['-c', 'import json, h5py; print(json.dumps([h5py.h5pl.get(i).decode() for i in range(h5py.h5pl.size())]))']);
+  return [...parallel, ...serial].join(':');
+}
 
 /** What the peers need; the test skips, saying which are missing, when any is. */
 function missingPeers(): string[] {
@@ -45,122 +57,24 @@ function missingPeers(): string[] {
 }
 
 /**
- * Mismatches explained: what h5mpi reads differently today, why, and which part of issue 14 makes it
- * identical. Every mismatch must match one; an allowance that matches nothing must be removed (so a fix
- * shows, and cannot be undone unnoticed).
+ * Mismatches explained: what h5mpi reads differently from h5py, why, and what would make it identical. Every
+ * mismatch must match one; an allowance that matches nothing must be removed (so that a fix shows, and
+ * cannot be undone unnoticed).
  */
-const ATTRS = 'issue 14 parts 2 and 5 (branch attrs)';
-const LINKS = 'issue 14 part 1 (branch links)';
-const FILTERS = 'issue 14 parts 3 and 4 (branch filters)';
-const UNASSIGNED = 'no branch yet (issue 14 does not name it)';
 const ALLOWLIST: Allowance[] = [
-  // Attributes (branch attrs).
   {
-    id: 'attr-dtype',
-    problem: /^dtype/,
+    id: 'bitfield',
+    problem: /^error reading: H5Error UNSUPPORTED_TYPE: .* bitfield type/,
     kinds: ['attribute'],
-    why: 'attrs.get gives a JS number, bigint, string or flat typed array: the stored type (int32, float32, big-endian, fixed-length strings) is not visible',
-    fixedBy: `${ATTRS}: attrs.info(name) -> { dtype, shape }`,
-  },
-  {
-    id: 'attr-bool',
-    problem: /^(dtype|value)$/,
-    kinds: ['attribute'],
-    when: (o) => o.h5py?.dtype === '|b1',
-    why: 'a bool attribute (an int8 enum, as h5py and netCDF write it) reads as the integer 0 or 1',
-    fixedBy: `${ATTRS}: bools read as booleans`,
-  },
-  {
-    id: 'attr-shape',
-    problem: /^shape$/,
-    kinds: ['attribute'],
-    why: 'an n-d attribute reads flat, without its shape',
-    fixedBy: `${ATTRS}: n-d attributes with their shape`,
-  },
-  {
-    id: 'attr-zero-length',
-    problem: /^error: .*null attribute buffer/,
-    kinds: ['attribute'],
-    why: "a zero-length attribute (np.zeros(0)) fails to read ('null attribute buffer')",
-    fixedBy: `${ATTRS}: zero-length attributes`,
-  },
-  {
-    id: 'attr-empty',
-    problem: /^error: .*is empty \(a null dataspace/,
-    kinds: ['attribute'],
-    why: 'an h5py.Empty attribute (null dataspace; PyTables writes its TITLEs so) has no value to read',
-    fixedBy: `${ATTRS}: Empty attributes read as an explicit Empty`,
-  },
-  {
-    id: 'unmappable-owner',
-    problem: /^missing: its object could not be opened \(H5Error UNSUPPORTED_TYPE: Dataset '…' has an HDF5 (compound|vlen|reference|opaque|float) type/,
-    kinds: ['attribute', 'layout'],
-    why: "a dataset of a type h5mpi cannot read (compound, complex, float16, vlen, reference, opaque) does not open, so its attributes and layout cannot be seen",
-    fixedBy: `${ATTRS}: such datasets open (shape, attributes, filters, stored type); only read throws`,
-  },
-  {
-    id: 'undecodable-strings',
-    problem: /^value$/,
-    kinds: ['dataset', 'attribute'],
-    when: onlyUndecodableStrings,
-    why: "strings whose bytes are not valid in their stored encoding (non-UTF-8 bytes, or UTF-8 in an ASCII-typed string as netCDF writes 'café') come back decoded with U+FFFD or as UTF-8, where h5py gives the bytes",
-    fixedBy: `${ATTRS}: a raw-bytes read option (walk.js must then ask for bytes where the stored encoding does not decode them)`,
-  },
-  {
-    id: 'empty-dataset',
-    problem: /null dataspace/,
-    kinds: ['dataset', 'layout'],
-    why: 'an h5py.Empty dataset (null dataspace) does not open',
-    fixedBy: `${UNASSIGNED}; closest: ${ATTRS} (Empty attributes, unmappable datasets that open)`,
-  },
-  // Links and the tree (branch links).
-  {
-    id: 'link-entries',
-    problem: /^missing: no link entry/,
-    kinds: ['link'],
-    why: 'no way to read a link: soft and external links are followed, dangling ones are listed by keys() only',
-    fixedBy: `${LINKS}: getLink(path) -> { type, target, file }`,
-  },
-  {
-    id: 'linked-group-descended',
-    problem: /^extra: inside a group reached through a soft or external link/,
-    why: "without getLink a soft or external link to a group looks like a hard one, so the walk descends into it where h5py's does not",
-    fixedBy: `${LINKS}: getLink`,
-  },
-  {
-    id: 'member-order',
-    problem: /^members \(order\)$/,
-    kinds: ['group'],
-    why: 'keys() lists members in name order; h5py lists them in creation order where the group tracks it (h5py track_order, netCDF-4)',
-    fixedBy: `${LINKS}: keys in creation order when tracked`,
-  },
-  // Filters and the floating-point state (branch filters).
-  {
-    id: 'filter-pipeline',
-    problem: /^(missing: no filter pipeline|value\.ids$)/,
-    kinds: ['filters'],
-    why: 'only gzip, shuffle and fletcher32 are visible (as compression/shuffle/fletcher32); the pipeline and its filter ids (lzf, scaleoffset, plugins) are not',
-    fixedBy: `${FILTERS}: Dataset.filters, compression names, compressionOpts, scaleoffset`,
-  },
-  {
-    id: 'subnormals-flushed',
-    problem: /^(value|subnormals flushed)/,
-    kinds: ['dataset', 'attribute', 'fpstate'],
-    when: (o) => o.kind === 'fpstate' || onlySubnormalsFlushed(o),
-    why: 'after HDF5 loads a filter plugin (LZF, bitshuffle, Blosc) the whole process flushes subnormal numbers to zero (MXCSR FTZ/DAZ): they read, and print, as 0',
-    fixedBy: `${FILTERS}: the floating-point state restored after HDF5 calls`,
-  },
-  // Neither.
-  {
-    id: 'attr-order',
-    problem: /^attrs \(order\)$/,
-    kinds: ['group', 'dataset'],
-    why: 'attrs.keys() lists names in name order; h5py lists them in creation order where the object tracks it (netCDF-4 files track it everywhere)',
-    fixedBy: `${UNASSIGNED}: attrs.keys() in creation order when tracked`,
+    file: /^pytables\.h5$/,
+    why:
+      "an HDF5 bitfield type does not read (PyTables stores a BoolCol's fill value as an 8-bit bitfield attribute, FIELD_n_FILL): " +
+      'HDF5 1.10 converts bitfields to no integer type, and h5py reads one as the unsigned integer of its size with a conversion of its own',
+    fixedBy: 'issue 15 (branch types: a bitfield read as the unsigned integer of its size, through its codec)',
   },
   {
     id: 'longdouble',
-    problem: /^dtype/,
+    problem: /^dtype \(values equal\)$/,
     kinds: ['dataset'],
     path: /^\/numeric\/longdouble$/,
     why: 'a 16-byte float (numpy longdouble) reads as float64, as documented: JavaScript has no wider float',
@@ -168,8 +82,8 @@ const ALLOWLIST: Allowance[] = [
   },
 ];
 
-/** At least this many entries read exactly as h5py reads them (today's count; raise it as branches land). */
-const MIN_IDENTICAL = 404;
+/** At least this many entries read exactly as h5py reads them (today's count; raise it as fixes land). */
+const MIN_IDENTICAL = 707;
 
 const missing = missingPeers();
 if (missing.length > 0) {
@@ -185,9 +99,10 @@ peers('files written by real tools read as h5py reads them', () => {
   let ours: Record<string, Entry[]>;
   let walkStderr: string;
   let outcomes: Outcome[];
+  let plugins: string;
 
   /** Runs a peer program in the files' directory; returns its stdout and stderr, or throws with its stderr. */
-  const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { stdout: string; stderr: string } => {
+  const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = DEFAULT_PLUGINS_ENV): { stdout: string; stderr: string } => {
     // python3 -B: no __pycache__ written into test/peers/realfiles.
     const r = spawnSync(cmd, cmd === PYTHON ? ['-B', ...args] : args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 60_000 });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
@@ -195,10 +110,11 @@ peers('files written by real tools read as h5py reads them', () => {
   };
 
   beforeAll(() => {
+    plugins = pluginPath();
     manifest = JSON.parse(run(PYTHON, [path.join(PEERS, 'make.py'), dir]).stdout) as typeof manifest;
     const files = manifest.files;
     theirs = (JSON.parse(run(PYTHON, [path.join(PEERS, 'dump.py'), ...files]).stdout) as { files: Record<string, Entry[]> }).files;
-    const walked = run(process.execPath, [path.join(PEERS, 'walk.js'), ...files], { ...process.env, HDF5_PLUGIN_PATH: PLUGIN_PATH });
+    const walked = run(process.execPath, [path.join(PEERS, 'walk.js'), ...files], { ...DEFAULT_PLUGINS_ENV, HDF5_PLUGIN_PATH: plugins });
     ours = (JSON.parse(walked.stdout) as { files: Record<string, Entry[]> }).files;
     walkStderr = walked.stderr;
     outcomes = files.flatMap((f) => compareFile(f, theirs[f] ?? [], ours[f] ?? []));
@@ -259,6 +175,32 @@ peers('files written by real tools read as h5py reads them', () => {
     for (const p of ['/run/blosc', '/run/compressed', '/run/growing']) expect([p, outcome('pytables.h5', p).status]).toEqual([p, 'identical']);
   });
 
+  test("netCDF-C's text (ASCII-typed, holding UTF-8) reads as netCDF4-python decodes it; as bytes, as h5py gives it", () => {
+    const nc = path.join(dir, 'ncgen_example.nc');
+    const want = python(
+      `import netCDF4
+with netCDF4.Dataset(sys.argv[1]) as ds:
+    v = ds['station']
+    v.set_auto_mask(False)
+    emit({'long_name': ds['temperature'].long_name, 'station': [b''.join(row).decode('utf-8') for row in v[:]]})`,
+      [nc],
+    ) as { long_name: string; station: string[] };
+    expect(want).toEqual({ long_name: 'air temperature, café grade', station: ['alpha', 'béta', 'gamma'] });
+    const h5pyBytes = (theirs['ncgen_example.nc'].find((e) => e.path === '/temperature@long_name')!.value as { bytes: string }).bytes;
+    using f = File.open(nc, 'r');
+    const t = f.get('temperature') as Dataset;
+    expect(t.attrs.info('long_name').storedType.string).toEqual({ encoding: 'ascii', length: 28, padding: 'nullterm' });
+    expect(t.attrs.get('long_name')).toBe(want.long_name);
+    expect(Buffer.from(t.attrs.get('long_name', { strings: 'bytes' }) as unknown as Uint8Array).toString('hex')).toBe(h5pyBytes);
+    // A char variable is an array of 1-byte strings: 'é' is split in two elements, each not UTF-8 by itself
+    // (Latin-1 as text); joined as bytes row by row, as netCDF4-python's chars are, they decode.
+    const station = f.get('station') as Dataset<'string'>;
+    expect(station.read({ start: [1, 0], count: [1, 6] })).toEqual(['b', '\u00c3', '\u00a9', 't', 'a', '']);
+    const bytes = station.read(undefined, { strings: 'bytes' }) as Uint8Array[];
+    const rows = [0, 1, 2].map((r) => Buffer.concat(bytes.slice(r * 6, r * 6 + 6)).toString('utf8'));
+    expect(rows).toEqual(want.station);
+  });
+
   test("the NeXus master's detector frames read through its external links as h5py reads them", () => {
     for (const p of ['/entry/data/data_000001', '/entry/data/data_000002', '/entry/instrument/detector/data']) {
       const o = outcome('nexus_master.h5', p);
@@ -280,7 +222,7 @@ for k, name in enumerate(sys.argv[1:]):
 emit(out)`,
       ['nexus_data_000001.h5', 'nexus_data_000002.h5'].map((n) => path.join(dir, n)),
     ) as Record<string, { frame: number; sha256: string; sum: string }[]>;
-    const r = await mpirun(2, path.join(PEERS, 'nexus_parallel.js'), [master], { env: { HDF5_PLUGIN_PATH: PLUGIN_PATH } });
+    const r = await mpirun(2, path.join(PEERS, 'nexus_parallel.js'), [master], { env: { HDF5_PLUGIN_PATH: plugins } });
     expect([r.code, r.timedOut, r.results.length]).toEqual([0, false, 2]);
     expect(r.stderr).toBe('');
     type Read = { link: string; collective: boolean; driver?: string; frames?: { frame: number; sha256: string; sum: string }[]; error?: string };
@@ -307,6 +249,7 @@ describe('the comparison', () => {
     { path: '/c#link', kind: 'link', value: { type: 'soft', target: '/g', file: null } },
     { path: '/c', kind: 'group', members: ['d'], attrs: [] },
     { path: '/e', kind: 'dataset', dtype: '<c16', shape: [1], excluded: 'complex' },
+    { path: '/f', kind: 'dataset', dtype: '|O', shape: [1], attrs: [], value: [{ bytes: 'ff' }] },
   ];
   const h5mpi: Entry[] = [
     { path: '/', kind: 'group', members: ['b', 'a'], attrs: ['x'] },
@@ -316,6 +259,7 @@ describe('the comparison', () => {
     { path: '/c', kind: 'group', members: ['d'], attrs: [] },
     { path: '/c/d', kind: 'group', members: [], attrs: [] },
     { path: '/e', kind: 'error', error: "H5Error UNSUPPORTED_TYPE: Dataset '/e' has an HDF5 compound type of 16 bytes" },
+    { path: '/f', kind: 'dataset', dtype: '|O', shape: [1], attrs: [], value: { error: "H5Error DECODE: Dataset '/f'.read: element 0 is not valid UTF-8" } },
   ];
   const outcomes = compareFile('f.h5', h5py, h5mpi);
   const of = (p: string) => outcomes.find((o) => o.path === p)!;
@@ -326,22 +270,20 @@ describe('the comparison', () => {
       ['/@x', 'mismatch', ['dtype (values equal)']],
       ['/a', 'mismatch', ['value']],
       ['/b', 'mismatch', ['value']],
-      ['/c#link', 'mismatch', ['missing: no link entry (h5mpi cannot tell a soft or external link and its target)']],
+      ['/c#link', 'mismatch', ['missing: no link entry (h5mpi describes a hard link)']],
       ['/c', 'identical', []],
       ['/e', 'excluded', ['complex']],
+      ['/f', 'mismatch', ["error reading: H5Error DECODE: Dataset '…'.read: element 0 is not valid UTF-8"]],
       ['/c/d', 'mismatch', ['extra: inside a group reached through a soft or external link']],
     ]);
   });
 
-  test('finds flushed subnormals and undecodable strings only where they are the whole difference', () => {
-    expect([onlySubnormalsFlushed(of('/a')), onlyUndecodableStrings(of('/a'))]).toEqual([true, false]);
-    expect([onlySubnormalsFlushed(of('/b')), onlyUndecodableStrings(of('/b'))]).toEqual([false, true]);
-    const wrong = compareFile('f.h5', [h5py[2]], [{ ...h5mpi[2], value: [0, 1] }])[0];
-    expect([wrong.problems, onlySubnormalsFlushed(wrong)]).toEqual([['value'], false]);
-  });
-
-  test('an allowance covers only the problems it names', () => {
-    const value: Allowance = { id: 'v', problem: /^value$/, when: onlyUndecodableStrings, why: '', fixedBy: '' };
+  test('an allowance covers only the problems, kinds, files and paths it names', () => {
+    const value: Allowance = { id: 'v', problem: /^value$/, kinds: ['dataset'], path: /^\/b$/, why: '', fixedBy: '' };
     expect([allowanceFor(of('/b'), 'value', [value])?.id, allowanceFor(of('/a'), 'value', [value])]).toEqual(['v', undefined]);
+    expect(allowanceFor(of('/b'), 'value', [{ ...value, file: /^other\.h5$/ }])).toBeUndefined();
+    expect(allowanceFor(of('/@x'), 'dtype (values equal)', [{ ...value, problem: /^dtype/ }])).toBeUndefined();
+    const when: Allowance = { ...value, path: undefined, when: (o) => o.h5mpi?.dtype === '|O' };
+    expect([allowanceFor(of('/b'), 'value', [when])?.id, allowanceFor(of('/a'), 'value', [when])]).toEqual(['v', undefined]);
   });
 });

@@ -51,6 +51,8 @@ function outcomes(r: RunResult): Record<string, unknown>[] {
   return r.results.map((rs) => rs.find((x) => x.label === 'try')!);
 }
 
+/** Who holds the file, as /proc/locks names it: the holding scenario's process. */
+const HELD_BY = / It is held by process \d+ \([^)]*safety_lock\.js hold /;
 const ADVICE = /run them as one MPI job \(mpiexec -n 4 node app\.js\) and open the file in every rank with File\.open\(path, mode\)/;
 
 describe('two plain node processes, one file', () => {
@@ -79,6 +81,7 @@ describe('two plain node processes, one file', () => {
       expect(r.message).toContain(`File.open('${file}', '${otherMode}'): '${file}' is open`);
       expect(r.message).toMatch(otherMode === 'r' ? /is open for writing in another process, so it cannot be read consistently now/ : /is open in another process \(for writing, or for reading: a writer needs the file to itself\)/);
       expect(r.message).toMatch(ADVICE);
+      expect(r.message).toMatch(HELD_BY);
     } else {
       expect(r).toMatchObject({ threw: false, keys: ['x'] });
     }
@@ -101,7 +104,12 @@ describe.each(PARALLEL)('a parallel job of %i ranks and a plain node process', (
     expect(rs).toHaveLength(n);
     for (const r of rs) {
       expect(r).toMatchObject({ threw: true, name: 'FileLockedError' });
-      expect(r.message).toMatch(/another process, not one of this file's communicator,/);
+      expect(r.message).toMatch(
+        mode === 'r'
+          ? /is open for writing in another process outside this file's communicator, so it cannot be read consistently now/
+          : /is open in another process outside this file's communicator \(for writing, or for reading: a writer needs the file to itself\)\. /,
+      );
+      expect(r.message).toMatch(HELD_BY); // the plain node process, as rank 0's machine sees it
       expect(r.message).toMatch(ADVICE);
     }
     expect(h5dump(file, '/x').values).toEqual(['1000']);
@@ -113,6 +121,7 @@ describe.each(PARALLEL)('a parallel job of %i ranks and a plain node process', (
     const [r] = outcomes(tried);
     expect(r).toMatchObject({ threw: true, name: 'FileLockedError' });
     expect(r.message).toMatch(ADVICE);
+    expect(r.message).toMatch(HELD_BY); // the job's rank 0
     expect(h5dump(file, '/x').values).toEqual(Array.from({ length: n }, (_, k) => String(1000 + k)));
   });
 });

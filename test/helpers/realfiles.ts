@@ -123,8 +123,8 @@ function missingReason(h: Entry, ours: Map<string, Entry>): string {
   const owner = ownerOf(h.path);
   const self = h.path.search(/[@#]/) >= 0 ? ours.get(owner) : undefined;
   if (self?.kind === 'error') return `missing: its object could not be opened (${errorKind(self.error ?? '')})`;
-  if (h.kind === 'link') return 'missing: no link entry (h5mpi cannot tell a soft or external link and its target)';
-  if (h.kind === 'filters') return 'missing: no filter pipeline (h5mpi sees no filter on this dataset)';
+  if (h.kind === 'link') return 'missing: no link entry (h5mpi describes a hard link)';
+  if (h.kind === 'filters') return 'missing: no filter pipeline (h5mpi lists no filter on this dataset)';
   return 'missing: not reached by the walk';
 }
 
@@ -183,51 +183,6 @@ export function allowanceFor(o: Outcome, problem: string, allowlist: readonly Al
       (a.path?.test(o.path) ?? true) &&
       (a.when?.(o) ?? true),
   );
-}
-
-/** The elements of a canonical value, in order (a summary's first and last ones, and its min and max). */
-function elements(v: unknown): unknown[] {
-  if (Array.isArray(v)) return v;
-  if (v && typeof v === 'object' && 'sha256' in v) {
-    const s = v as unknown as { min: unknown; max: unknown; first: unknown[]; last: unknown[] };
-    return [s.min, s.max, ...s.first, ...s.last];
-  }
-  return [v];
-}
-
-const isSubnormal = (x: unknown): boolean => typeof x === 'number' && x !== 0 && Math.abs(x) < 2.2250738585072014e-308;
-const isFloat32Subnormal = (x: unknown): boolean => typeof x === 'number' && x !== 0 && Math.abs(x) < 1.1754943508222875e-38;
-
-/**
- * Whether the values differ only where h5py has a subnormal number and h5mpi zero: what a process that
- * flushes subnormals to zero reads. (A summary's hash differs too; its other numbers must agree.)
- */
-export function onlySubnormalsFlushed(o: Outcome): boolean {
-  if (!o.h5py || !o.h5mpi) return false;
-  const single = o.h5py.dtype?.endsWith('f4') ? isFloat32Subnormal : isSubnormal;
-  const a = elements(o.h5py.value);
-  const b = elements(o.h5mpi.value);
-  let flushed = 0;
-  const same = a.length === b.length && a.every((x, i) => {
-    if (stable(x) === stable(b[i])) return true;
-    if (single(x) && (b[i] === 0 || b[i] === '-0')) return ++flushed > 0;
-    return false;
-  });
-  return same && flushed > 0;
-}
-
-/** Whether the values differ only in strings whose bytes h5py gives as bytes (not valid in their stored encoding). */
-export function onlyUndecodableStrings(o: Outcome): boolean {
-  if (!o.h5py || !o.h5mpi) return false;
-  const a = elements(o.h5py.value);
-  const b = elements(o.h5mpi.value);
-  let bytes = 0;
-  const same = a.length === b.length && a.every((x, i) => {
-    if (stable(x) === stable(b[i])) return true;
-    if (x && typeof x === 'object' && 'bytes' in x && typeof b[i] === 'string') return ++bytes > 0;
-    return false;
-  });
-  return same && bytes > 0;
 }
 
 /** Counts by a key, largest first. */

@@ -6,8 +6,8 @@
 //   blosc <file>           creates a Blosc dataset (a serial-only plugin cannot set it up)
 //   missing <h5py file> <out file>  with no plugin found: reading, writing and creating filtered data fail
 //                          by name
-//   fp <file> <how>        the floating-point control state after a plugin was loaded (create, read,
-//                          write, search)
+//   fp <file> <how> [src]  the floating-point control state after a plugin was loaded (create, read,
+//                          write, search, copy: of src's LZF-compressed strings into file)
 // Usage: node h5_filters.js <mode> ...
 'use strict';
 const { File, filterAvailable, pluginPaths, FILTER_IDS } = require('../..');
@@ -95,8 +95,9 @@ switch (mode) {
   }
   case 'fp': {
     // Each way a plugin gets loaded, in a process of its own (a plugin's constructor runs when it is first
-    // loaded): creating, reading, writing and closing, and searching the plugin path.
-    const [how] = rest;
+    // loaded): creating, reading, writing and closing, searching the plugin path, and copying data that
+    // must be converted (variable-length strings into another file go through the filters).
+    const [how, src] = rest;
     const float64 = () => typedData({ dtype: 'float64' });
     report({ label: 'start', ...subnormals() });
     if (how === 'create') {
@@ -118,6 +119,14 @@ switch (mode) {
     } else if (how === 'search') {
       // Asking for a filter HDF5 does not have loads every plugin on its path, one after the other.
       report({ label: how, found: filterAvailable(40000).available, ...subnormals() });
+    } else if (how === 'copy') {
+      const from = File.open(src, 'r');
+      const f = File.open(file, 'w');
+      f.copy(from.get('strings'), f);
+      report({ label: how, ...subnormals() });
+      report({ label: 'copied', values: f.get('strings').read(), filters: f.get('strings').filters.map((x) => x.name) });
+      f.close();
+      from.close();
     }
     break;
   }

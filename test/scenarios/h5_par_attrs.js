@@ -1,6 +1,7 @@
 // Typed, shaped, Empty and zero-length attributes written collectively by every rank, an overwrite HDF5
 // refuses (the old value stays on every rank), ranks that disagree on a dtype or shape, and a collective read
-// of strings as bytes. After reopening, every rank reports what it reads.
+// of strings as bytes, and replacements in a group that tracks the creation order of its 10 attributes. After
+// reopening, every rank reports what it reads.
 // Usage: h5_par_attrs.js <file>
 'use strict';
 const { MPI, File, Empty } = require('../..');
@@ -44,6 +45,13 @@ const SETS = [
   outcome('boolOrNumber', () => f.attrs.set('x', rank === 0 ? true : 1));
   outcome('badOption', () => f.attrs.set('y', 1, rank === 0 ? { dtpye: 'int8' } : { dtype: 'int8' }));
   outcome('bytesCollective', () => d.read(undefined, { collective: true, strings: 'bytes' }));
+  const tracked = f.createGroup('tracked', { trackOrder: true });
+  for (let i = 0; i < 10; i++) tracked.attrs.set(`a${i}`, i);
+  outcome('trackedReplace', () => {
+    tracked.attrs.set('a3', 'a string now');
+    tracked.attrs.set('a3', [1, 2, 3], { dtype: 'int16' });
+    return tracked.attrs.keys();
+  });
   f.close();
 }
 
@@ -55,4 +63,6 @@ for (const owner of [f, f.get('d')]) {
   values[owner.name] = Object.fromEntries(keys[owner.name].map((k) => [k, owner.attrs.read(k)]));
 }
 report({ label: 'values', keys, values });
+const tracked = f.get('tracked');
+report({ label: 'tracked', keys: tracked.attrs.keys(), a3: tracked.attrs.read('a3') });
 f.close();

@@ -4,13 +4,13 @@
 // HDF5_PLUGIN_PATH it finds them by, are this process's alone.
 //   usage: node walk.js FILE...   (prints {"files": {FILE: [entry, ...]}})
 //
-// Where h5mpi's API cannot say something h5py says (a link's target, an attribute's stored type, a
-// dataset's filter pipeline), the entry says what the API gives; the comparison shows the difference. The
-// probes marked "when available" use API that branches of issue 14 add (links: getLink; attrs: attrs.info;
-// filters: Dataset.filters, compressionOpts, scaleoffset), so the walk picks it up once it is merged.
+// It reads as an h5mpi user who wants h5py's view would: the type and shape of an attribute from
+// attrs.info and its value from attrs.read (attrs.get for Empty), a dataset's type from dtype, stringLength
+// and fileType, links from getLink, the pipeline from Dataset.filters, and strings as text, except where
+// h5py gives bytes (bytes not valid in the stored encoding), which it asks for with { strings: 'bytes' }.
 'use strict';
 const crypto = require('node:crypto');
-const { File, Group, Dataset } = require('../../..');
+const { File, Group, Dataset, Empty } = require('../../..');
 
 const SMALL = 64;
 const SUMMARY_ENDS = 3;
@@ -19,18 +19,24 @@ const NUMPY = {
   int8: 'i1', uint8: 'u1', int16: 'i2', uint16: 'u2', int32: 'i4', uint32: 'u4',
   int64: 'i8', uint64: 'u8', float32: 'f4', float64: 'f8',
 };
-const ARRAY_DTYPES = new Map([
-  [Int8Array, 'int8'], [Uint8Array, 'uint8'], [Int16Array, 'int16'], [Uint16Array, 'uint16'],
-  [Int32Array, 'int32'], [Uint32Array, 'uint32'], [BigInt64Array, 'int64'], [BigUint64Array, 'uint64'],
-  [Float32Array, 'float32'], [Float64Array, 'float64'],
-]);
 
-/** numpy's dtype.str for an h5mpi dtype stored in `order`. */
-function numpyDtype(dtype, order, stringLength) {
-  if (dtype === 'string') return stringLength == null ? '|O' : `|S${stringLength}`;
+/**
+ * numpy's dtype.str for what h5mpi reads as `dtype` (a dtype spec: a name, 'bool' or { string }), stored as
+ * `stored` (a StoredType: its byte order). A type h5mpi cannot read (dtype null) is given as stored, for
+ * information: its entries are excluded, or mismatch on their value.
+ */
+function numpyDtype(dtype, stored) {
+  if (dtype === null) {
+    const code = { integer: stored.signed === false ? 'u' : 'i', float: 'f' }[stored.className];
+    if (code === undefined) return `?${stored.className}`;
+    return `${stored.size === 1 ? '|' : stored.order === 'big' ? '>' : '<'}${code}${stored.size}`;
+  }
+  if (dtype === 'bool') return '|b1';
+  if (dtype === 'string') return '|O';
+  if (dtype === 'reference' || dtype === 'regionReference') return '|O'; // numpy holds references as objects
+  if (typeof dtype === 'object') return dtype.string.length === undefined ? '|O' : `|S${dtype.string.length}`;
   const code = NUMPY[dtype];
-  if (code === undefined) return `?${JSON.stringify(dtype)}`;
-  return `${code.endsWith('1') ? '|' : order === 'big' ? '>' : '<'}${code}`;
+  return `${code.endsWith('1') ? '|' : stored.order === 'big' ? '>' : '<'}${code}`;
 }
 
 function floatElem(v) {
@@ -44,7 +50,6 @@ function floatElem(v) {
 /** One element as dump.py writes it: integers as decimal strings, floats as numbers or their names. */
 function elem(v, isFloat) {
   if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v;
   return isFloat ? floatElem(v) : String(v);
 }
@@ -75,48 +80,104 @@ function summary(a) {
   };
 }
 
-/** A value h5mpi returned (a typed array, strings, a number, a bigint, a string) as dump.py writes it. */
-function canonical(v, scalar) {
-  if (ArrayBuffer.isView(v)) {
-    const isFloat = isFloatArray(v);
-    if (scalar) return elem(v[0], isFloat);
-    if (v.length > SMALL) return summary(v);
-    return Array.from(v, (x) => elem(x, isFloat));
+/** Numbers h5mpi read (a typed array, or booleans) as dump.py writes them: one element for a scalar. */
+function numbers(v, scalar) {
+  if (Array.isArray(v)) return scalar ? v[0] : v.slice(); // booleans
+  const isFloat = isFloatArray(v);
+  if (scalar) return elem(v[0], isFloat);
+  if (v.length > SMALL) return summary(v);
+  return Array.from(v, (x) => elem(x, isFloat));
+}
+
+const hex = (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A stored string's bytes as text, when they are valid in its encoding; else undefined. */
+function decoded(bytes, encoding) {
+  if (encoding === 'ascii') return bytes.every((b) => b < 0x80) ? Buffer.from(bytes).toString('latin1') : undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
   }
-  if (Array.isArray(v)) return scalar ? elem(v[0], false) : v.map((x) => elem(x, typeof x === 'number'));
-  return elem(v, typeof v === 'number');
+}
+
+/** What h5mpi documents its text reads to give for bytes that are not valid in their encoding (docs/api-guide.md, "Strings as stored"). */
+function documentedText(bytes, encoding) {
+  if (encoding !== 'ascii') return undefined; // UTF-8 that is not valid throws DECODE
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return Buffer.from(bytes).toString('latin1');
+  }
+}
+
+/**
+ * Strings as dump.py gives them: text where the bytes are valid in the stored encoding, else { bytes }.
+ * Read as text first, as a user would. Where that is not h5py's view (a UTF-8 string whose bytes are not
+ * UTF-8 throws DECODE; an ASCII-typed string with bytes past 127 decodes, where h5py gives bytes), read again
+ * with { strings: 'bytes' }, and check that the text read gave what the API guide says it gives.
+ */
+function strings(readText, readBytes, encoding, scalar) {
+  let text;
+  try {
+    text = readText();
+  } catch (e) {
+    if (e.code !== 'DECODE') throw e;
+  }
+  const list = text === undefined ? undefined : scalar ? [text] : text;
+  const nonAscii = (s) => [...s].some((c) => c.charCodeAt(0) > 0x7f);
+  if (list && !(encoding === 'ascii' && list.some(nonAscii))) return scalar ? list[0] : list;
+  const bytes = scalar ? [readBytes()] : readBytes();
+  const out = bytes.map((b, i) => {
+    const valid = decoded(b, encoding);
+    if (valid !== undefined) {
+      if (list && list[i] !== valid) throw new Error(`element ${i}: text read ${JSON.stringify(list[i])}, bytes read ${JSON.stringify(valid)}`);
+      return list ? list[i] : valid;
+    }
+    // Not valid in its encoding: the text read must have said so as documented.
+    const want = documentedText(b, encoding);
+    if (list ? list[i] !== want : want !== undefined) {
+      throw new Error(`element ${i} (bytes ${hex(b)}): the text read gave ${list ? JSON.stringify(list[i]) : 'DECODE'}, not ${want === undefined ? 'DECODE' : JSON.stringify(want)} as documented`);
+    }
+    return { bytes: hex(b) };
+  });
+  if (!list && out.every((x) => typeof x === 'string')) throw new Error('the text read threw DECODE, but every element is valid UTF-8');
+  return scalar ? out[0] : out;
 }
 
 const join = (path, name) => `${path === '/' ? '' : path}/${name}`;
 const attrPath = (path, name) => `${path === '/' ? '' : path}@${name}`;
 const failure = (e) => `${e.name}${e.code ? ` ${e.code}` : ''}: ${e.message}`;
 
-/** What attribute `name` of `obj` reads as. */
+/** What attribute `name` of `obj` is and reads as. */
 function attributeEntry(obj, path, name) {
   const entry = { path: attrPath(path, name), kind: 'attribute' };
-  let v;
+  let info;
   try {
-    v = obj.attrs.get(name);
+    info = obj.attrs.info(name);
   } catch (e) {
     return { ...entry, kind: 'error', error: failure(e) };
   }
-  // When available (attrs branch): the stored dtype and shape, which a JS number or a flat array cannot tell.
-  const info = typeof obj.attrs.info === 'function' ? obj.attrs.info(name) : undefined;
-  if (info) {
-    entry.dtype = typeof info.dtype === 'string' ? numpyDtype(info.dtype, info.order) : JSON.stringify(info.dtype);
-    entry.shape = info.shape;
-  } else if (ArrayBuffer.isView(v)) {
-    entry.dtype = numpyDtype(ARRAY_DTYPES.get(v.constructor), 'little');
-    entry.shape = [v.length];
-  } else if (Array.isArray(v)) {
-    entry.dtype = '|O';
-    entry.shape = [v.length];
-  } else {
-    // A JS scalar: its stored type is not visible; say what a JS value of this kind is stored as by h5mpi.
-    entry.dtype = typeof v === 'bigint' ? '<i8' : typeof v === 'string' ? '|O' : '<f8';
-    entry.shape = [];
+  entry.dtype = numpyDtype(info.dtype, info.storedType);
+  entry.shape = info.shape;
+  try {
+    if (info.shape === null) {
+      const v = obj.attrs.get(name);
+      entry.value = v instanceof Empty ? { empty: true } : { error: `get returned ${typeof v}, not an Empty` };
+    } else if (info.storedType.className === 'string' && info.dtype !== null) {
+      const scalar = info.shape.length === 0;
+      const enc = info.storedType.string.encoding;
+      entry.value = strings(() => obj.attrs.read(name).data, () => obj.attrs.read(name, { strings: 'bytes' }).data, enc, false);
+      if (scalar) entry.value = entry.value[0];
+    } else {
+      const { data, shape } = obj.attrs.read(name);
+      if (JSON.stringify(shape) !== JSON.stringify(info.shape)) throw new Error(`read's shape [${shape}] is not info's [${info.shape}]`);
+      entry.value = numbers(data, shape.length === 0);
+    }
+  } catch (e) {
+    entry.value = { error: failure(e) };
   }
-  entry.value = canonical(v, entry.shape !== null && entry.shape.length === 0);
   return entry;
 }
 
@@ -130,46 +191,55 @@ function attrEntries(obj, path) {
   return names.map((n) => attributeEntry(obj, path, n));
 }
 
+/** The dtype spec a dataset reads as (a string dataset's length is in stringLength). */
+const datasetDtype = (d) => (d.dtype === 'string' && d.stringLength !== null ? { string: { length: d.stringLength } } : d.dtype);
+
 function datasetEntries(d, path) {
   const entry = {
     path,
     kind: 'dataset',
-    dtype: numpyDtype(d.dtype, d.fileType.order, d.stringLength),
-    shape: d.shape,
+    dtype: numpyDtype(datasetDtype(d), d.fileType),
+    shape: d.isEmpty ? null : d.shape,
     attrs: d.attrs.keys(),
   };
   try {
-    entry.value = canonical(d.read(), d.ndim === 0);
+    if (d.isEmpty) {
+      const v = d.read();
+      entry.value = v instanceof Empty ? { empty: true } : { error: `read returned ${typeof v}, not an Empty` };
+    } else if (d.dtype === 'string') {
+      entry.value = strings(() => d.read(), () => d.read(undefined, { strings: 'bytes' }), d.fileType.string.encoding, d.ndim === 0);
+    } else {
+      entry.value = numbers(d.read(), d.ndim === 0);
+    }
   } catch (e) {
     entry.value = { error: failure(e) };
   }
-  // Strings have none in h5py's dump (enums give their stored integer, as h5mpi reads them).
-  const numeric = d.fileType.className === 'integer' || d.fileType.className === 'float';
+  // Numbers (enums as their integers) have one; strings and types h5mpi cannot read have none in h5py's dump.
+  const numeric = d.dtype !== null && d.dtype !== 'string' && d.dtype !== 'reference' && d.dtype !== 'regionReference';
+  const isFloat = d.fileType.className === 'float';
   const layout = {
     path: `${path}#layout`,
     kind: 'layout',
     value: {
       chunks: d.chunks,
-      // h5py: () for a scalar and None for an unlimited extent; h5mpi: null and Infinity.
-      maxshape: d.maxshape === null ? [] : d.maxshape.map((m) => (m === Infinity ? null : m)),
+      // h5py: () for a scalar, None for Empty, and None for an unlimited extent; h5mpi: null, null and Infinity.
+      maxshape: d.isEmpty ? null : d.maxshape === null ? [] : d.maxshape.map((m) => (m === Infinity ? null : m)),
       // h5py reports the default fill value (0) where h5mpi's fillValue is null (none set).
-      fillvalue: numeric ? elem(d.fillValue ?? (d.dtype.startsWith('float') ? 0 : 0n), d.dtype.startsWith('float')) : null,
+      fillvalue: numeric ? elem(d.fillValue ?? (isFloat ? 0 : 0n), isFloat) : null,
     },
   };
   const out = [entry, layout];
-  // When available (filters branch): the whole pipeline; until then what the gzip/shuffle/fletcher32 properties tell.
-  const pipeline = Array.isArray(d.filters) ? d.filters : undefined;
-  if (pipeline ? pipeline.length > 0 : d.compression !== null || d.shuffle || d.fletcher32) {
+  if (d.filters.length > 0) {
     out.push({
       path: `${path}#filters`,
       kind: 'filters',
       value: {
-        ids: pipeline ? pipeline.map((f) => f.id) : null,
+        ids: d.filters.map((f) => f.id),
         compression: d.compression,
-        compression_opts: d.compressionOpts !== undefined ? d.compressionOpts : d.compressionLevel,
+        compression_opts: d.compressionOpts,
         shuffle: d.shuffle,
         fletcher32: d.fletcher32,
-        scaleoffset: d.scaleoffset ?? null,
+        scaleoffset: d.scaleoffset,
       },
     });
   }
@@ -180,9 +250,8 @@ function groupEntries(g, path) {
   return [{ path, kind: 'group', members: g.keys(), attrs: g.attrs.keys() }, ...attrEntries(g, path)];
 }
 
-/** When available (links branch): what the link at `name` is; undefined when the API cannot say. */
+/** What the link at `name` is, or { error }. */
 function linkOf(group, name) {
-  if (typeof group.getLink !== 'function') return undefined;
   try {
     return group.getLink(name);
   } catch (e) {
@@ -195,23 +264,24 @@ function walk(group, path, out) {
   for (const name of group.keys()) {
     const p = join(path, name);
     const link = linkOf(group, name);
-    if (link && link.error) out.push({ path: `${p}#link`, kind: 'error', error: link.error });
-    else if (link && link.type !== 'hard') {
+    if (link.error) out.push({ path: `${p}#link`, kind: 'error', error: link.error });
+    else if (link.type !== 'hard') {
       out.push({ path: `${p}#link`, kind: 'link', value: { type: link.type, target: link.target, file: link.file ?? null } });
     }
     let obj;
     try {
-      // A dangling link: listed, but nothing to open (h5py: `name in group` is False).
-      if (!group.has(name)) continue;
       obj = group.get(name);
     } catch (e) {
+      // A dangling soft or external link: listed, but nothing to open (h5py: `group[name]` raises KeyError,
+      // while `name in group` is True, as h5mpi's has() is).
+      if (link.type !== 'hard' && e.code === 'NOT_FOUND') continue;
       out.push({ path: p, kind: 'error', error: failure(e) });
       continue;
     }
     try {
       if (obj instanceof Group) {
-        // Down through hard links only; without getLink every link looks hard.
-        if (!link || link.type === 'hard') walk(obj, p, out);
+        // Down through hard links only, as dump.py.
+        if (link.type === 'hard') walk(obj, p, out);
         else out.push(...groupEntries(obj, p));
       } else if (obj instanceof Dataset) {
         out.push(...datasetEntries(obj, p));

@@ -1,0 +1,283 @@
+// Links and walks over a file's tree: making soft, hard and external links, describing a link, moving a link,
+// copying objects (within and across files), visiting every object under a group, and listing names in
+// creation order where the group or object tracks it. Paths are absolute, from the file's root.
+#include <algorithm>
+
+#include "errors.h"
+#include "object.h"
+
+namespace h5mpi {
+namespace {
+
+std::string Quote(const std::string& path) { return "'" + path + "'"; }
+
+// HDF5 stops following soft links after this many (H5L_NUM_LINKS); so does CrossesExternal.
+constexpr int kMaxSoftLinks = 16;
+
+std::vector<std::string> Components(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > pos) parts.push_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return parts;
+}
+
+// Whether a link is at `path`: every link along it is checked in turn, since HDF5 reports a missing (or
+// dangling, or non-group) intermediate component as an error rather than "no". h5py's `name in group`.
+bool LinkPathExists(hid_t loc, const std::string& path) {
+  std::string prefix;
+  for (const std::string& part : Components(path)) {
+    prefix += "/" + part;
+    htri_t exists = H5Lexists(loc, prefix.c_str(), H5P_DEFAULT);
+    if (exists <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The value of the soft link at `path` (its info already read into `li`).
+std::string SoftTarget(Napi::Env env, hid_t loc, const std::string& path, const H5L_info_t& li,
+                       const std::string& what) {
+  std::string buf(li.u.val_size, '\0');
+  CheckH5(env, H5Lget_val(loc, path.c_str(), &buf[0], buf.size(), H5P_DEFAULT), what);
+  return std::string(buf.c_str());
+}
+
+// Whether opening `path` would go through an external link (open another file): walks the path one link at a
+// time, following soft links by their text, without traversing any external link itself.
+bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
+  if (depth > kMaxSoftLinks) return false;
+  std::vector<std::string> parts = Components(path);
+  std::string prefix;
+  for (size_t i = 0; i < parts.size(); i++) {
+    std::string parent = prefix;
+    prefix += "/" + parts[i];
+    H5L_info_t li;
+    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0 || H5Lget_info(loc, prefix.c_str(), &li, H5P_DEFAULT) < 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return false;
+    }
+    if (li.type == H5L_TYPE_EXTERNAL) return true;
+    if (li.type == H5L_TYPE_SOFT) {
+      std::string buf(li.u.val_size, '\0');
+      if (H5Lget_val(loc, prefix.c_str(), &buf[0], buf.size(), H5P_DEFAULT) < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return false;
+      }
+      std::string target(buf.c_str());
+      std::string rest = target[0] == '/' ? target : parent + "/" + target;
+      for (size_t j = i + 1; j < parts.size(); j++) rest += "/" + parts[j];
+      return CrossesExternal(loc, rest, depth + 1);
+    }
+  }
+  return false;
+}
+
+// A link creation list: missing groups above the new link are created (as h5py's), and a name that is not
+// ASCII is marked UTF-8 (as h5py marks it).
+Plist LinkCreatePlist(Napi::Env env, const std::string& path, const std::string& what) {
+  Plist lcpl(CheckH5(env, H5Pcreate(H5P_LINK_CREATE), what));
+  CheckH5(env, H5Pset_create_intermediate_group(lcpl.get(), 1), what);
+  bool ascii = std::all_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) CheckH5(env, H5Pset_char_encoding(lcpl.get(), H5T_CSET_UTF8), what);
+  return lcpl;
+}
+
+struct Collected {
+  std::vector<std::string> names;
+  std::vector<std::string> kinds;
+};
+
+const char* KindName(H5O_type_t type) {
+  switch (type) {
+    case H5O_TYPE_GROUP: return "group";
+    case H5O_TYPE_DATASET: return "dataset";
+    case H5O_TYPE_NAMED_DATATYPE: return "datatype";
+    default: return "unknown";
+  }
+}
+
+herr_t CollectObject(hid_t, const char* name, const H5O_info_t* info, void* data) {
+  if (name[0] == '.' && name[1] == '\0') return 0;  // the group the walk starts from
+  auto* c = static_cast<Collected*>(data);
+  c->names.emplace_back(name);
+  c->kinds.emplace_back(KindName(info->type));
+  return 0;
+}
+
+// The creation property list of the object at `loc`. For a file, where h5py asks: its links of the file's
+// creation list (h5py iterates the file id), its attributes of the root group's (h5py's File.attrs is the
+// root group's).
+Plist CreatePlistOf(hid_t loc, bool attributes) {
+  switch (H5Iget_type(loc)) {
+    case H5I_FILE: {
+      if (!attributes) return Plist(H5Fget_create_plist(loc));
+      Handle<H5Gclose> root(H5Gopen2(loc, "/", H5P_DEFAULT));
+      return Plist(root.valid() ? H5Gget_create_plist(root.get()) : H5I_INVALID_HID);
+    }
+    case H5I_GROUP: return Plist(H5Gget_create_plist(loc));
+    case H5I_DATASET: return Plist(H5Dget_create_plist(loc));
+    case H5I_DATATYPE: return Plist(H5Tget_create_plist(loc));
+    default: return Plist();
+  }
+}
+
+}  // namespace
+
+bool TracksOrder(hid_t loc, bool attributes) {
+  Plist cpl = CreatePlistOf(loc, attributes);
+  unsigned flags = 0;
+  herr_t r = -1;
+  if (cpl.valid()) {
+    r = attributes ? H5Pget_attr_creation_order(cpl.get(), &flags) : H5Pget_link_creation_order(cpl.get(), &flags);
+  }
+  if (r < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return false;
+  }
+  return (flags & H5P_CRT_ORDER_TRACKED) != 0;
+}
+
+herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names) {
+  // Creation order where the group or object says it tracks it, as h5py lists them: also, as h5py does, a
+  // reopened file's root group in name order, since the file's creation list does not report the root's
+  // link-order flag once the file is reopened (HDFGroup/hdf5#5183). A failure (tracked but not indexed, in
+  // dense storage) lists them again in name order.
+  hsize_t idx = 0;
+  if (TracksOrder(loc, attributes)) {
+    herr_t r = attributes ? H5Aiterate2(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
+                          : H5Literate(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
+    if (r >= 0) return r;
+    H5Eclear2(H5E_DEFAULT);
+    names->clear();
+    idx = 0;
+  }
+  return attributes ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
+                    : H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
+}
+
+Napi::Value LinkExists(const Napi::CallbackInfo& info, hid_t loc) {
+  std::string path = info[0].ToString();
+  return Napi::Boolean::New(info.Env(), path == "/" || LinkPathExists(loc, path));
+}
+
+Napi::Value PathCrossesExternal(const Napi::CallbackInfo& info, hid_t loc) {
+  return Napi::Boolean::New(info.Env(), CrossesExternal(loc, info[0].ToString(), 0));
+}
+
+Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString();
+  if (path == "/" || !LinkPathExists(loc, path)) return env.Null();
+  std::string what = "read the link " + Quote(path);
+  H5L_info_t li;
+  CheckH5(env, H5Lget_info(loc, path.c_str(), &li, H5P_DEFAULT), what);
+  Napi::Object o = Napi::Object::New(env);
+  switch (li.type) {
+    case H5L_TYPE_HARD: o.Set("type", "hard"); break;
+    case H5L_TYPE_SOFT:
+      o.Set("type", "soft");
+      o.Set("target", SoftTarget(env, loc, path, li, what));
+      break;
+    case H5L_TYPE_EXTERNAL: {
+      std::string buf(li.u.val_size, '\0');
+      CheckH5(env, H5Lget_val(loc, path.c_str(), &buf[0], buf.size(), H5P_DEFAULT), what);
+      unsigned flags = 0;
+      const char* file = nullptr;
+      const char* object = nullptr;
+      CheckH5(env, H5Lunpack_elink_val(&buf[0], buf.size(), &flags, &file, &object), what);
+      o.Set("type", "external");
+      o.Set("file", file);
+      o.Set("target", object);
+      break;
+    }
+    default: o.Set("type", "user"); break;
+  }
+  return o;
+}
+
+Napi::Value CreateSoftLink(const Napi::CallbackInfo& info, hid_t loc) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString(), target = info[1].ToString();
+  std::string what = "create soft link " + Quote(path) + " to " + Quote(target);
+  Plist lcpl = LinkCreatePlist(env, path, what);
+  CheckH5(env, H5Lcreate_soft(target.c_str(), loc, path.c_str(), lcpl.get(), H5P_DEFAULT), what);
+  return env.Undefined();
+}
+
+Napi::Value CreateHardLink(const Napi::CallbackInfo& info, hid_t loc) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString(), target = info[1].ToString();
+  std::string what = "create hard link " + Quote(path) + " to " + Quote(target);
+  Plist lcpl = LinkCreatePlist(env, path, what);
+  CheckH5(env, H5Lcreate_hard(loc, target.c_str(), loc, path.c_str(), lcpl.get(), H5P_DEFAULT), what);
+  return env.Undefined();
+}
+
+Napi::Value CreateExternalLink(const Napi::CallbackInfo& info, hid_t loc) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString(), file = info[1].ToString(), object = info[2].ToString();
+  std::string what = "create external link " + Quote(path) + " to " + Quote(object) + " in " + Quote(file);
+  Plist lcpl = LinkCreatePlist(env, path, what);
+  CheckH5(env, H5Lcreate_external(file.c_str(), object.c_str(), loc, path.c_str(), lcpl.get(), H5P_DEFAULT), what);
+  return env.Undefined();
+}
+
+Napi::Value LinkMove(const Napi::CallbackInfo& info, hid_t loc) {
+  Napi::Env env = info.Env();
+  std::string from = info[0].ToString(), to = info[1].ToString();
+  std::string what = "move " + Quote(from) + " to " + Quote(to);
+  Plist lcpl = LinkCreatePlist(env, to, what);
+  CheckH5(env, H5Lmove(loc, from.c_str(), loc, to.c_str(), lcpl.get(), H5P_DEFAULT), what);
+  return env.Undefined();
+}
+
+Napi::Value ObjectCopy(const Napi::CallbackInfo& info, hid_t loc) {
+  Napi::Env env = info.Env();
+  // A copy that converts the data (variable-length strings into another file, expanded references) runs
+  // the filters, and the first use of one loads its plugin (fpstate.h).
+  FPGuard fp(Data(env).fp);
+  hid_t source = FileIdOf(env, info[0]);
+  std::string from = info[1].ToString(), to = info[2].ToString();
+  Napi::Object options = info[3].As<Napi::Object>();
+  std::string what = "copy " + Quote(from) + " to " + Quote(to);
+  unsigned flags = 0;
+  if (options.Get("shallow").ToBoolean()) flags |= H5O_COPY_SHALLOW_HIERARCHY_FLAG;
+  if (options.Get("expandSoft").ToBoolean()) flags |= H5O_COPY_EXPAND_SOFT_LINK_FLAG;
+  if (options.Get("expandExternal").ToBoolean()) flags |= H5O_COPY_EXPAND_EXT_LINK_FLAG;
+  if (options.Get("expandRefs").ToBoolean()) flags |= H5O_COPY_EXPAND_REFERENCE_FLAG;
+  if (options.Get("withoutAttrs").ToBoolean()) flags |= H5O_COPY_WITHOUT_ATTR_FLAG;
+  Plist ocpypl(CheckH5(env, H5Pcreate(H5P_OBJECT_COPY), what));
+  CheckH5(env, H5Pset_copy_object(ocpypl.get(), flags), what);
+  Plist lcpl = LinkCreatePlist(env, to, what);
+  CheckH5(env, H5Ocopy(source, from.c_str(), loc, to.c_str(), ocpypl.get(), lcpl.get()), what);
+  return env.Undefined();
+}
+
+Napi::Value ObjectVisit(const Napi::CallbackInfo& info, hid_t loc) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString();
+  Collected c;
+  CheckH5(
+      env,
+      H5Ovisit_by_name2(loc, path.c_str(), H5_INDEX_NAME, H5_ITER_INC, CollectObject, &c, H5O_INFO_BASIC, H5P_DEFAULT),
+      "visit the objects under " + Quote(path));
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, FromStrings(env, c.names));
+  out.Set(1u, FromStrings(env, c.kinds));
+  return out;
+}
+
+void SetCreationOrder(Napi::Env env, hid_t cpl, bool links, const std::string& what) {
+  const unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+  if (links) CheckH5(env, H5Pset_link_creation_order(cpl, order), what + ": track link creation order");
+  CheckH5(env, H5Pset_attr_creation_order(cpl, order), what + ": track attribute creation order");
+}
+
+}  // namespace h5mpi
