@@ -493,6 +493,15 @@ describe('errors name the object and the problem, and leave what was there', () 
     expect(() => make({ opaque: 4, tag: 'x\0y' })).toThrow(`${at}: an opaque dtype's tag must be a string of at most 255 bytes without NUL`);
     expect(() => make({ vlen: 'int8', extra: 1 })).toThrow(`${at}: unknown key 'extra' in a { vlen: ... } dtype; accepted: vlen`);
     expect(() => make('f2')).toThrow(`${at}: unknown dtype "f2" (did you mean 'float16'?)`);
+    // References are made from paths in their file, which the codec of a composite type has not.
+    expect(() => make({ compound: { a: 'int32', r: 'reference' } })).toThrow(
+      new TypeError(`${at}: field 'r': references are stored on their own (a 'reference' dataset or attribute), not in compound dtypes`),
+    );
+    expect(() => make({ array: 'regionReference', shape: [2] })).toThrow(new TypeError(`${at}: references are stored on their own (dtype 'regionReference'), not in array dtypes`));
+    expect(() => make({ vlen: 'reference' })).toThrow(`${at}: variable-length sequences hold numbers`);
+    expect(() => f.attrs.set('r', [f], { dtype: { compound: { r: 'reference' } } })).toThrow(
+      `File '${f.filename}'.attrs.set('r'): field 'r': references are stored on their own`,
+    );
     expect(() => f.createDataset('x', { shape: [1], dtype: { compound: { a: 'int8' } }, fillValue: 0 } as never)).toThrow(
       `${at}: a dataset of compound { "a": int8 } takes no fillValue (numbers, float16, bools and enums do)`,
     );
