@@ -214,7 +214,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   /**
    * The dtype elements read as: a dtype name (`'float32'`, `'bool'`, `'complex64'`...) or a structured
    * spec (`{ compound: {...} }`, `{ enum: 'int16', members: {...} }`...), which also creates a dataset of
-   * the same type. null for a stored type h5mpi cannot read (references, times, compounds holding them:
+   * the same type. null for a stored type h5mpi cannot read (times, compounds, arrays or sequences holding references:
    * `fileType` describes it): such a dataset opens, with its shape, attributes and filters, and only
    * `read`, `readInto` and `write` throw.
    */

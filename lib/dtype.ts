@@ -821,7 +821,7 @@ export function nativeType(t: ResolvedType): NativeType {
 const COMPLEX_NAMES = ['r', 'i'];
 
 /**
- * @internal The type h5mpi reads a stored type as, or undefined when it cannot read it (references, times,
+ * @internal The type h5mpi reads a stored type as, or undefined when it cannot read it (times, references inside other types,
  * 2-byte floats other than IEEE half, and compounds, arrays or sequences of those).
  */
 export function resolvedOfInfo(info: TypeInfo): ResolvedType | undefined {
