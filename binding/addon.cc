@@ -74,6 +74,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFileLock(env, exports);
   InitMemory(env, exports);
   InitTopology(env, exports);
+  InitCodec(env, exports);
   return exports;
 }
 

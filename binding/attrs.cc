@@ -2,6 +2,7 @@
 // location classes expose these as methods (object.h); `loc` is their live id.
 #include <memory>
 
+#include "codec.h"
 #include "errors.h"
 #include "object.h"
 #include "references.h"
@@ -104,15 +105,16 @@ void ReplaceTracked(Napi::Env env, hid_t loc, const std::string& name, hid_t fty
 }
 }  // namespace
 
-// attrWrite(name, spec, data). spec: { dtype, stringLength, ascii, bool, shape: number[] | null (scalar),
-// empty (a null dataspace: h5py.Empty) }; data: a typed array (numbers, converted by HDF5 from its element
-// type; bool: int8 0/1) or an array of strings and Uint8Arrays (string bytes as they are).
+// attrWrite(name, spec, data). spec: { type (a type descriptor, codec.h), shape: number[] | null (scalar),
+// empty (a null dataspace: h5py.Empty) }; data: a typed array of the type's elements (numbers converted by
+// HDF5 from its element type), or the JS values the type's codec encodes (strings and their bytes,
+// compounds' fields...).
 Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
   std::string what = "write attribute " + Quote(name);
   Napi::Object spec = info[1].As<Napi::Object>();
-  TypeSpec ts = ToTypeSpec(spec);
+  std::unique_ptr<TypeNode> node = ParseType(env, spec.Get("type"));
   Space space;
   if (spec.Get("empty").ToBoolean()) {
     space = Space(CheckH5(env, H5Screate(H5S_NULL), what));
@@ -123,26 +125,35 @@ Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
     space = Space(CheckH5(env, H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), what));
   }
   hssize_t count = CheckH5(env, H5Sget_simple_extent_npoints(space.get()), what);
-  Type ftype = FileTypeOf(env, ts);
+  Type ftype = FileTypeOfNode(env, *node);
 
   // The data in memory, before anything in the file changes.
-  std::unique_ptr<PackedStrings> packed;
+  std::unique_ptr<Codec> codec;
   std::vector<unsigned char> references;
   hid_t memType = H5I_INVALID_HID;
   const void* data = nullptr;
-  if (IsReference(ts.dt)) {
-    references = PackReferences(env, loc, info[2].As<Napi::Array>(), ts.dt == DType::RegionReference, what);
+  Kept kept;
+  std::vector<char> buf;
+  if (node->kind == Kind::Reference) {  // references.h: made from paths in this file
+    references = PackReferences(env, loc, info[2].As<Napi::Array>(), node->dt == DType::RegionReference, what);
     memType = ftype.get();
     data = references.data();
-  } else if (ts.dt == DType::String && !ts.boolean) {
-    packed = std::make_unique<PackedStrings>(env, ftype.get(), info[2].As<Napi::Array>());
-    memType = packed->memType();
-    data = packed->data();
-  } else if (info[2].IsTypedArray()) {
-    Napi::TypedArray ta = info[2].As<Napi::TypedArray>();
-    // The bool type's base is int8 as JS holds it: the enum is its own memory type.
-    memType = ts.boolean ? ftype.get() : NativeH5Type(DTypeOfTypedArray(ta.TypedArrayType()));
-    data = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  } else {
+    codec = std::make_unique<Codec>(env, *node, true);
+    memType = codec->memType();
+    if (count > 0 && codec->direct()) {
+      Napi::TypedArray ta = info[2].As<Napi::TypedArray>();
+      memType = codec->TypeForArray(env, ta.TypedArrayType());
+      if (memType < 0) ThrowUsage(env, what + ": this typed array's type cannot hold the attribute's elements");
+      if (ta.ByteLength() != static_cast<size_t>(count) * H5Tget_size(memType)) {
+        ThrowUsage(env, what + ": the typed array does not hold " + std::to_string(count) + " elements");
+      }
+      data = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    } else if (count > 0) {
+      buf.assign(static_cast<size_t>(count) * codec->size(), 0);
+      codec->Encode(env, info[2], buf.data(), static_cast<size_t>(count), kept);
+      data = buf.data();
+    }
   }
 
   // A replaced attribute is written under a free name and renamed over the old one only once it is written,
@@ -177,8 +188,10 @@ Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
   return env.Undefined();
 }
 
-// attrRead(name, mode) -> { type, shape (null: scalar; []: a null dataspace), data?: ArrayBuffer | array }.
-// mode: a StringMode for string data, or kInfoOnly for no data at all.
+// attrRead(name, mode, desc?) -> { type, shape (null: scalar; []: a null dataspace), data?: ArrayBuffer | array
+// | decoded values }. mode: a StringMode for string data, or kInfoOnly for no data at all. With a type
+// descriptor (codec.h), the data is read through its codec and decoded; without one, only numbers (an
+// ArrayBuffer of the native type) and strings are read.
 Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
@@ -208,15 +221,32 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
             }));
     return out;
   }
+  StringMode strings = static_cast<StringMode>(mode);
+  if (info.Length() > 2 && info[2].IsObject()) {
+    std::unique_ptr<TypeNode> node = ParseType(env, info[2]);
+    Codec codec(env, *node, false);
+    std::vector<char> buf(std::max<size_t>(count * codec.size(), 1), 0);
+    // A zero-length attribute (numpy's zeros(0)) has nothing to read, and HDF5 refuses a null buffer.
+    if (count > 0) CheckH5(env, H5Aread(attr.get(), codec.memType(), buf.data()), what);
+    Napi::Value data;
+    try {
+      data = codec.Decode(env, buf.data(), count, strings);
+    } catch (...) {
+      if (codec.hasVlen()) ReclaimVlen(codec.memType(), count, buf.data());
+      throw;
+    }
+    if (codec.hasVlen()) ReclaimVlen(codec.memType(), count, buf.data());
+    out.Set("data", data);
+    return out;
+  }
   int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
-  if (dtype < 0) return out;  // lib/ reports the unsupported type by name
+  if (dtype < 0) return out;  // lib/ reads it with a type descriptor, or reports the unsupported type by name
   DType dt = static_cast<DType>(dtype);
   if (dt == DType::String) {
-    out.Set("data", ReadStrings(env, ftype.get(), space.get(), count, static_cast<StringMode>(mode),
+    out.Set("data", ReadStrings(env, ftype.get(), space.get(), count, strings,
                                 [&](hid_t mem, void* buf) { CheckH5(env, H5Aread(attr.get(), mem, buf), what); }));
   } else {
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, count * DTypeSize(dt));
-    // A zero-length attribute (numpy's zeros(0)) has nothing to read, and HDF5 refuses a null buffer.
     if (count > 0) CheckH5(env, H5Aread(attr.get(), NativeH5Type(dt), buf.Data()), what);
     out.Set("data", buf);
   }

@@ -65,5 +65,6 @@ void InitWatchdog(Napi::Env env, Napi::Object exports);
 void InitFileLock(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
 void InitTopology(Napi::Env env, Napi::Object exports);
+void InitCodec(Napi::Env env, Napi::Object exports);
 
 }  // namespace h5mpi

@@ -1,6 +1,7 @@
 // Datasets: NativeDataset (describe, read/write a selection, resize), and creating one with its layout and
 // filters.
 #include "chunks.h"
+#include "codec.h"
 #include "dataspace.h"
 #include "errors.h"
 #include "filters.h"
@@ -15,9 +16,10 @@ namespace {
 
 std::string Quote(const std::string& path) { return "'" + path + "'"; }
 
-// createDataset(path, spec) -> NativeDataset. spec: { dtype, stringLength, shape: number[] | null (scalar),
-// maxshape?: number[] (-1 = unlimited), chunks?: number[], filters?: [{ id, flags, cdValues }] (filters.h),
-// fill?: TypedArray, trackOrder?: attribute creation order }
+// createDataset(path, spec) -> NativeDataset. spec: { type (a type descriptor, codec.h), shape: number[] | null
+// (scalar), maxshape?: number[] (-1 = unlimited), chunks?: number[], filters?: [{ id, flags, cdValues }]
+// (filters.h), fill?: TypedArray (one element, in the array type lib/ packs the type's values in), virtual?,
+// trackOrder?: attribute creation order }
 Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
   Napi::Env env = info.Env();
   FPGuard fp(Data(env).fp);  // creating a filtered dataset loads its filter's plugin
@@ -25,9 +27,8 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
   std::string path = info[0].ToString();
   std::string what = "create dataset " + Quote(path);
   Napi::Object spec = info[1].As<Napi::Object>();
-  DType dt = static_cast<DType>(spec.Get("dtype").As<Napi::Number>().Int32Value());
-  size_t stringLength = static_cast<size_t>(spec.Get("stringLength").As<Napi::Number>().DoubleValue());
-  Type ftype = FileType(env, dt, stringLength);
+  std::unique_ptr<TypeNode> node = ParseType(env, spec.Get("type"));
+  Type ftype = FileTypeOfNode(env, *node);
 
   Space space;
   if (spec.Get("shape").IsNull()) {
@@ -55,7 +56,10 @@ Napi::Value CreateDatasetImpl(const Napi::CallbackInfo& info, const std::shared_
   if (fill.IsTypedArray()) {
     Napi::TypedArray f = fill.As<Napi::TypedArray>();
     const char* p = static_cast<const char*>(f.ArrayBuffer().Data()) + f.ByteOffset();
-    CheckH5(env, H5Pset_fill_value(dcpl.get(), NativeH5Type(dt), p), what + ": set fill value");
+    Codec codec(env, *node, true);
+    hid_t memType = codec.TypeForArray(env, f.TypedArrayType());
+    if (memType < 0) ThrowUsage(env, what + ": the fill value's array type does not hold the dataset's type");
+    CheckH5(env, H5Pset_fill_value(dcpl.get(), memType, p), what + ": set fill value");
   }
   if (spec.Get("virtual").IsArray()) SetVirtualMappings(env, dcpl.get(), space.get(), spec.Get("virtual"), what);
   if (spec.Get("trackOrder").ToBoolean()) SetCreationOrder(env, dcpl.get(), false, what);
@@ -104,6 +108,10 @@ Napi::Value Describe(Napi::Env env, hid_t d, const std::string& name) {
   o.Set("filters", DescribeFilters(env, dcpl.get(), what));
 
   int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
+  // A float16 fill value comes as float32, as float16 data does.
+  if (dtype < 0 && H5Tget_class(ftype.get()) == H5T_FLOAT && H5Tget_size(ftype.get()) == 2) {
+    dtype = static_cast<int>(DType::Float32);
+  }
   H5D_fill_value_t fillState;
   if (dtype >= 0 && dtype < static_cast<int>(DType::String) && H5Pfill_value_defined(dcpl.get(), &fillState) >= 0 &&
       fillState == H5D_FILL_VALUE_USER_DEFINED) {
@@ -250,8 +258,9 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
                     ApplySelection(env, fileSpace, info[0], what)};
   }
 
-  // write(selection, data, collective). data: a typed array (HDF5 converts its elements to the file type),
-  // or string[] for string datasets.
+  // write(selection, data, collective, codec?). data: a typed array (HDF5 converts its elements to the file
+  // type), or string[] for string datasets; with a codec (codec.h), a typed array of its elements or the JS
+  // values it encodes.
   Napi::Value Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FPGuard fp(*fp_);
@@ -264,7 +273,18 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     // do. Only an empty selection can be of a zero-sized dataset, so other transfers skip asking.
     if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) return env.Undefined();
     hid_t mspace = MemorySpace(env, *memory_, selected);
-    if (info[1].IsArray()) {
+    if (info.Length() > 3 && info[3].IsExternal()) {
+      Codec& codec = UnwrapCodec(env, info[3]);
+      if (codec.direct()) {
+        const void* p = CodecArray(env, codec, info[1], n, what);
+        if (H5Dwrite(d, arrayType_, mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
+        return env.Undefined();
+      }
+      Kept kept;
+      std::vector<char> buf(std::max<size_t>(n * codec.size(), 1), 0);
+      codec.Encode(env, info[1], buf.data(), n, kept);
+      if (H5Dwrite(d, codec.memType(), mspace, fspace, dxpl, buf.data()) < 0) ThrowH5(env, what());
+    } else if (info[1].IsArray()) {
       Type ftype(CheckH5(env, H5Dget_type(d), what()));
       PackedStrings packed(env, ftype.get(), info[1].As<Napi::Array>());
       if (H5Dwrite(d, packed.memType(), mspace, fspace, dxpl, packed.data()) < 0) ThrowH5(env, what());
@@ -283,9 +303,10 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     return env.Undefined();
   }
 
-  // read(selection, target, collective, stringMode?) -> undefined (numbers), an array (strings). Numbers go
-  // straight into the caller's typed array (HDF5 converts to its element type); with no target (undefined)
-  // the elements are strings and come back as a new array, as `stringMode` (a StringMode) says.
+  // read(selection, target, collective, stringMode?, codec?) -> undefined (into a target), or the values
+  // read. Numbers go straight into the caller's typed array (HDF5 converts to its element type); with no
+  // target (undefined) the elements are strings and come back as a new array, as `stringMode` (a StringMode)
+  // says. With a codec (codec.h): a direct type goes into the target, any other comes back decoded.
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FPGuard fp(*fp_);
@@ -294,25 +315,47 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     hid_t d = t.dataset, fspace = t.fileSpace, dxpl = t.dxpl;
     const Selected& selected = t.selected;
     hsize_t n = selected.count;
-    bool strings = info[1].IsUndefined();
-    if (n == 0 && H5Sget_simple_extent_npoints(fspace) == 0) {  // no storage: see Write
-      if (!strings) return env.Undefined();
+    bool intoTarget = !info[1].IsUndefined();
+    StringMode mode =
+        info[3].IsNumber() ? static_cast<StringMode>(info[3].As<Napi::Number>().Int32Value()) : StringMode::Text;
+    Codec* codec = info.Length() > 4 && info[4].IsExternal() ? &UnwrapCodec(env, info[4]) : nullptr;
+    bool empty = n == 0 && H5Sget_simple_extent_npoints(fspace) == 0;  // no storage: see Write
+    if (!codec && !intoTarget) {
       Type ftype(CheckH5(env, H5Dget_type(d), what()));
-      if (H5Tget_class(ftype.get()) == H5T_REFERENCE) {  // none: { raw, values } with nothing in them
-        return ReadReferenceValues(env, d, ftype.get(), fspace, 0, [](hid_t, void*) {});
-      }
-      return Napi::Array::New(env, 0);
-    }
-    hid_t mspace = MemorySpace(env, *memory_, selected);
-    if (strings) {
-      Type ftype(CheckH5(env, H5Dget_type(d), what()));
-      if (H5Tget_class(ftype.get()) == H5T_REFERENCE) {  // references.h: { raw, values }
+      if (H5Tget_class(ftype.get()) == H5T_REFERENCE) {  // references.h: { raw, values } (none when empty)
+        if (empty) return ReadReferenceValues(env, d, ftype.get(), fspace, 0, [](hid_t, void*) {});
+        hid_t mspace = MemorySpace(env, *memory_, selected);
         return ReadReferenceValues(env, d, ftype.get(), mspace, n, [&](hid_t mem, void* buf) {
           if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
         });
       }
-      StringMode mode =
-          info[3].IsNumber() ? static_cast<StringMode>(info[3].As<Napi::Number>().Int32Value()) : StringMode::Text;
+    }
+    if (codec && !intoTarget) {
+      std::vector<char> buf(std::max<size_t>(n * codec->size(), 1), 0);
+      if (!empty) {
+        hid_t mspace = MemorySpace(env, *memory_, selected);
+        if (H5Dread(d, codec->memType(), mspace, fspace, dxpl, buf.data()) < 0) ThrowH5(env, what());
+      }
+      // What HDF5 allocated for variable-length data is freed also when decoding throws.
+      struct Reclaim {
+        Codec* codec;
+        size_t n;
+        char* buf;
+        ~Reclaim() {
+          if (codec->hasVlen()) ReclaimVlen(codec->memType(), n, buf);
+        }
+      } reclaim{codec, empty ? 0 : n, buf.data()};
+      return codec->Decode(env, buf.data(), n, mode);
+    }
+    if (empty) return intoTarget ? env.Undefined() : Napi::Array::New(env, 0);
+    hid_t mspace = MemorySpace(env, *memory_, selected);
+    if (codec) {
+      void* p = const_cast<void*>(CodecArray(env, *codec, info[1], n, what));
+      if (H5Dread(d, arrayType_, mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
+      return env.Undefined();
+    }
+    if (!intoTarget) {
+      Type ftype(CheckH5(env, H5Dget_type(d), what()));
       return ReadStrings(env, ftype.get(), mspace, n, mode, [&](hid_t mem, void* buf) {
         if (H5Dread(d, mem, mspace, fspace, dxpl, buf) < 0) ThrowH5(env, what());
       });
@@ -322,6 +365,27 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     if (H5Dread(d, NativeH5Type(dt), mspace, fspace, dxpl, p) < 0) ThrowH5(env, what());
     return env.Undefined();
   }
+
+  // The typed array `v` for a direct transfer of n elements of `codec`'s type: its memory, checked to hold
+  // exactly them; arrayType_ gets the memory type for its element type.
+  template <typename What>
+  const void* CodecArray(Napi::Env env, Codec& codec, const Napi::Value& v, hsize_t n, const What& what) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (!v.IsTypedArray() || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok) {
+      ThrowUsage(env, what() + ": the data is not a typed array");
+    }
+    arrayType_ = codec.TypeForArray(env, type);
+    if (arrayType_ < 0) ThrowUsage(env, what() + ": this typed array's type cannot hold the dataset's elements");
+    size_t bytes = length * v.As<Napi::TypedArray>().ElementSize();
+    if (bytes != n * H5Tget_size(arrayType_)) {
+      ThrowUsage(env, what() + ": the typed array holds " + std::to_string(bytes) + " bytes, the selection's " +
+                          std::to_string(n) + " elements " + std::to_string(n * H5Tget_size(arrayType_)));
+    }
+    return data;
+  }
+  hid_t arrayType_ = H5I_INVALID_HID;
 
   // setExtent(shape)
   Napi::Value SetExtent(const Napi::CallbackInfo& info) {

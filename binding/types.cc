@@ -118,10 +118,17 @@ Napi::Array EnumMembers(Napi::Env env, hid_t type, hid_t base, bool& isBool) {
     Napi::Object m = Napi::Object::New(env);
     m.Set("name", name ? name : "");
     if (H5Tget_member_value(type, static_cast<unsigned>(i), value.data()) >= 0 &&
-        H5Tconvert(base, H5T_NATIVE_LLONG, 1, value.data(), nullptr, H5P_DEFAULT) >= 0) {
+        H5Tconvert(base, H5Tget_sign(base) == H5T_SGN_NONE ? H5T_NATIVE_ULLONG : H5T_NATIVE_LLONG, 1, value.data(),
+                   nullptr, H5P_DEFAULT) >= 0) {
       long long v;
       std::memcpy(&v, value.data(), sizeof v);
-      m.Set("value", static_cast<double>(v));
+      // Past 2^53 a number would not be exact: such a value comes as a bigint (as unsigned for an unsigned base).
+      bool isUnsigned = H5Tget_sign(base) == H5T_SGN_NONE;
+      uint64_t u = static_cast<uint64_t>(v);
+      bool exact = isUnsigned ? u <= (1ULL << 53) : (v >= -(1LL << 53) && v <= (1LL << 53));
+      if (exact) m.Set("value", isUnsigned ? static_cast<double>(u) : static_cast<double>(v));
+      else if (isUnsigned) m.Set("value", Napi::BigInt::New(env, u));
+      else m.Set("value", Napi::BigInt::New(env, static_cast<int64_t>(v)));
       if (name && ((std::strcmp(name, "FALSE") == 0 && v == 0) || (std::strcmp(name, "TRUE") == 0 && v == 1)))
         matched++;
     } else {
@@ -150,7 +157,12 @@ Napi::Object DescribeType(Napi::Env env, hid_t type) {
   } else if (cls == H5T_FLOAT) {
     if (size == 4) dtype = static_cast<int>(DType::Float32);
     else if (size >= 8) dtype = static_cast<int>(DType::Float64);
-    // half floats (size 2) are not convertible by HDF5 1.10 without a registered conversion path.
+    // A 2-byte float is IEEE half (float16) only with its fields: bfloat16 and the like are not.
+    size_t spos, epos, esize, mpos, msize;
+    if (size == 2 && H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) >= 0 && spos == 15 && epos == 10 &&
+        esize == 5 && mpos == 0 && msize == 10 && H5Tget_ebias(type) == 15) {
+      o.Set("half", true);
+    }
   } else if (cls == H5T_STRING) {
     dtype = static_cast<int>(DType::String);
     bool vlen = H5Tis_variable_str(type) > 0;
@@ -213,15 +225,6 @@ Napi::Object DescribeType(Napi::Env env, hid_t type) {
   return o;
 }
 
-TypeSpec ToTypeSpec(const Napi::Object& spec) {
-  TypeSpec t;
-  t.dt = static_cast<DType>(spec.Get("dtype").As<Napi::Number>().Int32Value());
-  t.stringLength = static_cast<size_t>(spec.Get("stringLength").As<Napi::Number>().DoubleValue());
-  t.ascii = spec.Get("ascii").ToBoolean();
-  t.boolean = spec.Get("bool").ToBoolean();
-  return t;
-}
-
 }  // namespace h5mpi
 
 namespace h5mpi {
@@ -244,20 +247,6 @@ Type FileType(Napi::Env env, DType dt, size_t stringLength) {
     default: return MemoryType(env, DType::String, stringLength);
   }
   return Type(CheckH5(env, H5Tcopy(base), "copy file type"));
-}
-
-Type FileTypeOf(Napi::Env env, const TypeSpec& spec) {
-  if (spec.boolean) {
-    // As h5py stores numpy's bool: an enum over a little-endian int8.
-    Type t(CheckH5(env, H5Tenum_create(H5T_STD_I8LE), "create bool type"));
-    int8_t no = 0, yes = 1;
-    CheckH5(env, H5Tenum_insert(t.get(), "FALSE", &no), "create bool type");
-    CheckH5(env, H5Tenum_insert(t.get(), "TRUE", &yes), "create bool type");
-    return t;
-  }
-  Type t = FileType(env, spec.dt, spec.stringLength);
-  if (spec.dt == DType::String && spec.ascii) CheckH5(env, H5Tset_cset(t.get(), H5T_CSET_ASCII), "set string charset");
-  return t;
 }
 
 PackedStrings::PackedStrings(Napi::Env env, hid_t fileType, const Napi::Array& strings)
@@ -324,7 +313,8 @@ Napi::Value BytesOf(Napi::Env env, const char* s, size_t len) {
   return Napi::Uint8Array::New(env, len, buf, 0);
 }
 
-// One string's bytes as lib/ wants them (see StringMode).
+}  // namespace
+
 Napi::Value StringValue(Napi::Env env, const char* s, size_t len, bool ascii, StringMode mode) {
   if (mode == StringMode::Bytes) return BytesOf(env, s, len);
   const unsigned char* u = reinterpret_cast<const unsigned char*>(s);
@@ -334,8 +324,6 @@ Napi::Value StringValue(Napi::Env env, const char* s, size_t len, bool ascii, St
   if (napi_create_string_latin1(env, s, len, &out) != napi_ok) throw Napi::Error::New(env, "cannot make a string");
   return Napi::Value(env, out);
 }
-
-}  // namespace
 
 Napi::Array StringsFromFixed(Napi::Env env, const char* data, size_t count, size_t width, bool spacePadded, bool ascii,
                              StringMode mode) {

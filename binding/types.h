@@ -35,19 +35,10 @@ Type MemoryType(Napi::Env env, DType dt, size_t stringLength);
 
 // Describes a file (or attribute) type as { dtype, size, className, order } and what its class adds: strings
 // { vlen, stringLength, utf8, padding }, integers { signed }, enums { base, members, bool }, compounds { fields },
-// arrays { base, dims }, variable-length sequences { base }, opaques { tag }. dtype is the native type HDF5
-// converts it to on read, or -1 when h5mpi cannot read it (lib/dtype.ts's storedTypeOf reads the rest).
+// arrays { base, dims }, variable-length sequences { base }, opaques { tag }, IEEE half floats { half }. dtype
+// is the native type HDF5 converts plain numbers and strings to on read, or -1 for every other type, which
+// lib/dtype.ts resolves from the rest and reads through a codec (codec.h).
 Napi::Object DescribeType(Napi::Env env, hid_t type);
-
-// A type to store, as lib/dtype.ts resolves a dtype spec: { dtype, stringLength (0: variable), ascii, bool }.
-// bool is h5py's: an int8 enum FALSE = 0, TRUE = 1.
-struct TypeSpec {
-  DType dt = DType::Float64;
-  size_t stringLength = 0;
-  bool ascii = false;
-  bool boolean = false;
-};
-TypeSpec ToTypeSpec(const Napi::Object& spec);
 
 }  // namespace h5mpi
 
@@ -55,8 +46,6 @@ namespace h5mpi {
 
 // The on-disk type for a dtype: standard little-endian numbers (as h5py writes them), UTF-8 strings.
 Type FileType(Napi::Env env, DType dt, size_t stringLength);
-// The same for a full spec: ASCII strings, h5py's bool enum.
-Type FileTypeOf(Napi::Env env, const TypeSpec& spec);
 
 // string[] packed in the memory layout a string file type wants (fixed-length: NUL-padded bytes, or
 // space-padded for a space-padded type; variable-length: an array of char*). An element may also be a
@@ -84,6 +73,8 @@ enum class StringMode : int { Text = 0, Bytes = 1 };
 // Reads `count` strings of a string file type through `read(memType, buffer)` and returns them as an array.
 template <typename Read>
 Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count, StringMode mode, Read read);
+// One string's bytes as lib/ wants them (see StringMode).
+Napi::Value StringValue(Napi::Env env, const char* s, size_t len, bool ascii, StringMode mode);
 Napi::Array StringsFromFixed(Napi::Env env, const char* data, size_t count, size_t width, bool spacePadded, bool ascii,
                              StringMode mode);
 Napi::Array StringsFromVlen(Napi::Env env, char** data, size_t count, bool ascii, StringMode mode);

@@ -10,7 +10,20 @@ export { Group } from './group';
 export type { PerRankDatasets } from './perrank';
 export type { LinkInfo, HardLink, SoftLink, ExternalLink, CopyOptions, GroupOptions, RequireDatasetOptions } from './links';
 export { Dataset } from './dataset';
-export type { TransferOptions, ReadOptions, TransferReport, StoredType, WriteData, ReadResult, BytesReadResult } from './dataset';
+export type {
+  TransferOptions,
+  ReadOptions,
+  WriteOptions,
+  TransferReport,
+  StoredType,
+  WriteData,
+  ReadResult,
+  BytesReadResult,
+  FieldName,
+  FieldsOf,
+  RecordFieldsOf,
+  FieldsWriteData,
+} from './dataset';
 export type { DatasetOptions } from './spec';
 export type { ChunkInfo, RawChunk, WriteChunkOptions, ChunkWrite } from './chunks';
 export { VirtualLayout, VirtualSource } from './virtual';
@@ -20,15 +33,53 @@ export type { Filter, FilterSpec, FilterName, FilterAvailability } from './filte
 export { Hyperslab, Points } from './selection';
 export type { HyperslabSpec, Selection } from './selection';
 export { Attributes, Empty } from './attrs';
-export type { AttributeValue, AttributeOptions, AttributeReadOptions, AttributeInfo, AttributeData, ReferenceAttributeTarget, ReferenceAttributeValue } from './attrs';
+export type {
+  AttributeValue,
+  AttributeRecord,
+  AttributeOptions,
+  AttributeReadOptions,
+  AttributeInfo,
+  AttributeData,
+  ReferenceAttributeTarget,
+  ReferenceAttributeValue,
+} from './attrs';
 export { Reference, RegionReference } from './references';
 export type { ReferenceTarget, RegionTarget, Referenceable } from './references';
 // Loaded for its additions to Dataset (dims, isScale, makeScale).
 export { Dimension } from './dims';
 export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLockedError } from './errors';
 export type { H5ErrorCode, H5StackFrame } from './errors';
-export type { DType, NumericDType, ReferenceDType, ReferencesOf, NumericArray, TypedArrayOf, ArrayOf, DTypeSpec, StringDTypeSpec, StringMode } from './dtype';
-export { DTYPES } from './dtype';
+export type {
+  DType,
+  DTypeName,
+  NumericDType,
+  ReferenceDType,
+  ReferencesOf,
+  IntegerDType,
+  BitfieldDType,
+  NumericArray,
+  TypedArrayOf,
+  ArrayOf,
+  DTypeSpec,
+  StringDTypeSpec,
+  CompoundDTypeSpec,
+  CompoundField,
+  EnumDTypeSpec,
+  VlenDTypeSpec,
+  ArrayDTypeSpec,
+  OpaqueDTypeSpec,
+  BitfieldDTypeSpec,
+  ElementsOf,
+  ValueOf,
+  WriteElements,
+  WriteValue,
+  AnyElements,
+  FieldDType,
+  BigIntDType,
+  IsAnyDType,
+  StringMode,
+} from './dtype';
+export { DTYPES, DTYPE_NAMES } from './dtype';
 export { zeros } from './memory';
 
 import { native } from './native';

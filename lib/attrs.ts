@@ -3,6 +3,7 @@
 import { describeArgument } from './collective';
 import type { FileContext } from './context';
 import {
+  AnyElements,
   arrayTypeOf,
   checkDecoded,
   checkStringMode,
@@ -13,6 +14,8 @@ import {
   resolvedOfInfo,
   ResolvedType,
   resolveDType,
+  holderOf,
+  isDirect,
   sameType,
   specOf,
   StoredType,
@@ -22,6 +25,8 @@ import {
   toNumericArray,
   typeText,
 } from './dtype';
+import { checkStrings, finishRead, valueAt } from './elements';
+import { describeData, packElements } from './pack';
 import { H5Error } from './errors';
 import type { NativeAttrSpec, NativeLocation, ReferenceValues, TypeInfo } from './native';
 import {
@@ -29,7 +34,6 @@ import {
   describePacked,
   fileIdentity,
   holdsReferences,
-  PackedReference,
   packReferences,
   Reference,
   Referenceable,
@@ -51,9 +55,16 @@ export class Empty {
   }
 }
 
+/** A compound's element (a record): its fields' values. */
+export interface AttributeRecord {
+  [field: string]: unknown;
+}
+
 /**
- * What an attribute holds: a scalar, a flat array (typed, or of strings, numbers, bigints or booleans), Empty,
- * or references (a Reference or RegionReference, or an array of them with null for null references).
+ * What an attribute holds: a scalar, a flat array (typed, or of strings, numbers, bigints or booleans), or
+ * Empty; with a dtype that says so, a compound's record, records or fields' arrays, opaque bytes, one
+ * typed array per variable-length sequence; or references (a Reference or RegionReference, or an array of
+ * them with null for null references).
  */
 export type AttributeValue =
   | number
@@ -66,6 +77,11 @@ export type AttributeValue =
   | bigint[]
   | boolean[]
   | Empty
+  | AttributeRecord
+  | AttributeRecord[]
+  | Uint8Array[]
+  | NumericArray[]
+  | number[][]
   | Reference
   | RegionReference
   | (Reference | null)[]
@@ -117,11 +133,12 @@ export interface AttributeInfo {
 /** An attribute's value with its shape (`attrs.read`). */
 export interface AttributeData {
   /**
-   * The elements, flat in row-major order (one for a scalar); null for an Empty attribute. References: an
-   * array of them (null for null references), of lists of them (variable-length sequences), or a compound's
-   * fields as `{ field: array }`.
+   * The elements, flat in row-major order (one for a scalar), in the forms datasets read them in (a
+   * compound: one array per field; bools: `boolean[]`); null for an Empty attribute. References: an array of
+   * them (null for null references), of lists of them (variable-length sequences), or a compound's fields as
+   * `{ field: array }`.
    */
-  data: NumericArray | string[] | boolean[] | Uint8Array[] | (Reference | null)[] | (RegionReference | null)[] | (Reference | null)[][] | { [field: string]: unknown[] | NumericArray } | null;
+  data: NumericArray | string[] | boolean[] | Uint8Array[] | AnyElements | (Reference | null)[] | (RegionReference | null)[] | (Reference | null)[][] | null;
   /** `[]` for a scalar; null for an Empty attribute. */
   shape: number[] | null;
   /** The type, or null for one without a dtype spec (a sequence or compound holding references: `info(name).storedType`). */
@@ -135,7 +152,7 @@ const INFO_ONLY = 2;
 
 interface Packed {
   spec: NativeAttrSpec;
-  data: ArrayBufferView | (string | Uint8Array)[] | PackedReference[];
+  data: unknown;
   /** The call as ranks compare it: the value stored, and its type and shape where the value does not say them. */
   text: string;
 }
@@ -205,8 +222,7 @@ function pack(value: unknown, options: AttributeOptions | undefined, ctx: FileCo
   if (value instanceof Empty) {
     if (opts.shape !== undefined) throw new TypeError(`${where}: an Empty attribute has no shape`);
     const t = given ?? resolveDType(value.dtype, where);
-    const data = t.kind === 'string' || t.kind === 'reference' ? [] : new Int8Array(0);
-    return { spec: { ...nativeType(t), shape: null, empty: true }, data, text: `Empty(${typeText(t)})` };
+    return { spec: { type: nativeType(t), shape: null, empty: true }, data: [], text: `Empty(${typeText(t)})` };
   }
   const inferred = inferType(value);
   const t = given ?? inferred;
@@ -214,9 +230,10 @@ function pack(value: unknown, options: AttributeOptions | undefined, ctx: FileCo
     if (Array.isArray(value)) {
       throw new TypeError(`${where}: an array attribute must hold only numbers, only strings, only bigints or only booleans (or give a dtype)`);
     }
-    throw new TypeError(`${where}: cannot store ${describeValue(value)}; use a number, bigint, boolean, string, typed array, array or Empty`);
+    throw new TypeError(`${where}: cannot store ${describeValue(value)}; use a number, bigint, boolean, string, typed array, array or Empty (or give a dtype)`);
   }
   if (t.kind === 'reference') return packReferenceAttribute(value, t, inferred, opts.shape, ctx, where);
+  if (!['number', 'bool', 'string'].includes(t.kind)) return packTyped(value, t, opts.shape, where);
   // The elements, and the shape the value has by itself (null: a scalar). With a string dtype a Uint8Array is
   // one string's bytes.
   let elements: ArrayLike<unknown>;
@@ -247,7 +264,91 @@ function pack(value: unknown, options: AttributeOptions | undefined, ctx: FileCo
   let text = t.kind === 'bool' ? (natural === null ? String(one === 1) : `bool ${describeArgument(data)}`) : describeArgument(natural === null ? one : data);
   if (!inferred || !sameType(inferred, t)) text += `, dtype ${typeText(t)}`;
   if (JSON.stringify(shape) !== JSON.stringify(natural)) text += `, shape [${(shape ?? []).join(', ')}]`;
-  return { spec: { ...nativeType(t), shape, empty: false }, data, text };
+  return { spec: { type: nativeType(t), shape, empty: false }, data, text };
+}
+
+/**
+ * A value of the types beyond numbers, bools and strings (compound, complex, float16, enum, array,
+ * sequence, opaque, bitfield), in the forms datasets write them, with the shape it has by itself: one
+ * element (a record, `[re, im]`, a number, one sequence, one opaque element's bytes) is a scalar.
+ */
+function packTyped(value: unknown, t: ResolvedType, shapeOption: readonly number[] | undefined, where: string): Packed {
+  const [natural, count, elements] = naturalShape(value, t, where);
+  const shape = shapeOption === undefined ? natural : shapeOption.length === 0 ? null : [...shapeOption];
+  const n = shape === null ? 1 : product(shape);
+  if (count !== n) {
+    const want = shape === null ? 'a scalar (shape [])' : `shape [${shape.join(', ')}] (${n} elements)`;
+    throw new RangeError(`${where}: ${count} element${count === 1 ? '' : 's'} of ${typeText(t)} for ${want}`);
+  }
+  const data = packElements(t, elements, n, where);
+  // Ranks compare the data and its type, which these values never say by themselves.
+  let text = `${describeData(data)}, dtype ${typeText(t)}`;
+  if (JSON.stringify(shape) !== JSON.stringify(natural)) text += `, shape [${(shape ?? []).join(', ')}]`;
+  return { spec: { type: nativeType(t), shape, empty: false }, data, text };
+}
+
+function isRecord(v: unknown): v is AttributeRecord {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof Empty);
+}
+
+/** Whether `v` is one element of `t` (a scalar) rather than the array of several, where the form tells. */
+function isOneElement(t: ResolvedType, v: unknown): boolean | undefined {
+  switch (t.kind) {
+    case 'number': case 'float16': case 'bitfield': return typeof v === 'number' || typeof v === 'bigint';
+    case 'enum': return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string';
+    case 'bool': return typeof v === 'boolean' || typeof v === 'number';
+    case 'string': return typeof v === 'string';
+    case 'compound': {
+      if (!isRecord(v)) return false;
+      for (const f of t.fields) {
+        const one = isOneElement(f.type, v[f.name]);
+        if (one !== undefined) return one;
+      }
+      return undefined;
+    }
+    default: return undefined;
+  }
+}
+
+/** The shape a typed value has by itself (null: a scalar), its number of elements, and the elements as packElements takes them. */
+function naturalShape(value: unknown, t: ResolvedType, where: string): [number[] | null, number, unknown] {
+  const flatCount = (length: number, units: number): number => {
+    if (length % units !== 0) throw new RangeError(`${where}: ${length} values is not a whole number of ${typeText(t)} elements (${units} each)`);
+    return length / units;
+  };
+  switch (t.kind) {
+    case 'compound': {
+      if (Array.isArray(value)) return [[value.length], value.length, value];
+      if (!isRecord(value)) throw new TypeError(`${where}: a compound attribute takes a record, an array of records or an object of one array per field, got ${describeValue(value)}`);
+      if (isOneElement(t, value) !== false) return [null, 1, [value]];
+      const first = value[t.fields[0].name];
+      const n = ArrayBuffer.isView(first) || Array.isArray(first) ? countElements(t.fields[0].type, first, where) : 1;
+      return [[n], n, value];
+    }
+    case 'vlen':
+      if (Array.isArray(value) && value.every((x) => Array.isArray(x) || ArrayBuffer.isView(x))) return [[value.length], value.length, value];
+      return [null, 1, [value]];
+    case 'opaque':
+      if (Array.isArray(value)) return [[value.length], value.length, value];
+      if (value instanceof Uint8Array) return value.length === t.size ? [null, 1, value] : [[flatCount(value.length, t.size)], value.length / t.size, value];
+      throw new TypeError(`${where}: opaque data comes as a Uint8Array (or one per element), got ${describeValue(value)}`);
+    default: {
+      if (isOneElement(t, value)) return [null, 1, [value]];
+      if (!ArrayBuffer.isView(value) && !Array.isArray(value)) throw new TypeError(`${where}: cannot store ${describeValue(value)} as ${typeText(t)}`);
+      const n = countElements(t, value, where);
+      return [[n], n, value];
+    }
+  }
+}
+
+/** How many elements of `t` flat data holds (complex: two numbers each; an array dtype: its shape's product). */
+function countElements(t: ResolvedType, data: unknown, where: string): number {
+  const length = (data as ArrayLike<unknown>).length;
+  if (t.kind === 'complex' && Array.isArray(data) && data.every((p) => Array.isArray(p))) return length;
+  if (t.kind === 'compound' || t.kind === 'vlen' || t.kind === 'string' || t.kind === 'opaque') return length;
+  const units = isDirect(t) ? holderOf(t).units : t.kind === 'array' ? product(t.shape) : 1;
+  if (length % units !== 0) throw new RangeError(`${where}: ${length} values is not a whole number of ${typeText(t)} elements (${units} each)`);
+  return length / units;
 }
 
 /** References to store: one target (a scalar) or an array of them, made in the binding from paths and regions. */
@@ -271,7 +372,7 @@ function packReferenceAttribute(
   let text = describePacked(data);
   if (!inferred || !sameType(inferred, t)) text += `, dtype ${typeText(t)}`;
   if (JSON.stringify(shape) !== JSON.stringify(natural)) text += `, shape [${(shape ?? []).join(', ')}]`;
-  return { spec: { ...nativeType(t), shape, empty: false }, data, text };
+  return { spec: { type: nativeType(t), shape, empty: false }, data, text };
 }
 
 /** The elements in the binding's form for type `t`: a typed array (numbers, bool as int8) or strings and bytes. */
@@ -291,6 +392,7 @@ function convert(value: unknown, elements: ArrayLike<unknown>, t: Exclude<Resolv
       throw new TypeError(`${where}: element ${i} is ${describeValue(v)}; a bool attribute takes booleans (or 0 and 1)`);
     });
   }
+  if (t.kind !== 'string') throw new TypeError(`${where}: cannot store ${describeValue(value)} as ${typeText(t)}`);
   const limit = t.length ?? Infinity;
   list.forEach((v, i) => {
     const bytes = v instanceof Uint8Array ? v : typeof v === 'string' ? undefined : null;
@@ -376,7 +478,12 @@ export class Attributes {
         if (!location.attrExists(name)) {
           throw new H5Error(`${where}: no attribute '${name}' on ${owner.description} (it has: ${location.attrNames().join(', ') || 'none'})`, 'NOT_FOUND');
         }
-        return named(where, () => location.attrRead(name, code));
+        const r = named(where, () => location.attrRead(name, code));
+        // The binding reads numbers and strings by itself; every other type it reads through its codec.
+        const empty = r.shape !== null && r.shape.length === 0;
+        if (r.data !== undefined || code === INFO_ONLY || empty) return r;
+        const t = resolvedOfInfo(r.type);
+        return t === undefined ? r : named(where, () => location.attrRead(name, code, nativeType(t)));
       },
     );
   }
@@ -398,7 +505,10 @@ export class Attributes {
       return { data: mode === 'bytes' ? (strings as Uint8Array[]) : checkDecoded(strings, where, `attribute '${name}'`), shape, dtype: specOf(t) };
     }
     if (t.kind === 'bool') return { data: Array.from(new Int8Array(r.data as ArrayBuffer), (b) => b !== 0), shape, dtype: 'bool' };
-    return { data: new (arrayTypeOf(t.dtype))(r.data as ArrayBuffer), shape, dtype: t.dtype };
+    if (t.kind === 'number' || t.kind === 'enum') return { data: new (arrayTypeOf(t.dtype))(r.data as ArrayBuffer), shape, dtype: specOf(t) };
+    const data = finishRead(t, r.data, product(shape)) as AnyElements;
+    if (mode === 'text') checkStrings(t, data, where, `attribute '${name}'`);
+    return { data, shape, dtype: specOf(t) };
   }
 
   /** An attribute of references, or of sequences or compounds holding them (lib/references.ts). */
@@ -442,8 +552,13 @@ export class Attributes {
   get(name: string, options?: AttributeReadOptions): AttributeValue | ReferenceAttributeValue | Uint8Array[] {
     const { data, shape, dtype } = this.value(name, 'get', options);
     if (data === null) return new Empty(dtype ?? 'uint8');
-    if (!Array.isArray(data) && !ArrayBuffer.isView(data)) return data;
-    return shape !== null && shape.length === 0 ? data[0] : data;
+    if (shape === null || shape.length > 0) return data;
+    // A compound holding references (no dtype spec) reads as its fields, a scalar too.
+    if (dtype === null) return data;
+    // A scalar is its one element: a number, a record, [re, im], a reference...
+    const t = resolveDType(dtype, 'attrs.get');
+    if (t.kind === 'bool' || t.kind === 'string' || t.kind === 'number' || t.kind === 'enum' || t.kind === 'reference') return (data as ArrayLike<AttributeValue>)[0];
+    return valueAt(t, data, 0) as AttributeValue;
   }
 
   /** The value of attribute `name` with its shape: `{ data, shape, dtype }`, data flat in row-major order. */

@@ -7,12 +7,17 @@ import {
   arrayTypeOf,
   checkDecoded,
   checkStringMode,
-  DType,
+  DTypeSpec,
   dtypeOfArray,
   dtypeOfCode,
   DTYPE_CODES,
-  isReferenceDType,
+  ElementsOf,
+  FieldDType,
+  hasVlen,
+  holderOf,
+  isDirect,
   itemSize,
+  nativeType,
   NumericArray,
   NumericDType,
   ReadResult,
@@ -22,15 +27,22 @@ import {
   StoredType,
   storedTypeOf,
   STRING_MODES,
+  StringDTypeSpec,
   StringMode,
+  typeText,
+  ValueOf,
   WriteData,
+  WriteElements,
+  WriteValue,
 } from './dtype';
+import { checkStrings, finishRead, toRecords } from './elements';
+import { fromHalves } from './half';
 import { H5Error } from './errors';
 import { checkDecoders, describePipeline, explainFilterFailure, Filter, h5pyView, loadForWrite } from './filters';
 import { allocateResult } from './memory';
-import type { NativeDataset, ReferenceValues } from './native';
+import { native, NativeCodec, NativeDataset, ReferenceValues } from './native';
 import { H5Object } from './object';
-import { packNumbers, packStrings } from './pack';
+import { packElements, packNumbers, packStrings } from './pack';
 import {
   checkIndependentReferences,
   decodeReferences,
@@ -46,7 +58,7 @@ import { ResolvedSelection, resolveSelection, Selection, splitSelection, Transfe
 import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
 import { describeMapping, parallelVirtualError, VirtualMapping } from './virtual';
 
-export type { ReadResult, WriteData, StoredType } from './dtype';
+export type { ReadResult, WriteData, StoredType, ElementsOf, ValueOf } from './dtype';
 
 /** Per-call transfer options. */
 export interface TransferOptions {
@@ -54,17 +66,41 @@ export interface TransferOptions {
   collective?: boolean;
 }
 
-/** Options of `read`: the transfer's, and how strings come back. */
+/** Options of `read`: the transfer's, how strings come back, and a compound's fields and form. */
 export interface ReadOptions extends TransferOptions {
   /**
    * 'text' (the default): strings as JS strings. 'bytes': each string as a `Uint8Array` of its bytes as
    * stored (without the padding of fixed-length strings), as h5py gives `bytes`. Numbers ignore it.
    */
   strings?: StringMode;
+  /** A compound's fields to read (HDF5 reads only these, as h5py's `dset.fields([...])`); default all. */
+  fields?: readonly string[];
+  /** A compound's elements as records (an array of objects, one per element) instead of one array per field. */
+  records?: boolean;
 }
 
+/** Options of `write`: the transfer's, and a compound's fields to write. */
+export interface WriteOptions extends TransferOptions {
+  /** A compound's fields to write: the others keep what is stored (HDF5's partial compound write). Default all. */
+  fields?: readonly string[];
+}
+
+/** The names of a compound dtype's fields. */
+export type FieldName<D> = D extends { compound: infer F } ? keyof F & string : never;
+/** Some fields of a compound's elements. */
+export type FieldsOf<D, K extends string> = D extends { compound: infer F } ? { -readonly [P in K & keyof F]: ElementsOf<FieldDType<F[P]>> } : never;
+/** Some fields of a compound's records. */
+export type RecordFieldsOf<D, K extends string> = D extends { compound: infer F } ? { -readonly [P in K & keyof F]: ValueOf<FieldDType<F[P]>> } : never;
+
+/** Data for some fields of a compound: their arrays, or records of them. */
+export type FieldsWriteData<D, K extends string> = D extends { compound: infer F }
+  ?
+      | { readonly [P in K & keyof F]: WriteElements<FieldDType<F[P]>> }
+      | readonly { readonly [P in K & keyof F]: WriteValue<FieldDType<F[P]>> }[]
+  : never;
+
 /** What `read` returns with `{ strings: 'bytes' }`: strings as their bytes. */
-export type BytesReadResult<D extends DType> = D extends 'string' ? Uint8Array[] | Uint8Array : ReadResult<D>;
+export type BytesReadResult<D extends DTypeSpec> = D extends 'string' | StringDTypeSpec ? Uint8Array[] | Uint8Array : ReadResult<D>;
 
 /** What HDF5 actually did in a dataset's last parallel transfer (H5Pget_mpio_actual_io_mode). */
 export interface TransferReport {
@@ -118,18 +154,69 @@ const enum TransferMode {
 }
 
 const TRANSFER_OPTIONS = ['collective'] as const;
-const READ_OPTIONS = ['collective', 'strings'] as const;
+const READ_OPTIONS = ['collective', 'strings', 'fields', 'records'] as const;
+const WRITE_OPTIONS = ['collective', 'fields'] as const;
 
-/** A checked write: the selection, and the data as the binding takes it. */
-type PreparedWrite = [sel: ResolvedSelection, payload: NumericArray | string[]];
-/** What the binding writes: numbers, strings, or stored references (lib/references.ts). */
-type Payload = NumericArray | string[] | DataView;
+/** A checked write: the selection, the data as the binding takes it, and the codec of a type that needs one. */
+type PreparedWrite = [sel: ResolvedSelection, payload: unknown, codec: NativeCodec | undefined];
 
-export class Dataset<D extends DType = DType> extends H5Object {
+/** A read's options, checked: strings' form, and a compound's fields (undefined: all) and form. */
+interface ReadForm {
+  strings: StringMode;
+  fields: readonly string[] | undefined;
+  records: boolean;
+}
+const PLAIN_READ: ReadForm = Object.freeze({ strings: 'text', fields: undefined, records: false });
+
+/** A stored fill value (read by the binding as its dtype code's native type) as `fillValue` gives it. */
+function fillValueOf(t: ResolvedType | undefined, fill: ArrayBuffer, code: number): number | bigint | boolean | null {
+  if (t === undefined) return null;
+  if (t.kind === 'float16') return new Float32Array(fill)[0];
+  if (t.kind !== 'number' && t.kind !== 'enum' && t.kind !== 'bool') return null;
+  const v = new (arrayTypeOf(dtypeOfCode(code)))(fill)[0];
+  return t.kind === 'bool' ? v !== 0 : v;
+}
+
+/** Checks that a typed array can hold a direct type's elements (HDF5 converts numbers to and from any numeric type). */
+function checkHolder(t: ResolvedType, array: NumericArray, where: string, what: string): void {
+  const leaf = t.kind === 'array' ? t.base : t;
+  const dt = dtypeOfArray(array);
+  const ok =
+    leaf.kind === 'complex' || leaf.kind === 'float16' ? dt === 'float32' || dt === 'float64'
+    : leaf.kind === 'bitfield' ? dt === leaf.dtype
+    : leaf.kind === 'opaque' ? dt === 'uint8' || dt === 'int8'
+    : true;
+  if (!ok) {
+    const want =
+      leaf.kind === 'complex' ? 'a Float32Array or Float64Array (re, im interleaved)'
+      : leaf.kind === 'float16' ? 'a Float32Array or Float64Array'
+      : leaf.kind === 'bitfield' ? `a ${arrayTypeOf(leaf.dtype).name}`
+      : 'a Uint8Array';
+    throw new TypeError(`${where}: the ${what} must be ${want} for ${typeText(t)}, not a ${array.constructor.name}`);
+  }
+}
+
+/** Whether HDF5 writes `t` from the memory layout h5mpi gives it without converting anything. */
+function storedAsInMemory(t: ResolvedType): boolean {
+  if (t.bigEndian) return false;
+  switch (t.kind) {
+    case 'number': return t.size === undefined || t.size === itemSize(t.dtype);
+    case 'complex': return t.size === undefined || t.size === 2 * itemSize(t.dtype);
+    case 'bool': case 'enum': case 'bitfield': case 'opaque': case 'float16': return true;
+    case 'string': return t.length !== null;
+    case 'array': return storedAsInMemory(t.base);
+    case 'compound': return t.fields.every((f) => f.offset !== undefined && storedAsInMemory(f.type));
+    default: return false;
+  }
+}
+
+export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   /**
-   * The dtype elements read as. null for a stored type h5mpi cannot read (compound, float16, opaque,
-   * references...: `fileType` describes it): such a dataset opens, with its shape, attributes and filters,
-   * and only `read`, `readInto` and `write` throw.
+   * The dtype elements read as: a dtype name (`'float32'`, `'bool'`, `'complex64'`...) or a structured
+   * spec (`{ compound: {...} }`, `{ enum: 'int16', members: {...} }`...), which also creates a dataset of
+   * the same type. null for a stored type h5mpi cannot read (times, compounds, arrays or sequences holding references:
+   * `fileType` describes it): such a dataset opens, with its shape, attributes and filters, and only
+   * `read`, `readInto` and `write` throw.
    */
   readonly dtype: D | null;
   /** Fixed string length in bytes, or null for variable-length strings (string datasets only). */
@@ -161,13 +248,17 @@ export class Dataset<D extends DType = DType> extends H5Object {
   readonly nbit: boolean;
   /** Every filter of the pipeline, in the order they run on write: id, name, flags and parameters. */
   readonly filters: readonly Readonly<Filter>[];
-  /** The fill value given at creation, or null. */
-  readonly fillValue: number | bigint | null;
+  /** The fill value given at creation (an enum's as its integer, a bool's as a boolean), or null. */
+  readonly fillValue: number | bigint | boolean | null;
   /** Whether this is a virtual dataset, mapped from others (h5py's is_virtual): see `virtualSources()`. */
   readonly isVirtual: boolean;
   private _shape: number[] | null;
   /** The native dataset; kept after close, for the last transfer's report. */
   readonly #native: NativeDataset;
+  /** How h5mpi reads the stored type; undefined when it cannot. */
+  readonly #type: ResolvedType | undefined;
+  /** The compiled types of transfers that need one (binding/codec.h), by direction and fields. */
+  readonly #codecs = new Map<string, NativeCodec>();
   private _lastMode: TransferMode | undefined;
   /** Whether the filters were loaded for writing (lib/filters.ts loadForWrite). */
   private _filtersLoaded = false;
@@ -187,11 +278,14 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.isEmpty = info.shape !== null && info.shape.length === 0;
     this.#emptyType = this.isEmpty ? resolvedOfInfo(info.type) : undefined;
     // A type h5mpi cannot read still opens (its attributes, shape and filters are there): only transfers throw.
-    this.dtype = (info.type.dtype < 0 ? null : dtypeOfCode(info.type.dtype)) as D;
-    this.stringLength = this.dtype === 'string' ? (info.type.vlen ? null : info.type.stringLength!) : null;
+    const t = resolvedOfInfo(info.type);
+    this.#type = t;
+    // Every string type is dtype 'string' (stringLength and fileType tell which), as before structured dtypes.
+    this.dtype = (t === undefined ? null : t.kind === 'string' ? 'string' : specOf(t)) as D | null;
+    this.stringLength = t?.kind === 'string' ? t.length : null;
     // A NUL-terminated fixed-length type keeps its last byte for the NUL (h5py and h5mpi write NUL-padded ones).
     this.maxStringBytes = this.stringLength === null ? Infinity : this.stringLength - (info.type.padding === 'nullterm' ? 1 : 0);
-    this.asciiStrings = this.dtype === 'string' && info.type.utf8 === false;
+    this.asciiStrings = t?.kind === 'string' && info.type.utf8 === false;
     this.fileType = storedTypeOf(info.type);
     this._shape = info.shape;
     this.maxshape = this.isEmpty ? null : info.maxshape && info.maxshape.map((m) => (m < 0 ? Infinity : m));
@@ -206,7 +300,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this.scaleoffset = view.scaleoffset;
     this.nbit = view.nbit;
     this.isVirtual = info.layout === 'virtual';
-    this.fillValue = info.fill && this.dtype !== null && this.dtype !== 'string' ? new (arrayTypeOf(this.dtype))(info.fill)[0] : null;
+    this.fillValue = info.fill ? fillValueOf(t, info.fill, info.type.dtype) : null;
   }
 
   /**
@@ -244,16 +338,25 @@ export class Dataset<D extends DType = DType> extends H5Object {
     if (this.isEmpty) return 0;
     return this._shape ? this._shape.reduce((a, b) => a * b, 1) : 1;
   }
-  /** Bytes the elements take in memory (variable-length strings: the size of their pointers). */
+  /**
+   * Bytes the elements take in memory, as numpy counts them: size × item size, where a variable-length
+   * string or sequence counts as its 8-byte pointer and a compound as its stored size.
+   */
   get nbytes(): number {
-    if (this.dtype === null || isReferenceDType(this.dtype)) return this.size * this.fileType.size;
-    return this.size * (this.dtype === 'string' ? (this.stringLength ?? 8) : itemSize(this.dtype));
+    const t = this.#type;
+    if (t === undefined) return this.size * this.fileType.size;
+    if (t.kind === 'number') return this.size * itemSize(t.dtype);
+    if (t.kind === 'string' || t.kind === 'vlen') return this.size * (this.stringLength ?? 8);
+    return this.size * this.fileType.size;
   }
 
   /** Checks a transfer's options and picks its mode. */
   private transferMode(call: 'read' | 'readInto' | 'write', options: TransferOptions | undefined): TransferMode {
-    if (options !== undefined) checkOptions(options, call === 'read' ? READ_OPTIONS : TRANSFER_OPTIONS, this.where(call), '{ collective: true }');
-    if (this.dtype === null) this.unreadable(call);
+    if (options !== undefined) {
+      const accepted = call === 'read' ? READ_OPTIONS : call === 'write' ? WRITE_OPTIONS : TRANSFER_OPTIONS;
+      checkOptions(options, accepted, this.where(call), '{ collective: true }');
+    }
+    if (this.#type === undefined) this.unreadable(call);
     if (this.isEmpty && call !== 'read') this.emptyTransfer(call);
     if (this.ctx.comm === undefined) return TransferMode.Serial;
     // Every rank refuses alike (the same dataset is virtual everywhere), so a collective call cannot hang.
@@ -298,7 +401,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
     this._checkOpen();
     throw new H5Error(
       `${this.where(call)}: the dataset's stored type is ${this.fileType.description}, which h5mpi cannot ${call === 'write' ? 'write' : 'read'} ` +
-        `(it reads 1-, 2-, 4- and 8-byte integers and enums, 4- and 8-byte floats, and strings)`,
+        `(it reads numbers, strings, bools, enums, float16, complex, compounds, arrays, variable-length sequences, opaque data, bitfields and references; not times, nor references inside other types)`,
       'UNSUPPORTED_TYPE',
     );
   }
@@ -323,18 +426,32 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return this.#native;
   }
 
-  /** The one native call of a read: into `target` (numbers, converted by HDF5 to its type), or returning strings. */
-  private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode, strings: StringMode = 'text'): (string | Uint8Array)[] | ReferenceValues | undefined {
-    const pieces = target && this.pieces(sel, target, mode);
-    let r: (string | Uint8Array)[] | ReferenceValues | undefined;
+  /** The compiled type of a transfer of `t` (the stored type, or some of its fields). */
+  private codec(t: ResolvedType, forWrite: boolean, fields: readonly string[] | undefined): NativeCodec {
+    const key = `${forWrite ? 'w' : 'r'}${fields ? JSON.stringify(fields) : ''}`;
+    let c = this.#codecs.get(key);
+    if (c === undefined) {
+      c = native.compileType(nativeType(t), forWrite);
+      this.#codecs.set(key, c);
+    }
+    return c;
+  }
+
+  /**
+   * The one native call of a read: into `target` (numbers, converted by HDF5 to its type; with a codec, the
+   * elements of a direct type), or returning strings or a codec's decoded values.
+   */
+  private readNative(sel: ResolvedSelection, target: NumericArray | undefined, mode: TransferMode, strings: StringMode = 'text', codec?: NativeCodec, units = 1): unknown {
+    const pieces = target && this.pieces(sel, target, mode, units);
+    let r: unknown;
     try {
       if (pieces) {
         for (const p of pieces) {
           const part = resolveSelection(p.slab, this._shape, this.where('read'));
-          this.#native.read(part.code, target.subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+          this.#native.read(part.code, target.subarray(p.offset * units, (p.offset + p.length) * units), mode === TransferMode.Collective, STRING_MODES[strings], codec);
         }
       } else {
-        r = this.live().read(sel.code, target, mode === TransferMode.Collective, STRING_MODES[strings]);
+        r = this.live().read(sel.code, target, mode === TransferMode.Collective, STRING_MODES[strings], codec);
       }
     } catch (e) {
       throw this.filterFailure(e, 'read');
@@ -348,10 +465,13 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return this.filters.length > 0 ? explainFilterFailure(e, this.filters, this.where(call)) : e;
   }
 
-  /** The pieces a non-collective transfer over maxTransferBytes is made in, or undefined to make it in one call. */
-  private pieces(sel: ResolvedSelection, array: NumericArray, mode: TransferMode): TransferPiece[] | undefined {
+  /**
+   * The pieces a non-collective transfer over maxTransferBytes is made in, or undefined to make it in one
+   * call; `units` numbers of `array` make one element.
+   */
+  private pieces(sel: ResolvedSelection, array: NumericArray, mode: TransferMode, units = 1): TransferPiece[] | undefined {
     if (mode === TransferMode.Collective || this._shape === null) return undefined;
-    const itemBytes = Math.max(array.BYTES_PER_ELEMENT, this.fileType.size);
+    const itemBytes = Math.max(array.BYTES_PER_ELEMENT * units, this.fileType.size);
     if (sel.size * itemBytes <= maxTransferBytes) return undefined;
     return splitSelection(sel.code, this._shape, Math.floor(maxTransferBytes / itemBytes));
   }
@@ -362,35 +482,74 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
 
   /**
-   * Reads the selection (default: everything) into a new array, in row-major order. Small results (up to
+   * Reads the selection (default: everything) into a new array, in row-major order: a typed array of the
+   * dtype's (float16 as `Float32Array`, bool as `Uint8Array` of 0 and 1, complex as interleaved floats, an
+   * array dtype's elements flat), `string[]`, or for a compound an object of one such array per field
+   * (`{ fields }` reads some, `{ records: true }` gives an array of objects instead). Small results (up to
    * 2 KiB) are views on a shared pool and large ones start inside a larger buffer: use the array, not its
    * `.buffer`. Strings are decoded by their charset: UTF-8 that is not valid throws an H5Error (code
    * DECODE), and ASCII-typed bytes past 127 decode as UTF-8 when they are valid UTF-8, as Latin-1 otherwise;
    * `{ strings: 'bytes' }` gives the bytes as stored. An Empty dataset (`isEmpty`) reads as an `Empty`, as
    * h5py's `d[()]`: that is not in the declared type, so check `isEmpty` where such files may come in.
    */
-  read(selection?: Selection, options?: ReadOptions & { strings?: 'text' }): ReadResult<D>;
-  read(selection: Selection | undefined, options: ReadOptions): BytesReadResult<D> | ReadResult<D>;
-  read(selection?: Selection, options?: ReadOptions): BytesReadResult<D> | ReadResult<D> {
+  read(selection?: Selection, options?: ReadOptions & { strings?: 'text'; fields?: undefined; records?: false }): ReadResult<D>;
+  read<K extends FieldName<D>>(selection: Selection | undefined, options: ReadOptions & { fields: readonly K[]; records?: false }): FieldsOf<D, K>;
+  read<K extends FieldName<D>>(selection: Selection | undefined, options: ReadOptions & { fields: readonly K[]; records: true }): RecordFieldsOf<D, K>[];
+  read(selection: Selection | undefined, options: ReadOptions & { records: true }): ValueOf<D>[];
+  read(selection: Selection | undefined, options: ReadOptions): BytesReadResult<D> | ReadResult<D> | unknown[] | { [field: string]: unknown };
+  read(selection?: Selection, options?: ReadOptions): unknown {
     const mode = this.transferMode('read', options);
     // Not in the declared type, which would make every read of a dataset from get() narrow it away: isEmpty says it.
-    if (this.isEmpty) return this.readEmpty(selection, options?.strings) as unknown as ReadResult<D>;
-    if (mode === TransferMode.Collective) return this.readCollectively(selection, options?.strings);
-    return this.readSelected(this.select(selection, 'read'), mode, checkStringMode(options?.strings, this.where('read')));
+    if (this.isEmpty) return this.readEmpty(selection, options?.strings);
+    if (mode === TransferMode.Collective) return this.readCollectively(selection, options);
+    return this.readSelected(this.select(selection, 'read'), mode, this.readForm(options));
   }
 
-  private readCollectively(selection: Selection, strings: unknown): ReadResult<D> {
+  private readCollectively(selection: Selection, options: ReadOptions | undefined): unknown {
     let sel!: ResolvedSelection;
-    let mode!: StringMode;
+    let form!: ReadForm;
     return this.collectively(
       'read',
       () => {
         sel = this.select(selection, 'read');
-        mode = checkStringMode(strings, this.where('read'));
+        form = this.readForm(options);
         this.checkFiltersForCollectiveRead('read');
       },
-      () => this.readSelected(sel, TransferMode.Collective, mode),
+      () => this.readSelected(sel, TransferMode.Collective, form),
     );
+  }
+
+  /** A read's options, checked (on every rank, in a collective read). */
+  private readForm(options: ReadOptions | undefined): ReadForm {
+    // The usual read makes no object here (see bench/small.js).
+    if (options === undefined || (options.strings === undefined && options.fields === undefined && options.records === undefined)) return PLAIN_READ;
+    const where = this.where('read');
+    const strings = checkStringMode(options?.strings, where);
+    const fields = options?.fields === undefined ? undefined : this.checkFields(options.fields, where);
+    const records = options?.records ?? false;
+    if (typeof records !== 'boolean') throw new TypeError(`${where}: records must be a boolean, got ${describeValue(records)}`);
+    if (records && this.#type?.kind !== 'compound') throw new TypeError(`${where}: records are a compound's elements; this dataset's dtype is ${typeText(this.#type!)}`);
+    return { strings, fields, records };
+  }
+
+  /** A compound's fields to transfer, checked: some of its fields' names, each once. */
+  private checkFields(fields: unknown, where: string): readonly string[] {
+    const t = this.#type!;
+    if (t.kind !== 'compound') throw new TypeError(`${where}: fields are a compound's; this dataset's dtype is ${typeText(t)}`);
+    const names = t.fields.map((f) => f.name);
+    if (!Array.isArray(fields) || fields.length === 0) throw new TypeError(`${where}: fields must be a non-empty array of field names (${names.join(', ')}), got ${describeValue(fields)}`);
+    fields.forEach((f: unknown, i) => {
+      if (typeof f !== 'string' || !names.includes(f)) throw new TypeError(`${where}: fields[${i}] is ${describeValue(f)}, not a field of the compound (${names.join(', ')})`);
+      if (fields.indexOf(f) !== i) throw new TypeError(`${where}: field '${f}' is named twice`);
+    });
+    return fields as string[];
+  }
+
+  /** The type a transfer of some fields moves: the compound with only those (HDF5 converts the rest away). */
+  private fieldsType(fields: readonly string[] | undefined): ResolvedType {
+    const t = this.#type!;
+    if (fields === undefined || t.kind !== 'compound') return t;
+    return { ...t, fields: t.fields.filter((f) => fields.includes(f.name)) };
   }
 
   /**
@@ -409,22 +568,44 @@ export class Dataset<D extends DType = DType> extends H5Object {
     return resolveSelection(selection, this._shape, this.where(call));
   }
 
-  private readSelected(sel: ResolvedSelection, mode: TransferMode, strings: StringMode = 'text'): ReadResult<D> {
-    if (isReferenceDType(this.dtype)) {
+  private readSelected(sel: ResolvedSelection, mode: TransferMode, form: ReadForm = PLAIN_READ): unknown {
+    const t = this.#type!;
+    const strings = form.strings;
+    if (t.kind === 'reference') {
       const refs = decodeReferences(this.readNative(sel, undefined, mode) as ReferenceValues, this.fileType, fileIdentity(this.ctx));
-      return (this._shape === null ? refs[0] : refs) as ReadResult<D>;
+      return this._shape === null ? refs[0] : refs;
     }
-    if (this.dtype === 'string') {
+    if (t.kind === 'string') {
       const read = this.readNative(sel, undefined, mode, strings) as (string | Uint8Array)[];
       const values = strings === 'bytes' ? read : checkDecoded(read, this.where('read'), `dataset '${this.name}'`);
-      return (this._shape === null ? values[0] : values) as ReadResult<D>;
+      return this._shape === null ? values[0] : values;
     }
-    const out = allocateResult(this.dtype as NumericDType, sel.size);
-    this.readNative(sel, out, mode);
-    return out as ReadResult<D>;
+    if (t.kind === 'number') {
+      const out = allocateResult(t.dtype, sel.size);
+      this.readNative(sel, out, mode);
+      return out;
+    }
+    const rt = this.fieldsType(form.fields);
+    const codec = this.codec(rt, false, form.fields);
+    let elements: unknown;
+    if (isDirect(rt)) {
+      const { dtype, units } = holderOf(rt);
+      const out = allocateResult(dtype, sel.size * units);
+      this.readNative(sel, out, mode, strings, codec, units);
+      elements = finishRead(rt, out, sel.size);
+    } else {
+      elements = finishRead(rt, this.readNative(sel, undefined, mode, strings, codec), sel.size);
+      if (strings === 'text') checkStrings(rt, elements, this.where('read'), `dataset '${this.name}'`);
+    }
+    return form.records ? toRecords(rt, elements, sel.size) : elements;
   }
 
-  /** Reads the selection into `target` (any numeric typed array of exactly the selection's size; HDF5 converts). */
+  /**
+   * Reads the selection into `target` and returns it: a typed array of exactly the selection's elements, of
+   * any numeric type for numbers, float16, bools and enums (HDF5 converts), a `Float32Array` or
+   * `Float64Array` of interleaved parts for complex numbers, an array dtype's elements flat; a compound,
+   * string or sequence dataset reads with `read`.
+   */
   readInto<A extends NumericArray>(target: A, selection?: Selection, options?: TransferOptions): A {
     const mode = this.transferMode('readInto', options);
     if (mode === TransferMode.Collective) return this.readIntoCollectively(target, selection);
@@ -442,57 +623,95 @@ export class Dataset<D extends DType = DType> extends H5Object {
   private selectInto(target: NumericArray, selection: Selection): ResolvedSelection {
     const where = this.where('readInto');
     this._checkOpen();
-    if (this.dtype === 'string') throw new TypeError(`${where}: a string dataset reads into string[]: use read()`);
-    if (isReferenceDType(this.dtype)) throw new TypeError(`${where}: a reference dataset reads into an array of references: use read()`);
+    const t = this.#type!;
+    if (t.kind === 'string') throw new TypeError(`${where}: a string dataset reads into string[]: use read()`);
+    if (t.kind === 'reference') throw new TypeError(`${where}: a reference dataset reads into an array of references: use read()`);
+    if (!isDirect(t)) throw new TypeError(`${where}: a dataset of ${typeText(t)} reads into new arrays: use read()`);
     if (!ArrayBuffer.isView(target) || dtypeOfArray(target) === undefined) {
       throw new TypeError(`${where}: the target must be a typed array, got ${describeValue(target)}`);
     }
+    checkHolder(t, target, where, 'target');
     const sel = resolveSelection(selection, this._shape, where);
-    if (target.length !== sel.size) {
-      throw new RangeError(`${where}: the target holds ${target.length} elements, the selection ${sel.size}`);
+    const units = holderOf(t).units;
+    if (target.length !== sel.size * units) {
+      if (units === 1) throw new RangeError(`${where}: the target holds ${target.length} elements, the selection ${sel.size}`);
+      throw new RangeError(`${where}: the target holds ${target.length} numbers; the selection's ${sel.size} elements are ${sel.size * units} (${units} numbers each)`);
     }
     return sel;
   }
 
   private readIntoSelected<A extends NumericArray>(target: A, sel: ResolvedSelection, mode: TransferMode): A {
-    this.readNative(sel, target, mode);
+    const t = this.#type!;
+    const { units } = holderOf(t);
+    if (t.kind === 'number') {
+      this.readNative(sel, target, mode);
+    } else if (t.kind === 'float16' || (t.kind === 'array' && t.base.kind === 'float16')) {
+      // Halves come as their bits and are converted here (lib/half.ts).
+      const bits = new Uint16Array(target.length);
+      this.readNative(sel, bits, mode, 'text', this.codec(t, false, undefined), units);
+      (target as Float32Array | Float64Array).set(fromHalves(bits));
+    } else {
+      this.readNative(sel, target, mode, 'text', this.codec(t, false, undefined), units);
+    }
     return target;
   }
 
   /**
-   * Writes `data` (row-major, exactly the selection's size; a single value fills the selection) into the
-   * selection (default: everything). Typed arrays of another numeric type are converted by HDF5.
+   * Writes `data` (row-major, exactly the selection's elements) into the selection (default: everything).
+   * Typed arrays of another numeric type are converted by HDF5 (numbers, float16); a single number, bool or
+   * string fills the selection. A compound takes an object of one array per field or an array of records;
+   * with `{ fields }` only those fields are written and the others keep what is stored.
    */
-  write(data: WriteData<D>, selection?: Selection, options?: TransferOptions): void {
+  write(data: WriteData<D>, selection?: Selection, options?: WriteOptions & { fields?: undefined }): void;
+  write<K extends FieldName<D>>(data: FieldsWriteData<D, K>, selection: Selection | undefined, options: WriteOptions & { fields: readonly K[] }): void;
+  write(data: unknown, selection?: Selection, options?: WriteOptions): void {
     const mode = this.transferMode('write', options);
-    if (isReferenceDType(this.dtype)) return this.writeReferences(data, selection, mode);
-    if (mode === TransferMode.Collective) return this.writeCollectively(data, selection);
-    const [sel, payload] = this.prepareWrite(data, selection, false);
-    this.writeSelected(sel, payload, mode);
+    if (this.#type?.kind === 'reference') return this.writeReferences(data, selection, mode);
+    if (mode === TransferMode.Collective) return this.writeCollectively(data, selection, options?.fields);
+    const [sel, payload, codec] = this.prepareWrite(data, selection, false, options?.fields);
+    this.writeSelected(sel, payload, mode, codec);
   }
 
-  private writeCollectively(data: WriteData<D>, selection: Selection): void {
+  private writeCollectively(data: unknown, selection: Selection, fields: readonly string[] | undefined): void {
     let prepared!: PreparedWrite;
-    this.collectively('write', () => (prepared = this.prepareWrite(data, selection, true)),
-      () => this.writeSelected(prepared[0], prepared[1], TransferMode.Collective));
+    this.collectively('write', () => (prepared = this.prepareWrite(data, selection, true, fields)),
+      () => this.writeSelected(prepared[0], prepared[1], TransferMode.Collective, prepared[2]));
   }
 
   /** Validates a write: the selection, and the data packed for the binding. */
-  private prepareWrite(data: WriteData<D>, selection: Selection, collective: boolean): PreparedWrite {
+  private prepareWrite(data: unknown, selection: Selection, collective: boolean, fields: readonly string[] | undefined): PreparedWrite {
     const where = this.where('write');
     this._checkOpen();
     this.ctx.checkWritable(where);
     const sel = resolveSelection(selection, this._shape, where);
-    const payload = this.dtype === 'string' ? this.packStrings(data, sel.size, where) : this.packNumbers(data, sel.size, where);
+    const t = this.#type!;
+    const only = fields === undefined ? undefined : this.checkFields(fields, where);
+    let payload: unknown;
+    let codec: NativeCodec | undefined;
+    if (t.kind === 'string') {
+      payload = this.packStrings(data, sel.size, where);
+    } else if (t.kind === 'number') {
+      payload = this.packNumbers(data, sel.size, where);
+    } else {
+      const wt = this.fieldsType(only);
+      // Variable-length data cannot go through MPI-IO at all: refused on every rank, before HDF5 fails.
+      if (this.ctx.parallel && hasVlen(wt)) throw parallelVlenError(where, typeText(wt));
+      payload = packElements(wt, data, sel.size, where, true, only);
+      codec = this.codec(wt, true, only);
+    }
     if (!this._filtersLoaded && this.filters.length > 0) {
       loadForWrite(this.filters, where);
       this._filtersLoaded = true;
     }
     if (this.ctx.parallel && this.filters.length > 0) {
-      const code = Array.isArray(payload) ? DTYPE_CODES.string : DTYPE_CODES[dtypeOfArray(payload)!];
-      this.checkParallelFilteredWrite(collective, code, where);
+      if (codec === undefined) {
+        const code = Array.isArray(payload) ? DTYPE_CODES.string : DTYPE_CODES[dtypeOfArray(payload as NumericArray)!];
+        this.checkParallelFilteredWrite(collective, code, where);
+      } else {
+        this.checkParallelFilteredCodecWrite(collective, payload, only, where);
+      }
     }
-    return [sel, payload];
+    return [sel, payload, codec];
   }
 
   /**
@@ -520,7 +739,7 @@ export class Dataset<D extends DType = DType> extends H5Object {
         if (this.ctx.parallel && !collective) this.checkParallelFilteredWrite(false, DTYPE_CODES[this.dtype as 'reference'], where);
       }
     };
-    const io = (): void => this.writeSelected(sel, named(where, () => makeReferences(this.ctx, this.#native, packed, region, collective)), mode);
+    const io = (): void => this.writeSelected(sel, named(where, () => makeReferences(this.ctx, this.#native, packed, region, collective)), mode, undefined);
     if (!collective) {
       prepare();
       return io();
@@ -529,16 +748,19 @@ export class Dataset<D extends DType = DType> extends H5Object {
   }
 
   /** The one native call of a write. */
-  private writeSelected(sel: ResolvedSelection, payload: Payload, mode: TransferMode): void {
-    const pieces = Array.isArray(payload) || payload instanceof DataView ? undefined : this.pieces(sel, payload, mode);
+  private writeSelected(sel: ResolvedSelection, payload: unknown, mode: TransferMode, codec: NativeCodec | undefined): void {
+    // Typed arrays may go in pieces; strings, a codec's values and stored references (a DataView) go whole.
+    const direct = ArrayBuffer.isView(payload) && !(payload instanceof DataView) ? (payload as NumericArray) : undefined;
+    const units = codec && direct ? holderOf(this.#type!).units : 1;
+    const pieces = direct && this.pieces(sel, direct, mode, units);
     try {
       if (pieces) {
         for (const p of pieces) {
           const part = resolveSelection(p.slab, this._shape, this.where('write'));
-          this.#native.write(part.code, (payload as NumericArray).subarray(p.offset, p.offset + p.length), mode === TransferMode.Collective);
+          this.#native.write(part.code, direct.subarray(p.offset * units, (p.offset + p.length) * units), mode === TransferMode.Collective, codec);
         }
       } else {
-        this.live().write(sel.code, payload, mode === TransferMode.Collective);
+        this.live().write(sel.code, payload, mode === TransferMode.Collective, codec);
       }
     } catch (e) {
       throw this.filterFailure(e, 'write');
@@ -571,6 +793,20 @@ export class Dataset<D extends DType = DType> extends H5Object {
           `${dtype}), not a ${ARRAY_TYPES[dtypeOfCode(code) as NumericDType].name}`,
       );
       throw new TypeError(e.message);
+    }
+  }
+
+  /** The same for the types written through a codec: those whose memory layout is not the stored one need a conversion. */
+  private checkParallelFilteredCodecWrite(collective: boolean, payload: unknown, fields: readonly string[] | undefined, where: string): void {
+    if (!collective) this.checkParallelFilteredWrite(false, 0, where);
+    const t = this.#type!;
+    const converts = !storedAsInMemory(t) || fields !== undefined || (t.kind === 'complex' && ArrayBuffer.isView(payload) && dtypeOfArray(payload) !== t.dtype);
+    if (converts) {
+      throw parallelFilteredError(
+        where,
+        `is written without type conversion, and writing ${typeText(t)}${fields ? ' (some of its fields)' : ''} from JS needs one` +
+          `${t.kind === 'complex' ? ` unless its parts come as a ${arrayTypeOf(t.dtype).name}` : ''}; write it from a serial file`,
+      );
     }
   }
 

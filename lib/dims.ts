@@ -4,14 +4,14 @@
 // (binding/dimscales.cc). Calls that change attributes are collective in a parallel file; reads are metadata
 // reads (collective when the file reads metadata collectively).
 import { Dataset } from './dataset';
-import type { DType } from './dtype';
+import type { DTypeSpec } from './dtype';
 import { H5Error } from './errors';
 import { fileIdentity, named } from './references';
 import { describeValue } from './validate';
 
 declare module './dataset' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the class's own type parameter, as declared there
-  interface Dataset<D extends DType = DType> {
+  interface Dataset<D extends DTypeSpec = DTypeSpec> {
     /**
      * One Dimension per dimension of the dataset (none for a scalar), as h5py's `dset.dims`: each has a
      * label and the dimension scales attached to it.

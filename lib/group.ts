@@ -1,14 +1,14 @@
 // Groups: the file's tree. A File is the root group. Links, moves, copies and walks follow h5py's Group.
 import type { FileContext } from './context';
 import { Dataset } from './dataset';
-import { arrayTypeOf, DType, isReferenceDType, WriteData } from './dtype';
+import { type DType, type DTypeSpec, isReferenceDType } from './dtype';
 import { H5Error } from './errors';
 import { checkRequired, copyOptions, CopyOptions, danglingText, groupOptions, GroupOptions, linkInfo, LinkInfo, RequireDatasetOptions } from './links';
 import type { DatasetSpec, NativeDataset, NativeGroup, NativeLocation } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
 import { fileIdentity, packReferences, parallelRegionError, Reference, referenceList, RegionReference } from './references';
-import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate } from './spec';
+import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate, emptyWrite, writesVlen } from './spec';
 import { checkName, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
 import { createVirtualDataset, VirtualDatasetOptions, VirtualLayout } from './virtual';
 
@@ -101,7 +101,7 @@ export class Group extends H5Object {
   }
 
   /** Creates a dataset (and any missing groups above it). Collective in parallel: same arguments on every rank. */
-  createDataset<D extends DType>(path: string, options: DatasetOptions<D>): Dataset<D> {
+  createDataset<D extends DTypeSpec>(path: string, options: DatasetOptions<D>): Dataset<D> {
     const where = this.where('createDataset', path);
     const ctx = this.ctx;
     let full!: string;
@@ -113,7 +113,7 @@ export class Group extends H5Object {
       spec = this.checkCreate(options, where);
       return describeCreate(full, options, spec, ctx.checkCollective);
     }, () => this.makeDataset(full, spec, where) as Dataset<D>);
-    this.writeInitial(ds, options);
+    this.writeInitial(ds, options, where);
     return ds;
   }
 
@@ -201,7 +201,7 @@ export class Group extends H5Object {
       checkRequired(there, options, exact, where);
       return there as Dataset<D>;
     });
-    if (created) this.writeInitial(ds, options);
+    if (created) this.writeInitial(ds, options, where);
     return ds;
   }
 
@@ -568,10 +568,10 @@ export class Group extends H5Object {
   }
 
   /** createDataset's options checked into the binding's spec, with what parallel HDF5 cannot do refused first. */
-  private checkCreate<D extends DType>(options: DatasetOptions<D>, where: string): DatasetSpec {
+  private checkCreate<D extends DTypeSpec>(options: DatasetOptions<D>, where: string): DatasetSpec {
     const spec = datasetSpec(options, where);
     // Refused before the dataset exists, rather than leaving it created and empty.
-    if (options.data !== undefined && this.ctx.parallel && options.dtype === 'string' && !spec.stringLength) {
+    if (options.data !== undefined && this.ctx.parallel && writesVlen(spec)) {
       throw parallelVlenError(where);
     }
     if (options.data !== undefined && isReferenceDType(options.dtype)) {
@@ -598,14 +598,14 @@ export class Group extends H5Object {
   }
 
   /** Writes a new dataset's initial `data`, if any. */
-  private writeInitial<D extends DType>(ds: Dataset<D>, options: DatasetOptions<D>): void {
+  private writeInitial<D extends DTypeSpec>(ds: Dataset<D>, options: DatasetOptions<D>, where: string): void {
     if (options.data === undefined) return;
     const ctx = this.ctx;
     // In parallel rank 0 writes everything; the others take part with an empty selection and no data (a
     // scalar cannot be selected empty: every rank writes its one value, the same everywhere).
     if (ctx.comm !== undefined && ctx.comm.rank !== 0 && ds.ndim > 0) {
-      const nothing = options.dtype === 'string' || isReferenceDType(options.dtype) ? [] : new (arrayTypeOf(options.dtype))(0);
-      ds.write(nothing as WriteData<D>, { start: ds.shape.map(() => 0), count: ds.shape.map(() => 0) }, { collective: true });
+      const nothing = emptyWrite(options, where);
+      ds.write(nothing, { start: ds.shape.map(() => 0), count: ds.shape.map(() => 0) }, { collective: true });
     } else {
       ds.write(options.data, undefined, { collective: ctx.parallel });
     }

@@ -2,7 +2,7 @@
 // `requireDataset`, and the checks `requireDataset` makes of an existing dataset (h5py's rules: shape or
 // maxshape, and numpy's safe casting of the dtype).
 import type { Dataset } from './dataset';
-import type { DType } from './dtype';
+import type { DType, DTypeSpec } from './dtype';
 import { H5Error } from './errors';
 import type { CopyFlags, NativeLinkInfo } from './native';
 import type { DatasetOptions } from './spec';
@@ -122,8 +122,13 @@ const SAFE_CASTS: Partial<Record<DType, readonly DType[]>> = {
 };
 
 /** Whether values of `from` fit in `to` (h5py's require_dataset rule without `exact`). */
-function castsSafely(from: DType, to: DType): boolean {
-  return from === to || (SAFE_CASTS[from]?.includes(to) ?? false);
+function castsSafely(from: DType, to: DTypeSpec): boolean {
+  return from === to || (typeof to === 'string' && (SAFE_CASTS[from]?.includes(to as DType) ?? false));
+}
+
+/** A dtype in a message: its name, or its structured form as JSON. */
+function dtypeText(d: DTypeSpec): string {
+  return typeof d === 'string' ? d : JSON.stringify(d);
 }
 
 /** createGroup's and requireGroup's options: whether to track creation order. */
@@ -149,11 +154,11 @@ export function checkRequired(ds: Dataset, options: RequireDatasetOptions, exact
   if (ds.dtype === null) throw new TypeError(`${where}: dtypes do not match (existing ${ds.fileType.description} vs new ${options.dtype})`);
   if (exact) {
     const length = (n: number | null): string => (n === null ? 'variable-length' : `${n}-byte`);
-    if (ds.dtype !== options.dtype) throw new TypeError(`${where}: dtypes do not exactly match (existing ${ds.dtype} vs new ${options.dtype})`);
+    if (ds.dtype !== options.dtype) throw new TypeError(`${where}: dtypes do not exactly match (existing ${dtypeText(ds.dtype)} vs new ${options.dtype})`);
     if (ds.dtype === 'string' && (options.stringLength ?? null) !== ds.stringLength) {
       throw new TypeError(`${where}: dtypes do not exactly match (existing ${length(ds.stringLength)} strings vs new ${length(options.stringLength ?? null)} strings)`);
     }
   } else if (!castsSafely(options.dtype, ds.dtype)) {
-    throw new TypeError(`${where}: dtypes cannot be safely cast (existing ${ds.dtype} vs new ${options.dtype})`);
+    throw new TypeError(`${where}: dtypes cannot be safely cast (existing ${dtypeText(ds.dtype)} vs new ${options.dtype})`);
   }
 }

@@ -35,11 +35,14 @@ export interface TypeInfo {
   padding?: 'nullterm' | 'nullpad' | 'spacepad';
   /** Integers. */
   signed?: boolean;
+  /** 2-byte floats laid out as IEEE half. */
+  half?: boolean;
   /** Enums: h5py's bool (int8, FALSE = 0, TRUE = 1). */
   bool?: boolean;
   /** Enums, arrays, variable-length sequences: the element type. */
   base?: TypeInfo;
-  members?: { name: string; value: number }[];
+  /** Enums: values past 2^53 come as bigints. */
+  members?: { name: string; value: number | bigint }[];
   /** Compounds. */
   fields?: { name: string; offset: number; type?: TypeInfo }[];
   /** Arrays. */
@@ -73,17 +76,31 @@ export interface ReferenceValues {
   values: unknown[];
 }
 
-/** A type to store (binding/types.h TypeSpec). */
-export interface NativeTypeSpec {
-  dtype: number;
-  /** 0: variable length. */
-  stringLength: number;
-  ascii: boolean;
-  bool: boolean;
-}
+/**
+ * A type as the binding builds it (binding/codec.h TypeNode): its file type when creating, its memory type
+ * and codec for transfers. `size` and `bigEndian` are the stored type's, when it comes from a file (a
+ * compound whose fields take as many bytes in memory as stored is then laid out as stored, so that HDF5
+ * converts nothing); a compound's `size` and fields' `offset` are also a new type's explicit layout.
+ */
+export type NativeType = { size?: number; bigEndian?: boolean } & (
+  | { kind: 'number' | 'complex'; dtype: number }
+  | { kind: 'float16' | 'bool' }
+  | { kind: 'bitfield' | 'opaque'; size: number; tag?: string }
+  | { kind: 'string'; length: number; ascii: boolean; padding?: 'nullterm' | 'nullpad' | 'spacepad' }
+  | { kind: 'enum'; dtype: number; names: string[]; values: (number | bigint)[] }
+  | { kind: 'compound'; fields: { name: string; type: NativeType; offset?: number }[] }
+  | { kind: 'array'; base: NativeType; dims: number[] }
+  | { kind: 'vlen'; base: NativeType }
+  // Stored and read through references.cc, not a codec (dtype: DTYPE_CODES.reference or .regionReference).
+  | { kind: 'reference'; dtype: number }
+);
+
+/** A compiled type (binding/codec.h Codec): HDF5's memory type and the copy between its buffer and JS values. */
+export type NativeCodec = { readonly __codec: unique symbol };
 
 /** An attribute to write: its type, its shape (null: scalar), or no dataspace at all (h5py.Empty). */
-export interface NativeAttrSpec extends NativeTypeSpec {
+export interface NativeAttrSpec {
+  type: NativeType;
   shape: number[] | null;
   empty: boolean;
 }
@@ -108,8 +125,7 @@ export interface DatasetInfo {
 }
 
 export interface DatasetSpec {
-  dtype: number;
-  stringLength: number;
+  type: NativeType;
   shape: number[] | null;
   maxshape?: number[];
   chunks?: number[];
@@ -157,9 +173,14 @@ export interface FileAccess {
 /** What a file, group or dataset holds: attributes. */
 export interface NativeLocation {
   /** Writes (or replaces, keeping the old value when the write fails) an attribute; strings may be given as bytes. */
-  attrWrite(name: string, spec: NativeAttrSpec, data: ArrayBufferView | (string | Uint8Array)[] | (null | Uint8Array | string | [string, Float64Array | null, number])[]): void;
-  /** mode: a STRING_MODES code, or 2 for the type and shape only. Shape null: scalar; []: a null dataspace. */
-  attrRead(name: string, mode: number): { type: TypeInfo; shape: number[] | null; data?: ArrayBuffer | (string | Uint8Array)[] | ReferenceValues };
+  /** data: a typed array, the values a type's codec encodes, or references for makeReferences (references.cc). */
+  attrWrite(name: string, spec: NativeAttrSpec, data: unknown): void;
+  /**
+   * mode: a STRING_MODES code, or 2 for the type and shape only. Shape null: scalar; []: a null dataspace.
+   * A type that holds references reads as ReferenceValues; otherwise with a type, the data is read through
+   * its codec and decoded; without one only numbers (an ArrayBuffer) and strings are read.
+   */
+  attrRead(name: string, mode: number, type?: NativeType): { type: TypeInfo; shape: number[] | null; data?: unknown };
   attrNames(): string[];
   attrExists(name: string): boolean;
   attrDelete(name: string): void;
@@ -189,13 +210,17 @@ export interface NativeGroup extends NativeLocation {
 export interface NativeDataset extends NativeLocation {
   close(): void;
   info(): DatasetInfo;
-  /** Writes a typed array (converted by HDF5 from its element type), strings, or stored references (a DataView) into `selection`. */
-  write(selection: SelectionCode, data: ArrayBufferView | string[], collective: boolean): void;
   /**
-   * Reads `selection` into `target` (any numeric typed array); with no target, strings come back
-   * (stringMode: STRING_MODES), or references (ReferenceValues) from a reference dataset.
+   * Writes a typed array (converted by HDF5 from its element type), strings, or stored references (a
+   * DataView) into `selection`; with a codec, a typed array of its elements or the values it encodes.
    */
-  read(selection: SelectionCode, target: ArrayBufferView | undefined, collective: boolean, stringMode?: number): (string | Uint8Array)[] | ReferenceValues | undefined;
+  write(selection: SelectionCode, data: unknown, collective: boolean, codec?: NativeCodec): void;
+  /**
+   * Reads `selection` into `target` (any numeric typed array); with no target, strings come back (stringMode:
+   * STRING_MODES), or references (ReferenceValues) from a reference dataset. With a codec, into a target for
+   * a direct type, else the decoded values come back.
+   */
+  read(selection: SelectionCode, target: ArrayBufferView | undefined, collective: boolean, stringMode?: number, codec?: NativeCodec): unknown;
   setExtent(shape: number[]): void;
   /** What HDF5 did in the last collective transfer: [ioMode, localCause, globalCause]. */
   transferReport(): number[] | undefined;
@@ -283,6 +308,8 @@ export interface Native {
   selectionSize(shape: number[], selection: Float64Array): number;
   /** Whether HDF5 has filter `id` (searching its plugin path when it has not loaded it yet), and what for. */
   filterInfo(id: number): { available: boolean; encode: boolean; decode: boolean };
+  /** Compiles a type for transfers (binding/codec.h): `forWrite` for writes, else for reads. */
+  compileType(type: NativeType, forWrite: boolean): NativeCodec;
   /** The directories HDF5 searches for filter plugins, in order. */
   pluginPaths(): string[];
   /** The libhdf5 h5mpi calls, and other ones plugins loaded (whose error printing this turns off). */

@@ -5,17 +5,17 @@
 import { gatherCollective, ranges } from './collective';
 import type { FileContext } from './context';
 import { Dataset } from './dataset';
-import { DType, isReferenceDType } from './dtype';
+import { type DTypeSpec, isReferenceDType } from './dtype';
 import { CollectiveMismatchError, H5Error } from './errors';
 import type { DatasetSpec } from './native';
 import { checkIndependentReferences, packReferences, referenceList } from './references';
-import { checkInitialData, createNative, DatasetOptions, datasetSpec, describeCreate, isFiltered } from './spec';
+import { checkInitialData, createNative, DatasetOptions, datasetSpec, describeCreate, isFiltered, writesVlen } from './spec';
 import { parallelFilteredError, parallelVlenError, resolvePath } from './validate';
 
 /** What createDatasetsPerRank returns: this rank's datasets typed by their options, and every other rank's. */
 export type PerRankDatasets<S extends Record<string, DatasetOptions>> = {
   readonly [K in keyof S]: Dataset<S[K]['dtype']>;
-} & { readonly [path: string]: Dataset<DType> };
+} & { readonly [path: string]: Dataset<DTypeSpec> };
 
 /** One dataset a rank asks for, as it travels to the other ranks (its initial data stays home). */
 type Request = [key: string, full: string, description: string, spec: DatasetSpec];
@@ -50,7 +50,7 @@ export function createDatasetsPerRank<S extends Record<string, DatasetOptions>>(
       const full = resolvePath(groupName, key, w);
       const spec = datasetSpec(options, w);
       if (options.data !== undefined) {
-        if (ctx.parallel && options.dtype === 'string' && !spec.stringLength) throw parallelVlenError(w);
+        if (ctx.parallel && writesVlen(spec)) throw parallelVlenError(w);
         if (ctx.parallel && isFiltered(spec)) {
           throw parallelFilteredError(
             w,

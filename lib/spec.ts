@@ -1,16 +1,17 @@
 // createDataset's options: their type, their checking into the binding's spec, h5py's chunk guess, the
 // text ranks compare before creating, and the initial data checked before the dataset exists.
 import { describeArgument } from './collective';
-import { checkDType, DType, DTYPE_CODES, isNumericDType, isReferenceDType, itemSize, NumericDType, toNumericArray, WriteData } from './dtype';
+import { DTypeSpec, IntegerDType, itemSize, nativeType, NumericDType, ResolvedType, resolveDType, storedSize, typeText, WriteData } from './dtype';
 import { checkEncoders, explainCreateFailure, FILTER_IDS, filterId, filterLabel, filterName, FilterSpec, FLAG_OPTIONAL } from './filters';
 import type { DatasetSpec, NativeDataset, NativeFile } from './native';
-import { packNumbers, packStrings } from './pack';
+import { describeData, emptyData, packElements, packStrings } from './pack';
 import { checkIntegers, checkOptions, checkShape, describeValue } from './validate';
 
 /** Options of `createDataset`. */
-export interface DatasetOptions<D extends DType = DType> {
+export interface DatasetOptions<D extends DTypeSpec = DTypeSpec> {
   /** Extents per dimension; [] for a scalar. */
   shape: readonly number[];
+  /** The element type: a dtype name or a structured spec (see the API guide's tables). */
   dtype: D;
   /** Largest extents `resize` may reach; Infinity for unlimited. Needs chunks (picked for you when omitted). */
   maxshape?: readonly number[];
@@ -45,7 +46,8 @@ export interface DatasetOptions<D extends DType = DType> {
    * compression, in this order, and before fletcher32.
    */
   filters?: readonly FilterSpec[];
-  fillValue?: D extends NumericDType ? number | bigint : never;
+  /** What unwritten elements read as: numbers, float16, enums (a value or a member's name) and bools. */
+  fillValue?: D extends NumericDType | 'float16' | { enum: IntegerDType } ? number | bigint | (D extends { enum: IntegerDType } ? string : never) : D extends 'bool' ? boolean : never;
   /** For dtype 'string': fixed length in bytes (UTF-8). Omit for variable-length strings. */
   stringLength?: D extends 'string' ? number : never;
   /** Initial contents (in parallel, rank 0's data is written; pass the same on every rank). */
@@ -61,7 +63,6 @@ const OPTION_NAMES = [
 const FILTER_OPTION_NAMES = ['id', 'cdValues', 'optional'] as const;
 
 /** Bytes of a stored object reference and region reference (HDF5 1.10's hobj_ref_t and hdset_reg_ref_t). */
-const REFERENCE_SIZES = { reference: 8, regionReference: 12 } as const;
 
 /** h5py's chunk guess: about 16 KiB to 1 MiB a chunk depending on the dataset's size, halving dims in turn. */
 export function guessChunks(shape: readonly number[], typeSize: number): number[] {
@@ -117,9 +118,11 @@ const OWN_OPTION: Partial<Record<number, string>> = {
  * The pipeline in h5py's order: scale-offset (or N-bit), shuffle, the compression, `filters`, fletcher32.
  * Type-aware filters go first (they work on elements), the checksum last (it covers the stored bytes).
  */
-function pipeline(options: DatasetOptions, dtype: DType, where: string): PipelineStep[] {
+function pipeline<D extends DTypeSpec>(options: DatasetOptions<D>, t: ResolvedType, where: string): PipelineStep[] {
   const out: PipelineStep[] = [];
-  const numeric = isNumericDType(dtype);
+  // The type-aware filters (N-bit, scale-offset, szip) take plain numbers.
+  const numeric = t.kind === 'number';
+  const dtype = t.kind === 'number' ? t.dtype : typeText(t);
   if (options.nbit !== undefined && options.nbit !== false) {
     if (options.nbit !== true) throw new TypeError(`${where}: nbit must be a boolean, got ${describeValue(options.nbit)}`);
     if (!numeric) throw new TypeError(`${where}: the N-bit filter is for numeric dtypes, not '${dtype}'`);
@@ -130,7 +133,7 @@ function pipeline(options: DatasetOptions, dtype: DType, where: string): Pipelin
     if (!numeric) throw new TypeError(`${where}: the scale-offset filter is for numeric dtypes, not '${dtype}'`);
     const float = dtype === 'float32' || dtype === 'float64';
     if (float && so === true) throw new TypeError(`${where}: scaleoffset for ${dtype} is the number of decimal digits to keep (an integer >= 0), not true`);
-    const bits = itemSize(dtype) * 8;
+    const bits = itemSize(dtype as NumericDType) * 8;
     const n = so === true ? 0 : so;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || (!float && n > bits)) {
       throw new RangeError(
@@ -203,24 +206,51 @@ function pipeline(options: DatasetOptions, dtype: DType, where: string): Pipelin
   return out;
 }
 
+/** @internal The type createDataset's options ask for: `dtype`, with `stringLength` for dtype 'string'. */
+export function optionsType<D extends DTypeSpec>(options: DatasetOptions<D>, where: string): ResolvedType {
+  const t = resolveDType(options.dtype, where);
+  if (options.stringLength !== undefined) {
+    if (options.dtype !== 'string') throw new TypeError(`${where}: stringLength is for dtype 'string', not ${typeText(t)} (a string type with a length: { string: { length } })`);
+    const n = options.stringLength as unknown;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new RangeError(`${where}: stringLength must be a positive integer, got ${String(n)}`);
+    return { kind: 'string', encoding: 'utf-8', length: n };
+  }
+  return t;
+}
+
+/** @internal What a rank with nothing to write passes in the collective write of createDataset's data. */
+export function emptyWrite<D extends DTypeSpec>(options: DatasetOptions<D>, where: string): WriteData<D> {
+  return emptyData(optionsType(options, where)) as WriteData<D>;
+}
+
+/** Whether a spec's type holds variable-length data, which parallel HDF5 cannot write. */
+export function writesVlen(spec: DatasetSpec): boolean {
+  const walk = (t: DatasetSpec['type']): boolean =>
+    t.kind === 'vlen' || (t.kind === 'string' && t.length === 0) || (t.kind === 'array' && walk(t.base)) || (t.kind === 'compound' && t.fields.some((f) => walk(f.type)));
+  return walk(spec.type);
+}
+
+/** A fill value as the binding takes it: one element in its type's typed array. */
+function fillOf(t: ResolvedType, v: unknown, where: string): ArrayBufferView {
+  const at = `${where}: fillValue`;
+  const kinds = ['number', 'float16', 'bool', 'enum'];
+  if (t.kind === 'string' || t.kind === 'reference') throw new TypeError(`${where}: ${typeText(t)} datasets take no fillValue`);
+  if (!kinds.includes(t.kind)) throw new TypeError(`${where}: a dataset of ${typeText(t)} takes no fillValue (numbers, float16, bools and enums do)`);
+  if (t.kind === 'bool' ? typeof v !== 'boolean' : typeof v !== 'number' && typeof v !== 'bigint' && !(t.kind === 'enum' && typeof v === 'string')) {
+    throw new TypeError(`${at} must be ${t.kind === 'bool' ? 'a boolean' : t.kind === 'enum' ? 'a value or a member name' : 'a number or bigint'}, got ${describeValue(v)}`);
+  }
+  return packElements(t, [v], 1, at, t.kind !== 'float16') as ArrayBufferView;
+}
+
 /** Validates createDataset options into the binding's spec. */
-export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec {
+export function datasetSpec<D extends DTypeSpec>(options: DatasetOptions<D>, where: string): DatasetSpec {
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object with shape and dtype, got ${describeValue(options)}`);
   checkOptions(options, OPTION_NAMES, where);
-  const dtype = checkDType(options.dtype, where);
+  const t = optionsType(options, where);
   checkShape(options.shape, where);
   const shape = [...options.shape];
   const rank = shape.length;
-  const spec: DatasetSpec = { dtype: DTYPE_CODES[dtype], stringLength: 0, shape: rank === 0 ? null : shape };
-  if (dtype === 'string') {
-    if (options.stringLength !== undefined) {
-      const n = options.stringLength as unknown;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new RangeError(`${where}: stringLength must be a positive integer, got ${String(n)}`);
-      spec.stringLength = n;
-    }
-  } else if (options.stringLength !== undefined) {
-    throw new TypeError(`${where}: stringLength is for dtype 'string', not '${dtype}'`);
-  }
+  const spec: DatasetSpec = { type: nativeType(t), shape: rank === 0 ? null : shape };
   let needsChunks = false;
   if (options.maxshape !== undefined) {
     const m = options.maxshape;
@@ -234,14 +264,14 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
     spec.maxshape = max.map((d) => (d === Infinity ? -1 : d));
     needsChunks = max.some((d, i) => d !== shape[i]);
   }
-  const filters = pipeline(options, dtype, where);
+  const filters = pipeline(options, t, where);
   const filtered = filters.length > 0;
   if (options.chunks !== undefined || needsChunks || filtered) {
     if (rank === 0) throw new TypeError(`${where}: a scalar dataset cannot be chunked, resized or compressed`);
     let chunks: number[];
     if (options.chunks === undefined || options.chunks === true) {
-      // As h5py: a variable-length string counts as its 8-byte pointer (numpy's object itemsize).
-      chunks = guessChunks(shape, dtype === 'string' ? spec.stringLength || 8 : isReferenceDType(dtype) ? REFERENCE_SIZES[dtype] : itemSize(dtype));
+      // As h5py: numpy's itemsize (a variable-length string or sequence counts as its 8-byte pointer).
+      chunks = guessChunks(shape, storedSize(t));
     } else {
       checkIntegers(options.chunks, 'chunks', 0, where);
       chunks = [...options.chunks];
@@ -257,12 +287,7 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
   }
   // Before the dataset exists: HDF5 would otherwise say only that a filter "is not registered".
   if (filtered) checkEncoders(filters, where);
-  if (options.fillValue !== undefined && options.fillValue !== null) {
-    if (!isNumericDType(dtype)) throw new TypeError(`${where}: ${dtype} datasets take no fillValue`);
-    const v: unknown = options.fillValue;
-    if (typeof v !== 'number' && typeof v !== 'bigint') throw new TypeError(`${where}: fillValue must be a number or bigint, got ${describeValue(v)}`);
-    spec.fill = toNumericArray(v, dtype, `${where}: fillValue`);
-  }
+  if (options.fillValue !== undefined && options.fillValue !== null) spec.fill = fillOf(t, options.fillValue, where);
   if (options.trackOrder) spec.trackOrder = true;
   return spec;
 }
@@ -271,21 +296,23 @@ export function datasetSpec(options: DatasetOptions, where: string): DatasetSpec
  * createDataset's `data`, checked before the dataset exists: a first write that failed would leave the
  * new dataset behind, empty.
  */
-export function checkInitialData(options: DatasetOptions, spec: DatasetSpec, where: string): void {
+export function checkInitialData<D extends DTypeSpec>(options: DatasetOptions<D>, spec: DatasetSpec, where: string): void {
   const n = options.shape.reduce((a, b) => a * b, 1);
   const at = `${where}: data`;
-  if (options.dtype === 'string') {
-    packStrings(options.data, n, { maxBytes: spec.stringLength || Infinity, stringLength: spec.stringLength || null, ascii: false }, at);
-  } else if (isNumericDType(options.dtype)) {
-    packNumbers(options.data, options.dtype, n, at);
+  const t = optionsType(options, where);
+  if (t.kind === 'string') {
+    packStrings(options.data, n, { maxBytes: t.length ?? Infinity, stringLength: t.length, ascii: t.encoding === 'ascii' }, at);
+  } else if (t.kind !== 'reference') {
+    packElements(t, options.data, n, at, true);
   }
   // References are checked against the file they go into (lib/group.ts, lib/references.ts).
 }
 
 /** The text ranks compare before creating a dataset: everything that shapes it (and its initial data, `withData`). */
-export function describeCreate(full: string, o: DatasetOptions, spec: DatasetSpec, withData = false): string {
-  const parts = [`'${full}'`, `[${o.shape.join(', ')}]`, o.dtype];
-  if (spec.stringLength) parts.push(`stringLength ${spec.stringLength}`);
+export function describeCreate<D extends DTypeSpec>(full: string, o: DatasetOptions<D>, spec: DatasetSpec, withData = false): string {
+  const named = typeof o.dtype === 'string';
+  const parts = [`'${full}'`, `[${o.shape.join(', ')}]`, named ? (o.dtype as string) : typeText(resolveDType(o.dtype, full))];
+  if (named && spec.type.kind === 'string' && spec.type.length) parts.push(`stringLength ${spec.type.length}`);
   if (spec.maxshape) parts.push(`maxshape [${spec.maxshape.map((d) => (d < 0 ? 'Infinity' : d)).join(', ')}]`);
   if (spec.chunks) parts.push(`chunks [${spec.chunks.join(', ')}]`);
   if (spec.filters) {
@@ -294,7 +321,7 @@ export function describeCreate(full: string, o: DatasetOptions, spec: DatasetSpe
   }
   if (o.fillValue !== undefined) parts.push(`fill ${describeArgument(o.fillValue)}`);
   if (spec.trackOrder) parts.push('trackOrder');
-  if (withData && o.data !== undefined) parts.push(`data ${describeArgument(o.data)}`);
+  if (withData && o.data !== undefined) parts.push(`data ${describeData(o.data)}`);
   return `createDataset(${parts.join(', ')})`;
 }
 

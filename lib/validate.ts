@@ -127,8 +127,17 @@ export function parallelFilteredError(where: string, detail: string): H5Error {
   return new H5Error(`${where}: in parallel, a filtered (compressed, shuffled or checksummed) dataset ${detail}`);
 }
 
-/** Variable-length strings cannot be written through MPI-IO: the error says what to do instead. */
-export function parallelVlenError(where: string): H5Error {
+/**
+ * Variable-length strings (and sequences: `type` names the type holding them) cannot be written through
+ * MPI-IO: the error says what to do instead.
+ */
+export function parallelVlenError(where: string, type?: string): H5Error {
+  if (type !== undefined) {
+    return new H5Error(
+      `${where}: parallel HDF5 cannot write variable-length data (${type}): HDF5 does not support it with MPI-IO. ` +
+        `Write it from a serial file, or store fixed-size elements (fixed-length strings, an array dtype).`,
+    );
+  }
   return new H5Error(
     `${where}: parallel HDF5 cannot write variable-length strings (HDF5 does not support it with MPI-IO). ` +
       `Create the dataset with a fixed length, e.g. { dtype: 'string', stringLength: 64 }.`,

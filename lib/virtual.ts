@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { describeArgument } from './collective';
 import type { FileContext } from './context';
-import { checkDType, DType, DTYPE_CODES, isNumericDType, toNumericArray } from './dtype';
+import { checkDType, DType, isNumericDType, nativeType, resolveDType, toNumericArray } from './dtype';
 import { H5Error } from './errors';
 import type { DatasetSpec, NativeSlabs, NativeVirtualMapping } from './native';
 import { native } from './native';
@@ -337,8 +337,7 @@ export function createVirtualDataset<T>(
     const mappings = layout._nativeMappings(ctx.filename);
     if (mappings.length === 0) throw new TypeError(`${where}: the layout maps no source; map some with layout.set(selection, source)`);
     spec = {
-      dtype: DTYPE_CODES[layout.dtype],
-      stringLength: layout.stringLength ?? 0,
+      type: nativeType(resolveDType(layout.dtype === 'string' && layout.stringLength ? { string: { length: layout.stringLength } } : layout.dtype, where)),
       shape: [...layout.shape],
       virtual: mappings,
     };

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AttributeOptions, AttributeValue, Dataset, DTypeSpec, Empty, File, Group, H5Error } from '../lib';
+import { AttributeOptions, AttributeValue, Dataset, DTypeSpec, Empty, File, Group, H5Error, Reference } from '../lib';
 import { hasH5py, python, PYTHON } from './helpers/h5tools';
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
 
@@ -237,6 +237,8 @@ r = f.create_dataset('rec', data=np.array([(1, 2.5, b'ab')], dtype=[('id', '<i4'
 v = f.create_dataset('vl', (2,), dtype=h5py.vlen_dtype('<i4')); v[0] = [1, 2]
 f['opaque'] = np.void(b'\\x01\\x02\\x03')
 f['ref'] = np.array([h.ref], dtype=h5py.ref_dtype)
+f.attrs['objref'] = h.ref
+f['cref'] = np.array([(1, h.ref)], dtype=[('a', '<i4'), ('r', h5py.ref_dtype)])
 f['latin1'] = np.array([b'caf\\xe9', b'ok'], dtype='S4')
 f.create_dataset('bad_utf8', data=np.array([b'ok', b'caf\\xe9', b'\\xff'], dtype=object), dtype=h5py.string_dtype())
 f.create_dataset('s_scalar', data='h\\u00e9', dtype=h5py.string_dtype())
@@ -317,10 +319,10 @@ emit('ok')`,
     expect((f.get('enum') as Dataset).read(undefined, { strings: 'bytes' })).toEqual(new Int16Array([0, 2, 1]));
   });
 
-  test('an attribute of a type h5mpi cannot read is described by info, and get names the type', () => {
+  test('complex and float16 attributes read as h5py reads them; one of a type h5mpi cannot read is described by info, and get names the type', () => {
     using f = File.open(file, 'r');
     expect(f.attrs.info('cplx')).toEqual({
-      dtype: null,
+      dtype: 'complex64',
       shape: [],
       size: 1,
       storedType: expect.objectContaining({
@@ -330,30 +332,42 @@ emit('ok')`,
         fields: [expect.objectContaining({ name: 'r', offset: 0 }), expect.objectContaining({ name: 'i', offset: 4 })],
       }) as unknown,
     });
-    expect(f.attrs.info('f2')).toMatchObject({ dtype: null, storedType: { className: 'float', size: 2, description: 'float16' } });
-    expect(() => f.attrs.get('cplx')).toThrow(
-      `File '${file}'.attrs.get('cplx'): attribute 'cplx' has an HDF5 compound type, compound { r: float32, i: float32 } (8 bytes), which h5mpi cannot read`,
-    );
-    expect(() => f.attrs.read('f2')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_TYPE' }) as Error);
+    expect(f.attrs.info('f2')).toMatchObject({ dtype: 'float16', storedType: { className: 'float', size: 2, description: 'float16' } });
+    expect(f.attrs.get('cplx')).toEqual([1, 2]);
+    expect(f.attrs.read('cplx')).toEqual({ data: new Float32Array([1, 2]), shape: [], dtype: 'complex64' });
+    expect(f.attrs.get('f2')).toBe(1.5);
+    // References read as what they point at (test/h5_refs_dims.test.ts has the rest).
+    expect(f.attrs.info('objref')).toMatchObject({ dtype: 'reference', shape: [], storedType: { className: 'reference', size: 8 } });
+    expect((f.attrs.get('objref') as Reference).path).toBe('/half');
   });
 
-  test('datasets of compound, float16 and other types open with shape, attributes, filters and stored type; only transfers throw', () => {
+  test('datasets of compound, float16 and other types open with shape, attributes, filters and stored type; only transfers of a compound holding a reference throw', () => {
     using f = File.open(file, 'r');
-    expect(f.keys()).toEqual(['bad_utf8', 'cplx', 'enum', 'half', 'latin1', 'opaque', 'rec', 'ref', 's_scalar', 'vl']);
-    const cplx = f.get('cplx') as Dataset;
-    expect([cplx.dtype, cplx.shape, cplx.size, cplx.nbytes, cplx.chunks, cplx.compression, cplx.shuffle]).toEqual([null, [3], 3, 48, [2], 'gzip', true]);
+    expect(f.keys()).toEqual(['bad_utf8', 'cplx', 'cref', 'enum', 'half', 'latin1', 'opaque', 'rec', 'ref', 's_scalar', 'vl']);
+    const cplx = f.get('cplx') as Dataset<'complex128'>;
+    expect([cplx.dtype, cplx.shape, cplx.size, cplx.nbytes, cplx.chunks, cplx.compression, cplx.shuffle]).toEqual(['complex128', [3], 3, 48, [2], 'gzip', true]);
     expect(cplx.fileType).toMatchObject({ className: 'compound', size: 16, description: 'compound { r: float64, i: float64 } (16 bytes)' });
     expect(cplx.attrs.keys()).toEqual(['scale', 'units']);
     expect([cplx.attrs.get('units'), cplx.attrs.get('scale')]).toEqual(['V', 0.5]);
-    const unsupported = "the dataset's stored type is compound { r: float64, i: float64 } (16 bytes), which h5mpi cannot";
-    expect(() => cplx.read()).toThrow(`Dataset '/cplx'.read: ${unsupported} read`);
-    expect(() => cplx.read()).toThrow(expect.objectContaining({ name: 'H5Error', code: 'UNSUPPORTED_TYPE' }) as Error);
-    expect(() => cplx.readInto(new Float64Array(3))).toThrow(`Dataset '/cplx'.readInto: ${unsupported} read`);
+    expect(cplx.read()).toEqual(new Float64Array([1, 2, 3, -4, 0, 5]));
+    expect(cplx.readInto(new Float32Array(6))).toEqual(new Float32Array([1, 2, 3, -4, 0, 5]));
 
-    const half = f.get('half') as Dataset;
-    expect([half.dtype, half.shape, half.fillValue, half.fileType.description]).toEqual([null, [2, 3], null, 'float16']);
+    const half = f.get('half') as Dataset<'float16'>;
+    expect([half.dtype, half.shape, half.fillValue, half.fileType.description]).toEqual(['float16', [2, 3], -1, 'float16']);
     expect(half.attrs.read('grid')).toEqual({ data: new Uint16Array([0, 1, 2, 3]), shape: [2, 2], dtype: 'uint16' });
-    expect(() => half.read({ start: [0, 0], count: [1, 1] })).toThrow("Dataset '/half'.read: the dataset's stored type is float16, which h5mpi cannot read");
+    expect(half.read({ start: [0, 1], count: [2, 2] })).toEqual(new Float32Array([1, 2, 4, 5]));
+
+    const ref = f.get('ref') as Dataset<'reference'>;
+    expect(ref.dtype).toBe('reference');
+    expect((ref.read() as (Reference | null)[]).map((r) => r?.path)).toEqual(['/half']);
+    expect(() => ref.readInto(new Float64Array(1))).toThrow("Dataset '/ref'.readInto: a reference dataset reads into an array of references: use read()");
+    // References inside other types are read only in attributes (netCDF-4's REFERENCE_LIST), not in datasets.
+    const cref = f.get('cref') as Dataset;
+    const unsupported = "the dataset's stored type is compound { a: int32, r: object reference } (12 bytes), which h5mpi cannot";
+    expect(cref.dtype).toBeNull();
+    expect(() => cref.read()).toThrow(`Dataset '/cref'.read: ${unsupported} read`);
+    expect(() => cref.read()).toThrow(expect.objectContaining({ name: 'H5Error', code: 'UNSUPPORTED_TYPE' }) as Error);
+    expect(() => cref.readInto(new Float64Array(1))).toThrow(`Dataset '/cref'.readInto: ${unsupported} read`);
 
     const rec = f.get('rec') as Dataset;
     expect(rec.fileType.description).toBe('compound { id: int32, x: float64, name: string (ascii, 2 bytes, nullpad) } (14 bytes)');
@@ -363,9 +377,9 @@ emit('ok')`,
     // References read (test/h5_refs_dims.test.ts has the rest).
     expect((f.get('ref') as Dataset).fileType).toMatchObject({ className: 'reference', description: 'object reference' });
 
-    // An enum reads as its integers; its stored type lists the members.
-    const e = f.get('enum') as Dataset<'int16'>;
-    expect([e.dtype, Array.from(e.read()), e.attrs.get('kind')]).toEqual(['int16', [0, 2, 1], 'colour']);
+    // An enum reads as its integers, its dtype has the members; its stored type lists them too.
+    const e = f.get('enum') as Dataset<{ enum: 'int16'; members: { RED: 0; GREEN: 1; BLUE: 2 } }>;
+    expect([e.dtype, Array.from(e.read()), e.attrs.get('kind')]).toEqual([{ enum: 'int16', members: { BLUE: 2, GREEN: 1, RED: 0 } }, [0, 2, 1], 'colour']);
     // In HDF5's order, as h5dump lists them.
     expect(e.fileType).toMatchObject({ className: 'enum', members: [{ name: 'BLUE', value: 2 }, { name: 'GREEN', value: 1 }, { name: 'RED', value: 0 }] });
   });
@@ -375,18 +389,20 @@ emit('ok')`,
     fs.copyFileSync(file, copy);
     {
       using f = File.open(copy, 'r+');
-      const cplx = f.get('cplx') as Dataset;
-      expect(() => cplx.write([1, 2, 3] as never)).toThrow("Dataset '/cplx'.write: the dataset's stored type is compound { r: float64, i: float64 } (16 bytes), which h5mpi cannot write");
-      cplx.attrs.set('units', 'mV');
-      cplx.attrs.set('checked', true);
+      const cref = f.get('cref') as Dataset;
+      expect(() => cref.write([1] as never)).toThrow(
+        "Dataset '/cref'.write: the dataset's stored type is compound { a: int32, r: object reference } (12 bytes), which h5mpi cannot write",
+      );
+      cref.attrs.set('units', 'mV');
+      cref.attrs.set('checked', true);
     }
     const out = python(
       `f = h5py.File(sys.argv[1], 'r')
-c = f['cplx']
-emit({'units': c.attrs['units'], 'checked': bool(c.attrs['checked']), 'data': [[v.real, v.imag] for v in c[()]]})`,
+c = f['cref']
+emit({'units': c.attrs['units'], 'checked': bool(c.attrs['checked']), 'data': [f[r].name for r in c['r']]})`,
       [copy],
     );
-    expect(out).toEqual({ units: 'mV', checked: true, data: [[1, 2], [3, -4], [0, 5]] });
+    expect(out).toEqual({ units: 'mV', checked: true, data: ['/half'] });
   });
 });
 
@@ -623,21 +639,25 @@ describe('options and values that do not fit are refused before anything changes
     expect(() => f.attrs.read('x', { strings: 'raw' } as never)).toThrow(new TypeError(`${where}.read('x'): strings must be 'text' or 'bytes', got "raw"`));
     const d = f.createDataset('d', { shape: [1], dtype: 'string', data: ['a'] });
     expect(() => d.read(undefined, { strings: 'latin1' } as never)).toThrow(new TypeError(`Dataset '/d'.read: strings must be 'text' or 'bytes', got "latin1"`));
-    expect(() => d.read(undefined, { strngs: 'bytes' } as never)).toThrow(new TypeError(`Dataset '/d'.read: unknown option 'strngs'; accepted: collective, strings`));
-    expect(() => d.write(['b'], undefined, { strings: 'bytes' } as never)).toThrow(new TypeError(`Dataset '/d'.write: unknown option 'strings'; accepted: collective`));
+    expect(() => d.read(undefined, { strngs: 'bytes' } as never)).toThrow(new TypeError(`Dataset '/d'.read: unknown option 'strngs'; accepted: collective, strings, fields, records`));
+    expect(() => d.write(['b'], undefined, { strings: 'bytes' } as never)).toThrow(new TypeError(`Dataset '/d'.write: unknown option 'strings'; accepted: collective, fields`));
     expect(f.attrs.get('x')).toBe('v');
   });
 
   test('dtype specs: names, numpy spellings with a hint, the string form', () => {
     using f = File.open(fresh(), 'w');
     const at = `File '${f.filename}'.attrs.set('x')`;
-    const forms = "expected one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, string, reference, regionReference, bool, or { string: { encoding?: 'utf-8' | 'ascii', length?: number } }";
+    const forms =
+      'expected a name (int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64, string, reference, regionReference, bool, float16, complex64, complex128) or one of ' +
+      "{ string: { encoding?, length? } }, { compound: { field: dtype, ... }, itemsize? }, { enum: integer dtype, members: { NAME: value } }, { vlen: dtype }, " +
+      '{ array: dtype, shape: [...] }, { opaque: bytes, tag? }, { bitfield: uint dtype }';
     expect(() => f.attrs.set('x', 1, { dtype: 'f4' as never })).toThrow(`${at}: unknown dtype "f4" (did you mean 'float32'?); ${forms}`);
-    expect(() => f.attrs.set('x', 1, { dtype: { compound: [] } as never })).toThrow(`${at}: unknown dtype an object (Object); ${forms}`);
+    expect(() => f.attrs.set('x', 1, { dtype: { complex: 8 } as never })).toThrow(`${at}: unknown dtype an object (Object) (keys complex); ${forms}`);
+    expect(() => f.attrs.set('x', 1, { dtype: { compound: [] } as never })).toThrow(`${at}: a compound's fields must be an object { name: dtype, ... } with at least one field, got an array`);
     expect(() => f.attrs.set('x', 'a', { dtype: { string: { encoding: 'latin1' } } as never })).toThrow(`${at}: string encoding "latin1" is not 'utf-8' or 'ascii'`);
     expect(() => f.attrs.set('x', 'a', { dtype: { string: { length: 0 } } })).toThrow(new RangeError(`${at}: string length must be a positive integer (bytes), got number 0`));
     expect(() => f.attrs.set('x', 'a', { dtype: { string: { size: 4 } } as never })).toThrow(`${at}: unknown string type option 'size'; accepted: encoding, length`);
-    expect(() => new Empty('complex64' as never)).toThrow(/^new Empty: unknown dtype "complex64"/);
+    expect(() => new Empty('complex32' as never)).toThrow(/^new Empty: unknown dtype "complex32"/);
     expect(f.attrs.keys()).toEqual([]);
   });
 

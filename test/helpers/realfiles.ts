@@ -1,6 +1,6 @@
 // The conformance test's comparison: h5py's reading of real-world files (test/peers/realfiles/dump.py)
 // against h5mpi's (test/peers/realfiles/walk.js), entry by entry. Each entry of h5py's is identical, excluded
-// (a type a later issue adds) or mismatched (with the reason); an entry only h5mpi has is a mismatch too.
+// (what h5mpi does not read) or mismatched (with the reason); an entry only h5mpi has is a mismatch too.
 
 /** One object, link, layout, filter pipeline or attribute, as dump.py and walk.js print it. */
 export interface Entry {
@@ -11,7 +11,7 @@ export interface Entry {
   value?: unknown;
   members?: string[];
   attrs?: string[];
-  /** h5py's side: why the entry is of a type a later issue adds. */
+  /** h5py's side: why h5mpi does not read the entry. */
   excluded?: string;
   note?: string;
   /** h5mpi's side, kind 'error': what it threw. */

@@ -12,17 +12,23 @@ rules both sides follow:
 - Entries, by path: '/a/b' (kind 'group' or 'dataset'), '/a/b#link', '/a/b#layout' (datasets' storage),
   '/a/b#filters' (datasets with a filter pipeline), '/a/b@name' (attributes; the root's are '/@name'),
   and per file '#fpstate': whether the reader flushes subnormal numbers to zero after reading it.
-- `dtype` is numpy's dtype.str ('<i4', '>f8', '|S8', '|O' for variable-length strings); `shape` a list ([]
-  for a scalar, null for an empty (null dataspace) object).
+- `dtype` is numpy's dtype.str ('<i4', '>f8', '|S8', '|O' for variable-length strings, '|b1', '<f2',
+  '<c8', '|V3'), spelled out where dtype.str says too little (dtype_text): an enum is its base's with its
+  members, a compound numpy's dict form (names, formats, offsets, itemsize), 'vlen <base>', 'array <base>
+  [shape]', 'ref' and 'regionref'; `shape` a list ([] for a scalar, null for an empty (null dataspace)
+  object).
 - Values, as elements: integers as decimal strings, floats as JSON numbers or 'NaN', 'Infinity',
   '-Infinity', '-0'; booleans; strings as text when their bytes are valid in their stored encoding (ASCII,
   UTF-8), else {"bytes": hex}. An array of up to SMALL elements is the list of its elements in row-major
   order; a larger numeric array a summary: {n, min, max, nans, first, last, sha256} (sha256 of its elements'
   bytes as little-endian numbers of its dtype's size); a scalar is one element; an empty object
-  {"empty": true}.
-- An entry of a type a later issue adds (its part 2: compound, complex, float16, enum and bool datasets,
-  references, vlen sequences, opaque, dimension-scale reference attributes, virtual datasets) carries
-  `excluded` with the reason; its value is given when h5py can make one, for information.
+  {"empty": true}. Complex numbers are [re, im] pairs (a larger array: the summary of its interleaved
+  parts), opaque elements their bytes in hex, a variable-length sequence the list of its elements, an array
+  type's elements flat, a compound an object of each field's values, a reference the path of what it points
+  at (null for a null reference; a region reference its dataset's).
+- An entry h5mpi does not read (part2_reason: a dataset of a compound holding references; a named datatype,
+  which is no object h5mpi opens) carries `excluded` with the reason; its value is given when h5py can make
+  one, for information.
 """
 import hashlib
 import json
@@ -38,35 +44,55 @@ import fpstate
 
 SMALL = 64
 SUMMARY_ENDS = 3
-DIMENSION_SCALE_ATTRS = ('DIMENSION_LIST', 'REFERENCE_LIST')
 
 
 def part2_reason(dt, attribute=False):
-    """Why a dtype is one a later issue adds (its part 2), or None. Bool attributes are not: issue 14 reads
-    them (bool datasets, like other enums, wait for the later issue)."""
-    if h5py.check_string_dtype(dt) is not None:
-        return None
-    if h5py.check_ref_dtype(dt) is not None:
-        return 'reference'
-    if h5py.check_vlen_dtype(dt) is not None:
-        return 'variable-length sequence'
-    if dt.kind == 'b':
-        return None if attribute else 'bool (enum)'
-    if h5py.check_enum_dtype(dt) is not None:
-        return 'enum'
-    if dt.names is not None:
-        return 'compound'
-    if dt.kind == 'c':
-        return 'complex'
-    if dt.kind == 'f' and dt.itemsize == 2:
-        return 'float16'
-    if dt.kind == 'V':
-        return 'opaque'
-    if dt.subdtype is not None:
-        return 'array type'
-    if dt.kind == 'O':
+    """Why h5mpi does not read a dtype as such, or None. Issue 15 reads every type these files hold but
+    references inside compounds in datasets (dtype null; attributes of them, netCDF-4's REFERENCE_LIST,
+    read)."""
+    if not attribute and dt.names is not None and any(h5py.check_ref_dtype(dt.fields[n][0]) is not None for n in dt.names):
+        return 'compound holding references'
+    if dt.kind == 'O' and h5py.check_string_dtype(dt) is None and h5py.check_ref_dtype(dt) is None and h5py.check_vlen_dtype(dt) is None:
         return 'object'
     return None
+
+
+def compact(v):
+    return json.dumps(v, separators=(',', ':'), sort_keys=True)
+
+
+def dtype_text(dt):
+    """numpy's dtype.str, spelled out where it says too little (see the rules above)."""
+    if h5py.check_string_dtype(dt) is not None:
+        return dt.str
+    r = h5py.check_ref_dtype(dt)
+    if r is not None:
+        return 'regionref' if r is h5py.RegionReference else 'ref'
+    v = h5py.check_vlen_dtype(dt)
+    if v is not None:
+        return 'vlen ' + dtype_text(v)
+    if dt.kind == 'b':
+        return dt.str
+    e = h5py.check_enum_dtype(dt)
+    if e is not None:
+        return '%s enum %s' % (dt.str, compact({k: int(x) for k, x in e.items()}))
+    if dt.names is not None:
+        return 'compound ' + compact({
+            'names': list(dt.names), 'formats': [dtype_text(dt.fields[n][0]) for n in dt.names],
+            'offsets': [dt.fields[n][1] for n in dt.names], 'itemsize': dt.itemsize,
+        })
+    if dt.subdtype is not None:
+        base, shape = dt.subdtype
+        return 'array %s %s' % (dtype_text(base), compact(list(shape)))
+    return dt.str
+
+
+REFS = {}
+
+
+def ref_path(r):
+    """What a reference points at, by path, in the file being dumped (REFS['file'])."""
+    return REFS['file'][r].name if r else None
 
 
 def float_elem(v):
@@ -124,10 +150,28 @@ def values(arr, dt, shape):
     """The canonical value of data `arr` (numpy array or scalar) of stored dtype `dt`."""
     s = h5py.check_string_dtype(dt)
     arr = np.asarray(arr)
+    one = (lambda flat: flat[0] if shape == [] else flat)
     if s is not None:
-        flat = [text_elem(b, s.encoding) for b in arr.reshape(-1)]
-        return flat[0] if shape == [] else flat
+        return one([text_elem(b, s.encoding) for b in arr.reshape(-1)])
+    if h5py.check_ref_dtype(dt) is not None:
+        return one([ref_path(r) for r in arr.reshape(-1)])
+    v = h5py.check_vlen_dtype(dt)
+    if v is not None:
+        return one([values(np.asarray(x, dtype=v), v, [len(x)]) for x in arr.reshape(-1)])
+    if dt.names is not None and arr.dtype.kind != 'c':
+        return {n: values(arr[n], dt.fields[n][0], shape) for n in dt.names}
+    if dt.subdtype is not None:
+        base = dt.subdtype[0]
+        flat = np.ascontiguousarray(arr, dtype=arr.dtype).reshape(-1)
+        return values(flat, base, [int(flat.size)])
     kind = arr.dtype.kind
+    if kind == 'V':
+        return one([bytes(x).hex() for x in arr.reshape(-1)])
+    if kind == 'c':
+        if shape != [] and arr.size > SMALL:
+            parts = np.ascontiguousarray(arr).reshape(-1).view(arr.real.dtype)
+            return summary(parts)
+        return one([[float_elem(x.real), float_elem(x.imag)] for x in arr.reshape(-1)])
     if kind not in 'iufb':
         raise TypeError('no canonical value for dtype ' + str(dt))
     if shape == []:
@@ -149,8 +193,8 @@ def shape_of(shape):
 def attribute_entry(obj, path, name):
     aid = obj.attrs.get_id(name)
     dt = aid.dtype
-    entry = {'path': attr_path(path, name), 'kind': 'attribute', 'dtype': dt.str, 'shape': shape_of(aid.shape)}
-    reason = 'dimension-scale reference attribute' if name in DIMENSION_SCALE_ATTRS else part2_reason(dt, attribute=True)
+    entry = {'path': attr_path(path, name), 'kind': 'attribute', 'dtype': dtype_text(dt), 'shape': shape_of(aid.shape)}
+    reason = part2_reason(dt, attribute=True)
     if reason:
         entry['excluded'] = reason
     try:
@@ -184,8 +228,8 @@ def attr_entries(obj, path):
 def dataset_entries(d, path):
     dt = d.dtype
     shape = shape_of(d.shape)
-    entry = {'path': path, 'kind': 'dataset', 'dtype': dt.str, 'shape': shape, 'attrs': list(d.attrs)}
-    reason = 'virtual dataset' if d.is_virtual else part2_reason(dt)
+    entry = {'path': path, 'kind': 'dataset', 'dtype': dtype_text(dt), 'shape': shape, 'attrs': list(d.attrs)}
+    reason = part2_reason(dt)
     if reason:
         entry['excluded'] = reason
     try:
@@ -201,10 +245,8 @@ def dataset_entries(d, path):
         if not reason:
             raise
         entry['note'] = 'no value: %s' % e
-    if dt.kind in 'iuf' and not reason:
-        fill = number_elem(d.fillvalue, dt.kind)
-    elif reason in ('enum', 'bool (enum)'):
-        fill = str(int(d.fillvalue))  # an enum's fill value as its stored integer
+    if dt.kind in 'iufb' and dt.names is None and dt.subdtype is None and not reason:
+        fill = number_elem(d.fillvalue, dt.kind)  # an enum's as its stored integer
     else:
         fill = None
     layout = {
@@ -215,8 +257,6 @@ def dataset_entries(d, path):
             'fillvalue': fill,
         },
     }
-    if d.is_virtual:
-        layout['excluded'] = 'virtual dataset'
     out = [entry, layout]
     dcpl = d.id.get_create_plist()
     n = dcpl.get_nfilters()
@@ -269,6 +309,7 @@ def walk(group, path, out):
 def dump(name):
     out = []
     with h5py.File(name, 'r') as f:
+        REFS['file'] = f
         walk(f, '/', out)
     # walk.js says whether h5mpi's process flushes subnormals after reading the file; this one never does.
     out.append({'path': '#fpstate', 'kind': 'fpstate', 'value': 'subnormals flushed to zero' if fpstate.flushes() else 'subnormals kept'})

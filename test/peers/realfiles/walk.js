@@ -31,12 +31,123 @@ function numpyDtype(dtype, stored) {
     if (code === undefined) return `?${stored.className}`;
     return `${stored.size === 1 ? '|' : stored.order === 'big' ? '>' : '<'}${code}${stored.size}`;
   }
-  if (dtype === 'bool') return '|b1';
-  if (dtype === 'string') return '|O';
-  if (dtype === 'reference' || dtype === 'regionReference') return '|O'; // numpy holds references as objects
-  if (typeof dtype === 'object') return dtype.string.length === undefined ? '|O' : `|S${dtype.string.length}`;
-  const code = NUMPY[dtype];
-  return `${code.endsWith('1') ? '|' : stored.order === 'big' ? '>' : '<'}${code}`;
+  const order = (s) => (s?.order === 'big' ? '>' : '<');
+  if (typeof dtype === 'string') {
+    if (dtype === 'bool') return '|b1';
+    if (dtype === 'string') return '|O';
+    if (dtype === 'reference') return 'ref';
+    if (dtype === 'regionReference') return 'regionref';
+    if (dtype === 'float16') return `${order(stored)}f2`;
+    // h5py's complex: a compound of r and i, in their byte order.
+    if (dtype === 'complex64' || dtype === 'complex128') return `${order(stored.fields?.[0]?.type)}c${dtype === 'complex64' ? 8 : 16}`;
+    const code = NUMPY[dtype];
+    return `${code.endsWith('1') ? '|' : order(stored)}${code}`;
+  }
+  if ('string' in dtype) return dtype.string.length === undefined ? '|O' : `|S${dtype.string.length}`;
+  if ('enum' in dtype) {
+    const members = Object.fromEntries(Object.entries(dtype.members).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, Number(v)]));
+    return `${numpyDtype(dtype.enum, stored.base ?? stored)} enum ${JSON.stringify(members)}`;
+  }
+  if ('bitfield' in dtype) return numpyDtype(dtype.bitfield, stored);
+  if ('opaque' in dtype) return `|V${dtype.opaque}`;
+  if ('vlen' in dtype) return `vlen ${numpyDtype(dtype.vlen, stored.base)}`;
+  if ('array' in dtype) return `array ${numpyDtype(dtype.array, stored.base)} ${JSON.stringify(dtype.shape)}`;
+  // A compound as numpy's dict form: offsets as given, else packed in order (numpy's packing).
+  const names = Object.keys(dtype.compound);
+  const offsets = [];
+  const formats = [];
+  let end = 0;
+  names.forEach((n, i) => {
+    const f = dtype.compound[n];
+    const spec = typeof f === 'object' && 'offset' in f ? f.dtype : f;
+    const offset = typeof f === 'object' && 'offset' in f ? f.offset : end;
+    offsets.push(offset);
+    formats.push(numpyDtype(spec, stored.fields?.[i]?.type ?? {}));
+    end = offset + itemsize(spec);
+  });
+  return `compound ${JSON.stringify({ formats, itemsize: dtype.itemsize ?? end, names, offsets })}`;
+}
+
+/**
+ * The dtype spec of a stored type that holds references inside a sequence or a compound (netCDF-4's
+ * DIMENSION_LIST and REFERENCE_LIST), which h5mpi reads without one (dtype null): as h5mpi's attribute read
+ * gives them, references by path, numbers in their typed arrays.
+ */
+function specOfStored(t) {
+  switch (t.className) {
+    case 'reference': return t.reference === 'region' ? 'regionReference' : 'reference';
+    case 'integer': return `${t.signed === false ? 'u' : ''}int${t.size * 8}`;
+    case 'float': return `float${t.size * 8}`;
+    case 'vlen': return { vlen: specOfStored(t.base) };
+    case 'compound': return { compound: Object.fromEntries(t.fields.map((f) => [f.name, { dtype: specOfStored(f.type), offset: f.offset }])), itemsize: t.size };
+    default: throw new Error(`no dtype spec for a stored ${t.className} here`);
+  }
+}
+
+const holdsReferences = (t) => t.className === 'reference' || (t.base !== undefined && holdsReferences(t.base)) || (t.fields ?? []).some((f) => holdsReferences(f.type));
+
+/** numpy's itemsize of what h5py reads a dtype spec as (variable-length data and references: an object, 8 bytes). */
+function itemsize(dtype) {
+  if (typeof dtype === 'string') {
+    if (NUMPY[dtype]) return Number(NUMPY[dtype].slice(1));
+    return { bool: 1, float16: 2, complex64: 8, complex128: 16 }[dtype] ?? 8;
+  }
+  if ('string' in dtype) return dtype.string.length ?? 8;
+  if ('enum' in dtype) return itemsize(dtype.enum);
+  if ('bitfield' in dtype) return itemsize(dtype.bitfield);
+  if ('opaque' in dtype) return dtype.opaque;
+  if ('vlen' in dtype) return 8;
+  if ('array' in dtype) return dtype.shape.reduce((a, b) => a * b, 1) * itemsize(dtype.array);
+  if (dtype.itemsize !== undefined) return dtype.itemsize;
+  let end = 0;
+  for (const f of Object.values(dtype.compound)) {
+    const offset = typeof f === 'object' && 'offset' in f ? f.offset : end;
+    end = offset + itemsize(typeof f === 'object' && 'offset' in f ? f.dtype : f);
+  }
+  return end;
+}
+
+/** IEEE half bits of a number that is one (read from float16 data), for the summary's sha256 of '<f2' bytes. */
+function halfBits(v) {
+  const f = new Float32Array([v]);
+  const x = new Uint32Array(f.buffer)[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) return e < -10 ? sign : sign | ((mant | 0x800000) >> (14 - e)); // subnormal halves are exact here
+  return sign | (e << 10) | (mant >> 13);
+}
+
+/**
+ * An element list of dtype spec `dtype` as dump.py writes it (see its rules): `data` as h5mpi read it (a
+ * dataset's read(), an attribute's data), one element for a scalar.
+ */
+function valueOf(dtype, data, scalar) {
+  const one = (list) => (scalar ? list[0] : list);
+  if (typeof dtype === 'string') {
+    if (dtype === 'reference' || dtype === 'regionReference') return one((Array.isArray(data) ? data : [data]).map((r) => (r ? r.path : null)));
+    if (dtype === 'bool') return one(Array.from(data, (b) => b === true || b === 1));
+    if (dtype === 'string') return one(Array.isArray(data) ? data : [data]);
+    if (dtype === 'complex64' || dtype === 'complex128') {
+      if (!scalar && data.length / 2 > SMALL) return summary(data);
+      const pairs = [];
+      for (let i = 0; i < data.length; i += 2) pairs.push([floatElem(data[i]), floatElem(data[i + 1])]);
+      return one(pairs);
+    }
+    if (dtype === 'float16' && !scalar && data.length > SMALL) return summary(data, Uint16Array.from(data, halfBits));
+    return numbers(data, scalar);
+  }
+  if ('string' in dtype) return one(Array.isArray(data) ? data : [data]);
+  if ('enum' in dtype || 'bitfield' in dtype) return numbers(data, scalar);
+  if ('opaque' in dtype) return one(data.map(hex));
+  if ('vlen' in dtype) return one(data.map((e) => valueOf(dtype.vlen, e, false)));
+  if ('array' in dtype) return valueOf(dtype.array, data, false);
+  const out = {};
+  for (const [n, f] of Object.entries(dtype.compound)) out[n] = valueOf(typeof f === 'object' && 'offset' in f ? f.dtype : f, data[n], scalar);
+  return out;
 }
 
 function floatElem(v) {
@@ -56,7 +167,7 @@ function elem(v, isFloat) {
 
 const isFloatArray = (a) => a instanceof Float32Array || a instanceof Float64Array;
 
-function summary(a) {
+function summary(a, stored = a) {
   const isFloat = isFloatArray(a);
   let min, max, nans = 0;
   for (const v of a) {
@@ -76,7 +187,7 @@ function summary(a) {
     nans,
     first: ends(a.subarray(0, SUMMARY_ENDS)),
     last: ends(a.subarray(Math.max(0, a.length - SUMMARY_ENDS))),
-    sha256: crypto.createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex'),
+    sha256: crypto.createHash('sha256').update(new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength)).digest('hex'),
   };
 }
 
@@ -159,7 +270,8 @@ function attributeEntry(obj, path, name) {
   } catch (e) {
     return { ...entry, kind: 'error', error: failure(e) };
   }
-  entry.dtype = numpyDtype(info.dtype, info.storedType);
+  const spec = info.dtype === null && holdsReferences(info.storedType) ? specOfStored(info.storedType) : info.dtype;
+  entry.dtype = numpyDtype(spec, info.storedType);
   entry.shape = info.shape;
   try {
     if (info.shape === null) {
@@ -173,7 +285,7 @@ function attributeEntry(obj, path, name) {
     } else {
       const { data, shape } = obj.attrs.read(name);
       if (JSON.stringify(shape) !== JSON.stringify(info.shape)) throw new Error(`read's shape [${shape}] is not info's [${info.shape}]`);
-      entry.value = numbers(data, shape.length === 0);
+      entry.value = valueOf(spec, data, shape.length === 0);
     }
   } catch (e) {
     entry.value = { error: failure(e) };
@@ -206,16 +318,18 @@ function datasetEntries(d, path) {
     if (d.isEmpty) {
       const v = d.read();
       entry.value = v instanceof Empty ? { empty: true } : { error: `read returned ${typeof v}, not an Empty` };
-    } else if (d.dtype === 'string') {
+    } else if (d.fileType.className === 'string' && d.dtype !== null) {
       entry.value = strings(() => d.read(), () => d.read(undefined, { strings: 'bytes' }), d.fileType.string.encoding, d.ndim === 0);
     } else {
-      entry.value = numbers(d.read(), d.ndim === 0);
+      entry.value = valueOf(d.dtype, d.read(), d.ndim === 0);
     }
   } catch (e) {
     entry.value = { error: failure(e) };
   }
   // Numbers (enums as their integers) have one; strings and types h5mpi cannot read have none in h5py's dump.
-  const numeric = d.dtype !== null && d.dtype !== 'string' && d.dtype !== 'reference' && d.dtype !== 'regionReference';
+  const numeric =
+    d.dtype !== null &&
+    (NUMPY[d.dtype] !== undefined || d.dtype === 'float16' || d.dtype === 'bool' || (typeof d.dtype === 'object' && ('enum' in d.dtype || 'bitfield' in d.dtype)));
   const isFloat = d.fileType.className === 'float';
   const layout = {
     path: `${path}#layout`,
@@ -225,7 +339,7 @@ function datasetEntries(d, path) {
       // h5py: () for a scalar, None for Empty, and None for an unlimited extent; h5mpi: null, null and Infinity.
       maxshape: d.isEmpty ? null : d.maxshape === null ? [] : d.maxshape.map((m) => (m === Infinity ? null : m)),
       // h5py reports the default fill value (0) where h5mpi's fillValue is null (none set).
-      fillvalue: numeric ? elem(d.fillValue ?? (isFloat ? 0 : 0n), isFloat) : null,
+      fillvalue: numeric ? elem(d.fillValue ?? (d.dtype === 'bool' ? false : isFloat ? 0 : 0n), isFloat) : null,
     },
   };
   const out = [entry, layout];
