@@ -38,6 +38,7 @@ const napi_type_tag kCommTag = {0x6a1e5c2b7f3d4e91ULL, 0x8b2c4d6e0f1a3b5cULL};
 const napi_type_tag kFileTag = {0x6a1e5c2b7f3d4e92ULL, 0x8b2c4d6e0f1a3b5cULL};
 const napi_type_tag kGroupTag = {0x6a1e5c2b7f3d4e93ULL, 0x8b2c4d6e0f1a3b5cULL};
 const napi_type_tag kDatasetTag = {0x6a1e5c2b7f3d4e94ULL, 0x8b2c4d6e0f1a3b5cULL};
+const napi_type_tag kDatatypeTag = {0x6a1e5c2b7f3d4e96ULL, 0x8b2c4d6e0f1a3b5cULL};
 
 bool LibraryClosed() { return libraryClosed.load(); }
 void MarkLibraryClosed() { libraryClosed.store(true); }
@@ -69,6 +70,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFile(env, exports);
   InitGroup(env, exports);
   InitDataset(env, exports);
+  InitDatatype(env, exports);
   InitFilters(env, exports);
   InitWatchdog(env, exports);
   InitFileLock(env, exports);

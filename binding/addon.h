@@ -28,6 +28,7 @@ struct AddonData {
   Napi::FunctionReference fileClass;
   Napi::FunctionReference groupClass;
   Napi::FunctionReference datasetClass;
+  Napi::FunctionReference datatypeClass;
   MemorySpaceCache memorySpace;
   // The floating-point control state when the addon loaded, put back after calls that may load a filter
   // plugin (fpstate.h).

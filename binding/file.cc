@@ -76,6 +76,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         InstanceMethod<&NativeFile::AccessInfo>("accessInfo"),
         InstanceMethod<&NativeFile::CreateGroupM>("createGroup"),
         InstanceMethod<&NativeFile::CreateDatasetM>("createDataset"),
+        InstanceMethod<&NativeFile::CommitDatatypeM>("commitDatatype"),
         InstanceMethod<&NativeFile::OpenM>("open"),
         InstanceMethod<&NativeFile::KindM>("kind"),
         InstanceMethod<&NativeFile::DeleteM>("delete"),
@@ -207,6 +208,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
 
   Napi::Value CreateGroupM(const Napi::CallbackInfo& info) { return CreateGroup(info, State(info.Env())); }
   Napi::Value CreateDatasetM(const Napi::CallbackInfo& info) { return CreateDataset(info, State(info.Env())); }
+  Napi::Value CommitDatatypeM(const Napi::CallbackInfo& info) { return CommitDatatype(info, State(info.Env())); }
   Napi::Value OpenM(const Napi::CallbackInfo& info) { return OpenObjectAt(info, State(info.Env())); }
   Napi::Value KindM(const Napi::CallbackInfo& info) { return ObjectKind(info, Loc(info.Env())); }
   Napi::Value DeleteM(const Napi::CallbackInfo& info) { return LinkDelete(info, Loc(info.Env())); }

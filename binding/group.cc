@@ -64,7 +64,8 @@ Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<F
   H5I_type_t type = H5Iget_type(o.get());
   if (type == H5I_GROUP) return NewGroup(env, file, o.release(), path);
   if (type == H5I_DATASET) return NewDataset(env, file, o.release(), path);
-  ThrowH5Code(env, "open " + Quote(path) + " failed: it is neither a group nor a dataset", "FAILED");
+  if (type == H5I_DATATYPE) return NewDatatype(env, file, o.release(), path);
+  ThrowH5Code(env, "open " + Quote(path) + " failed: it is not a group, dataset or named datatype", "FAILED");
 }
 
 // Checks each link along the path first, since HDF5 reports a missing intermediate group as an error

@@ -1,5 +1,5 @@
 // The native objects that own HDF5 ids: NativeFile (file.cc), NativeGroup (group.cc), NativeDataset
-// (dataset.cc). Each owns its id and whatever it keeps between calls, and is closed explicitly by lib/
+// (dataset.cc), NativeDatatype (datatype.cc). Each owns its id and whatever it keeps between calls, and is closed explicitly by lib/
 // (in parallel a close is collective, so the garbage collector never closes an HDF5 object: a dropped
 // group or dataset is closed with its file). Objects opened in a file are registered in the file's state,
 // so that closing the file closes them first and marks them closed.
@@ -86,10 +86,12 @@ extern const napi_type_tag kCommTag;
 extern const napi_type_tag kFileTag;
 extern const napi_type_tag kGroupTag;
 extern const napi_type_tag kDatasetTag;
+extern const napi_type_tag kDatatypeTag;
 
-// Makes a NativeGroup / NativeDataset owning `id`, opened at `name` in `file`.
+// Makes a NativeGroup / NativeDataset / NativeDatatype owning `id`, opened at `name` in `file`.
 Napi::Object NewGroup(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name);
 Napi::Object NewDataset(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name);
+Napi::Object NewDatatype(Napi::Env env, const std::shared_ptr<FileState>& file, hid_t id, const std::string& name);
 
 // Attribute calls on any location (attrs.cc); the classes expose them as methods.
 Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc);
@@ -108,7 +110,9 @@ Napi::Value DimScales(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
 // createDataset(path, spec) -> NativeDataset.
 Napi::Value CreateDataset(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
-// open(path) -> NativeGroup | NativeDataset; kind(path) -> 'group' | 'dataset' | 'datatype' | 'missing'.
+// commitDatatype(path, type descriptor) -> NativeDatatype, with any missing groups above it (datatype.cc).
+Napi::Value CommitDatatype(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
+// open(path) -> NativeGroup | NativeDataset | NativeDatatype; kind(path) -> 'group' | 'dataset' | 'datatype' | 'missing'.
 Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
 Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc);
 // delete(path): unlinks it.

@@ -7,9 +7,11 @@ export type { Shift, SplitType } from './topology';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
 export { Group } from './group';
+export type { TreeObject } from './group';
 export type { PerRankDatasets } from './perrank';
 export type { LinkInfo, HardLink, SoftLink, ExternalLink, CopyOptions, GroupOptions, RequireDatasetOptions } from './links';
 export { Dataset } from './dataset';
+export { Datatype } from './datatype';
 export type {
   TransferOptions,
   ReadOptions,

@@ -1,10 +1,11 @@
 // Groups: the file's tree. A File is the root group. Links, moves, copies and walks follow h5py's Group.
 import type { FileContext } from './context';
 import { Dataset } from './dataset';
-import { type DType, type DTypeSpec, isReferenceDType } from './dtype';
+import { Datatype } from './datatype';
+import { type DType, type DTypeSpec, isReferenceDType, nativeType, resolveDType, typeText } from './dtype';
 import { H5Error } from './errors';
 import { checkRequired, copyOptions, CopyOptions, danglingText, groupOptions, GroupOptions, linkInfo, LinkInfo, RequireDatasetOptions } from './links';
-import type { DatasetSpec, NativeDataset, NativeGroup, NativeLocation } from './native';
+import type { DatasetSpec, NativeDataset, NativeDatatype, NativeGroup, NativeLocation, NativeType } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
 import { fileIdentity, packReferences, parallelRegionError, Reference, referenceList, RegionReference } from './references';
@@ -51,16 +52,26 @@ function missingError(ctx: FileContext, full: string, where: string): H5Error {
   return new H5Error(`${where}: nothing at '${full}' in '${ctx.filename}'`, 'NOT_FOUND');
 }
 
-/** The group or dataset at `full` in `ctx`'s file, opened (or the one already open). Called after the ranks agreed. */
-function openAt(ctx: FileContext, full: string, where: string): Group | Dataset {
+/** An object of a file's tree: what `get` opens. */
+export type TreeObject = Group | Dataset | Datatype;
+
+/** Whether `kind` (the binding's) is an object h5mpi opens. */
+function opens(kind: string): boolean {
+  return kind === 'group' || kind === 'dataset' || kind === 'datatype';
+}
+
+/** The group, dataset or named datatype at `full` in `ctx`'s file, opened (or the one already open). Called after the ranks agreed. */
+function openAt(ctx: FileContext, full: string, where: string): TreeObject {
   if (full === '/') return ctx.file as Group;
-  const open = ctx.lookup(full) as Group | Dataset | undefined;
+  const open = ctx.lookup(full) as TreeObject | undefined;
   if (open) return open;
   const kind = ctx.native.kind(full);
   if (kind === 'missing') throw missingError(ctx, full, where);
-  if (kind !== 'group' && kind !== 'dataset') throw new H5Error(`${where}: '${full}' is a ${kind}, not a group or dataset`, 'UNSUPPORTED_TYPE');
+  if (!opens(kind)) throw new H5Error(`${where}: '${full}' is a ${kind} object, not a group, dataset or named datatype`, 'UNSUPPORTED_TYPE');
   const native = ctx.native.open(full);
-  return ctx.register(kind === 'group' ? Group._open(ctx, full, native as NativeGroup) : Dataset._open(ctx, full, native as NativeDataset));
+  if (kind === 'group') return ctx.register(Group._open(ctx, full, native as NativeGroup));
+  if (kind === 'dataset') return ctx.register(Dataset._open(ctx, full, native as NativeDataset));
+  return ctx.register(Datatype._open(ctx, full, native as NativeDatatype));
 }
 
 export class Group extends H5Object {
@@ -115,6 +126,29 @@ export class Group extends H5Object {
     }, () => this.makeDataset(full, spec, where) as Dataset<D>);
     this.writeInitial(ds, options, where);
     return ds;
+  }
+
+  /**
+   * Commits `dtype` (a dtype name or structured spec, as `createDataset` takes) to the file as a named
+   * datatype at `path`, with any missing groups above it: h5py's `group[path] = np.dtype(...)`. Nothing may
+   * be at `path` yet. Collective in parallel: same arguments on every rank.
+   */
+  commitDatatype(path: string, dtype: DTypeSpec): Datatype {
+    const where = this.where('commitDatatype', path);
+    const ctx = this.ctx;
+    let full!: string;
+    let type!: NativeType;
+    return ctx.collective(where, () => {
+      this._checkOpen();
+      full = resolvePath(this.name, path, where);
+      const t = resolveDType(dtype, where);
+      type = nativeType(t);
+      ctx.checkWritable(where);
+      return `commitDatatype('${full}', ${typeText(t)})`;
+    }, () => {
+      this.checkFree(full, where);
+      return ctx.register(Datatype._open(ctx, full, ctx.native.commitDatatype(full, type)));
+    });
   }
 
   /**
@@ -206,10 +240,10 @@ export class Group extends H5Object {
   }
 
   /**
-   * The group or dataset at `path`; throws H5Error naming the path when there is none (or a link there leads
-   * nowhere). Given a Reference or RegionReference, the object it points at (as `deref`, h5py's `f[ref]`).
+   * The group, dataset or named datatype at `path`; throws H5Error naming the path when there is none (or a
+   * link there leads nowhere). Given a Reference or RegionReference, the object it points at (as `deref`, h5py's `f[ref]`).
    */
-  get(path: string | Reference | RegionReference): Group | Dataset {
+  get(path: string | Reference | RegionReference): TreeObject {
     if (path instanceof Reference || path instanceof RegionReference) return this.deref(path);
     const where = this.where('get', path);
     let full!: string;
@@ -226,7 +260,7 @@ export class Group extends H5Object {
    * reference must have been read from this file; references are file-wide, so any group of the file
    * dereferences them. A metadata read.
    */
-  deref(ref: Reference | RegionReference): Group | Dataset {
+  deref(ref: Reference | RegionReference): TreeObject {
     const where = `${this.description}.deref`;
     const ctx = this.ctx;
     return ctx.metadataRead(where, () => {
@@ -289,14 +323,14 @@ export class Group extends H5Object {
 
   /**
    * `[name, member]` for each of `keys()`: the member opened, as h5py's `items()`. `undefined` where h5py
-   * gives None or an object h5mpi does not have: a link that leads nowhere, a named datatype.
+   * gives None: a link that leads nowhere.
    */
-  items(): [string, Group | Dataset | undefined][] {
+  items(): [string, TreeObject | undefined][] {
     return this.members(this.where('items'), 'items');
   }
 
   /** The members of `items()`, without their names (h5py's `values()`). */
-  values(): (Group | Dataset | undefined)[] {
+  values(): (TreeObject | undefined)[] {
     return this.members(this.where('values'), 'values').map(([, m]) => m);
   }
 
@@ -318,15 +352,15 @@ export class Group extends H5Object {
   }
 
   /**
-   * `visit` with the object too: `callback(name, object)` for every group and dataset under this group
-   * (named datatypes, which h5mpi has no object for, are passed over). The objects are opened as `get` opens
+   * `visit` with the object too: `callback(name, object)` for every group, dataset and named datatype under
+   * this group. The objects are opened as `get` opens
    * them. In a parallel file reading metadata collectively, every rank must stop at the same object.
    */
-  visitItems<T>(callback: (name: string, object: Group | Dataset) => T | undefined): T | undefined {
+  visitItems<T>(callback: (name: string, object: TreeObject) => T | undefined): T | undefined {
     const where = this.where('visitItems');
     checkCallback(callback, where);
     for (const [name, kind] of this.walk(where)) {
-      if (kind !== 'group' && kind !== 'dataset') continue;
+      if (!opens(kind)) continue;
       const full = under(this.name, name);
       const object = this.treeRead(where, () => {
         this._checkOpen();
@@ -378,7 +412,7 @@ export class Group extends H5Object {
    * Makes a hard link at `path` to an existing group or dataset of this file (a path, relative to this group,
    * or the object): another name for the same object, as h5py's `group[path] = obj`. Collective in parallel.
    */
-  createHardLink(path: string, existing: string | Group | Dataset): void {
+  createHardLink(path: string, existing: string | TreeObject): void {
     const where = this.where('createHardLink', path, existing instanceof H5Object ? existing.name : existing);
     let full!: string;
     let target!: string;
@@ -455,7 +489,7 @@ export class Group extends H5Object {
    * Nothing may be at the destination yet. Options, h5py's in camelCase: `shallow`, `expandSoft`,
    * `expandExternal`, `expandRefs`, `withoutAttrs`. Collective in parallel on the destination's file.
    */
-  copy(source: string | Group | Dataset, dest: string | Group, options?: CopyOptions): void {
+  copy(source: string | TreeObject, dest: string | Group, options?: CopyOptions): void {
     const where = this.where('copy', source instanceof H5Object ? source.name : source, dest instanceof H5Object ? dest.name : dest);
     const dst = dest instanceof Group ? dest.ctx : this.ctx;
     const src = source instanceof H5Object ? source.ctx : this.ctx;
@@ -543,12 +577,12 @@ export class Group extends H5Object {
     return names.map((n, i) => [n, kinds[i]]);
   }
 
-  /** items() and values(): every member opened, or undefined where there is no group or dataset to open. */
-  private members(where: string, call: string): [string, Group | Dataset | undefined][] {
+  /** items() and values(): every member opened, or undefined where there is no object to open (a dangling link). */
+  private members(where: string, call: string): [string, TreeObject | undefined][] {
     const ctx = this.ctx;
-    const member = (full: string): Group | Dataset | undefined => {
+    const member = (full: string): TreeObject | undefined => {
       const kind = ctx.native.kind(full);
-      return kind === 'group' || kind === 'dataset' ? openAt(ctx, full, where) : undefined;
+      return opens(kind) ? openAt(ctx, full, where) : undefined;
     };
     return this.treeRead(where, () => {
       this._checkOpen();

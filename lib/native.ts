@@ -236,6 +236,13 @@ export interface NativeDataset extends NativeLocation {
   virtualSources(): NativeVirtualMapping[];
 }
 
+/** An open named datatype; close() is collective in parallel. */
+export interface NativeDatatype extends NativeLocation {
+  close(): void;
+  /** The stored type, described as a dataset's. */
+  info(): TypeInfo;
+}
+
 export type ObjectKind = 'group' | 'dataset' | 'datatype' | 'missing' | 'unknown';
 
 /** A link as the binding describes it ('user': a user-defined link class). */
@@ -263,7 +270,9 @@ export interface NativeFile extends NativeLocation {
   /** With `trackOrder`, the group tracks (and indexes) the creation order of its links and attributes. */
   createGroup(path: string, trackOrder: boolean): NativeGroup;
   createDataset(path: string, spec: DatasetSpec): NativeDataset;
-  open(path: string): NativeGroup | NativeDataset;
+  /** Commits `type` at `path` (with any missing groups above it) as a named datatype. */
+  commitDatatype(path: string, type: NativeType): NativeDatatype;
+  open(path: string): NativeGroup | NativeDataset | NativeDatatype;
   kind(path: string): ObjectKind;
   delete(path: string): void;
   /** The names of the root group's links: in creation order where tracked, else name order. */

@@ -256,7 +256,7 @@ describe('attributes', () => {
   test.each(['file', 'group', 'dataset'])('every kind of value on a %s survives closing and reopening the file', (owner) => {
     const file = fresh();
     const target = (f: File): File | Group | Dataset =>
-      owner === 'file' ? f : owner === 'group' ? f.get('g') : f.get('d');
+      owner === 'file' ? f : owner === 'group' ? (f.get('g') as Group) : (f.get('d') as Dataset);
     {
       using f = File.open(file, 'w');
       f.createGroup('g');
