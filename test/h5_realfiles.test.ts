@@ -2,7 +2,7 @@
 // netCDF4-python, PyTables, plugin-compressed datasets (hdf5plugin) and a NeXus-style master file with
 // external links to bitshuffle+LZ4 detector data. test/peers/realfiles/make.py writes them; dump.py walks
 // them with h5py and walk.js with h5mpi; every entry (object, link, layout, filter pipeline, attribute) is
-// identical, excluded (what h5mpi does not read: named datatypes, datasets of compounds holding references)
+// identical, excluded (what h5mpi does not read: datasets of compounds holding references)
 // or a mismatch, and every mismatch must be explained below. Issue 15's types (compound, complex, float16,
 // bool, enums, sequences, opaque, arrays, bitfields, references and netCDF-4's dimension-scale attributes)
 // are compared exactly, in the forms dump.py's rules give them.
@@ -76,7 +76,7 @@ const ALLOWLIST: Allowance[] = [
 ];
 
 /** At least this many entries read exactly as h5py reads them (today's count; raise it as fixes land). */
-const MIN_IDENTICAL = 772;
+const MIN_IDENTICAL = 776;
 
 const missing = missingPeers();
 if (missing.length > 0) {

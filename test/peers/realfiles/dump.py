@@ -26,9 +26,9 @@ rules both sides follow:
   parts), opaque elements their bytes in hex, a variable-length sequence the list of its elements, an array
   type's elements flat, a compound an object of each field's values, a reference the path of what it points
   at (null for a null reference; a region reference its dataset's).
-- An entry h5mpi does not read (part2_reason: a dataset of a compound holding references; a named datatype,
-  which is no object h5mpi opens) carries `excluded` with the reason; its value is given when h5py can make
-  one, for information.
+- An entry h5mpi does not read (part2_reason: a dataset of a compound holding references) carries `excluded`
+  with the reason; its value is given when h5py can make one, for information.
+- A named datatype is {path, kind: 'datatype', dtype, attrs}, followed by its attributes' entries.
 """
 import hashlib
 import json
@@ -302,8 +302,9 @@ def walk(group, path, out):
                 out.extend(attr_entries(obj, p))
         elif isinstance(obj, h5py.Dataset):
             out.extend(dataset_entries(obj, p))
-        else:
-            out.append({'path': p, 'kind': 'datatype', 'excluded': 'named datatype'})
+        else:  # a named datatype: its type and attributes
+            out.append({'path': p, 'kind': 'datatype', 'dtype': dtype_text(obj.dtype), 'attrs': list(obj.attrs)})
+            out.extend(attr_entries(obj, p))
 
 
 def dump(name):

@@ -10,7 +10,7 @@
 // h5py gives bytes (bytes not valid in the stored encoding), which it asks for with { strings: 'bytes' }.
 'use strict';
 const crypto = require('node:crypto');
-const { File, Group, Dataset, Empty } = require('../../..');
+const { File, Group, Dataset, Datatype, Empty } = require('../../..');
 
 const SMALL = 64;
 const SUMMARY_ENDS = 3;
@@ -360,6 +360,13 @@ function datasetEntries(d, path) {
   return out.concat(attrEntries(d, path));
 }
 
+/** A named datatype: its type as a dataset of it reads (a fixed-length string's length from fileType) and its attributes. */
+function datatypeEntries(t, path) {
+  const length = t.fileType.string?.length ?? null;
+  const dtype = t.dtype === 'string' && length !== null ? { string: { length } } : t.dtype;
+  return [{ path, kind: 'datatype', dtype: numpyDtype(dtype, t.fileType), attrs: t.attrs.keys() }, ...attrEntries(t, path)];
+}
+
 function groupEntries(g, path) {
   return [{ path, kind: 'group', members: g.keys(), attrs: g.attrs.keys() }, ...attrEntries(g, path)];
 }
@@ -399,6 +406,8 @@ function walk(group, path, out) {
         else out.push(...groupEntries(obj, p));
       } else if (obj instanceof Dataset) {
         out.push(...datasetEntries(obj, p));
+      } else if (obj instanceof Datatype) {
+        out.push(...datatypeEntries(obj, p));
       }
     } catch (e) {
       out.push({ path: p, kind: 'error', error: failure(e) });
