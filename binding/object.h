@@ -1,8 +1,8 @@
 // The native objects that own HDF5 ids: NativeFile (file.cc), NativeGroup (group.cc), NativeDataset
-// (dataset.cc), NativeDatatype (datatype.cc). Each owns its id and whatever it keeps between calls, and is closed explicitly by lib/
-// (in parallel a close is collective, so the garbage collector never closes an HDF5 object: a dropped
-// group or dataset is closed with its file). Objects opened in a file are registered in the file's state,
-// so that closing the file closes them first and marks them closed.
+// (dataset.cc), NativeDatatype (datatype.cc). Each owns its id and whatever it keeps between calls, and is
+// closed explicitly by lib/ (in parallel a close is collective, so the garbage collector never closes an
+// HDF5 object: a dropped group, dataset or datatype is closed with its file). Objects opened in a file are
+// registered in the file's state, so that closing the file closes them first and marks them closed.
 #pragma once
 #include <memory>
 #include <string>
@@ -112,7 +112,8 @@ Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<Fi
 Napi::Value CreateDataset(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
 // commitDatatype(path, type descriptor) -> NativeDatatype, with any missing groups above it (datatype.cc).
 Napi::Value CommitDatatype(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
-// open(path) -> NativeGroup | NativeDataset | NativeDatatype; kind(path) -> 'group' | 'dataset' | 'datatype' | 'missing'.
+// open(path) -> NativeGroup | NativeDataset | NativeDatatype;
+// kind(path) -> 'group' | 'dataset' | 'datatype' | 'missing'.
 Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file);
 Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc);
 // delete(path): unlinks it.
