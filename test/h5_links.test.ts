@@ -457,7 +457,7 @@ describe('visit, visitItems, items, values', () => {
     expect(f.items().map(([k]) => k)).toEqual(f.keys());
   });
 
-  test('visitItems passes over named datatypes and items gives undefined for them (h5mpi has no Datatype objects)', () => {
+  test('visitItems and items include named datatypes, as Datatype objects', () => {
     if (!hasH5py()) return;
     const file2 = fresh('dtype');
     python(`
@@ -475,10 +475,10 @@ emit(0)`, [file2]);
     f.visitItems((name) => {
       items.push(name);
     });
-    expect(items).toEqual(['d']);
+    expect(items).toEqual(['d', 't']);
     expect(f.items().map(([k, v]) => [k, v?.description])).toEqual([
       ['d', "Dataset '/d'"],
-      ['t', undefined],
+      ['t', "Datatype '/t'"],
     ]);
   });
 });
