@@ -409,7 +409,7 @@ export class Group extends H5Object {
   }
 
   /**
-   * Makes a hard link at `path` to an existing group or dataset of this file (a path, relative to this group,
+   * Makes a hard link at `path` to an existing group, dataset or named datatype of this file (a path, relative to this group,
    * or the object): another name for the same object, as h5py's `group[path] = obj`. Collective in parallel.
    */
   createHardLink(path: string, existing: string | TreeObject): void {
@@ -483,7 +483,7 @@ export class Group extends H5Object {
   }
 
   /**
-   * Copies a group (with everything under it) or a dataset, within a file or across files: h5py's `copy`.
+   * Copies a group (with everything under it), a dataset or a named datatype, within a file or across files: h5py's `copy`.
    * `source` is a path relative to this group, or an open object of any file. `dest` is a path relative to
    * this group, or a group of any file, under which the copy takes `options.name` or the source's own name.
    * Nothing may be at the destination yet. Options, h5py's in camelCase: `shallow`, `expandSoft`,

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dataset, Datatype, File, Group, H5Error } from '../lib';
 import { hasH5py, python } from './helpers/h5tools';
-import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
+import { mpirun, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 const dir = tmpdir('h5mpi-datatypes-');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -159,7 +159,11 @@ data:
 
   test('2 ranks commit types collectively and read them back; committing over a name fails on every rank', async () => {
     const file = fresh();
-    const results = await mpirunOk(2, 'h5_datatypes_par.js', [file]);
+    const run = await mpirun(2, 'h5_datatypes_par.js', [file]);
+    // Exits cleanly with nothing on stderr: the refused commit printed no HDF5 error stack.
+    expect([run.code, run.timedOut, run.stderr]).toEqual([0, false, '']);
+    const results = run.results;
+    expect(results.length).toBe(2);
     const overwrite = reportsLabelled<{ threw: boolean; code: string; message: string }>(results, 'overwrite');
     expect(overwrite).toHaveLength(2);
     for (const o of overwrite) {
@@ -177,6 +181,29 @@ data:
         'types/point': { kind: 'Datatype', dtype: { compound: { x: 'float64', y: 'float64', id: 'int32' } }, attrs: { units: 'm' } },
       });
     }
+  });
+
+  test('hard links, copies (within and across files), moves and deletes of a Datatype', () => {
+    const file = fresh();
+    const other = fresh();
+    using f = File.open(file, 'w');
+    const t = f.commitDatatype('t', { enum: 'int16', members: { A: 1, B: 2 } });
+    t.attrs.set('a', 1);
+    f.createHardLink('t2', t);
+    expect((f.get('t2') as Datatype).dtype).toEqual({ enum: 'int16', members: { A: 1, B: 2 } });
+    f.copy(t, 'copied');
+    expect((f.get('copied') as Datatype).attrs.keys()).toEqual(['a']);
+    {
+      using o = File.open(other, 'w');
+      o.copy(t, 'x');
+      expect((o.get('x') as Datatype).dtype).toEqual({ enum: 'int16', members: { A: 1, B: 2 } });
+    }
+    f.move('t', 'moved');
+    expect([t.name, t.attrs.get('a')]).toEqual(['/moved', 1]);
+    f.delete('moved');
+    expect(thrown(() => t.attrs.keys()).message).toBe(`Datatype '/moved' is closed ('/moved' was deleted from '${file}')`);
+    // The other hard link still holds the type.
+    expect((f.get('t2') as Datatype).attrs.get('a')).toBe(1);
   });
 
   test('errors: get on a closed file, a closed Datatype, committing over a name, a bad dtype, a read-only file', () => {
