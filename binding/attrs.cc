@@ -10,7 +10,6 @@
 
 namespace h5mpi {
 namespace {
-std::string Quote(const std::string& name) { return "'" + name + "'"; }
 
 // attrRead's third mode, besides the StringMode ones: the type and shape only, no data.
 constexpr int kInfoOnly = 2;

@@ -14,8 +14,6 @@
 namespace h5mpi {
 namespace {
 
-std::string Quote(const std::string& path) { return "'" + path + "'"; }
-
 // createDataset(path, spec) -> NativeDataset. spec: { type (a type descriptor, codec.h), shape: number[] | null
 // (scalar), maxshape?: number[] (-1 = unlimited), chunks?: number[], filters?: [{ id, flags, cdValues }]
 // (filters.h), fill?: TypedArray (one element, in the array type lib/ packs the type's values in), virtual?,

@@ -8,8 +8,6 @@
 namespace h5mpi {
 namespace {
 
-std::string Quote(const std::string& path) { return "'" + path + "'"; }
-
 class NativeDatatype : public Napi::ObjectWrap<NativeDatatype>, public OpenObject {
  public:
   static Napi::Function Define(Napi::Env env) {

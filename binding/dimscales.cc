@@ -12,8 +12,6 @@
 namespace h5mpi {
 namespace {
 
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
-
 // A dataset opened by path for one call, closed after it.
 class OpenDataset {
  public:

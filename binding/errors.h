@@ -6,6 +6,9 @@
 
 namespace h5mpi {
 
+// A name as messages show it: 'name'.
+inline std::string Quote(const std::string& name) { return "'" + name + "'"; }
+
 // Throws an H5Error for the failed `what` ("open file 'x.h5'"), carrying HDF5's error stack and the code
 // its error numbers map to, then clears the stack.
 [[noreturn]] void ThrowH5(Napi::Env env, const std::string& what);

@@ -6,8 +6,6 @@
 namespace h5mpi {
 namespace {
 
-std::string Quote(const std::string& path) { return "'" + path + "'"; }
-
 class NativeGroup : public Napi::ObjectWrap<NativeGroup>, public OpenObject {
  public:
   static Napi::Function Define(Napi::Env env) {

@@ -9,8 +9,6 @@
 namespace h5mpi {
 namespace {
 
-std::string Quote(const std::string& path) { return "'" + path + "'"; }
-
 // HDF5 stops following soft links after this many (H5L_NUM_LINKS); so does CrossesExternal.
 constexpr int kMaxSoftLinks = 16;
 

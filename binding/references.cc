@@ -26,8 +26,6 @@ const char* ReferenceKind(hid_t type) {
 
 namespace {
 
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
-
 bool IsNull(const unsigned char* p, size_t size) {
   for (size_t i = 0; i < size; i++) {
     if (p[i] != 0) return false;
