@@ -29,19 +29,14 @@ NativeRequest* RequestTable::Find(uint32_t id) {
 }
 
 void RequestTable::Release(NativeRequest& r) {
-  // Field by field rather than a fresh object: the kept-values list keeps its storage for the next use.
-  r.inUse_ = false;
-  r.request_ = MPI_REQUEST_NULL;
-  r.step_ = nullptr;
-  r.keep_.clear();
-  r.result_.Reset();
-  r.done_ = r.cancelled_ = false;
-  r.error_ = MPI_SUCCESS;
-  r.errorIn_ = "";
-  r.statusSource_ = MPI_PROC_NULL;
-  r.statusTag_ = MPI_ANY_TAG;
-  r.bytes_ = 0;
-  free_.push_back(r.id_);
+  // A fresh slot, but the kept-values list keeps its storage for the next use.
+  std::vector<Napi::Reference<Napi::Value>> keep = std::move(r.keep_);
+  keep.clear();
+  uint32_t id = r.id_;
+  r = NativeRequest();
+  r.id_ = id;
+  r.keep_ = std::move(keep);
+  free_.push_back(id);
 }
 
 Napi::Value NativeRequest::New(Napi::Env env, MPI_Request request, std::initializer_list<Napi::Value> keep,
@@ -72,6 +67,13 @@ void NativeRequest::Finish(const MPI_Status& status) {
   keep_.clear();
 }
 
+// The operation failed (a receive longer than its buffer, say): it is over, and Take reports why.
+void NativeRequest::Fail(const MPI_Status& status, int rc, const char* in) {
+  Finish(status);
+  error_ = rc;
+  errorIn_ = in;
+}
+
 bool NativeRequest::Progress(Napi::Env env, bool blocking) {
   while (!done_) {
     MPI_Status status;
@@ -84,10 +86,7 @@ bool NativeRequest::Progress(Napi::Env env, bool blocking) {
       if (rc == MPI_SUCCESS && !flag) return false;
     }
     if (rc != MPI_SUCCESS) {
-      // The operation failed (a receive longer than its buffer, say): it is over, and Take reports why.
-      Finish(status);
-      error_ = rc;
-      errorIn_ = blocking ? "MPI_Wait" : "MPI_Test";
+      Fail(status, rc, blocking ? "MPI_Wait" : "MPI_Test");
       return true;
     }
     if (step_ && !step_(env, *this, status)) continue;  // the next step is posted
@@ -110,21 +109,19 @@ void NativeRequest::WaitAll(Napi::Env env, const std::vector<NativeRequest*>& re
   if (!handles.empty()) {
     std::vector<MPI_Status> statuses(handles.size());
     int rc = MPI_Waitall(static_cast<int>(handles.size()), handles.data(), statuses.data());
+    // On any other error the requests are as they were: each is finished one by one below.
     if (rc == MPI_SUCCESS || rc == MPI_ERR_IN_STATUS) {
       for (size_t i = 0; i < single.size(); i++) {
         NativeRequest* r = single[i];
-        r->request_ = handles[i];
-        r->Finish(statuses[i]);
         int error = rc == MPI_ERR_IN_STATUS ? statuses[i].MPI_ERROR : MPI_SUCCESS;
-        if (error != MPI_SUCCESS && error != MPI_ERR_PENDING) {
-          r->error_ = error;
-          r->errorIn_ = "MPI_Waitall";
+        r->request_ = handles[i];
+        if (error == MPI_ERR_PENDING) continue;  // still in flight (and its memory in use): waited for below
+        if (error == MPI_SUCCESS) {
+          r->Finish(statuses[i]);
+        } else {
+          r->Fail(statuses[i], error, "MPI_Waitall");
         }
       }
-    }
-    // Anything else (or a request left pending) is finished one by one below, which reports its error.
-    for (size_t i = 0; i < single.size(); i++) {
-      if (!single[i]->done_) single[i]->request_ = handles[i];
     }
   }
   for (NativeRequest* r : requests) r->Progress(env, true);

@@ -47,6 +47,7 @@ class NativeRequest {
  private:
   friend class RequestTable;
   void Finish(const MPI_Status& status);
+  void Fail(const MPI_Status& status, int rc, const char* in);
 
   uint32_t id_ = 0;
   bool inUse_ = false;
