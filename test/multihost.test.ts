@@ -22,6 +22,9 @@ function cannotRun(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root to make network namespaces and start Slurm; run the suite as root (CI does)';
   const probe = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) return `needs iproute2's \`ip netns\` (${probe.error?.message ?? probe.stderr.trim()})`;
+  // The launcher settings (plm_rsh_agent, routed, the btl names) are Open MPI 4's (ORTE's).
+  const mpi = spawnSync('mpiexec', ['--version'], { encoding: 'utf8' });
+  if (!/\(OpenRTE\) 4\./.test(mpi.stdout ?? '')) return `drives Open MPI 4's launcher; this mpiexec is ${(mpi.stdout ?? '').split('\n')[0] || 'missing'}`;
   return undefined;
 }
 

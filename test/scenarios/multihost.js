@@ -7,6 +7,7 @@
 //   perrank   createDatasetsPerRank: each rank its own dataset, written independently with its host
 //   hang      the watchdog on remote ranks: the launching host's ranks finish; the others wait for a
 //             message from the last rank, which never sends it
+//   hang0     (one host) rank 0 sleeps; the others wait for a message from it that never comes
 'use strict';
 const os = require('node:os');
 const { File, MPI } = require('../..');
@@ -75,6 +76,10 @@ if (part === 'where') {
     if (rank === last) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
     else comm.recv(last, 77);
   }
+} else if (part === 'hang0') {
+  report({ label: 'ready', watching: watchdog.watching });
+  if (rank === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120_000);
+  else comm.recv(0, 77);
 } else {
   throw new Error(`multihost.js: unknown part '${part}'`);
 }
