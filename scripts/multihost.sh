@@ -90,6 +90,7 @@ down() {
     fi
     rm -rf "/etc/netns/$ns"
   done
+  rmdir /etc/netns 2>/dev/null || true
   rm -rf "$STATE"
 }
 
