@@ -111,13 +111,20 @@ up() {
   fi
   mkdir -p "$STATE/pids"
   chmod 755 "$STATE"
+  # Each host's own temporary directory, as nodes have their own /tmp: Open MPI names its session
+  # directories after the hostname, which the namespace hosts share, and races for them in one /tmp.
+  local h
+  for h in "${HOSTS[@]}"; do
+    mkdir -p "$STATE/tmp/$h"
+    chmod 1777 "$STATE/tmp/$h"
+  done
 
   # The network: a bridge in its own namespace, one veth pair per host, the hosts' end named eth0.
   ip netns add "$SWITCH"
   ip -n "$SWITCH" link add br0 type bridge
   ip -n "$SWITCH" link set br0 up
   ip -n "$SWITCH" link set lo up
-  local h ns
+  local ns
   for h in "${HOSTS[@]}"; do
     ns=$PREFIX$h
     ip netns add "$ns"
@@ -212,6 +219,7 @@ SchedulerType=sched/builtin
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 MpiDefault=none
+TaskProlog=$STATE/slurm/taskprolog
 ReturnToService=2
 SlurmdParameters=config_overrides
 InactiveLimit=0
@@ -223,6 +231,9 @@ NodeName=mh2 NodeAddr=$NET.2 CPUs=4 State=UNKNOWN
 NodeName=mh3 NodeAddr=$NET.3 CPUs=4 State=UNKNOWN
 PartitionName=h5mpi Nodes=mh[1-3] Default=YES MaxTime=10 State=UP
 EOF
+  # Tasks (ranks, and the daemons Open MPI starts with srun inside an allocation) get their host's TMPDIR.
+  printf '#!/bin/sh\necho "export TMPDIR=%s/tmp/$SLURMD_NODENAME"\n' "$STATE" >"$STATE/slurm/taskprolog"
+  chmod 755 "$STATE/slurm/taskprolog"
   export SLURM_CONF=$STATE/slurm/slurm.conf
   spawn mh1 slurmctld slurmctld -D -i -f "$SLURM_CONF"
   local h
@@ -260,10 +271,11 @@ agent() {
   shift
   local ns
   ns=$(ns_of "$host")
-  # As ssh: the command line joined into one string for the remote shell, and a fresh login environment.
+  # As ssh: the command line joined into one string for the remote shell, and a fresh login environment
+  # (with the host's own TMPDIR, as up explains).
   exec ip netns exec "$ns" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     HOME="${HOME:-/root}" USER="$(id -un)" LOGNAME="$(id -un)" SHELL=/bin/sh LANG=C.UTF-8 \
-    /bin/sh -c "$*"
+    TMPDIR="$STATE/tmp/${ns#"$PREFIX"}" /bin/sh -c "$*"
 }
 
 # The hosts' four slots each are more than this machine's cores: without mpi_yield_when_idle, waiting
