@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A three-host cluster on this machine, for test/multihost.test.ts: three network namespaces (the hosts
-# mh1, mh2, mh3 at 10.77.0.1-3/24) joined by a bridge in a fourth namespace, so that nothing changes in
-# the machine's own network and traffic goes only to these addresses. The hosts share the file system (a
+# mh1, mh2, mh3 at 10.77.0.1-3/24, each also with its hostname) joined by a bridge in a fourth namespace,
+# so that nothing changes in the machine's own network and traffic goes only to these addresses. The hosts share the file system (a
 # network namespace does not change it), as cluster nodes share one. Open MPI starts its remote daemons
 # through `agent` below (plm_rsh_agent), as it would with ssh; with --slurm, munge, slurmctld and one slurmd
 # per host (each in its namespace) make a Slurm cluster of the three.
@@ -13,6 +13,7 @@
 #   multihost.sh agent HOST COMMAND...        Open MPI's rsh agent: runs COMMAND on HOST (mh1..3 or its
 #                                             address) as ssh would: through a shell, with a login's
 #                                             environment only, not the caller's
+#   multihost.sh run HOST COMMAND...          runs COMMAND on HOST with this environment (as a user there)
 #   multihost.sh env                          the variables that point Open MPI and Slurm at the cluster
 #
 # Root only (namespaces, daemons). State, configuration and logs live in $H5MPI_MULTIHOST_DIR
@@ -36,6 +37,14 @@ ns_of() { # host name or address -> namespace
 
 addr_of() { echo "$NET.${1#mh}"; }
 
+# The words that run a command on a host: in its network namespace, and in a UTS namespace of its own
+# whose hostname is the host's name (as a node's is), set before the command starts.
+on_host() {
+  local ns
+  ns=$(ns_of "$1")
+  HOST_CMD=(ip netns exec "$ns" unshare --uts sh -c 'hostname "$0" && exec "$@"' "${ns#"$PREFIX"}")
+}
+
 say() { echo "multihost: $*" >&2; }
 
 # Starts a daemon in the background and records its pid (in the namespace of host $1, or the machine's
@@ -46,7 +55,8 @@ spawn() {
   if [ "$host" = - ]; then
     setsid "$@" >>"$STATE/$name.out" 2>&1 </dev/null &
   else
-    setsid ip netns exec "$(ns_of "$host")" "$@" >>"$STATE/$name.out" 2>&1 </dev/null &
+    on_host "$host"
+    setsid "${HOST_CMD[@]}" "$@" >>"$STATE/$name.out" 2>&1 </dev/null &
   fi
   echo "$!" >"$STATE/pids/$name"
 }
@@ -111,8 +121,8 @@ up() {
   fi
   mkdir -p "$STATE/pids"
   chmod 755 "$STATE"
-  # Each host's own temporary directory, as nodes have their own /tmp: Open MPI names its session
-  # directories after the hostname, which the namespace hosts share, and races for them in one /tmp.
+  # Each host's own temporary directory, as nodes have their own /tmp: what Open MPI and PMIx keep there
+  # (session directories, named after the hostname and the job) stays apart, as on separate machines.
   local h
   for h in "${HOSTS[@]}"; do
     mkdir -p "$STATE/tmp/$h"
@@ -194,12 +204,10 @@ start_slurm() {
   for _ in $(seq 50); do [ -S "$STATE/munge/munge.socket" ] && break; sleep 0.1; done
   [ -S "$STATE/munge/munge.socket" ] || { say "munged did not start: $(cat "$STATE/munged.out")"; exit 1; }
 
-  local me
-  me=$(hostname -s)
   cat >"$STATE/slurm/slurm.conf" <<EOF
 # h5mpi's test cluster (scripts/multihost.sh): three hosts in network namespaces, everything as root.
 ClusterName=h5mpi
-SlurmctldHost=$me($NET.1)
+SlurmctldHost=mh1($NET.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -266,14 +274,21 @@ EOF
   exit 1
 }
 
+run_on() {
+  on_host "$1"
+  shift
+  exec "${HOST_CMD[@]}" "$@"
+}
+
 agent() {
   local host=$1
   shift
   local ns
   ns=$(ns_of "$host")
+  on_host "$host"
   # As ssh: the command line joined into one string for the remote shell, and a fresh login environment
   # (with the host's own TMPDIR, as up explains).
-  exec ip netns exec "$ns" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  exec "${HOST_CMD[@]}" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     HOME="${HOME:-/root}" USER="$(id -un)" LOGNAME="$(id -un)" SHELL=/bin/sh LANG=C.UTF-8 \
     TMPDIR="$STATE/tmp/${ns#"$PREFIX"}" /bin/sh -c "$*"
 }
@@ -300,6 +315,7 @@ case "$cmd" in
   up) up "$@" ;;
   down) down ;;
   agent) agent "$@" ;;
+  run) run_on "$@" ;;
   env) print_env ;;
-  *) echo "usage: multihost.sh up [--slurm] [--owner PID] | down | agent HOST COMMAND... | env" >&2; exit 2 ;;
+  *) echo "usage: multihost.sh up [--slurm] [--owner PID] | down | agent HOST COMMAND... | run HOST COMMAND... | env" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
-// Jobs across hosts: three network-namespace hosts (scripts/multihost.sh: mh1..mh3 at 10.77.0.1-3, one
-// shared file system), Open MPI's rsh launcher through an `ip netns exec` agent that gives remote commands
+// Jobs across hosts: three network-namespace hosts (scripts/multihost.sh: mh1..mh3 at 10.77.0.1-3, each
+// with its hostname, one shared file system), Open MPI's rsh launcher through an `ip netns exec` agent that gives remote commands
 // a fresh login environment as ssh does, TCP between ranks, and a Slurm cluster on the same hosts (munge,
 // slurmctld, a slurmd per host). Jobs start on mh1 as a user's would, with settings in the launching
 // shell's environment only. Root only (namespaces, daemons); Slurm's part needs
@@ -46,8 +46,9 @@ function clusterEnv(): Record<string, string> {
   return Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 
+/** A command run on `host` (its network namespace and hostname), as a user logged in there runs it. */
 function inHost(host: string, cmd: string[]): string[] {
-  return ['ip', 'netns', 'exec', `h5mpi-${host}`, ...cmd];
+  return ['bash', SCRIPT, 'run', host, ...cmd];
 }
 
 /** mpiexec on mh1 over the hostfile, `perHost` ranks on each host in turn (rank r on host floor(r / perHost)). */
@@ -71,7 +72,7 @@ async function runOk(n: number, script: string, args: string[], opts: RunOptions
 /** The host of rank r when `perHost` ranks go to each host in turn. */
 const hostOf = (r: number, perHost = PPR): string => HOSTS[Math.floor(r / perHost) % HOSTS.length];
 
-type Where = { host: string; env: Record<string, string | null>; applied: Record<string, string | null>; hosts: string[]; total: number; fromRoot: { host: string }; watching: boolean; failFast: boolean; commChecking: boolean; fileChecking: boolean };
+type Where = { host: string; processor: string; env: Record<string, string | null>; applied: Record<string, string | null>; hosts: string[]; total: number; fromRoot: { host: string }; watching: boolean; failFast: boolean; commChecking: boolean; fileChecking: boolean };
 
 clusterDescribe('across three hosts', () => {
   beforeAll(() => {
@@ -93,6 +94,7 @@ clusterDescribe('across three hosts', () => {
       const r = await runOk(6, 'multihost.js', ['where'], { env: { H5MPI_HANG_TIMEOUT: '30', H5MPI_FAIL_FAST: '0', H5MPI_CHECK_COLLECTIVE: '1' } });
       const w = reportsLabelled<Where>(r.results, 'where');
       expect(w.map((x) => x.host)).toEqual([0, 1, 2, 3, 4, 5].map((i) => hostOf(i)));
+      expect(w.map((x) => x.processor)).toEqual(['mh1', 'mh1', 'mh2', 'mh2', 'mh3', 'mh3']);
       for (const x of w) {
         expect(x.hosts).toEqual(w.map((y) => y.host));
         expect(x.total).toBe(21);
@@ -216,7 +218,7 @@ clusterDescribe('across three hosts', () => {
       const lines = r.stderr.split('\n').filter((l) => l.includes('stuck for'));
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) {
-        expect(line).toMatch(/^\[h5mpi\] rank [2-4] of 6 \(.*pid \d+\): stuck for [0-9.]+ s \(since \d\d:\d\d:\d\d\) in MPI\.COMM_WORLD\.recv\(source 5, tag 77\)/);
+        expect(line).toMatch(/^\[h5mpi\] rank ([23] of 6 \(mh2|4 of 6 \(mh3), pid \d+\): stuck for [0-9.]+ s \(since \d\d:\d\d:\d\d\) in MPI\.COMM_WORLD\.recv\(source 5, tag 77\)/);
         expect(line).toContain('H5MPI_HANG_TIMEOUT=2');
       }
     });
@@ -257,6 +259,7 @@ clusterDescribe('across three hosts', () => {
       const r = await runOk(6, 'multihost.js', ['where'], { launcher: srun(['--ntasks-per-node=2']), env: { H5MPI_HANG_TIMEOUT: '30' } });
       const w = reportsLabelled<Where>(r.results, 'where');
       expect(w.map((x) => x.host)).toEqual([0, 1, 2, 3, 4, 5].map((i) => hostOf(i)));
+      expect(w.map((x) => x.processor)).toEqual(['mh1', 'mh1', 'mh2', 'mh2', 'mh3', 'mh3']);
       for (const x of w) {
         expect(x.total).toBe(21);
         expect(x.applied.H5MPI_HANG_TIMEOUT).toBe('30');
@@ -287,7 +290,9 @@ clusterDescribe('across three hosts', () => {
         env: { OMPI_MCA_plm_rsh_agent: undefined, OMPI_MCA_orte_default_hostfile: undefined },
         launcher: (n) => inHost('mh1', ['salloc', '-N', '3', '-n', String(n), '--ntasks-per-node=2', 'mpiexec', '-x', 'H5MPI_REPORT_DIR']),
       });
-      expect(reportsLabelled<Where>(r.results, 'where').map((x) => x.host)).toEqual([0, 1, 2, 3, 4, 5].map((i) => hostOf(i)));
+      const w = reportsLabelled<Where>(r.results, 'where');
+      expect(w.map((x) => x.host)).toEqual([0, 1, 2, 3, 4, 5].map((i) => hostOf(i)));
+      expect(w.map((x) => x.processor)).toEqual(['mh1', 'mh1', 'mh2', 'mh2', 'mh3', 'mh3']);
     });
 
     test('srun --mpi=pmi2 is refused by Debian\'s Open MPI (PMIx only), as docs/clusters.md says', async () => {

@@ -1,6 +1,6 @@
 // Jobs across the namespace hosts of scripts/multihost.sh (test/multihost.test.ts). Each rank says which
-// host it is on by its address there (the hosts share one hostname). Usage: multihost.js <part> [file]
-//   where     the host, and the job-wide H5MPI_* settings: as this rank's environment has them, and as
+// host it is on by its address there. Usage: multihost.js <part> [file]
+//   where     the host (address and MPI's processor name), and the job-wide H5MPI_* settings: as this rank's environment has them, and as
 //             h5mpi applies them (rank 0's); an allreduce and a bcast across the hosts
 //   mismatch  collective checking: an HDF5 call that differs on one rank, and a Comm collective that
 //             differs on one rank (checked only with H5MPI_CHECK_COLLECTIVE=1), then the file still works
@@ -47,7 +47,7 @@ if (part === 'where') {
   const total = comm.allreduce(rank + 1, 'sum');
   const fromRoot = comm.bcast(rank === 0 ? { host, at: 'rank 0' } : null);
   report({
-    label: 'where', host, env, applied, hosts, total, fromRoot,
+    label: 'where', host, processor: MPI.processorName(), env, applied, hosts, total, fromRoot,
     watching: watchdog.watching,
     failFast: MPI.failFast, commChecking: commChecking(), fileChecking: checkingDefault(),
   });
