@@ -329,8 +329,11 @@ export interface Native {
   watchdogEnter(label: string): void;
   watchdogLeave(): void;
 
-  /** The offset of the buffer's first 2 MiB boundary, from which on its memory is advised onto huge pages. */
-  hugePageStart(buffer: ArrayBuffer): number;
+  /**
+   * The offset of the buffer's first page boundary: of a 2 MiB page when `huge` (from which on its memory is
+   * advised onto huge pages), else of an ordinary page.
+   */
+  pageStart(buffer: ArrayBuffer, huge: boolean): number;
   /** What is at `path` (stat(2)): 'file' also when stat fails other than with ENOENT. */
   pathKind(path: string): 'missing' | 'file' | 'directory';
   /** realpath(3): the absolute path with symbolic links resolved, or undefined when it cannot be resolved. */
