@@ -311,6 +311,10 @@ export interface Native {
   shutdown(): void;
 
   hdf5Version(): string;
+  /** How many HDF5 ids of each kind are open in this process (a diagnostic for the leak soak: test/soak.test.ts). */
+  openIds(): { files: number; datasets: number; groups: number; datatypes: number; attributes: number };
+  /** Bytes malloc has handed out and not had back (glibc's mallinfo2; a diagnostic for the leak soak). */
+  mallocInUse(): number;
   /** With `trackOrder`, the root group tracks the creation order of its links and attributes. */
   fileCreate(path: string, exclusive: boolean, access: FileAccess, trackOrder: boolean): NativeFile;
   fileOpen(path: string, writable: boolean, access: FileAccess): NativeFile;
