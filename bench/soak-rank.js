@@ -72,7 +72,8 @@ async function leak(loops, samples, yieldEvery) {
     if (i % 2 === 1) f.delete('group');
     const g = f.createGroup('group');
     const d = g.createDataset('x', { shape: [10, 100], dtype: 'float64', chunks: [5, 100], compression: 'gzip' });
-    d.write(data);
+    // A filtered dataset in a parallel file (here on COMM_SELF) is written collectively.
+    d.write(data, undefined, { collective: size > 1 });
     d.attrs.set('round', i);
     d.attrs.set('unit', 'm/s');
     g.attrs.set('values', new Int32Array([i, -i, 7]));

@@ -3,11 +3,13 @@
 //   large  Two ranks each write and read back a block of over 2 GiB (MPI's int count limit) of one dataset of
 //          over 4 GiB, collectively and independently; then 64-bit offsets past 2^32 and 2^33 in a sparse
 //          8 GiB dataset. Every element is checked; files are removed after.
-//   soak   kill -9 of every rank at a random point after flushes, --kill-runs times at 2 ranks and as many
-//          serially, every flushed step checked with h5mpi, h5dump and h5py; then --leak-loops rounds of
-//          open/create/write/read/attributes/close, serially and at 2 ranks (bench/soak.js).
-//   node bench/stress.js [--only large,soak] [--gib-per-rank 2.25] [--ranks 2] [--dir /tmp]
-//                        [--kill-runs 20] [--leak-loops 50000]
+//   kill   kill -9 of every rank at a random point after flushes, --kill-runs times at 2 ranks and as many
+//          serially, every flushed step checked with h5mpi, h5dump and h5py (bench/soak.js)
+//   leak   --leak-loops rounds of open/create/write/read/attributes/close serially, and
+//          --leak-loops-parallel on each of 2 ranks (MPI-IO on COMM_SELF; slower), returning to the event
+//          loop every 100 rounds (bench/soak.js)
+//   node bench/stress.js [--only large,kill,leak] [--gib-per-rank 2.25] [--ranks 2] [--dir /tmp]
+//                        [--kill-runs 20] [--leak-loops 50000] [--leak-loops-parallel 10000]
 // The large part needs about ranks x gib-per-rank of free memory and of free disk. The regular tests cover
 // the same arithmetic on small data (test/h5_large.test.ts) and a few kills and loops (test/soak.test.ts).
 'use strict';
@@ -21,9 +23,10 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const only = opt('only', 'large,soak').split(',');
+const only = opt('only', 'large,kill,leak').split(',');
 const killRuns = Number(opt('kill-runs', '20'));
 const leakLoops = Number(opt('leak-loops', '50000'));
+const leakLoopsParallel = Number(opt('leak-loops-parallel', '10000'));
 const gib = Number(opt('gib-per-rank', '2.25'));
 const ranks = Number(opt('ranks', '2'));
 const dir = fs.mkdtempSync(path.join(opt('dir', os.tmpdir()), 'h5mpi-stress-'));
@@ -60,8 +63,8 @@ const check = (ok, what) => {
 /** Resident memory may grow while it warms up, then levels off: over the last quarter of the loops, this much at most. */
 const LEAK_LAST_QUARTER_MIB = 8;
 
-async function soak() {
-  const { flushKill, leak } = require('./soak');
+async function kills() {
+  const { flushKill } = require('./soak');
   for (const r of [2, 0]) {
     console.log(`stress: flush, then kill -9 of every rank, ${killRuns} times ${r ? `at ${r} ranks` : 'serially'}`);
     const { runs, h5py } = await flushKill({ runs: killRuns, ranks: r, cols: 64, maxDelayMs: 2000, dir });
@@ -71,9 +74,14 @@ async function soak() {
     const steps = runs.map((run) => run.flushedSteps);
     check(bad.length === 0, `${runs.length - bad.length} of ${runs.length} kills left every flushed step intact, read by ${readers.join(', ')} (flushed steps ${Math.min(...steps)}-${Math.max(...steps)})`);
   }
+}
+
+function leaks() {
+  const { leak } = require('./soak');
   for (const r of [0, 2]) {
-    console.log(`stress: ${leakLoops} loops of open/create/write/read/attributes/close ${r ? `at ${r} ranks` : 'serially'}`);
-    const { ranks: per } = leak({ loops: leakLoops, ranks: r, samples: 20, dir });
+    const loops = r ? leakLoopsParallel : leakLoops;
+    console.log(`stress: ${loops} loops of open/create/write/read/attributes/close ${r ? `at ${r} ranks` : 'serially'}`);
+    const { ranks: per } = leak({ loops, ranks: r, samples: 20, dir });
     for (const p of per) {
       const s = p.samples;
       const quarter = s[s.length - 1].rssMiB - s[Math.floor((3 * s.length) / 4)].rssMiB;
@@ -89,7 +97,8 @@ async function soak() {
 async function main() {
   try {
     if (only.includes('large')) large();
-    if (only.includes('soak')) await soak();
+    if (only.includes('kill') || only.includes('soak')) await kills();
+    if (only.includes('leak') || only.includes('soak')) leaks();
   } catch (e) {
     failures.push(e.message);
     console.error(e.message);
