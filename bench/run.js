@@ -12,6 +12,10 @@
 //   mpi       the OSU micro-benchmarks' measurements against mpi4py and C on the same Open MPI (bench/mpi.js,
 //             peers/mpi4py_mpi.py, c_mpi): ping-pong latency of typed arrays and of a small object, osu_bw's
 //             bandwidth, allreduce and alltoall at 2 and 4 ranks
+//   large     (opt-in: --only large) one read of a whole 1, 2 and 4 GiB float64 dataset from the page cache,
+//             serially: read(), read() on huge pages (as before 2026-11-30), readInto a plain Float64Array,
+//             h5py's d[()] and C's H5Dread into malloc'd memory (bench/large.js, peers/h5py_large.py, c_large);
+//             needs the largest size twice over in free memory, so run it alone
 // Prints markdown tables, writes <out>/bench.json, <out>/throughput.svg and <out>/mpi-latency.svg (see --help).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -25,18 +29,21 @@ const { fsType } = require('../demo/common');
 const ROOT = path.join(__dirname, '..');
 const PEERS = path.join(__dirname, 'peers');
 const PY = '/usr/bin/python3';
-const PARTS = ['io', 'small', 'chunking', 'check', 'mpi'];
+const PARTS = ['io', 'small', 'chunking', 'check', 'mpi', 'large'];
+// What runs without --only: all but the large reads, which take minutes and GiB of memory.
+const DEFAULT_PARTS = PARTS.filter((p) => p !== 'large');
 
 const USAGE = `usage: npm run bench -- [--quick] [options]
   --quick          a fast smoke run: 1 and 2 ranks, one repetition, tiny sizes and iteration counts (results in
                    bench/results/tmp/)
-  --only LIST      parts to run, of ${PARTS.join(',')} (default all)
+  --only LIST      parts to run, of ${PARTS.join(',')} (default all but large)
   --reps N         repetitions of every measurement (default 3)
   --ranks LIST     rank counts of the io part (default 1,2,4,8)
   --rows R --cols C  the write/read demos' float32 dataset (default 256 x 262144, 256 MiB)
   --calls N        one-row writes, then reads, per small run (default 20000)
   --images N       the chunking demo's images of 768 x 1366 float64, tiles of 200 (default 20, 160 MiB a file)
   --check-ops N    metadata operations per timed block of the check part (default 100)
+  --large-gib LIST  dataset sizes of the large part, GiB (default 1,2,4)
   --out DIR        where bench.json, bench.md and the charts go (default bench/results)
   --dir DIR        where the HDF5 files go (default a new directory under the system's temporary directory)
   --hold-freed-pages  on a virtual machine that reports free pages to its host (bench/freed-pages.js), keep
@@ -48,8 +55,8 @@ const USAGE = `usage: npm run bench -- [--quick] [options]
 function parseOptions(argv) {
   const quick = argv.includes('--quick');
   const o = quick
-    ? { quick, only: PARTS, reps: 1, ranks: [1, 2], rows: 16, cols: 16384, calls: 500, images: 3, image: [256, 256, 64], checkOps: 10, out: path.join(__dirname, 'results', 'tmp'), dir: null, holdFreedPages: false }
-    : { quick, only: PARTS, reps: 3, ranks: [1, 2, 4, 8], rows: 256, cols: 262144, calls: 20000, images: 20, image: [768, 1366, 200], checkOps: 100, out: path.join(__dirname, 'results'), dir: null, holdFreedPages: false };
+    ? { quick, only: DEFAULT_PARTS, reps: 1, ranks: [1, 2], rows: 16, cols: 16384, calls: 500, images: 3, image: [256, 256, 64], checkOps: 10, largeGiB: [1 / 64], out: path.join(__dirname, 'results', 'tmp'), dir: null, holdFreedPages: false }
+    : { quick, only: DEFAULT_PARTS, reps: 3, ranks: [1, 2, 4, 8], rows: 256, cols: 262144, calls: 20000, images: 20, image: [768, 1366, 200], checkOps: 100, largeGiB: [1, 2, 4], out: path.join(__dirname, 'results'), dir: null, holdFreedPages: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') continue;
@@ -74,6 +81,7 @@ function parseOptions(argv) {
     else if (a === '--calls') o.calls = count();
     else if (a === '--images') o.images = count();
     else if (a === '--check-ops') o.checkOps = count();
+    else if (a === '--large-gib') o.largeGiB = v.split(',').map((x) => (/^[0-9]*\.?[0-9]+$/.test(x) && Number(x) > 0 ? Number(x) : usage(`--large-gib takes sizes like 1,2,4`)));
     else if (a === '--out') o.out = path.resolve(v);
     else if (a === '--dir') o.dir = path.resolve(v);
     else usage(`unknown option '${a}'`);
@@ -158,7 +166,7 @@ function progress(text) {
 // ---------------------------------------------------------------- the implementations
 
 // The parts that run the HDF5 peers (h5py and the C programs built with h5pcc).
-const HDF5_PARTS = ['io', 'small', 'chunking'];
+const HDF5_PARTS = ['io', 'small', 'chunking', 'large'];
 
 /**
  * The implementations each selected part can run: h5mpi always; for the HDF5 parts h5py and C (h5pcc), for
@@ -175,7 +183,7 @@ function findPeers(dir, parts = PARTS) {
     if (py.status === 0) available.h5py = true;
     else why.h5py = 'h5py with MPI is not installed for /usr/bin/python3 (bash scripts/install-deps.sh --with-peers)';
     const failures = [];
-    for (const name of ['c_write', 'c_read', 'c_small', 'c_chunking']) {
+    for (const name of ['c_write', 'c_read', 'c_small', 'c_chunking', 'c_large']) {
       // -shlib: the same libhdf5 shared library h5mpi and h5py load, not the static archive h5pcc defaults to.
       const r = spawnSync('h5pcc', ['-shlib', '-O2', '-o', path.join(build, name), path.join(PEERS, `${name}.c`), '-lm'], { cwd: build, encoding: 'utf8' });
       if (r.error || r.status !== 0) failures.push(`${name}: ${r.error ? r.error.message : r.stderr.trim().split('\n')[0]}`);
@@ -389,6 +397,50 @@ function chunkingPart(o, peers, dir, results) {
   };
 }
 
+// The large part's implementations: h5mpi's read() as it is, as it was (huge pages, forced with
+// H5MPI_HUGE_PAGES=1), and readInto a plain Float64Array; the peers' whole-dataset reads.
+const LARGE_IMPLS = ['h5mpi', 'h5mpi-huge', 'h5mpi-readInto', 'h5py', 'c'];
+
+function largePart(o, peers, dir, results) {
+  const impls = LARGE_IMPLS.filter((i) => !i.startsWith('h5mpi') ? peers.available[i] : true);
+  const file = path.join(dir, 'large.h5');
+  const script = path.join(__dirname, 'large.js');
+  const argv = (impl) =>
+    impl === 'h5py'
+      ? [PY, path.join(PEERS, 'h5py_large.py'), file]
+      : impl === 'c'
+        ? [peers.cBin('c_large'), file]
+        : [process.execPath, script, impl === 'h5mpi-readInto' ? 'readInto' : 'read', file];
+  const runs = [];
+  // One size at a time, its file made once (untimed) and read by every implementation in turn: the page
+  // cache holds the file, and each reader's result is as large again.
+  for (const gib of o.largeGiB) {
+    runJson(`large: write ${gib} GiB`, [process.execPath, script, 'write', file, String(gib)], { ranks: 0 });
+    runJson('large: warm-up read', argv('c'), { ranks: 1 });
+    for (let rep = 0; rep < o.reps; rep++) {
+      for (const impl of rotated(impls, rep)) {
+        // Serially, every one under mpiexec -n 1: Debian's h5py loads the MPI build of libhdf5 only there.
+        const j = runJson(`large: ${impl} read of ${gib} GiB`, argv(impl), { ranks: 1, env: { H5MPI_HUGE_PAGES: impl === 'h5mpi-huge' ? '1' : undefined } });
+        if (j.bad) throw new Error(`bench: ${impl} read ${j.bad} wrong values of ${gib} GiB`);
+        runs.push({ impl, rep, GiB: gib, read_s: j.read_s, cpu_s: j.cpu_s, minflt: j.minflt });
+      }
+    }
+    fs.rmSync(file, { force: true });
+    progress(`large: ${gib} GiB done`);
+  }
+  results.large = {
+    GiB: o.largeGiB,
+    impls,
+    table: o.largeGiB.flatMap((gib) =>
+      impls.map((impl) => {
+        const mine = runs.filter((r) => r.impl === impl && r.GiB === gib);
+        return { impl, GiB: gib, read_s: stats(mine.map((r) => r.read_s)), cpu_s: stats(mine.map((r) => r.cpu_s)), minflt: stats(mine.map((r) => r.minflt)).median };
+      }),
+    ),
+    runs,
+  };
+}
+
 function checkPart(o, dir, results) {
   const ranks = Math.max(...o.ranks);
   const rounds = o.quick ? 2 : 2 * Math.max(o.reps, 3);
@@ -569,6 +621,13 @@ function targets(results) {
       }
     }
   }
+  if (results.large) {
+    for (const gib of results.large.GiB) {
+      const get = (impl) => results.large.table.find((r) => r.GiB === gib && r.impl === impl);
+      const a = get('h5mpi'), b = get('h5py');
+      if (a && b) t.push({ target: `large read, ${f2(gib)} GiB: h5mpi read() <= h5py d[()] in time`, value: a.read_s.median / b.read_s.median, need: 1, met: a.read_s.median <= b.read_s.median, lowerIsBetter: true });
+    }
+  }
   if (results.check) {
     const s = results.check.writeDemo;
     t.push({ target: `collective checking <= 5% of the write demo at ${results.check.ranks} ranks (estimated from the per-call cost)`, value: s.estimatedShare, need: 0.05, met: s.estimatedShare <= 0.05, lowerIsBetter: true });
@@ -619,6 +678,24 @@ function mpiMarkdown(mpi) {
   return out.join('\n');
 }
 
+const LARGE_NAMES = { h5mpi: 'h5mpi read()', 'h5mpi-huge': 'read() on huge pages (before)', 'h5mpi-readInto': 'readInto(new Float64Array)', h5py: 'h5py d[()]', c: 'C malloc + H5Dread' };
+
+/** The large part's table: seconds of the one call (wall), and the process's CPU seconds over it. */
+function largeMarkdown(large) {
+  const out = [];
+  const cell = (gib, impl) => large.table.find((r) => r.GiB === gib && r.impl === impl);
+  out.push(`\n**Large reads**, one read of a whole 1-D float64 dataset from the page cache, serial (sec2), the result's allocation included; seconds of the call, and in a second row the CPU seconds (user + system) the process spent in it, which other jobs' load does not inflate:\n`);
+  out.push(`| GiB | | ${large.impls.map((i) => LARGE_NAMES[i]).join(' | ')} | read() / h5py |`);
+  out.push(`|---:|---|${large.impls.map(() => '---:').join('|')}|---:|`);
+  for (const gib of large.GiB) {
+    for (const k of ['read_s', 'cpu_s']) {
+      const a = cell(gib, 'h5mpi'), b = cell(gib, 'h5py');
+      out.push(`| ${k === 'read_s' ? f2(gib) : ''} | ${k === 'read_s' ? 'wall' : 'CPU'} | ${large.impls.map((i) => spread(cell(gib, i)[k])).join(' | ')} | ${a && b ? f2(a[k].median / b[k].median) : '—'} |`);
+    }
+  }
+  return out.join('\n');
+}
+
 /** What the run's machine did with freed memory (see bench/freed-pages.js), for the report's first lines. */
 function freePagesText({ params, held }) {
   const list = (values) => Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -632,7 +709,7 @@ function markdown(results) {
   const out = [];
   const m = results.meta;
   // The file system, and what the VM does with freed memory, matter to the parts that write files.
-  const writes = Boolean(results.io || results.small || results.chunking || results.check);
+  const writes = Boolean(results.io || results.small || results.chunking || results.check || results.large);
   out.push(`Measured ${m.date} on ${m.machine.cpus} cores (${m.machine.model}), ${m.machine.memGiB} GiB, load average ${m.machine.loadBefore.map(f2).join(' ')} before and ${m.machine.loadAfter.map(f2).join(' ')} after` +
     ` (a shared machine: other jobs were running). ${m.versions.hdf5 ? `HDF5 ${m.versions.hdf5}, ${m.versions.mpi}, Node ${m.versions.node}` : ''}` +
     `${m.versions.h5py ? `, h5py ${m.versions.h5py}` : ''}${results.mpi && m.versions.mpi4py ? `, mpi4py ${m.versions.mpi4py}, numpy ${m.versions.numpy}` : ''}. Medians of ${m.options.reps} alternating repetitions, (fastest–slowest) in brackets.` +
@@ -698,6 +775,7 @@ function markdown(results) {
       ` (median total ${f2(w.on_s.median)} s); measured on vs off: ${f2(w.on_s.median)} s vs ${f2(w.off_s.median)} s (${pct(w.measuredShare)}, within the run-to-run spread of ${f2(w.on_s.min)}–${f2(w.on_s.max)} s).`);
   }
   if (results.mpi) out.push(mpiMarkdown(results.mpi));
+  if (results.large) out.push(largeMarkdown(results.large));
   const t = results.targets;
   if (t.length) {
     out.push('\n**Targets**:\n');
@@ -760,7 +838,7 @@ function main() {
     meta: {
       date: new Date().toISOString(),
       dir: { path: dir, fileSystem: fsType(dir) },
-      options: { quick: o.quick, reps: o.reps, ranks: o.ranks, rows: o.rows, cols: o.cols, calls: o.calls, images: o.images, image: o.image, checkOps: o.checkOps, parts: o.only },
+      options: { quick: o.quick, reps: o.reps, ranks: o.ranks, rows: o.rows, cols: o.cols, calls: o.calls, images: o.images, image: o.image, checkOps: o.checkOps, largeGiB: o.largeGiB, parts: o.only },
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memGiB: Math.round(os.totalmem() / 2 ** 30), loadBefore: os.loadavg(), freePageReporting: reporting && { params: reporting, held: hold?.held ?? null } },
       versions: versions(peers),
       unavailable: Object.fromEntries(Object.entries(peers.why)),
@@ -773,6 +851,7 @@ function main() {
     if (o.only.includes('chunking')) chunkingPart(o, peers, dir, results);
     if (o.only.includes('check')) checkPart(o, dir, results);
     if (o.only.includes('mpi')) mpiPart(o, peers, results);
+    if (o.only.includes('large')) largePart(o, peers, dir, results);
   } finally {
     hold?.restore();
     if (!o.dir) fs.rmSync(dir, { recursive: true, force: true });

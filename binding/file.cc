@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include <malloc.h>
 #include "comm.h"
 #include "errors.h"
 #include "fpstate.h"
@@ -261,6 +262,32 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
                            std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release));
 }
 
+// openIds() -> { files, datasets, groups, datatypes, attributes }: how many HDF5 ids of each kind are open in
+// this process, over every file (H5Fget_obj_count(H5F_OBJ_ALL, ...)). A diagnostic for leak tests; HDF5 1.10
+// has no public count of dataspaces or property lists.
+Napi::Value OpenIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  const std::pair<const char*, unsigned> kinds[] = {{"files", H5F_OBJ_FILE},
+                                                    {"datasets", H5F_OBJ_DATASET},
+                                                    {"groups", H5F_OBJ_GROUP},
+                                                    {"datatypes", H5F_OBJ_DATATYPE},
+                                                    {"attributes", H5F_OBJ_ATTR}};
+  for (const auto& [name, kind] : kinds) {
+    ssize_t n = H5Fget_obj_count(H5F_OBJ_ALL, kind);
+    o.Set(name, static_cast<double>(n < 0 ? -1 : n));
+  }
+  return o;
+}
+
+// mallocInUse() -> bytes of this process's memory that malloc has handed out and not had back (glibc's
+// mallinfo2: small blocks plus mmapped ones). A diagnostic for leak tests: unlike resident memory, it
+// does not move with V8's heap or the allocator's retained pages.
+Napi::Value MallocInUse(const Napi::CallbackInfo& info) {
+  struct mallinfo2 m = mallinfo2();
+  return Napi::Number::New(info.Env(), static_cast<double>(m.uordblks + m.hblkhd));
+}
+
 }  // namespace
 
 hid_t FileIdOf(Napi::Env env, const Napi::Value& value) {
@@ -273,6 +300,8 @@ void InitFile(Napi::Env env, Napi::Object exports) {
   exports.Set("fileCreate", Napi::Function::New(env, Create));
   exports.Set("fileOpen", Napi::Function::New(env, Open));
   exports.Set("hdf5Version", Napi::Function::New(env, Version));
+  exports.Set("openIds", Napi::Function::New(env, OpenIds));
+  exports.Set("mallocInUse", Napi::Function::New(env, MallocInUse));
 }
 
 }  // namespace h5mpi

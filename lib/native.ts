@@ -311,6 +311,10 @@ export interface Native {
   shutdown(): void;
 
   hdf5Version(): string;
+  /** How many HDF5 ids of each kind are open in this process (a diagnostic for the leak soak: test/soak.test.ts). */
+  openIds(): { files: number; datasets: number; groups: number; datatypes: number; attributes: number };
+  /** Bytes malloc has handed out and not had back (glibc's mallinfo2; a diagnostic for the leak soak). */
+  mallocInUse(): number;
   /** With `trackOrder`, the root group tracks the creation order of its links and attributes. */
   fileCreate(path: string, exclusive: boolean, access: FileAccess, trackOrder: boolean): NativeFile;
   fileOpen(path: string, writable: boolean, access: FileAccess): NativeFile;
@@ -329,8 +333,11 @@ export interface Native {
   watchdogEnter(label: string): void;
   watchdogLeave(): void;
 
-  /** The offset of the buffer's first 2 MiB boundary, from which on its memory is advised onto huge pages. */
-  hugePageStart(buffer: ArrayBuffer): number;
+  /**
+   * The offset of the buffer's first page boundary: of a 2 MiB page when `huge` (from which on its memory is
+   * advised onto huge pages), else of an ordinary page.
+   */
+  pageStart(buffer: ArrayBuffer, huge: boolean): number;
   /** What is at `path` (stat(2)): 'file' also when stat fails other than with ENOENT. */
   pathKind(path: string): 'missing' | 'file' | 'directory';
   /** realpath(3): the absolute path with symbolic links resolved, or undefined when it cannot be resolved. */

@@ -3,14 +3,14 @@
 import { describeArgument } from './collective';
 import { ARRAY_TYPES, dtypeOfArray, holderOf, isDirect, NumericArray, NumericDType, ResolvedField, ResolvedType, toNumericArray, typeText } from './dtype';
 import { toHalves } from './half';
-import { allocate } from './memory';
+import { allocateFresh } from './memory';
 import { describeValue, checkNoNul } from './validate';
 
 /** Data for a numeric write of `n` elements: a single value fills them, an array must hold exactly `n`. */
 export function packNumbers(data: unknown, dtype: NumericDType, n: number, where: string): NumericArray {
   if (typeof data === 'number' || typeof data === 'bigint') {
     const one = toNumericArray(data, dtype, where);
-    const filled = allocate(dtype, n);
+    const filled = allocateFresh(dtype, n);
     (filled as { fill(v: unknown): unknown }).fill(one[0]);
     return filled;
   }

@@ -132,6 +132,28 @@ test('npm run bench -- --quick measures every part and writes bench.json, bench.
 // also when killed; elsewhere it refuses with a one-line reason and measures nothing. The tests point the
 // benchmark at parameter files of their own (H5MPI_BENCH_PAGE_REPORTING), with this machine's values where
 // it has them, so that they never change the machine's setting.
+// The opt-in large-read part (bench/large.js and its peers), at a size that fits the suite: every
+// implementation read every value right (the run stops on a wrong one), and each cell has its figures.
+test('npm run bench -- --only large measures read(), huge-page read(), readInto, h5py and C at each size', () => {
+  const dir = path.join(out, 'large');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--quick', '--only', 'large', '--large-gib', '0.01,0.02', '--out', dir], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'bench.json'), 'utf8')) as {
+    meta: { unavailable: Record<string, string> };
+    large: { GiB: number[]; impls: string[]; table: { impl: string; GiB: number; read_s: Stat; cpu_s: Stat }[] };
+  };
+  const impls = ['h5mpi', 'h5mpi-huge', 'h5mpi-readInto', 'h5py', 'c'].filter((i) => !(i in json.meta.unavailable));
+  expect(json.large.impls).toEqual(impls);
+  for (const GiB of [0.01, 0.02]) {
+    for (const impl of impls) {
+      const row = json.large.table.find((x) => x.GiB === GiB && x.impl === impl);
+      expect({ GiB, impl, found: row !== undefined }).toEqual({ GiB, impl, found: true });
+      positive(row!.read_s);
+    }
+  }
+  expect(fs.readFileSync(path.join(dir, 'bench.md'), 'utf8')).toMatch(/\*\*Large reads\*\*/);
+});
+
 describe('npm run bench -- --hold-freed-pages', () => {
   const KERNEL = '/sys/module/page_reporting/parameters';
   const kernel = (name: string, otherwise: string): string => {

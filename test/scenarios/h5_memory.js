@@ -1,7 +1,8 @@
 // Large arrays on huge pages: each rank fills a zeros() array with its own values and writes its rows of a
 // [rows, cols] float64 dataset collectively; then every rank reads the whole dataset back with read()
-// (whose result is on huge pages too) and reports what it found and how much of its memory is on huge
-// pages, before and after each step; then sends such arrays through bcast and allreduce. usage: h5_memory.js FILE
+// (whose result is on huge pages where they pay, lib/memory.ts) and reports what it found and how much of
+// its memory is on huge pages, before and after each step; then sends such arrays through bcast and
+// allreduce. usage: h5_memory.js FILE
 'use strict';
 const fs = require('node:fs');
 const { MPI, File, zeros } = require('../..');
