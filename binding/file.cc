@@ -1,5 +1,7 @@
 // Files: create/open with the sec2 (serial) or MPI-IO driver, close with everything under them, flush.
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -71,6 +73,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   static Napi::Function Define(Napi::Env env) {
     std::vector<Napi::ClassPropertyDescriptor<NativeFile>> methods = {
         InstanceMethod<&NativeFile::Close>("close"),
+        InstanceMethod<&NativeFile::CloseAfterFailure>("closeAfterFailure"),
         InstanceMethod<&NativeFile::Flush>("flush"),
         InstanceMethod<&NativeFile::Size>("size"),
         InstanceMethod<&NativeFile::AccessInfo>("accessInfo"),
@@ -132,6 +135,56 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     FPGuard fp(Data(env).fp);  // closing writes the chunks still cached, through their filters
     hid_t file = Loc(env);
     std::string what = "close file '" + state_->filename + "'";
+    CloseObjects(env, file, what);
+    state_->id = H5I_INVALID_HID;
+    CheckH5(env, H5Fclose(file), what);
+    return env.Undefined();
+  }
+
+  // closeAfterFailure(comm?): after a failed write, closes the file without writing what HDF5 still caches
+  // for it. HDF5 1.10 cannot be told to drop dirty metadata, and its close flushes: on a full or read-only
+  // file system that fails again, in parallel on some ranks only, which then wait in different collectives
+  // (the metadata cache's sync point on one, MPI_File_close on another) forever; and a failed H5Fclose keeps
+  // an id whose file it freed, which H5close crashes on. So the file's descriptor (sec2) or MPI-IO handle is
+  // first swapped for an anonymous memory file, which every write succeeds on, the same on every rank; then
+  // the close runs its usual course and its writes go nowhere. Collective on `comm` for a parallel file.
+  Napi::Value CloseAfterFailure(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    FPGuard fp(Data(env).fp);
+    hid_t file = Loc(env);
+    std::string what = "close file '" + state_->filename + "' after a failure";
+    int scratch = memfd_create("h5mpi-failed-file", MFD_CLOEXEC);
+    if (scratch < 0) ThrowH5Code(env, what + " failed: memfd_create: " + std::strerror(errno), "IO");
+    void* handle = nullptr;
+    herr_t got = H5Fget_vfd_handle(file, H5P_DEFAULT, &handle);
+    H5Eclear2(H5E_DEFAULT);
+    if (info[0].IsObject()) {
+      MPI_Comm comm = CommFromValue(env, info[0]);
+      // Every rank opens its own memory file (the names differ; MPI-IO only opens each rank's).
+      std::string path = "/proc/self/fd/" + std::to_string(scratch);
+      MPI_File sink = MPI_FILE_NULL;
+      int rc = MPI_File_open(comm, path.c_str(), MPI_MODE_RDWR, MPI_INFO_NULL, &sink);
+      close(scratch);
+      if (rc != MPI_SUCCESS) ThrowMPI(env, rc, what + ": MPI_File_open of a memory file");
+      if (got >= 0 && handle) {
+        MPI_File* fh = static_cast<MPI_File*>(handle);
+        MPI_File_close(fh);  // the real file: collective, no I/O
+        *fh = sink;
+      } else {
+        MPI_File_close(&sink);
+      }
+    } else {
+      if (got >= 0 && handle) dup2(scratch, *static_cast<int*>(handle));
+      close(scratch);
+    }
+    CloseObjects(env, file, what);
+    state_->id = H5I_INVALID_HID;
+    CheckH5(env, H5Fclose(file), what);
+    return env.Undefined();
+  }
+
+  // Closes every object still open in the file: lib/'s, then any other id.
+  void CloseObjects(Napi::Env env, hid_t file, const std::string& what) {
     // Copied: each one's Close takes it out of the set.
     std::vector<OpenObject*> objects(state_->objects.begin(), state_->objects.end());
     for (OpenObject* o : objects) o->Close();
@@ -140,16 +193,8 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     ssize_t n = CheckH5(env, H5Fget_obj_count(file, kinds), what);
     std::vector<hid_t> ids(n);
     if (n > 0) n = CheckH5(env, H5Fget_obj_ids(file, kinds, ids.size(), ids.data()), what);
-    for (ssize_t i = 0; i < n; i++) {
-      switch (H5Iget_type(ids[i])) {
-        case H5I_ATTR: H5Aclose(ids[i]); break;
-        case H5I_DATATYPE: H5Tclose(ids[i]); break;
-        default: H5Oclose(ids[i]); break;
-      }
-    }
-    state_->id = H5I_INVALID_HID;
-    CheckH5(env, H5Fclose(file), what);
-    return env.Undefined();
+    for (ssize_t i = 0; i < n; i++) CloseId(ids[i]);
+    H5Eclear2(H5E_DEFAULT);
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {

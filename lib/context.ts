@@ -1,11 +1,17 @@
 // What a file's objects share: the per-file state (communicator, checking settings, mode, the open-object
 // registry, the lock) and the operations every object runs through it (collective calls, metadata reads,
 // writability and open checks). Groups, datasets and attributes depend on this, not on File.
+import { ranges } from './agreement';
 import { runCollective } from './collective';
-import { H5Error } from './errors';
+import { H5Error, PeerFailedError } from './errors';
+import type { H5ErrorCode } from './errors';
 import type { FileHold } from './filelock';
 import type { Comm } from './mpi';
+import { native } from './native';
 import type { NativeFile } from './native';
+
+/** In the message of every call refused after a failure: how other ranks recognize it in a PeerFailedError. */
+const UNUSABLE = 'is unusable after an earlier failure';
 
 /** As h5py: 'r' read-only; 'r+' read/write, must exist; 'w' create, truncate; 'w-'/'x' create, fail if it exists; 'a' read/write, create if missing. */
 export type FileMode = 'r' | 'r+' | 'w' | 'w-' | 'x' | 'a';
@@ -29,6 +35,8 @@ export class FileContext {
   hold: FileHold | undefined;
   private isClosed = false;
   private readonly objects = new Map<string, Registered>();
+  /** The failure that left the file unusable, if one did (see `noteFailure`). */
+  private failure: H5Error | undefined;
 
   constructor(
     readonly filename: string,
@@ -67,21 +75,107 @@ export class FileContext {
     }
   }
 
+  /** Whether an earlier failure left the file unusable: every call but close() then throws (code UNUSABLE). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Throws (code UNUSABLE) when an earlier failure left the file unusable. */
+  checkUsable(where: string): void {
+    if (this.failure) {
+      throw new H5Error(
+        `${where}: ${where.includes(`'${this.filename}'`) ? 'the file' : `file '${this.filename}'`} ${UNUSABLE} (${this.failure.message}), so nothing more is sent to HDF5; close() releases it without writing anything more`,
+        'UNUSABLE',
+        [],
+        this.failure.errno,
+      );
+    }
+  }
+
+  /**
+   * An error a call on this file threw, as it is to be thrown: an I/O error (code IO) says why the write
+   * failed where HDF5 did not (MPI-IO reports no errno; the file system is asked), and it leaves a file open
+   * for writing unusable, as does a collective call that failed on some ranks only (`diverged`): HDF5's
+   * metadata cache may then hold what is not on disk, or differ between ranks, and its next flush (close
+   * flushes) would fail again, in parallel on some ranks only, which would then wait for each other forever.
+   */
+  noteFailure(e: unknown, diverged = false): unknown {
+    let out = e;
+    if (e instanceof H5Error && e.code === 'IO' && e.errno === undefined) {
+      const found = native.ioErrno(this.filename);
+      if (found) out = new H5Error(`${e.message}: ${found[1]} (errno ${found[0]}, as the file system reports it now)`, 'IO', e.h5stack, found[0]);
+    }
+    const io = e instanceof H5Error && e.code === 'IO' && this.mode !== 'r';
+    if ((io || diverged) && !this.failure) this.failure = out instanceof H5Error ? out : new H5Error(String((out as Error | undefined)?.message ?? out), 'FAILED');
+    return out;
+  }
+
   /**
    * Runs a collective operation on this file: checked across ranks in parallel (all ranks make it or
-   * none), plain otherwise. `prepare` validates and describes the call; `action` calls HDF5.
+   * none), plain otherwise. `prepare` validates and describes the call; `action` calls HDF5. In parallel the
+   * ranks always agree first that none of them has found the file unusable (even with checkCollective
+   * false: a rank that refuses to call HDF5 would leave the others waiting in it), and after the action
+   * that it succeeded everywhere or failed everywhere alike: a failure on some ranks only is thrown on every
+   * rank, and leaves the file unusable.
    */
   collective<T>(where: string, prepare: () => string, action: () => T): T {
     if (!this.comm) {
       prepare();
-      return action();
+      this.checkUsable(where);
+      try {
+        return action();
+      } catch (e) {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
+        throw this.noteFailure(e);
+      }
     }
+    const comm = this.comm;
     // The object's own checks first (they name it), then the file's.
-    return runCollective(this.comm, this.checkCollective, where, () => {
-      const call = prepare();
-      this.checkOpen();
-      return call;
-    }, action, true, `'${this.filename}'`);
+    try {
+      return runCollective(comm, true, where, () => {
+        const call = prepare();
+        this.checkOpen();
+        this.checkUsable(where);
+        return call;
+      }, () => this.agreed(comm, where, action), this.checkCollective, `'${this.filename}'`);
+    } catch (e) {
+      // Another rank found the file unusable (after an independent call failed there): so is it here.
+      if (e instanceof PeerFailedError && !this.failure) {
+        const i = e.messages.findIndex((m) => m.includes(UNUSABLE));
+        if (i >= 0) this.failure = new H5Error(`on rank ${e.ranks[i]}: ${e.messages[i]}`, 'UNUSABLE');
+      }
+      throw e;
+    }
+  }
+
+  /** Runs a collective action, then agrees with the other ranks on how it went (one allreduce of three int32). */
+  private agreed<T>(comm: Comm, where: string, action: () => T): T {
+    let result: T | undefined;
+    let error: unknown;
+    let failed = false;
+    try {
+      result = action();
+    } catch (e) {
+      error = e;
+      failed = true;
+    }
+    const io = failed && error instanceof H5Error && error.code === 'IO';
+    const [anyFailed, anyIO, anySucceeded] = comm.allreduce(Int32Array.of(failed ? 1 : 0, io ? 1 : 0, failed ? 0 : 1), 'max');
+    if (!anyFailed) return result as T;
+    const mine = failed ? this.noteFailure(error, anySucceeded === 1) : undefined;
+    // Every rank learns which ranks failed and why: an exchange made only after a failure.
+    const texts = comm.allgather(failed ? [mine instanceof H5Error ? mine.code : 'FAILED', mine instanceof Error ? `${mine.name}: ${mine.message}` : String(mine)] : null);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
+    if (failed) throw mine;
+    const ranks = texts.flatMap((t, r) => (t === null ? [] : [r]));
+    const first = texts[ranks[0]]!;
+    const e = new H5Error(
+      `${where}: failed on ${ranks.length === 1 ? 'rank' : 'ranks'} ${ranges(ranks)} (${ranks.map((r) => `rank ${r}: ${texts[r]![1]}`).join('; ')}); ` +
+        `it succeeded on this rank, but ${this.description} is unusable now`,
+      anyIO ? 'IO' : (first[0] as H5ErrorCode),
+      [],
+    );
+    throw this.noteFailure(e, true);
   }
 
   /** A metadata read: collective when the file reads metadata collectively, local otherwise. */
@@ -89,7 +183,13 @@ export class FileContext {
     if (this.collectiveMetadata) return this.collective(where, prepare, action);
     prepare();
     this.checkOpen();
-    return action();
+    this.checkUsable(where);
+    try {
+      return action();
+    } catch (e) {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
+      throw this.noteFailure(e);
+    }
   }
 
   /** Remembers an open object so that get() returns it and close() closes it. */
@@ -126,16 +226,35 @@ export class FileContext {
     }
   }
 
-  /** Closes one group or dataset (collective in parallel). */
+  /** Closes one group or dataset (collective in parallel); in an unusable file, only marks it closed. */
   closeObject(o: Registered, checkOpen: () => void): void {
-    this.collective(`${o.description}.close`, () => {
+    this.closing(`${o.description}.close`, () => {
       checkOpen();
       return `close('${o.name}')`;
     }, () => {
       o._invalidate();
       this.objects.delete(o.name);
       o._closeNative();
+    }, () => {
+      // Its HDF5 id is closed with the file (closeAfterFailure), once the file can no longer write.
+      o._invalidate();
+      this.objects.delete(o.name);
     });
+  }
+
+  /**
+   * Runs a close: collectively while the file is usable, and `whenUnusable` instead once it is not, on
+   * every rank alike: a rank that found the file unusable (after an independent call failed there) still
+   * takes part in the ranks' agreement, where it refuses, and every rank learns it there.
+   */
+  closing(where: string, prepare: () => string, action: () => void, whenUnusable: () => void): void {
+    try {
+      this.collective(where, prepare, action);
+      return;
+    } catch (e) {
+      if (!this.failure) throw e;
+    }
+    whenUnusable();
   }
 
   /** Closes every object still open in the file, then the file, then releases the lock (not collective by itself). */
@@ -160,5 +279,31 @@ export class FileContext {
       this.hold?.release();
       this.hold = undefined;
     }
+  }
+
+  /**
+   * Closes an unusable file without writing anything more (binding: closeAfterFailure; collective in
+   * parallel, where every rank has agreed that it is unusable), then throws: what HDF5 still held for the
+   * file is lost, and the caller should know.
+   */
+  closeAfterFailure(where: string): never {
+    for (const o of this.objects.values()) o._invalidate();
+    this.objects.clear();
+    const natively = !this.isClosed;
+    this.isClosed = true;
+    try {
+      if (natively) this.native.closeAfterFailure(this.comm?.native);
+    } finally {
+      this.hold?.release();
+      this.hold = undefined;
+    }
+    const failure = this.failure!;
+    throw new H5Error(
+      `${where}: closed without writing what HDF5 still held for it, because an earlier failure left it unusable (${failure.message}); ` +
+        'the file on disk may lack what was written since its last successful flush(), or be unreadable',
+      'UNUSABLE',
+      [],
+      failure.errno,
+    );
   }
 }

@@ -454,7 +454,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         r = this.live().read(sel.code, target, mode === TransferMode.Collective, STRING_MODES[strings], codec);
       }
     } catch (e) {
-      throw this.filterFailure(e, 'read');
+      throw this.ctx.noteFailure(this.filterFailure(e, 'read'));
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
@@ -763,7 +763,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         this.live().write(sel.code, payload, mode === TransferMode.Collective, codec);
       }
     } catch (e) {
-      throw this.filterFailure(e, 'write');
+      throw this.ctx.noteFailure(this.filterFailure(e, 'write'));
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
   }
