@@ -14,6 +14,8 @@ inline std::string Quote(const std::string& name) { return "'" + name + "'"; }
 class ErrorSubject {
  public:
   ErrorSubject(Napi::Env env, hid_t id);
+  // With AddonData's slot, kept by the caller (transfers, where looking it up per call would cost).
+  ErrorSubject(hid_t* slot, hid_t id) : slot_(*slot), saved_(*slot) { slot_ = id; }
   ErrorSubject(const ErrorSubject&) = delete;
   ErrorSubject& operator=(const ErrorSubject&) = delete;
   ~ErrorSubject();

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "agreedio.h"
 #include "comm.h"
 #include "errors.h"
 #include "fpstate.h"
@@ -49,6 +50,13 @@ Plist AccessPlist(Napi::Env env, const Napi::Object& options, const std::string&
     }
   }
   return fapl;
+}
+
+// The communicator of a file opened with the MPI-IO driver (options.comm), else MPI_COMM_NULL.
+MPI_Comm ParallelComm(Napi::Env env, const Napi::Value& options) {
+  if (!options.IsObject()) return MPI_COMM_NULL;
+  Napi::Value comm = options.As<Napi::Object>().Get("comm");
+  return comm.IsObject() ? CommFromValue(env, comm) : MPI_COMM_NULL;
 }
 
 // HDF5 opens serial files without O_CLOEXEC, so any process started from here (orted when MPI starts as a
@@ -103,12 +111,20 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   }
   // Never closes the file: in parallel that is collective (lib/ closes files, also at exit).
 
-  static Napi::Object New(Napi::Env env, hid_t id, const std::string& filename) {
+  // `comm`: a parallel file's communicator (collective then), whose ranks agree on every collective write's
+  // outcome (agreedio.h); MPI_COMM_NULL for a serial file.
+  static Napi::Object New(Napi::Env env, hid_t id, const std::string& filename, MPI_Comm comm) {
     Napi::Object o = Data(env).fileClass.New({});
     NativeFile* f = Unwrap(o);
     f->state_ = std::make_shared<FileState>();
     f->state_->id = id;
     f->state_->filename = filename;
+    void* handle = nullptr;
+    if (comm != MPI_COMM_NULL && InstallAgreedWrites() && H5Fget_vfd_handle(id, H5P_DEFAULT, &handle) >= 0 && handle) {
+      f->state_->agreed = *static_cast<MPI_File*>(handle);
+      RegisterFile(f->state_->agreed, comm);
+    }
+    H5Eclear2(H5E_DEFAULT);
     return o;
   }
 
@@ -137,8 +153,15 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     std::string what = "close file '" + state_->filename + "'";
     CloseObjects(env, file, what);
     state_->id = H5I_INVALID_HID;
-    CheckH5(env, H5Fclose(file), what);
+    herr_t closed = H5Fclose(file);  // its flush's collective writes still agreed
+    Unregister();
+    CheckH5(env, closed, what);
     return env.Undefined();
+  }
+
+  void Unregister() {
+    if (state_->agreed != MPI_FILE_NULL) UnregisterFile(state_->agreed);
+    state_->agreed = MPI_FILE_NULL;
   }
 
   // closeAfterFailure(comm?): after a failed write, closes the file without writing what HDF5 still caches
@@ -155,6 +178,13 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     std::string what = "close file '" + state_->filename + "' after a failure";
     int scratch = memfd_create("h5mpi-failed-file", MFD_CLOEXEC);
     if (scratch < 0) ThrowH5Code(env, what + " failed: memfd_create: " + std::strerror(errno), "IO");
+    // Kept open until the file is closed: an MPI-IO library may open the path only when it first writes
+    // (ROMIO's deferred open), and the number must not name another file by then.
+    struct Closer {
+      int fd;
+      ~Closer() { close(fd); }
+    } keep{scratch};
+    Unregister();  // its handle is closed here
     void* handle = nullptr;
     herr_t got = H5Fget_vfd_handle(file, H5P_DEFAULT, &handle);
     H5Eclear2(H5E_DEFAULT);
@@ -164,7 +194,6 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
       std::string path = "/proc/self/fd/" + std::to_string(scratch);
       MPI_File sink = MPI_FILE_NULL;
       int rc = MPI_File_open(comm, path.c_str(), MPI_MODE_RDWR, MPI_INFO_NULL, &sink);
-      close(scratch);
       if (rc != MPI_SUCCESS) ThrowMPI(env, rc, what + ": MPI_File_open of a memory file");
       if (got >= 0 && handle) {
         MPI_File* fh = static_cast<MPI_File*>(handle);
@@ -173,11 +202,16 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
       } else {
         MPI_File_close(&sink);
       }
-    } else {
-      if (got >= 0 && handle) dup2(scratch, *static_cast<int*>(handle));
-      close(scratch);
+    } else if (got >= 0 && handle) {
+      dup2(scratch, *static_cast<int*>(handle));
     }
     CloseObjects(env, file, what);
+    // A flush that failed leaves HDF5 1.10's metadata cache with its skip list still enabled and dirty
+    // entries in it, and every later flush (close's too) then fails at its start ("slist already
+    // enabled?"), though it goes on: this one writes the entries out, into the memory file, and the cache
+    // is left as after a good flush, so that the close succeeds and frees the file's id.
+    H5Fflush(file, H5F_SCOPE_LOCAL);
+    H5Eclear2(H5E_DEFAULT);
     state_->id = H5I_INVALID_HID;
     CheckH5(env, H5Fclose(file), what);
     return env.Undefined();
@@ -284,7 +318,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   if (info[3].ToBoolean()) SetCreationOrder(env, fcpl.get(), true, what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
   hid_t id = CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, fcpl.get(), fapl.get()), what), fapl);
-  return NativeFile::New(env, id, path);
+  return NativeFile::New(env, id, path, ParallelComm(env, info[2]));
 }
 
 // fileOpen(path, writable, options) -> NativeFile
@@ -295,7 +329,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
   hid_t id = CloseOnExec(CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what), fapl);
-  return NativeFile::New(env, id, path);
+  return NativeFile::New(env, id, path, ParallelComm(env, info[2]));
 }
 
 // hdf5Version() -> "1.10.8"

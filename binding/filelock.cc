@@ -6,6 +6,7 @@
 // it). And who holds a lock, for the message of the one refused. (stat(2) here rather than Node's
 // fs.statSync, whose first call in a process is slow and would land in the first File.open.)
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -57,6 +58,21 @@ Napi::Value IoErrno(const Napi::CallbackInfo& info) {
     if (fs.f_flag & ST_RDONLY) found = EROFS;
     else if (free == 0) found = ENOSPC;
     else if (::access(path.c_str(), W_OK) != 0 && errno == EACCES) found = EACCES;
+  }
+  if (found == 0) {
+    // A file system that turned read-only after an error (ext4's errors=remount-ro) may still say it is
+    // writable: asking it to allocate the file's first byte, which the file keeps (HDF5's superblock is
+    // there; the size is kept), is refused with the real reason.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1) != 0 &&
+          (errno == EROFS || errno == ENOSPC || errno == EDQUOT || errno == EIO)) {
+        found = errno;
+      }
+      ::close(fd);
+    } else if (errno == EROFS) {
+      found = EROFS;
+    }
   }
   if (found == 0) return env.Undefined();
   Napi::Array out = Napi::Array::New(env, 2);

@@ -44,6 +44,7 @@ Napi::Object NewGroup(Napi::Env env, const std::shared_ptr<FileState>& file, hid
 }
 
 Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
+  ErrorSubject subject(info.Env(), file->id);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   std::string what = "create group " + Quote(path);
@@ -56,6 +57,7 @@ Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<Fi
 }
 
 Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
+  ErrorSubject subject(info.Env(), file->id);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   Object o(CheckH5(env, H5Oopen(file->id, path.c_str(), H5P_DEFAULT), "open " + Quote(path)));
@@ -69,6 +71,7 @@ Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<F
 // Checks each link along the path first, since HDF5 reports a missing intermediate group as an error
 // rather than "no".
 Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   size_t pos = path[0] == '/' ? 1 : 0;
@@ -99,6 +102,7 @@ Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::vector<std::string> names;
   CheckH5(env, CollectNames(loc, false, &names), "list group");
@@ -106,6 +110,7 @@ Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value LinkDelete(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   CheckH5(env, H5Ldelete(loc, path.c_str(), H5P_DEFAULT), "delete " + Quote(path));

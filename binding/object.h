@@ -34,6 +34,7 @@ struct FileState {
   hid_t id = H5I_INVALID_HID;
   std::string filename;
   std::unordered_set<OpenObject*> objects;  // open groups and datasets, not the file itself
+  MPI_File agreed = MPI_FILE_NULL;          // a parallel file's MPI-IO handle, as registered in agreedio.h
 };
 
 // An HDF5 group or dataset opened in a file.

@@ -1,6 +1,8 @@
 // What a file's objects share: the per-file state (communicator, checking settings, mode, the open-object
 // registry, the lock) and the operations every object runs through it (collective calls, metadata reads,
 // writability and open checks). Groups, datasets and attributes depend on this, not on File.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ranges } from './agreement';
 import { runCollective } from './collective';
 import { H5Error, PeerFailedError } from './errors';
@@ -90,6 +92,31 @@ export class FileContext {
         this.failure.errno,
       );
     }
+  }
+
+  /**
+   * Throws (code IO, errno 28) when the file system has less room than `bytes`, which HDF5 is about to
+   * write in a way that hangs a parallel job when the write fails: parallel HDF5 1.10 allocates a contiguous
+   * dataset when it creates it and writes its fill value from rank 0 alone, then waits in a barrier, which
+   * rank 0 skips when its write fails. Checked in a collective call's preparation, so every rank refuses;
+   * nothing is sent to HDF5 and the file stays usable. (A quota is not seen here.)
+   */
+  checkRoom(bytes: number, where: string, what: string): void {
+    let free: number;
+    try {
+      const st = fs.statfsSync(path.dirname(path.resolve(this.filename)));
+      free = (process.getuid?.() === 0 ? st.bfree : st.bavail) * st.bsize;
+    } catch {
+      return; // what cannot be asked is left to HDF5
+    }
+    if (free >= bytes) return;
+    throw new H5Error(
+      `${where}: not created: ${what} needs ${bytes} bytes now, and the file system of '${this.filename}' has ${free} free: ` +
+        'No space left on device (errno 28). Nothing was sent to HDF5; the file is still open',
+      'IO',
+      [],
+      28,
+    );
   }
 
   /**
