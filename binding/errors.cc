@@ -132,7 +132,7 @@ std::string ReasonOf(const std::vector<Frame>& frames) {
   return reason;
 }
 
-// " in file 'a.h5'" and " of '/g'" for what the failed call worked on, where `what` does not name them.
+// " of '/g' in file 'a.h5'" for what the failed call worked on, where `what` does not name them.
 std::string SubjectOf(hid_t subject, const std::string& what) {
   if (subject < 0 || H5Iis_valid(subject) <= 0) return "";
   std::string out;
@@ -141,7 +141,8 @@ std::string SubjectOf(hid_t subject, const std::string& what) {
     std::string path(static_cast<size_t>(n) + 1, '\0');
     H5Iget_name(subject, &path[0], path.size());
     path.resize(static_cast<size_t>(n));
-    if (what.find(Quote(path)) == std::string::npos) out += " of " + Quote(path);
+    // Only where `what` names no path of its own: an object's path as HDF5 keeps it is stale after a move.
+    if (what.find("'/") == std::string::npos) out += " of " + Quote(path);
   }
   n = H5Fget_name(subject, nullptr, 0);
   if (n > 0) {

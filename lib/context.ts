@@ -120,20 +120,24 @@ export class FileContext {
   }
 
   /**
-   * An error a call on this file threw, as it is to be thrown: an I/O error (code IO) says why the write
-   * failed where HDF5 did not (MPI-IO reports no errno; the file system is asked), and it leaves a file open
-   * for writing unusable, as does a collective call that failed on some ranks only (`diverged`): HDF5's
-   * metadata cache may then hold what is not on disk, or differ between ranks, and its next flush (close
-   * flushes) would fail again, in parallel on some ranks only, which would then wait for each other forever.
+   * An error a call on this file threw, as it is to be thrown: an I/O error (code IO) says why it failed
+   * where HDF5 did not (MPI-IO reports no errno; the file system is asked). A call that writes (`writes`)
+   * and fails with an I/O error leaves a file open for writing unusable, as does a collective call that
+   * writes and failed on some ranks only (`diverged`): HDF5's metadata cache may then hold what is not on
+   * disk, or differ between ranks, and its next flush (close flushes) would fail again, in parallel on some
+   * ranks only, which would then wait for each other forever. A failed read (a damaged chunk) leaves the
+   * file as it was.
    */
-  noteFailure(e: unknown, diverged = false): unknown {
+  noteFailure(e: unknown, writes: boolean, diverged = false): unknown {
     let out = e;
     if (e instanceof H5Error && e.code === 'IO' && e.errno === undefined) {
       const found = native.ioErrno(this.filename);
       if (found) out = new H5Error(`${e.message}: ${found[1]} (errno ${found[0]}, as the file system reports it now)`, 'IO', e.h5stack, found[0]);
     }
     const io = e instanceof H5Error && e.code === 'IO' && this.mode !== 'r';
-    if ((io || diverged) && !this.failure) this.failure = out instanceof H5Error ? out : new H5Error(String((out as Error | undefined)?.message ?? out), 'FAILED');
+    if (writes && (io || diverged) && !this.failure) {
+      this.failure = out instanceof H5Error ? out : new H5Error(out instanceof Error ? out.message : String(out), 'FAILED');
+    }
     return out;
   }
 
@@ -145,7 +149,7 @@ export class FileContext {
    * that it succeeded everywhere or failed everywhere alike: a failure on some ranks only is thrown on every
    * rank, and leaves the file unusable.
    */
-  collective<T>(where: string, prepare: () => string, action: () => T): T {
+  collective<T>(where: string, prepare: () => string, action: () => T, writes = true): T {
     if (!this.comm) {
       prepare();
       this.checkUsable(where);
@@ -153,7 +157,7 @@ export class FileContext {
         return action();
       } catch (e) {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
-        throw this.noteFailure(e);
+        throw this.noteFailure(e, writes);
       }
     }
     const comm = this.comm;
@@ -164,7 +168,7 @@ export class FileContext {
         this.checkOpen();
         this.checkUsable(where);
         return call;
-      }, () => this.agreed(comm, where, action), this.checkCollective, `'${this.filename}'`);
+      }, () => this.agreed(comm, where, action, writes), this.checkCollective, `'${this.filename}'`);
     } catch (e) {
       // Another rank found the file unusable (after an independent call failed there): so is it here.
       if (e instanceof PeerFailedError && !this.failure) {
@@ -176,7 +180,7 @@ export class FileContext {
   }
 
   /** Runs a collective action, then agrees with the other ranks on how it went (one allreduce of three int32). */
-  private agreed<T>(comm: Comm, where: string, action: () => T): T {
+  private agreed<T>(comm: Comm, where: string, action: () => T, writes: boolean): T {
     let result: T | undefined;
     let error: unknown;
     let failed = false;
@@ -189,7 +193,7 @@ export class FileContext {
     const io = failed && error instanceof H5Error && error.code === 'IO';
     const [anyFailed, anyIO, anySucceeded] = comm.allreduce(Int32Array.of(failed ? 1 : 0, io ? 1 : 0, failed ? 0 : 1), 'max');
     if (!anyFailed) return result as T;
-    const mine = failed ? this.noteFailure(error, anySucceeded === 1) : undefined;
+    const mine = failed ? this.noteFailure(error, writes, anySucceeded === 1) : undefined;
     // Every rank learns which ranks failed and why: an exchange made only after a failure.
     const texts = comm.allgather(failed ? [mine instanceof H5Error ? mine.code : 'FAILED', mine instanceof Error ? `${mine.name}: ${mine.message}` : String(mine)] : null);
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
@@ -202,12 +206,12 @@ export class FileContext {
       anyIO ? 'IO' : (first[0] as H5ErrorCode),
       [],
     );
-    throw this.noteFailure(e, true);
+    throw this.noteFailure(e, writes, true);
   }
 
   /** A metadata read: collective when the file reads metadata collectively, local otherwise. */
   metadataRead<T>(where: string, prepare: () => string, action: () => T): T {
-    if (this.collectiveMetadata) return this.collective(where, prepare, action);
+    if (this.collectiveMetadata) return this.collective(where, prepare, action, false);
     prepare();
     this.checkOpen();
     this.checkUsable(where);
@@ -215,7 +219,7 @@ export class FileContext {
       return action();
     } catch (e) {
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
-      throw this.noteFailure(e);
+      throw this.noteFailure(e, false);
     }
   }
 

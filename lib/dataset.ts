@@ -383,6 +383,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         return `${call}('${this.name}', collective)`;
       },
       io,
+      call === 'write',
     );
   }
 
@@ -454,7 +455,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         r = this.live().read(sel.code, target, mode === TransferMode.Collective, STRING_MODES[strings], codec);
       }
     } catch (e) {
-      throw this.ctx.noteFailure(this.filterFailure(e, 'read'));
+      throw this.ctx.noteFailure(this.filterFailure(e, 'read'), false);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
@@ -763,7 +764,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         this.live().write(sel.code, payload, mode === TransferMode.Collective, codec);
       }
     } catch (e) {
-      throw this.ctx.noteFailure(this.filterFailure(e, 'write'));
+      throw this.ctx.noteFailure(this.filterFailure(e, 'write'), true);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
   }
