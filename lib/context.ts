@@ -156,7 +156,6 @@ export class FileContext {
       try {
         return action();
       } catch (e) {
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
         throw this.noteFailure(e, writes);
       }
     }
@@ -196,7 +195,6 @@ export class FileContext {
     const mine = failed ? this.noteFailure(error, writes, anySucceeded === 1) : undefined;
     // Every rank learns which ranks failed and why: an exchange made only after a failure.
     const texts = comm.allgather(failed ? [mine instanceof H5Error ? mine.code : 'FAILED', mine instanceof Error ? `${mine.name}: ${mine.message}` : String(mine)] : null);
-    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
     if (failed) throw mine;
     const ranks = texts.flatMap((t, r) => (t === null ? [] : [r]));
     const first = texts[ranks[0]]!;
@@ -218,7 +216,6 @@ export class FileContext {
     try {
       return action();
     } catch (e) {
-      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the action's own error, explained
       throw this.noteFailure(e, false);
     }
   }
