@@ -28,6 +28,7 @@ import {
   storedTypeOf,
   STRING_MODES,
   StringDTypeSpec,
+  TypedArrayOf,
   StringMode,
   typeText,
   ValueOf,
@@ -569,6 +570,19 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     return resolveSelection(selection, this._shape, this.where(call));
   }
 
+  /** The result array of a read; V8's bare "Array buffer allocation failed" becomes a RangeError that says what. */
+  private allocateFor<T extends NumericDType>(dtype: T, length: number): TypedArrayOf[T] {
+    try {
+      return allocateResult(dtype, length);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new RangeError(
+        `${this.where('read')}: ${length} elements of ${dtype} from '${this.ctx.filename}' do not fit in memory (${e.message}); ` +
+          'read a selection at a time, or readInto an array of your own',
+      );
+    }
+  }
+
   private readSelected(sel: ResolvedSelection, mode: TransferMode, form: ReadForm = PLAIN_READ): unknown {
     const t = this.#type!;
     const strings = form.strings;
@@ -582,7 +596,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
       return this._shape === null ? values[0] : values;
     }
     if (t.kind === 'number') {
-      const out = allocateResult(t.dtype, sel.size);
+      const out = this.allocateFor(t.dtype, sel.size);
       this.readNative(sel, out, mode);
       return out;
     }
@@ -591,7 +605,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     let elements: unknown;
     if (isDirect(rt)) {
       const { dtype, units } = holderOf(rt);
-      const out = allocateResult(dtype, sel.size * units);
+      const out = this.allocateFor(dtype, sel.size * units);
       this.readNative(sel, out, mode, strings, codec, units);
       elements = finishRead(rt, out, sel.size);
     } else {
