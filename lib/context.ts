@@ -3,10 +3,8 @@
 // writability and open checks). Groups, datasets and attributes depend on this, not on File.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ranges } from './agreement';
 import { runCollective } from './collective';
 import { H5Error, PeerFailedError } from './errors';
-import type { H5ErrorCode } from './errors';
 import type { FileHold } from './filelock';
 import type { Comm } from './mpi';
 import { native } from './native';
@@ -122,20 +120,19 @@ export class FileContext {
   /**
    * An error a call on this file threw, as it is to be thrown: an I/O error (code IO) says why it failed
    * where HDF5 did not (MPI-IO reports no errno; the file system is asked). A call that writes (`writes`)
-   * and fails with an I/O error leaves a file open for writing unusable, as does a collective call that
-   * writes and failed on some ranks only (`diverged`): HDF5's metadata cache may then hold what is not on
-   * disk, or differ between ranks, and its next flush (close flushes) would fail again, in parallel on some
-   * ranks only, which would then wait for each other forever. A failed read (a damaged chunk) leaves the
-   * file as it was.
+   * and fails with an I/O error leaves a file open for writing unusable: HDF5's metadata cache may then
+   * hold what is not on disk, and its next flush (close flushes) would fail again, in parallel perhaps on
+   * some ranks only, which would then wait for each other forever. A failed read (a damaged chunk) leaves
+   * the file as it was.
    */
-  noteFailure(e: unknown, writes: boolean, diverged = false): unknown {
+  noteFailure(e: unknown, writes: boolean): unknown {
     let out = e;
     if (e instanceof H5Error && e.code === 'IO' && e.errno === undefined) {
       const found = native.ioErrno(this.filename);
       if (found) out = new H5Error(`${e.message}: ${found[1]} (errno ${found[0]}, as the file system reports it now)`, 'IO', e.h5stack, found[0]);
     }
     const io = e instanceof H5Error && e.code === 'IO' && this.mode !== 'r';
-    if (writes && (io || diverged) && !this.failure) {
+    if (writes && io && !this.failure) {
       this.failure = out instanceof H5Error ? out : new H5Error(out instanceof Error ? out.message : String(out), 'FAILED');
     }
     return out;
@@ -143,68 +140,42 @@ export class FileContext {
 
   /**
    * Runs a collective operation on this file: checked across ranks in parallel (all ranks make it or
-   * none), plain otherwise. `prepare` validates and describes the call; `action` calls HDF5. In parallel the
-   * ranks always agree first that none of them has found the file unusable (even with checkCollective
-   * false: a rank that refuses to call HDF5 would leave the others waiting in it), and after the action
-   * that it succeeded everywhere or failed everywhere alike: a failure on some ranks only is thrown on every
-   * rank, and leaves the file unusable.
+   * none), plain otherwise. `prepare` validates and describes the call; `action` calls HDF5 (`writes`: it
+   * may write). In parallel the ranks always agree first, even with checkCollective false, that none of
+   * them refuses the call, and so that none has found the file unusable: a rank that refused to call HDF5
+   * would leave the others waiting in it. A failure inside HDF5 is the same on every rank for a collective
+   * write (binding/agreedio.h); a call that failed on some ranks only is found at the next collective call,
+   * where the ranks that failed refuse.
    */
   collective<T>(where: string, prepare: () => string, action: () => T, writes = true): T {
-    if (!this.comm) {
-      prepare();
-      this.checkUsable(where);
+    const run = (): T => {
       try {
         return action();
       } catch (e) {
         throw this.noteFailure(e, writes);
       }
+    };
+    if (!this.comm) {
+      prepare();
+      this.checkUsable(where);
+      return run();
     }
-    const comm = this.comm;
     // The object's own checks first (they name it), then the file's.
     try {
-      return runCollective(comm, true, where, () => {
+      return runCollective(this.comm, true, where, () => {
         const call = prepare();
         this.checkOpen();
         this.checkUsable(where);
         return call;
-      }, () => this.agreed(comm, where, action, writes), this.checkCollective, `'${this.filename}'`);
+      }, run, this.checkCollective, `'${this.filename}'`);
     } catch (e) {
-      // Another rank found the file unusable (after an independent call failed there): so is it here.
+      // Another rank found the file unusable (after a call failed there): so is it here.
       if (e instanceof PeerFailedError && !this.failure) {
         const i = e.messages.findIndex((m) => m.includes(UNUSABLE));
         if (i >= 0) this.failure = new H5Error(`on rank ${e.ranks[i]}: ${e.messages[i]}`, 'UNUSABLE');
       }
       throw e;
     }
-  }
-
-  /** Runs a collective action, then agrees with the other ranks on how it went (one allreduce of three int32). */
-  private agreed<T>(comm: Comm, where: string, action: () => T, writes: boolean): T {
-    let result: T | undefined;
-    let error: unknown;
-    let failed = false;
-    try {
-      result = action();
-    } catch (e) {
-      error = e;
-      failed = true;
-    }
-    const io = failed && error instanceof H5Error && error.code === 'IO';
-    const [anyFailed, anyIO, anySucceeded] = comm.allreduce(Int32Array.of(failed ? 1 : 0, io ? 1 : 0, failed ? 0 : 1), 'max');
-    if (!anyFailed) return result as T;
-    const mine = failed ? this.noteFailure(error, writes, anySucceeded === 1) : undefined;
-    // Every rank learns which ranks failed and why: an exchange made only after a failure.
-    const texts = comm.allgather(failed ? [mine instanceof H5Error ? mine.code : 'FAILED', mine instanceof Error ? `${mine.name}: ${mine.message}` : String(mine)] : null);
-    if (failed) throw mine;
-    const ranks = texts.flatMap((t, r) => (t === null ? [] : [r]));
-    const first = texts[ranks[0]]!;
-    const e = new H5Error(
-      `${where}: failed on ${ranks.length === 1 ? 'rank' : 'ranks'} ${ranges(ranks)} (${ranks.map((r) => `rank ${r}: ${texts[r]![1]}`).join('; ')}); ` +
-        `it succeeded on this rank, but ${this.description} is unusable now`,
-      anyIO ? 'IO' : (first[0] as H5ErrorCode),
-      [],
-    );
-    throw this.noteFailure(e, writes, true);
   }
 
   /** A metadata read: collective when the file reads metadata collectively, local otherwise. */

@@ -97,6 +97,7 @@ switch (which) {
     d = f.createDataset('x', { shape: [1024], dtype: 'float64' });
     d.write(fill(rows(1024).count[0], 5), rows(1024), { collective: true });
     f.flush();
+    comm.barrier(); // every rank out of the flush (whose fsync may come after its barrier) first
     if (rank === 0) fs.writeFileSync(process.env.H5MPI_FAULT_TRIGGER, '1');
     comm.barrier();
     step('write', () => {
