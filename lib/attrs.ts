@@ -175,8 +175,10 @@ function named<T>(where: string, call: () => T, file?: string): T {
     return call();
   } catch (e) {
     // V8's own "Array buffer allocation failed" (a value too large for memory) says nothing of what was read.
-    if (e instanceof RangeError && /allocation failed/i.test(e.message) && !e.message.startsWith(where)) {
-      throw new RangeError(`${where}${file ? ` in '${file}'` : ''}: the value does not fit in memory (${e.message})`);
+    // By name: V8 may make this error in another realm than the caller's (jest's, a vm context).
+    const m = typeof e === 'object' && e !== null && (e as Error).name === 'RangeError' ? String((e as Error).message) : '';
+    if (/allocation failed/i.test(m) && !m.startsWith(where)) {
+      throw new RangeError(`${where}${file ? ` in '${file}'` : ''}: the value does not fit in memory (${m})`);
     }
     if (!(e instanceof H5Error) || e.message.startsWith(where)) throw e;
     const hint = /object header message is too large/.test(e.message)

@@ -575,9 +575,10 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     try {
       return allocateResult(dtype, length);
     } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
+      // By name: V8 may make this error in another realm than the caller's (jest's, a vm context).
+      if (typeof e !== 'object' || e === null || (e as Error).name !== 'RangeError') throw e;
       throw new RangeError(
-        `${this.where('read')}: ${length} elements of ${dtype} from '${this.ctx.filename}' do not fit in memory (${e.message}); ` +
+        `${this.where('read')}: ${length} elements of ${dtype} from '${this.ctx.filename}' do not fit in memory (${(e as Error).message}); ` +
           'read a selection at a time, or readInto an array of your own',
       );
     }
