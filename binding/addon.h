@@ -44,6 +44,9 @@ struct AddonData {
   std::unique_ptr<Watchdog> watchdog;
   // Pending non-blocking operations (binding/request.h).
   std::unique_ptr<RequestTable> requests;
+  // The HDF5 object the native call in progress works on (an ErrorSubject's), so that ThrowH5 can name its
+  // file and path in the message.
+  hid_t errorSubject = H5I_INVALID_HID;
   // MPI_Init_thread was called by this environment, so MPI_Finalize is ours to call at shutdown.
   bool weFinalize = false;
   ~AddonData();

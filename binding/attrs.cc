@@ -109,6 +109,7 @@ void ReplaceTracked(Napi::Env env, hid_t loc, const std::string& name, hid_t fty
 // HDF5 from its element type), or the JS values the type's codec encodes (strings and their bytes,
 // compounds' fields...).
 Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
   std::string what = "write attribute " + Quote(name);
@@ -192,6 +193,7 @@ Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
 // descriptor (codec.h), the data is read through its codec and decoded; without one, only numbers (an
 // ArrayBuffer of the native type) and strings are read.
 Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
   int mode = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
@@ -253,6 +255,7 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::vector<std::string> names;
   CheckH5(env, CollectNames(loc, true, &names), "list attributes");
@@ -260,12 +263,14 @@ Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value AttrExists(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
   return Napi::Boolean::New(env, CheckH5(env, H5Aexists(loc, name.c_str()), "look up attribute " + Quote(name)) > 0);
 }
 
 Napi::Value AttrDelete(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
   CheckH5(env, H5Adelete(loc, name.c_str()), "delete attribute " + Quote(name));

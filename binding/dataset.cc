@@ -160,7 +160,10 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     return DefineClass(env, "NativeDataset", methods);
   }
   explicit NativeDataset(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<NativeDataset>(info), memory_(&Data(info.Env()).memorySpace), fp_(&Data(info.Env()).fp) {
+      : Napi::ObjectWrap<NativeDataset>(info),
+        memory_(&Data(info.Env()).memorySpace),
+        fp_(&Data(info.Env()).fp),
+        subject_(&Data(info.Env()).errorSubject) {
     info.This().As<Napi::Object>().TypeTag(&kDatasetTag);
   }
   ~NativeDataset() override {
@@ -193,6 +196,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   MemorySpaceCache* memory_;
   // Reads, writes, resizes and closes run filters, and the first use of one loads its plugin (fpstate.h).
   const FPControl* fp_;
+  hid_t* subject_;  // AddonData's errorSubject, kept as fp_ is: no lookup per transfer
   Space fileSpace_;
   Plist collective_;
   // What the collective transfer list reported when it was closed: [ioMode, localCause, globalCause].
@@ -262,6 +266,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   Napi::Value Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FPGuard fp(*fp_);
+    ErrorSubject subject(subject_, id(env));
     auto what = [this] { return What("write"); };
     Transfer t = Begin(info, what);
     hid_t d = t.dataset, fspace = t.fileSpace, dxpl = t.dxpl;
@@ -308,6 +313,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FPGuard fp(*fp_);
+    ErrorSubject subject(subject_, id(env));
     auto what = [this] { return What("read"); };
     Transfer t = Begin(info, what);
     hid_t d = t.dataset, fspace = t.fileSpace, dxpl = t.dxpl;
@@ -389,6 +395,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   Napi::Value SetExtent(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FPGuard fp(*fp_);
+    ErrorSubject subject(subject_, id(env));
     std::vector<hsize_t> dims = ToDims(info[0]);
     CheckH5(env, H5Dset_extent(id(env), dims.data()), "resize dataset " + Quote(name()));
     fileSpace_.reset();  // it has the old extent
@@ -421,6 +428,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
 }  // namespace
 
 Napi::Value CreateDataset(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
+  ErrorSubject subject(info.Env(), file->id);
   return CreateDatasetImpl(info, file);
 }
 

@@ -46,6 +46,7 @@ Napi::Object NewDatatype(Napi::Env env, const std::shared_ptr<FileState>& file, 
 }
 
 Napi::Value CommitDatatype(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
+  ErrorSubject subject(info.Env(), file->id);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   std::string what = "commit datatype " + Quote(path);

@@ -118,6 +118,7 @@ herr_t CollectScale(hid_t, unsigned, hid_t scale, void* data) {
 // | attach(path, scalePath, dim) | detach(path, scalePath, dim) | isAttached(path, scalePath, dim) -> boolean
 // | scales(path, dim) -> [{ path, name }] | label(path, dim) -> string | setLabel(path, dim, label).
 Napi::Value DimScales(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string op = info[0].ToString();
   std::string path = info[1].ToString();

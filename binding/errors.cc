@@ -1,5 +1,8 @@
 #include "errors.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include "addon.h"
 
 namespace h5mpi {
@@ -96,15 +99,78 @@ Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+ErrorSubject::ErrorSubject(Napi::Env env, hid_t id) : slot_(Data(env).errorSubject), saved_(slot_) { slot_ = id; }
+ErrorSubject::~ErrorSubject() { slot_ = saved_; }
+
+namespace {
+
+// The errno HDF5's sec2 driver put in a frame's description ("..., errno = 28, error message = 'No space
+// left on device', ..."), with its text; 0 when there is none.
+int ErrnoOf(const std::vector<Frame>& frames, std::string* text) {
+  for (auto f = frames.rbegin(); f != frames.rend(); ++f) {
+    size_t at = f->desc.find("errno = ");
+    if (at == std::string::npos) continue;
+    int number = std::atoi(f->desc.c_str() + at + 8);
+    if (number <= 0) continue;
+    const std::string mark = "error message = '";
+    size_t m = f->desc.find(mark, at);
+    size_t end = m == std::string::npos ? m : f->desc.find('\'', m + mark.size());
+    *text = end == std::string::npos ? std::strerror(number) : f->desc.substr(m + mark.size(), end - m - mark.size());
+    return number;
+  }
+  return 0;
+}
+
+// What went wrong, from the innermost frame, short: the sec2 driver's descriptions run on with the time,
+// the buffer's address and the sizes ("file write failed: time = ..., filename = ..."), cut before them.
+std::string ReasonOf(const std::vector<Frame>& frames) {
+  if (frames.empty()) return "";
+  const Frame& inner = frames.back();
+  std::string reason = inner.desc.empty() ? inner.minorText : inner.desc;
+  size_t cut = reason.find(": time = ");
+  if (cut != std::string::npos) reason.resize(cut);
+  return reason;
+}
+
+// " of '/g' in file 'a.h5'" for what the failed call worked on, where `what` does not name them.
+std::string SubjectOf(hid_t subject, const std::string& what) {
+  if (subject < 0 || H5Iis_valid(subject) <= 0) return "";
+  std::string out;
+  ssize_t n = H5Iget_name(subject, nullptr, 0);
+  if (n > 0) {
+    std::string path(static_cast<size_t>(n) + 1, '\0');
+    H5Iget_name(subject, &path[0], path.size());
+    path.resize(static_cast<size_t>(n));
+    // Only where `what` names no path of its own: an object's path as HDF5 keeps it is stale after a move.
+    if (what.find("'/") == std::string::npos) out += " of " + Quote(path);
+  }
+  n = H5Fget_name(subject, nullptr, 0);
+  if (n > 0) {
+    std::string file(static_cast<size_t>(n) + 1, '\0');
+    H5Fget_name(subject, &file[0], file.size());
+    file.resize(static_cast<size_t>(n));
+    if (what.find(Quote(file)) == std::string::npos) out += " in file " + Quote(file);
+  }
+  H5Eclear2(H5E_DEFAULT);
+  return out;
+}
+
+}  // namespace
+
 void ThrowH5(Napi::Env env, const std::string& what) {
   std::vector<Frame> frames;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, CollectFrame, &frames);
   H5Eclear2(H5E_DEFAULT);
-  // The innermost frame says what really went wrong ("unable to lock file, errno = 11 ...").
-  std::string message = what + " failed";
-  if (!frames.empty()) {
-    const Frame& inner = frames.back();
-    message += ": " + (inner.desc.empty() ? inner.minorText : inner.desc);
+  AddonData& data = Data(env);
+  // The innermost frame says what really went wrong ("unable to lock file, errno = 11 ..."); the operating
+  // system's errno, where HDF5 recorded one, is said by name.
+  std::string message = what + SubjectOf(data.errorSubject, what) + " failed";
+  std::string reason = ReasonOf(frames);
+  std::string errnoText;
+  int number = ErrnoOf(frames, &errnoText);
+  if (!reason.empty()) message += ": " + reason;
+  if (number > 0 && reason.find(errnoText) == std::string::npos) {
+    message += ": " + errnoText + " (errno " + std::to_string(number) + ")";
   }
   Napi::Array stack = Napi::Array::New(env, frames.size());
   for (size_t i = 0; i < frames.size(); i++) {
@@ -115,7 +181,8 @@ void ThrowH5(Napi::Env env, const std::string& what) {
     f.Set("desc", frames[i].desc);
     stack.Set(i, f);
   }
-  ThrowWith(env, Data(env).h5Error, message, {stack, Napi::String::New(env, CodeOf(frames))});
+  Napi::Value errnoValue = number > 0 ? Napi::Number::New(env, number) : env.Undefined();
+  ThrowWith(env, data.h5Error, message, {stack, Napi::String::New(env, CodeOf(frames)), errnoValue});
 }
 
 void ThrowH5Code(Napi::Env env, const std::string& message, const char* code) {

@@ -9,6 +9,22 @@ namespace h5mpi {
 // A name as messages show it: 'name'.
 inline std::string Quote(const std::string& name) { return "'" + name + "'"; }
 
+// For the duration of a native call: the HDF5 object it works on. An H5Error thrown meanwhile names that
+// object's file (and its path, when `what` does not already), asked of HDF5 only when the error is made.
+class ErrorSubject {
+ public:
+  ErrorSubject(Napi::Env env, hid_t id);
+  // With AddonData's slot, kept by the caller (transfers, where looking it up per call would cost).
+  ErrorSubject(hid_t* slot, hid_t id) : slot_(*slot), saved_(*slot) { slot_ = id; }
+  ErrorSubject(const ErrorSubject&) = delete;
+  ErrorSubject& operator=(const ErrorSubject&) = delete;
+  ~ErrorSubject();
+
+ private:
+  hid_t& slot_;
+  hid_t saved_;
+};
+
 // Throws an H5Error for the failed `what` ("open file 'x.h5'"), carrying HDF5's error stack and the code
 // its error numbers map to, then clears the stack.
 [[noreturn]] void ThrowH5(Napi::Env env, const std::string& what);

@@ -1,9 +1,13 @@
 // Files: create/open with the sec2 (serial) or MPI-IO driver, close with everything under them, flush.
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <malloc.h>
 
 #include <cstring>
 
-#include <malloc.h>
+#include "agreedio.h"
 #include "comm.h"
 #include "errors.h"
 #include "fpstate.h"
@@ -50,6 +54,13 @@ Plist AccessPlist(Napi::Env env, const Napi::Object& options, const std::string&
   return fapl;
 }
 
+// The communicator of a file opened with the MPI-IO driver (options.comm), else MPI_COMM_NULL.
+MPI_Comm ParallelComm(Napi::Env env, const Napi::Value& options) {
+  if (!options.IsObject()) return MPI_COMM_NULL;
+  Napi::Value comm = options.As<Napi::Object>().Get("comm");
+  return comm.IsObject() ? CommFromValue(env, comm) : MPI_COMM_NULL;
+}
+
 // HDF5 opens serial files without O_CLOEXEC, so any process started from here (orted when MPI starts as a
 // singleton, child_process.spawn) would inherit the descriptor and its flock() and keep the file locked after
 // it is closed. `fapl` is the access plist the file was opened with: asking the file for its own
@@ -72,6 +83,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   static Napi::Function Define(Napi::Env env) {
     std::vector<Napi::ClassPropertyDescriptor<NativeFile>> methods = {
         InstanceMethod<&NativeFile::Close>("close"),
+        InstanceMethod<&NativeFile::CloseAfterFailure>("closeAfterFailure"),
         InstanceMethod<&NativeFile::Flush>("flush"),
         InstanceMethod<&NativeFile::Size>("size"),
         InstanceMethod<&NativeFile::AccessInfo>("accessInfo"),
@@ -101,12 +113,20 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   }
   // Never closes the file: in parallel that is collective (lib/ closes files, also at exit).
 
-  static Napi::Object New(Napi::Env env, hid_t id, const std::string& filename) {
+  // `comm`: a parallel file's communicator (collective then), whose ranks agree on every collective write's
+  // outcome (agreedio.h); MPI_COMM_NULL for a serial file.
+  static Napi::Object New(Napi::Env env, hid_t id, const std::string& filename, MPI_Comm comm) {
     Napi::Object o = Data(env).fileClass.New({});
     NativeFile* f = Unwrap(o);
     f->state_ = std::make_shared<FileState>();
     f->state_->id = id;
     f->state_->filename = filename;
+    void* handle = nullptr;
+    if (comm != MPI_COMM_NULL && InstallAgreedWrites() && H5Fget_vfd_handle(id, H5P_DEFAULT, &handle) >= 0 && handle) {
+      f->state_->agreed = *static_cast<MPI_File*>(handle);
+      RegisterFile(f->state_->agreed, comm);
+    }
+    H5Eclear2(H5E_DEFAULT);
     return o;
   }
 
@@ -133,6 +153,74 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     FPGuard fp(Data(env).fp);  // closing writes the chunks still cached, through their filters
     hid_t file = Loc(env);
     std::string what = "close file '" + state_->filename + "'";
+    CloseObjects(env, file, what);
+    state_->id = H5I_INVALID_HID;
+    herr_t closed = H5Fclose(file);  // its flush's collective writes still agreed
+    Unregister();
+    CheckH5(env, closed, what);
+    return env.Undefined();
+  }
+
+  void Unregister() {
+    if (state_->agreed != MPI_FILE_NULL) UnregisterFile(state_->agreed);
+    state_->agreed = MPI_FILE_NULL;
+  }
+
+  // closeAfterFailure(comm?): after a failed write, closes the file without writing what HDF5 still caches
+  // for it. HDF5 1.10 cannot be told to drop dirty metadata, and its close flushes: on a full or read-only
+  // file system that fails again, in parallel on some ranks only, which then wait in different collectives
+  // (the metadata cache's sync point on one, MPI_File_close on another) forever; and a failed H5Fclose keeps
+  // an id whose file it freed, which H5close crashes on. So the file's descriptor (sec2) or MPI-IO handle is
+  // first swapped for an anonymous memory file, which every write succeeds on, the same on every rank; then
+  // the close runs its usual course and its writes go nowhere. Collective on `comm` for a parallel file.
+  Napi::Value CloseAfterFailure(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    FPGuard fp(Data(env).fp);
+    hid_t file = Loc(env);
+    std::string what = "close file '" + state_->filename + "' after a failure";
+    int scratch = memfd_create("h5mpi-failed-file", MFD_CLOEXEC);
+    if (scratch < 0) ThrowH5Code(env, what + " failed: memfd_create: " + std::strerror(errno), "IO");
+    // Kept open until the file is closed: an MPI-IO library may open the path only when it first writes
+    // (ROMIO's deferred open), and the number must not name another file by then.
+    struct Closer {
+      int fd;
+      ~Closer() { close(fd); }
+    } keep{scratch};
+    Unregister();  // its handle is closed here
+    void* handle = nullptr;
+    herr_t got = H5Fget_vfd_handle(file, H5P_DEFAULT, &handle);
+    H5Eclear2(H5E_DEFAULT);
+    if (info[0].IsObject()) {
+      MPI_Comm comm = CommFromValue(env, info[0]);
+      // Every rank opens its own memory file (the names differ; MPI-IO only opens each rank's).
+      std::string path = "/proc/self/fd/" + std::to_string(scratch);
+      MPI_File sink = MPI_FILE_NULL;
+      int rc = MPI_File_open(comm, path.c_str(), MPI_MODE_RDWR, MPI_INFO_NULL, &sink);
+      if (rc != MPI_SUCCESS) ThrowMPI(env, rc, what + ": MPI_File_open of a memory file");
+      if (got >= 0 && handle) {
+        MPI_File* fh = static_cast<MPI_File*>(handle);
+        MPI_File_close(fh);  // the real file: collective, no I/O
+        *fh = sink;
+      } else {
+        MPI_File_close(&sink);
+      }
+    } else if (got >= 0 && handle) {
+      dup2(scratch, *static_cast<int*>(handle));
+    }
+    CloseObjects(env, file, what);
+    // A flush that failed leaves HDF5 1.10's metadata cache with its skip list still enabled and dirty
+    // entries in it, and every later flush (close's too) then fails at its start ("slist already
+    // enabled?"), though it goes on: this one writes the entries out, into the memory file, and the cache
+    // is left as after a good flush, so that the close succeeds and frees the file's id.
+    H5Fflush(file, H5F_SCOPE_LOCAL);
+    H5Eclear2(H5E_DEFAULT);
+    state_->id = H5I_INVALID_HID;
+    CheckH5(env, H5Fclose(file), what);
+    return env.Undefined();
+  }
+
+  // Closes every object still open in the file: lib/'s, then any other id.
+  void CloseObjects(Napi::Env env, hid_t file, const std::string& what) {
     // Copied: each one's Close takes it out of the set.
     std::vector<OpenObject*> objects(state_->objects.begin(), state_->objects.end());
     for (OpenObject* o : objects) o->Close();
@@ -141,16 +229,8 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     ssize_t n = CheckH5(env, H5Fget_obj_count(file, kinds), what);
     std::vector<hid_t> ids(n);
     if (n > 0) n = CheckH5(env, H5Fget_obj_ids(file, kinds, ids.size(), ids.data()), what);
-    for (ssize_t i = 0; i < n; i++) {
-      switch (H5Iget_type(ids[i])) {
-        case H5I_ATTR: H5Aclose(ids[i]); break;
-        case H5I_DATATYPE: H5Tclose(ids[i]); break;
-        default: H5Oclose(ids[i]); break;
-      }
-    }
-    state_->id = H5I_INVALID_HID;
-    CheckH5(env, H5Fclose(file), what);
-    return env.Undefined();
+    for (ssize_t i = 0; i < n; i++) CloseId(ids[i]);
+    H5Eclear2(H5E_DEFAULT);
   }
 
   Napi::Value Flush(const Napi::CallbackInfo& info) {
@@ -240,7 +320,7 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   if (info[3].ToBoolean()) SetCreationOrder(env, fcpl.get(), true, what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
   hid_t id = CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, fcpl.get(), fapl.get()), what), fapl);
-  return NativeFile::New(env, id, path);
+  return NativeFile::New(env, id, path, ParallelComm(env, info[2]));
 }
 
 // fileOpen(path, writable, options) -> NativeFile
@@ -251,7 +331,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
   hid_t id = CloseOnExec(CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what), fapl);
-  return NativeFile::New(env, id, path);
+  return NativeFile::New(env, id, path, ParallelComm(env, info[2]));
 }
 
 // hdf5Version() -> "1.10.8"

@@ -6,14 +6,17 @@
 // it). And who holds a lock, for the message of the one refused. (stat(2) here rather than Node's
 // fs.statSync, whose first call in a process is slow and would land in the first File.open.)
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -36,6 +39,46 @@ Napi::Value PathKind(const Napi::CallbackInfo& info) {
     kind = "directory";
   }
   return Napi::String::New(info.Env(), kind);
+}
+
+// ioErrno(path) -> [errno, text] | undefined: why a write to the file at `path` fails, as its file system
+// tells now: ENOENT (the file is gone), EROFS (read-only), ENOSPC (no block free to this user), EACCES (not
+// writable). For MPI-IO files, whose MPI library reports a failed write without the errno (Open MPI's
+// OMPIO prints it on stderr and returns a short count), so that the error can still say why.
+Napi::Value IoErrno(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].ToString();
+  int found = 0;
+  struct stat st;
+  struct statvfs fs;
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+    found = ENOENT;
+  } else if (::statvfs(path.c_str(), &fs) == 0) {
+    unsigned long long free = ::geteuid() == 0 ? fs.f_bfree : fs.f_bavail;
+    if (fs.f_flag & ST_RDONLY) found = EROFS;
+    else if (free == 0) found = ENOSPC;
+    else if (::access(path.c_str(), W_OK) != 0 && errno == EACCES) found = EACCES;
+  }
+  if (found == 0) {
+    // A file system that turned read-only after an error (ext4's errors=remount-ro) may still say it is
+    // writable: asking it to allocate the file's first byte, which the file keeps (HDF5's superblock is
+    // there; the size is kept), is refused with the real reason.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1) != 0 &&
+          (errno == EROFS || errno == ENOSPC || errno == EDQUOT || errno == EIO)) {
+        found = errno;
+      }
+      ::close(fd);
+    } else if (errno == EROFS) {
+      found = EROFS;
+    }
+  }
+  if (found == 0) return env.Undefined();
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, found));
+  out.Set(1u, Napi::String::New(env, std::strerror(found)));
+  return out;
 }
 
 // realPath(path) -> the absolute path with every symbolic link resolved (realpath(3)), or undefined.
@@ -209,6 +252,7 @@ Napi::Value LockHolders(const Napi::CallbackInfo& info) {
 
 void InitFileLock(Napi::Env env, Napi::Object exports) {
   exports.Set("pathKind", Napi::Function::New(env, PathKind));
+  exports.Set("ioErrno", Napi::Function::New(env, IoErrno));
   exports.Set("realPath", Napi::Function::New(env, RealPath));
   exports.Set("fileTryLock", Napi::Function::New(env, TryLock));
   exports.Set("fileCreateLocked", Napi::Function::New(env, CreateLocked));

@@ -44,6 +44,7 @@ Napi::Object NewGroup(Napi::Env env, const std::shared_ptr<FileState>& file, hid
 }
 
 Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
+  ErrorSubject subject(info.Env(), file->id);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   std::string what = "create group " + Quote(path);
@@ -56,6 +57,7 @@ Napi::Value CreateGroup(const Napi::CallbackInfo& info, const std::shared_ptr<Fi
 }
 
 Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<FileState>& file) {
+  ErrorSubject subject(info.Env(), file->id);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   Object o(CheckH5(env, H5Oopen(file->id, path.c_str(), H5P_DEFAULT), "open " + Quote(path)));
@@ -69,6 +71,7 @@ Napi::Value OpenObjectAt(const Napi::CallbackInfo& info, const std::shared_ptr<F
 // Checks each link along the path first, since HDF5 reports a missing intermediate group as an error
 // rather than "no".
 Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   size_t pos = path[0] == '/' ? 1 : 0;
@@ -86,9 +89,17 @@ Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
     pos = slash + 1;
   }
   H5O_info_t oinfo;
-  if (H5Oget_info_by_name(loc, path.c_str(), &oinfo, H5P_DEFAULT) < 0) {  // a dangling soft link
-    H5Eclear2(H5E_DEFAULT);
-    return Napi::String::New(env, "missing");
+  if (H5Oget_info_by_name(loc, path.c_str(), &oinfo, H5P_DEFAULT) < 0) {
+    // A soft or external link that leads nowhere is "nothing there" (h5py's rule); a hard link is to an
+    // object that is there, whose header HDF5 cannot read (a damaged file): that is HDF5's error, and said.
+    H5L_info_t link;
+    herr_t linked = H5Lget_info(loc, path.c_str(), &link, H5P_DEFAULT);
+    if (linked < 0 || link.type != H5L_TYPE_HARD) {
+      H5Eclear2(H5E_DEFAULT);
+      return Napi::String::New(env, "missing");
+    }
+    H5Oget_info_by_name(loc, path.c_str(), &oinfo, H5P_DEFAULT);  // again, for its error stack alone
+    ThrowH5(env, "read the object header at " + Quote(path));
   }
   switch (oinfo.type) {
     case H5O_TYPE_GROUP: return Napi::String::New(env, "group");
@@ -99,6 +110,7 @@ Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::vector<std::string> names;
   CheckH5(env, CollectNames(loc, false, &names), "list group");
@@ -106,6 +118,7 @@ Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value LinkDelete(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   CheckH5(env, H5Ldelete(loc, path.c_str(), H5P_DEFAULT), "delete " + Quote(path));

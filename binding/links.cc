@@ -161,15 +161,18 @@ herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names)
 }
 
 Napi::Value LinkExists(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   std::string path = info[0].ToString();
   return Napi::Boolean::New(info.Env(), path == "/" || LinkPathExists(loc, path));
 }
 
 Napi::Value PathCrossesExternal(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   return Napi::Boolean::New(info.Env(), CrossesExternal(loc, info[0].ToString(), 0));
 }
 
 Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   if (path == "/" || !LinkPathExists(loc, path)) return env.Null();
@@ -201,6 +204,7 @@ Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value CreateSoftLink(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString(), target = info[1].ToString();
   std::string what = "create soft link " + Quote(path) + " to " + Quote(target);
@@ -210,6 +214,7 @@ Napi::Value CreateSoftLink(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value CreateHardLink(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString(), target = info[1].ToString();
   std::string what = "create hard link " + Quote(path) + " to " + Quote(target);
@@ -219,6 +224,7 @@ Napi::Value CreateHardLink(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value CreateExternalLink(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString(), file = info[1].ToString(), object = info[2].ToString();
   std::string what = "create external link " + Quote(path) + " to " + Quote(object) + " in " + Quote(file);
@@ -228,6 +234,7 @@ Napi::Value CreateExternalLink(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value LinkMove(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string from = info[0].ToString(), to = info[1].ToString();
   std::string what = "move " + Quote(from) + " to " + Quote(to);
@@ -237,6 +244,7 @@ Napi::Value LinkMove(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value ObjectCopy(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   // A copy that converts the data (variable-length strings into another file, expanded references) runs
   // the filters, and the first use of one loads its plugin (fpstate.h).
@@ -259,6 +267,7 @@ Napi::Value ObjectCopy(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value ObjectVisit(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   Collected c;

@@ -16,11 +16,25 @@ namespace h5mpi {
 
 class OpenObject;
 
+// Closes an object id by its type. H5Dclose and H5Gclose let the id go even when closing fails (a dataset
+// whose cached chunks cannot be written to a full disk); H5Oclose in HDF5 1.10 keeps it, and H5close would
+// later close it again after its file is gone, and crash.
+inline herr_t CloseId(hid_t id) {
+  switch (H5Iget_type(id)) {
+    case H5I_DATASET: return H5Dclose(id);
+    case H5I_GROUP: return H5Gclose(id);
+    case H5I_DATATYPE: return H5Tclose(id);
+    case H5I_ATTR: return H5Aclose(id);
+    default: return H5Oclose(id);
+  }
+}
+
 // What a file and the objects opened in it share.
 struct FileState {
   hid_t id = H5I_INVALID_HID;
   std::string filename;
   std::unordered_set<OpenObject*> objects;  // open groups and datasets, not the file itself
+  MPI_File agreed = MPI_FILE_NULL;          // a parallel file's MPI-IO handle, as registered in agreedio.h
 };
 
 // An HDF5 group or dataset opened in a file.
@@ -51,7 +65,7 @@ class OpenObject {
   herr_t Close() {
     Release();
     herr_t r = 0;
-    if (id_ >= 0) r = H5Oclose(id_);
+    if (id_ >= 0) r = CloseId(id_);
     id_ = H5I_INVALID_HID;
     Forget();
     return r;

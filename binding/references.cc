@@ -355,6 +355,7 @@ hid_t RawReferenceType(Napi::Env env, hid_t fileType, const Napi::DataView& raw,
 
 // makeReferences(elements, region) -> ArrayBuffer of the stored references (PackReferences' elements).
 Napi::Value MakeReferences(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::vector<unsigned char> raw =
       PackReferences(env, loc, info[0].As<Napi::Array>(), info[1].ToBoolean(), "");  // lib/ names the call
@@ -366,6 +367,7 @@ Napi::Value MakeReferences(const Napi::CallbackInfo& info, hid_t loc) {
 // resolveReference(bytes, region) -> the path of the object (or dataset) the stored reference points at, or
 // null when it points at no object or at one without a path.
 Napi::Value ResolveReference(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   bool region = info[1].ToBoolean();

@@ -170,15 +170,21 @@ interface AttributeOwner {
  * Runs a binding call, naming the owner and the call in an HDF5 failure (the binding names the attribute
  * only), with what to do about HDF5's size limit.
  */
-function named<T>(where: string, call: () => T): T {
+function named<T>(where: string, call: () => T, file?: string): T {
   try {
     return call();
   } catch (e) {
+    // V8's own "Array buffer allocation failed" (a value too large for memory) says nothing of what was read.
+    // By name: V8 may make this error in another realm than the caller's (jest's, a vm context).
+    const m = typeof e === 'object' && e !== null && (e as Error).name === 'RangeError' ? String((e as Error).message) : '';
+    if (/allocation failed/i.test(m) && !m.startsWith(where)) {
+      throw new RangeError(`${where}${file ? ` in '${file}'` : ''}: the value does not fit in memory (${m})`);
+    }
     if (!(e instanceof H5Error) || e.message.startsWith(where)) throw e;
     const hint = /object header message is too large/.test(e.message)
       ? '. HDF5 keeps attributes in their object\'s header, where one may take at most 64 KiB: store a larger value as a dataset'
       : '';
-    throw new H5Error(`${where}: ${e.message}${hint}`, e.code, e.h5stack);
+    throw new H5Error(`${where}: ${e.message}${hint}`, e.code, e.h5stack, e.errno);
   }
 }
 
@@ -478,12 +484,12 @@ export class Attributes {
         if (!location.attrExists(name)) {
           throw new H5Error(`${where}: no attribute '${name}' on ${owner.description} (it has: ${location.attrNames().join(', ') || 'none'})`, 'NOT_FOUND');
         }
-        const r = named(where, () => location.attrRead(name, code));
+        const r = named(where, () => location.attrRead(name, code), this.#owner.ctx.filename);
         // The binding reads numbers and strings by itself; every other type it reads through its codec.
         const empty = r.shape !== null && r.shape.length === 0;
         if (r.data !== undefined || code === INFO_ONLY || empty) return r;
         const t = resolvedOfInfo(r.type);
-        return t === undefined ? r : named(where, () => location.attrRead(name, code, nativeType(t)));
+        return t === undefined ? r : named(where, () => location.attrRead(name, code, nativeType(t)), this.#owner.ctx.filename);
       },
     );
   }

@@ -1,11 +1,17 @@
 // What a file's objects share: the per-file state (communicator, checking settings, mode, the open-object
 // registry, the lock) and the operations every object runs through it (collective calls, metadata reads,
 // writability and open checks). Groups, datasets and attributes depend on this, not on File.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { runCollective } from './collective';
-import { H5Error } from './errors';
+import { H5Error, PeerFailedError } from './errors';
 import type { FileHold } from './filelock';
 import type { Comm } from './mpi';
+import { native } from './native';
 import type { NativeFile } from './native';
+
+/** In the message of every call refused after a failure: how other ranks recognize it in a PeerFailedError. */
+const UNUSABLE = 'is unusable after an earlier failure';
 
 /** As h5py: 'r' read-only; 'r+' read/write, must exist; 'w' create, truncate; 'w-'/'x' create, fail if it exists; 'a' read/write, create if missing. */
 export type FileMode = 'r' | 'r+' | 'w' | 'w-' | 'x' | 'a';
@@ -29,6 +35,8 @@ export class FileContext {
   hold: FileHold | undefined;
   private isClosed = false;
   private readonly objects = new Map<string, Registered>();
+  /** The failure that left the file unusable, if one did (see `noteFailure`). */
+  private failure: H5Error | undefined;
 
   constructor(
     readonly filename: string,
@@ -67,29 +75,120 @@ export class FileContext {
     }
   }
 
+  /** Whether an earlier failure left the file unusable: every call but close() then throws (code UNUSABLE). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Throws (code UNUSABLE) when an earlier failure left the file unusable. */
+  checkUsable(where: string): void {
+    if (this.failure) {
+      throw new H5Error(
+        `${where}: ${where.includes(`'${this.filename}'`) ? 'the file' : `file '${this.filename}'`} ${UNUSABLE} (${this.failure.message}), so nothing more is sent to HDF5; close() releases it without writing anything more`,
+        'UNUSABLE',
+        [],
+        this.failure.errno,
+      );
+    }
+  }
+
+  /**
+   * Throws (code IO, errno 28) when the file system has less room than `bytes`, which HDF5 is about to
+   * write in a way that hangs a parallel job when the write fails: parallel HDF5 1.10 allocates a contiguous
+   * dataset when it creates it and writes its fill value from rank 0 alone, then waits in a barrier, which
+   * rank 0 skips when its write fails. Checked in a collective call's preparation, so every rank refuses;
+   * nothing is sent to HDF5 and the file stays usable. (A quota is not seen here.)
+   */
+  checkRoom(bytes: number, where: string, what: string): void {
+    let free: number;
+    try {
+      const st = fs.statfsSync(path.dirname(path.resolve(this.filename)));
+      free = (process.getuid?.() === 0 ? st.bfree : st.bavail) * st.bsize;
+    } catch {
+      return; // what cannot be asked is left to HDF5
+    }
+    if (free >= bytes) return;
+    throw new H5Error(
+      `${where}: not created: ${what} needs ${bytes} bytes now, and the file system of '${this.filename}' has ${free} free: ` +
+        'No space left on device (errno 28). Nothing was sent to HDF5; the file is still open',
+      'IO',
+      [],
+      28,
+    );
+  }
+
+  /**
+   * An error a call on this file threw, as it is to be thrown: an I/O error (code IO) says why it failed
+   * where HDF5 did not (MPI-IO reports no errno; the file system is asked). A call that writes (`writes`)
+   * and fails with an I/O error leaves a file open for writing unusable: HDF5's metadata cache may then
+   * hold what is not on disk, and its next flush (close flushes) would fail again, in parallel perhaps on
+   * some ranks only, which would then wait for each other forever. A failed read (a damaged chunk) leaves
+   * the file as it was.
+   */
+  noteFailure(e: unknown, writes: boolean): unknown {
+    let out = e;
+    if (e instanceof H5Error && e.code === 'IO' && e.errno === undefined) {
+      const found = native.ioErrno(this.filename);
+      if (found) out = new H5Error(`${e.message}: ${found[1]} (errno ${found[0]}, as the file system reports it now)`, 'IO', e.h5stack, found[0]);
+    }
+    const io = e instanceof H5Error && e.code === 'IO' && this.mode !== 'r';
+    if (writes && io && !this.failure) {
+      this.failure = out instanceof H5Error ? out : new H5Error(out instanceof Error ? out.message : String(out), 'FAILED');
+    }
+    return out;
+  }
+
   /**
    * Runs a collective operation on this file: checked across ranks in parallel (all ranks make it or
-   * none), plain otherwise. `prepare` validates and describes the call; `action` calls HDF5.
+   * none), plain otherwise. `prepare` validates and describes the call; `action` calls HDF5 (`writes`: it
+   * may write). In parallel the ranks always agree first, even with checkCollective false, that none of
+   * them refuses the call, and so that none has found the file unusable: a rank that refused to call HDF5
+   * would leave the others waiting in it. A failure inside HDF5 is the same on every rank for a collective
+   * write (binding/agreedio.h); a call that failed on some ranks only is found at the next collective call,
+   * where the ranks that failed refuse.
    */
-  collective<T>(where: string, prepare: () => string, action: () => T): T {
+  collective<T>(where: string, prepare: () => string, action: () => T, writes = true): T {
+    const run = (): T => {
+      try {
+        return action();
+      } catch (e) {
+        throw this.noteFailure(e, writes);
+      }
+    };
     if (!this.comm) {
       prepare();
-      return action();
+      this.checkUsable(where);
+      return run();
     }
     // The object's own checks first (they name it), then the file's.
-    return runCollective(this.comm, this.checkCollective, where, () => {
-      const call = prepare();
-      this.checkOpen();
-      return call;
-    }, action, true, `'${this.filename}'`);
+    try {
+      return runCollective(this.comm, true, where, () => {
+        const call = prepare();
+        this.checkOpen();
+        this.checkUsable(where);
+        return call;
+      }, run, this.checkCollective, `'${this.filename}'`);
+    } catch (e) {
+      // Another rank found the file unusable (after a call failed there): so is it here.
+      if (e instanceof PeerFailedError && !this.failure) {
+        const i = e.messages.findIndex((m) => m.includes(UNUSABLE));
+        if (i >= 0) this.failure = new H5Error(`on rank ${e.ranks[i]}: ${e.messages[i]}`, 'UNUSABLE');
+      }
+      throw e;
+    }
   }
 
   /** A metadata read: collective when the file reads metadata collectively, local otherwise. */
   metadataRead<T>(where: string, prepare: () => string, action: () => T): T {
-    if (this.collectiveMetadata) return this.collective(where, prepare, action);
+    if (this.collectiveMetadata) return this.collective(where, prepare, action, false);
     prepare();
     this.checkOpen();
-    return action();
+    this.checkUsable(where);
+    try {
+      return action();
+    } catch (e) {
+      throw this.noteFailure(e, false);
+    }
   }
 
   /** Remembers an open object so that get() returns it and close() closes it. */
@@ -126,16 +225,35 @@ export class FileContext {
     }
   }
 
-  /** Closes one group or dataset (collective in parallel). */
+  /** Closes one group or dataset (collective in parallel); in an unusable file, only marks it closed. */
   closeObject(o: Registered, checkOpen: () => void): void {
-    this.collective(`${o.description}.close`, () => {
+    this.closing(`${o.description}.close`, () => {
       checkOpen();
       return `close('${o.name}')`;
     }, () => {
       o._invalidate();
       this.objects.delete(o.name);
       o._closeNative();
+    }, () => {
+      // Its HDF5 id is closed with the file (closeAfterFailure), once the file can no longer write.
+      o._invalidate();
+      this.objects.delete(o.name);
     });
+  }
+
+  /**
+   * Runs a close: collectively while the file is usable, and `whenUnusable` instead once it is not, on
+   * every rank alike: a rank that found the file unusable (after an independent call failed there) still
+   * takes part in the ranks' agreement, where it refuses, and every rank learns it there.
+   */
+  closing(where: string, prepare: () => string, action: () => void, whenUnusable: () => void): void {
+    try {
+      this.collective(where, prepare, action);
+      return;
+    } catch (e) {
+      if (!this.failure) throw e;
+    }
+    whenUnusable();
   }
 
   /** Closes every object still open in the file, then the file, then releases the lock (not collective by itself). */
@@ -160,5 +278,31 @@ export class FileContext {
       this.hold?.release();
       this.hold = undefined;
     }
+  }
+
+  /**
+   * Closes an unusable file without writing anything more (binding: closeAfterFailure; collective in
+   * parallel, where every rank has agreed that it is unusable), then throws: what HDF5 still held for the
+   * file is lost, and the caller should know.
+   */
+  closeAfterFailure(where: string): never {
+    for (const o of this.objects.values()) o._invalidate();
+    this.objects.clear();
+    const natively = !this.isClosed;
+    this.isClosed = true;
+    try {
+      if (natively) this.native.closeAfterFailure(this.comm?.native);
+    } finally {
+      this.hold?.release();
+      this.hold = undefined;
+    }
+    const failure = this.failure!;
+    throw new H5Error(
+      `${where}: closed without writing what HDF5 still held for it, because an earlier failure left it unusable (${failure.message}); ` +
+        'the file on disk may lack what was written since its last successful flush(), or be unreadable',
+      'UNUSABLE',
+      [],
+      failure.errno,
+    );
   }
 }

@@ -28,6 +28,7 @@ import {
   storedTypeOf,
   STRING_MODES,
   StringDTypeSpec,
+  TypedArrayOf,
   StringMode,
   typeText,
   ValueOf,
@@ -383,6 +384,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         return `${call}('${this.name}', collective)`;
       },
       io,
+      call === 'write',
     );
   }
 
@@ -454,7 +456,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         r = this.live().read(sel.code, target, mode === TransferMode.Collective, STRING_MODES[strings], codec);
       }
     } catch (e) {
-      throw this.filterFailure(e, 'read');
+      throw this.ctx.noteFailure(this.filterFailure(e, 'read'), false);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
     return r;
@@ -568,6 +570,20 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     return resolveSelection(selection, this._shape, this.where(call));
   }
 
+  /** The result array of a read; V8's bare "Array buffer allocation failed" becomes a RangeError that says what. */
+  private allocateFor<T extends NumericDType>(dtype: T, length: number): TypedArrayOf[T] {
+    try {
+      return allocateResult(dtype, length);
+    } catch (e) {
+      // By name: V8 may make this error in another realm than the caller's (jest's, a vm context).
+      if (typeof e !== 'object' || e === null || (e as Error).name !== 'RangeError') throw e;
+      throw new RangeError(
+        `${this.where('read')}: ${length} elements of ${dtype} from '${this.ctx.filename}' do not fit in memory (${(e as Error).message}); ` +
+          'read a selection at a time, or readInto an array of your own',
+      );
+    }
+  }
+
   private readSelected(sel: ResolvedSelection, mode: TransferMode, form: ReadForm = PLAIN_READ): unknown {
     const t = this.#type!;
     const strings = form.strings;
@@ -581,7 +597,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
       return this._shape === null ? values[0] : values;
     }
     if (t.kind === 'number') {
-      const out = allocateResult(t.dtype, sel.size);
+      const out = this.allocateFor(t.dtype, sel.size);
       this.readNative(sel, out, mode);
       return out;
     }
@@ -590,7 +606,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     let elements: unknown;
     if (isDirect(rt)) {
       const { dtype, units } = holderOf(rt);
-      const out = allocateResult(dtype, sel.size * units);
+      const out = this.allocateFor(dtype, sel.size * units);
       this.readNative(sel, out, mode, strings, codec, units);
       elements = finishRead(rt, out, sel.size);
     } else {
@@ -763,7 +779,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         this.live().write(sel.code, payload, mode === TransferMode.Collective, codec);
       }
     } catch (e) {
-      throw this.filterFailure(e, 'write');
+      throw this.ctx.noteFailure(this.filterFailure(e, 'write'), true);
     }
     if (mode !== TransferMode.Serial) this._lastMode = mode;
   }

@@ -25,6 +25,9 @@ export interface H5StackFrame {
  * - `UNSUPPORTED`: HDF5 cannot do this here, e.g. read a virtual dataset through MPI-IO (HDF5 1.10)
  * - `IO`: the operating system failed a read or write
  * - `FILTER`: a filter (compression, plugin) failed or is missing
+ * - `UNUSABLE`: an earlier failure left the file unusable (an I/O error in a file open for writing, or a
+ *   collective call that failed on some ranks only): every call but `close()` throws this, and `close()`
+ *   releases the file without writing anything more
  * - `FAILED`: any other HDF5 failure (the message and `h5stack` say more)
  */
 export type H5ErrorCode =
@@ -41,6 +44,7 @@ export type H5ErrorCode =
   | 'UNSUPPORTED'
   | 'IO'
   | 'FILTER'
+  | 'UNUSABLE'
   | 'FAILED';
 
 /** An HDF5 call failed, or an HDF5 object was misused (closed, missing). `h5stack` holds HDF5's own account. */
@@ -50,10 +54,17 @@ export class H5Error extends Error {
   readonly code: H5ErrorCode;
   /** HDF5's error stack, innermost frame last (empty when h5mpi detected the problem itself). */
   readonly h5stack: H5StackFrame[];
-  constructor(message: string, code: H5ErrorCode = 'FAILED', h5stack: H5StackFrame[] = []) {
+  /**
+   * The operating system's error number (POSIX errno, positive: 28 is ENOSPC) where the failure came from
+   * the OS and its number is known: from HDF5's report of a failed read or write, or, for MPI-IO files
+   * (whose MPI library does not report it), from a look at the file system after the failure.
+   */
+  readonly errno: number | undefined;
+  constructor(message: string, code: H5ErrorCode = 'FAILED', h5stack: H5StackFrame[] = [], errno?: number) {
     super(message);
     this.code = code;
     this.h5stack = h5stack;
+    this.errno = errno;
   }
 }
 

@@ -151,13 +151,24 @@ export class File extends Group implements Disposable {
     }, () => this.ctx.native.flush());
   }
 
-  /** Closes every object still open in this file, then the file. Collective in parallel; closing twice is a no-op. */
+  /**
+   * Closes every object still open in this file, then the file. Collective in parallel; closing twice is a
+   * no-op. A file open for writing is flushed first, so that a write that fails (a full disk) fails there,
+   * alike on every rank, rather than inside HDF5's close. After a failure left the file unusable (code
+   * UNUSABLE), close releases it without writing anything more, and throws to say so.
+   */
   override close(): void {
     if (this.closed) return;
-    this.ctx.collective(`${this.description}.close`, () => 'close()', () => {
+    const where = `${this.description}.close`;
+    this.ctx.closing(where, () => 'close()', () => {
+      if (this.ctx.mode !== 'r') this.ctx.native.flush();
       this._invalidate();
       untrack(this);
       this.ctx.closeFile();
+    }, () => {
+      this._invalidate();
+      untrack(this);
+      this.ctx.closeAfterFailure(where);
     });
   }
 

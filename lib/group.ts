@@ -122,6 +122,9 @@ export class Group extends H5Object {
       full = resolvePath(this.name, path, where);
       ctx.checkWritable(where);
       spec = this.checkCreate(options, where);
+      if (ctx.parallel && spec.fill && !spec.chunks && !spec.virtual && spec.shape) {
+        ctx.checkRoom(spec.shape.reduce((a, b) => a * b, 1) * spec.fill.byteLength, where, 'its fill value, written over the whole dataset as parallel HDF5 allocates it,');
+      }
       return describeCreate(full, options, spec, ctx.checkCollective);
     }, () => this.makeDataset(full, spec, where) as Dataset<D>);
     this.writeInitial(ds, options, where);

@@ -264,6 +264,8 @@ export interface CopyFlags {
 /** An open file; its tree is addressed by absolute paths. close() closes everything opened in it. */
 export interface NativeFile extends NativeLocation {
   close(): void;
+  /** Closes without writing what HDF5 still caches (its writes go to a memory file); collective on `comm` in parallel. */
+  closeAfterFailure(comm: NativeComm | undefined): void;
   flush(): void;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
@@ -340,6 +342,8 @@ export interface Native {
   pageStart(buffer: ArrayBuffer, huge: boolean): number;
   /** What is at `path` (stat(2)): 'file' also when stat fails other than with ENOENT. */
   pathKind(path: string): 'missing' | 'file' | 'directory';
+  /** Why a write to `path` fails, as its file system tells now: [errno, strerror] or undefined. */
+  ioErrno(path: string): [number, string] | undefined;
   /** realpath(3): the absolute path with symbolic links resolved, or undefined when it cannot be resolved. */
   realPath(path: string): string | undefined;
   /** A descriptor holding a flock on `path` (shared, or exclusive), or why there is none. */
@@ -360,8 +364,8 @@ export interface Native {
 // there, requiring h5mpi throws an Error that says what is missing and how to build it.
 export const native: Native = loadAddon<Native>(path.join(__dirname, '..'));
 native.setErrorClasses(
-  function makeH5Error(message: string, stack: H5StackFrame[], code: H5ErrorCode) {
-    return new H5Error(message, code, stack);
+  function makeH5Error(message: string, stack: H5StackFrame[], code: H5ErrorCode, errno?: number) {
+    return new H5Error(message, code, stack, errno);
   },
   function makeMPIError(message: string, errorClass: number, code: string) {
     return new MPIError(message, errorClass, code);

@@ -59,9 +59,13 @@ export abstract class H5Object {
     return this.#handle;
   }
 
-  /** @internal Throws an H5Error (code CLOSED) when this object or its file is closed. */
+  /**
+   * @internal Throws an H5Error when this object or its file is closed (code CLOSED), or when an earlier
+   * failure left its file unusable (code UNUSABLE).
+   */
   _checkOpen(): void {
     if (!this.#open) throw this.closedError();
+    this.ctx.checkUsable(this.description);
   }
 
   private closedError(): H5Error {

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as h5 from '../lib';
+import { hasH5py, python } from './helpers/h5tools';
 import { describeRun, mpirun, tmpdir } from './helpers/mpirun';
 
 interface Case {
@@ -94,5 +95,64 @@ describe('bad input, in a child process', () => {
       expect(r.message).toMatch(c.message);
     });
     expect(reports[cases.length]).toMatchObject({ value: { x: [10, 20, 30, 40], r: [1, 2] } });
+  });
+});
+
+describe('errors name the file and the object', () => {
+  // A file whose dataset '/x' has a damaged object header (its version byte, in a file h5py wrote with
+  // libver='latest', whose headers start with the signature 'OHDR'): the link is there, the object is not
+  // readable. get() says HDF5's reason (not "nothing at"), has() sees the link (as h5py's `in`), and the
+  // rest of the file reads.
+  const describePy = hasH5py() ? describe : describe.skip;
+  describePy('an object whose header HDF5 cannot read', () => {
+    const file = path.join(scratch(), 'damaged.h5');
+    beforeAll(() => {
+      const { addr } = python(
+        `with h5py.File(sys.argv[1], 'w', libver='latest') as f:\n` +
+          `    f['x'] = np.arange(4.0)\n    f['ok'] = np.arange(3)\n    emit({'addr': h5py.h5o.get_info(f['x'].id).addr})`,
+        [file],
+      ) as { addr: number };
+      const bytes = fs.readFileSync(file);
+      expect(bytes.subarray(addr, addr + 4).toString('latin1')).toBe('OHDR');
+      bytes[addr + 4] = 0xee; // the header's version
+      fs.writeFileSync(file, bytes);
+    });
+
+    test('get() throws HDF5\'s reason, naming the file and the path; has() and keys() see the link; the rest reads', () => {
+      using f = h5.File.open(file, 'r');
+      let caught: unknown;
+      try {
+        f.get('x');
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(h5.H5Error);
+      const e = caught as h5.H5Error;
+      expect(e.code).not.toBe('NOT_FOUND');
+      expect(e.message).toContain(`'/x'`);
+      expect(e.message).toContain(`'${file}'`);
+      expect(e.message).toMatch(/version/i);
+      expect(e.h5stack.length).toBeGreaterThan(0);
+      expect(f.has('x')).toBe(true);
+      expect(f.keys()).toEqual(['ok', 'x']);
+      expect(Array.from((f.get('ok') as h5.Dataset<'int64'>).read())).toEqual([0n, 1n, 2n]);
+      // Nothing there is still NOT_FOUND.
+      expect(() => f.get('nope')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }) as Error);
+    });
+
+    test('h5py cannot open it either', () => {
+      const got = python(`with h5py.File(sys.argv[1], 'r') as f:\n    try:\n        f['x']\n        emit('opened')\n    except Exception as e:\n        emit(type(e).__name__)`, [file]);
+      expect(got).not.toBe('opened');
+    });
+  });
+
+  test('a read too large for memory names the dataset, the file and the size', () => {
+    const file = path.join(scratch(), 'huge.h5');
+    using f = h5.File.open(file, 'w');
+    // 8 TiB claimed, nothing stored (chunked): the result array cannot be made.
+    const d = f.createDataset('x', { shape: [2 ** 40], dtype: 'float64', chunks: [1024] });
+    expect(() => d.read()).toThrow(expect.objectContaining({ name: 'RangeError' }) as Error);
+    expect(() => d.read()).toThrow(`Dataset '/x'.read: 1099511627776 elements of float64 from '${file}' do not fit in memory (Array buffer allocation failed)`);
+    expect(Array.from(d.read({ start: [5], count: [2] }))).toEqual([0, 0]);
   });
 });

@@ -285,13 +285,13 @@ describe('move', () => {
     using f = File.open(file, 'a');
     const v = f.get('data/v') as Dataset<'uint64'>;
     const sibling = f.get('data_v') as Dataset<'uint64'>;
-    expect(() => v.read()).toThrow("read dataset '/data/v' failed: data error detected by Fletcher32 checksum");
+    expect(() => v.read()).toThrow(`read dataset '/data/v' in file '${file}' failed: data error detected by Fletcher32 checksum`);
     f.move('data', 'archive/data');
-    expect(() => v.read()).toThrow("read dataset '/archive/data/v' failed: data error detected by Fletcher32 checksum");
+    expect(() => v.read()).toThrow(`read dataset '/archive/data/v' in file '${file}' failed: data error detected by Fletcher32 checksum`);
     (f.get('archive') as Group).move('data/v', 'v2');
-    expect(() => v.read()).toThrow("read dataset '/archive/v2' failed");
+    expect(() => v.read()).toThrow(`read dataset '/archive/v2' in file '${file}' failed`);
     // '/data_v' only starts like '/data': it stays where it was.
-    expect(() => sibling.read()).toThrow("read dataset '/data_v' failed");
+    expect(() => sibling.read()).toThrow(`read dataset '/data_v' in file '${file}' failed`);
   });
 
   test('is refused in a read-only file, leaving it as it was', () => {

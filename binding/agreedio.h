@@ -1,0 +1,22 @@
+// Collective writes whose failure every rank sees. HDF5 1.10's MPI-IO driver returns early from a failed
+// MPI_File_write_at_all, skipping the collective calls that follow it (MPI_File_set_view, the metadata
+// cache's barriers), so a write that fails on some ranks only leaves the others waiting for them forever.
+// Open MPI's OMPIO does report a failed write (a full disk) on the aggregating ranks only, or as a short
+// count on one rank; ROMIO agrees on the outcome, OMPIO does not. So libhdf5's calls to
+// MPI_File_write_at_all are routed here (its GOT entry is rewritten, once per process): the write is made,
+// then the file's ranks agree on whether it succeeded everywhere (one MPI_Allreduce of an int), and where it
+// failed anywhere it fails everywhere, with MPI_ERR_IO, so that HDF5 takes the same path on every rank.
+#pragma once
+#include "common.h"
+
+namespace h5mpi {
+
+// Routes libhdf5's MPI_File_write_at_all through the agreeing write; false when its GOT entry was not found
+// (then writes are HDF5's own, as before). Process-wide and idempotent: libhdf5 is loaded once per process.
+bool InstallAgreedWrites();
+// The communicator the ranks of `fh` agree on (a duplicate of the file's, owned here until UnregisterFile).
+// Files not registered are written without agreement.
+void RegisterFile(MPI_File fh, MPI_Comm comm);
+void UnregisterFile(MPI_File fh);
+
+}  // namespace h5mpi
