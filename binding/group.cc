@@ -1,6 +1,7 @@
 // Groups: NativeGroup, and the calls on a file's tree (create groups, open, look up, list, delete); links.cc
 // has the rest (links, moves, copies, walks).
 #include "errors.h"
+#include "h5compat.h"
 #include "object.h"
 
 namespace h5mpi {
@@ -85,8 +86,8 @@ Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
     if (slash == std::string::npos) break;
     pos = slash + 1;
   }
-  H5O_info_t oinfo;
-  if (H5Oget_info_by_name(loc, path.c_str(), &oinfo, H5P_DEFAULT) < 0) {  // a dangling soft link
+  h5compat::ObjectInfo oinfo;
+  if (h5compat::ObjectInfoByName(loc, path.c_str(), &oinfo) < 0) {  // a dangling soft link
     H5Eclear2(H5E_DEFAULT);
     return Napi::String::New(env, "missing");
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "errors.h"
+#include "h5compat.h"
 #include "object.h"
 
 namespace h5mpi {
@@ -40,7 +41,7 @@ bool LinkPathExists(hid_t loc, const std::string& path) {
 }
 
 // The value of the soft link at `path` (its info already read into `li`).
-std::string SoftTarget(Napi::Env env, hid_t loc, const std::string& path, const H5L_info_t& li,
+std::string SoftTarget(Napi::Env env, hid_t loc, const std::string& path, const h5compat::LinkInfo& li,
                        const std::string& what) {
   std::string buf(li.u.val_size, '\0');
   CheckH5(env, H5Lget_val(loc, path.c_str(), &buf[0], buf.size(), H5P_DEFAULT), what);
@@ -56,8 +57,8 @@ bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
   for (size_t i = 0; i < parts.size(); i++) {
     std::string parent = prefix;
     prefix += "/" + parts[i];
-    H5L_info_t li;
-    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0 || H5Lget_info(loc, prefix.c_str(), &li, H5P_DEFAULT) < 0) {
+    h5compat::LinkInfo li;
+    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0 || h5compat::LinkInfoByName(loc, prefix.c_str(), &li) < 0) {
       H5Eclear2(H5E_DEFAULT);
       return false;
     }
@@ -101,7 +102,7 @@ const char* KindName(H5O_type_t type) {
   }
 }
 
-herr_t CollectObject(hid_t, const char* name, const H5O_info_t* info, void* data) {
+herr_t CollectObject(hid_t, const char* name, const h5compat::ObjectInfo* info, void* data) {
   if (name[0] == '.' && name[1] == '\0') return 0;  // the group the walk starts from
   auto* c = static_cast<Collected*>(data);
   c->names.emplace_back(name);
@@ -150,14 +151,16 @@ herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names)
   hsize_t idx = 0;
   if (TracksOrder(loc, attributes)) {
     herr_t r = attributes ? H5Aiterate2(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
-                          : H5Literate(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
+                          : h5compat::IterateLinks(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx,
+                                                   CollectName<h5compat::LinkInfo>, names);
     if (r >= 0) return r;
     H5Eclear2(H5E_DEFAULT);
     names->clear();
     idx = 0;
   }
-  return attributes ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
-                    : H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
+  return attributes
+             ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
+             : h5compat::IterateLinks(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<h5compat::LinkInfo>, names);
 }
 
 Napi::Value LinkExists(const Napi::CallbackInfo& info, hid_t loc) {
@@ -174,8 +177,8 @@ Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc) {
   std::string path = info[0].ToString();
   if (path == "/" || !LinkPathExists(loc, path)) return env.Null();
   std::string what = "read the link " + Quote(path);
-  H5L_info_t li;
-  CheckH5(env, H5Lget_info(loc, path.c_str(), &li, H5P_DEFAULT), what);
+  h5compat::LinkInfo li;
+  CheckH5(env, h5compat::LinkInfoByName(loc, path.c_str(), &li), what);
   Napi::Object o = Napi::Object::New(env);
   switch (li.type) {
     case H5L_TYPE_HARD: o.Set("type", "hard"); break;
@@ -262,10 +265,8 @@ Napi::Value ObjectVisit(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   Collected c;
-  CheckH5(
-      env,
-      H5Ovisit_by_name2(loc, path.c_str(), H5_INDEX_NAME, H5_ITER_INC, CollectObject, &c, H5O_INFO_BASIC, H5P_DEFAULT),
-      "visit the objects under " + Quote(path));
+  CheckH5(env, h5compat::VisitObjectsByName(loc, path.c_str(), H5_INDEX_NAME, H5_ITER_INC, CollectObject, &c),
+          "visit the objects under " + Quote(path));
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, FromStrings(env, c.names));
   out.Set(1u, FromStrings(env, c.kinds));
