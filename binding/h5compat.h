@@ -51,6 +51,21 @@ inline herr_t VisitObjectsByName(hid_t loc, const char* path, H5_index_t index, 
 // Frees what HDF5 allocated for the variable-length elements (strings, sequences) of `buf`, as selected in `space`.
 inline herr_t Reclaim(hid_t memType, hid_t space, void* buf) { return H5Treclaim(memType, space, H5P_DEFAULT, buf); }
 
+// Why HDF5 1.14 made no selection I/O in a transfer (H5Pget_no_selection_io_cause, from 1.14.1): with the
+// no-collective cause H5D_MPIO_NO_SELECTION_IO (0x100) it says why a collective transfer was not one.
+inline uint32_t NoSelectionIoCause(hid_t dxpl) {
+#if H5_VERSION_GE(1, 14, 1)
+  uint32_t cause = 0;
+  if (H5Pget_no_selection_io_cause(dxpl, &cause) < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return 0;
+  }
+  return cause;
+#else
+  return 0;
+#endif
+}
+
 constexpr H5R_type_t kObjectRef = H5R_OBJECT1;
 constexpr H5R_type_t kRegionRef = H5R_DATASET_REGION1;
 
@@ -82,6 +97,8 @@ inline herr_t VisitObjectsByName(hid_t loc, const char* path, H5_index_t index, 
 inline herr_t Reclaim(hid_t memType, hid_t space, void* buf) {
   return H5Dvlen_reclaim(memType, space, H5P_DEFAULT, buf);
 }
+
+inline uint32_t NoSelectionIoCause(hid_t) { return 0; }  // 1.10 has no selection I/O
 
 constexpr H5R_type_t kObjectRef = H5R_OBJECT;
 constexpr H5R_type_t kRegionRef = H5R_DATASET_REGION;

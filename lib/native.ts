@@ -168,6 +168,8 @@ export interface FileAccess {
   comm?: NativeComm;
   info?: Record<string, string>;
   collectiveMetadata?: boolean;
+  /** HDF5's collective metadata reads, with collectiveMetadata (default: as collectiveMetadata). */
+  collectiveMetadataReads?: boolean;
 }
 
 /** What a file, group or dataset holds: attributes. */
