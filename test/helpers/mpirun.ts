@@ -34,6 +34,7 @@ export function mpiEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     OMPI_MCA_rmaps_base_oversubscribe: '1',
+    PRTE_MCA_rmaps_default_mapping_policy: ':oversubscribe',
     OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
     H5MPI_CHECK_COLLECTIVE: '1',
   };
