@@ -105,7 +105,7 @@ function howToBuild(root: string): string {
   return (
     `Build the addon for this machine: ${command}. That needs cmake, a C++17 compiler, an MPI and a parallel HDF5 built ` +
     `with it: on Debian or Ubuntu, bash ${deps} installs them (libhdf5-openmpi-dev openmpi-bin libopenmpi-dev ` +
-    'cmake g++ pkg-config); on a cluster, module load an MPI and a parallel HDF5 first (HDF5_ROOT points the ' +
+    'cmake g++ pkg-config, or with H5MPI_MPI=mpich libhdf5-mpich-dev mpich libmpich-dev); on a cluster, module load an MPI and a parallel HDF5 first (HDF5_ROOT points the ' +
     'build at one).'
   );
 }

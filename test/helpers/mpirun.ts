@@ -98,16 +98,24 @@ export function mpirun(n: number, script: string, args: string[] = [], opts: Run
     let timedOut = false;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const kill = (signal: NodeJS.Signals): void => {
       try {
-        process.kill(-child.pid!, 'SIGKILL'); // the whole process group: mpiexec and its ranks
+        process.kill(-child.pid!, signal); // the whole process group: mpiexec (and Open MPI's ranks)
       } catch {
         /* already gone */
       }
+    };
+    let hardKill: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // MPICH's hydra starts each rank in a session of its own, out of the group's reach: a terminated
+      // mpiexec ends its ranks itself; whatever is left gets SIGKILL.
+      kill('SIGTERM');
+      hardKill = setTimeout(() => kill('SIGKILL'), 3000);
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(hardKill);
       const files = fs.readdirSync(reportDir).sort();
       const reports = files.map((f) => fs.readFileSync(path.join(reportDir, f), 'utf8')).join('');
       fs.rmSync(reportDir, { recursive: true, force: true });
