@@ -128,8 +128,19 @@ void ThrowMPI(Napi::Env env, int code, const std::string& what) {
   MPI_Error_string(code, text, &len);
   int errorClass = code;
   MPI_Error_class(code, &errorClass);
-  ThrowWith(env, Data(env).mpiError, what + " failed: " + std::string(text, len),
-            {Napi::Number::New(env, errorClass), Napi::String::New(env, MPIClassName(errorClass))});
+  // MPICH's texts are stacks ("Invalid rank, error stack:" and a line per function): the message takes the
+  // first line, the error's `detail` the whole text.
+  std::string full(text, len);
+  while (!full.empty() && (full.back() == '\n' || full.back() == ' ')) full.pop_back();
+  std::string line = full.substr(0, full.find('\n'));
+  const std::string stackMark = ", error stack:";
+  if (line.size() > stackMark.size() &&
+      line.compare(line.size() - stackMark.size(), stackMark.size(), stackMark) == 0) {
+    line.erase(line.size() - stackMark.size());
+  }
+  Napi::Value detail = line.size() == full.size() ? env.Undefined() : Napi::String::New(env, full);
+  ThrowWith(env, Data(env).mpiError, what + " failed: " + line,
+            {Napi::Number::New(env, errorClass), Napi::String::New(env, MPIClassName(errorClass)), detail});
 }
 
 void ThrowUsage(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }

@@ -358,7 +358,7 @@ native.setErrorClasses(
   function makeH5Error(message: string, stack: H5StackFrame[], code: H5ErrorCode) {
     return new H5Error(message, code, stack);
   },
-  function makeMPIError(message: string, errorClass: number, code: string) {
-    return new MPIError(message, errorClass, code);
+  function makeMPIError(message: string, errorClass: number, code: string, detail?: string) {
+    return new MPIError(message, errorClass, code, detail);
   },
 );

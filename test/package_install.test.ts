@@ -36,7 +36,7 @@ test('npm pack ships what installs and runs; npm install <tarball> builds it and
   const packed = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
   const [info] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
   const files = new Set(info.files.map((f) => f.path));
-  for (const f of ['LICENSE', 'README.md', 'package.json', 'CMakeLists.txt', 'binding/addon.cc', 'scripts/install.js', 'scripts/install-deps.sh', 'scripts/mpienv.sh', 'dist/index.js', 'dist/index.d.ts', 'dist/loader.js']) {
+  for (const f of ['LICENSE', 'README.md', 'package.json', 'CMakeLists.txt', 'cmake/h5mpi-mpi.cmake', 'binding/addon.cc', 'scripts/install.js', 'scripts/install-deps.sh', 'scripts/mpienv.sh', 'dist/index.js', 'dist/index.d.ts', 'dist/loader.js']) {
     expect({ f, shipped: files.has(f) }).toEqual({ f, shipped: true });
   }
   expect([...files].filter((f) => /^(test|bench|demo|docs|build|node_modules|prebuilds)\//.test(f))).toEqual([]);
