@@ -88,16 +88,19 @@ function usage(message) {
 
 // ---------------------------------------------------------------- running programs
 
-/** OpenMPI as scripts/mpienv.sh sets it: more ranks than cores, and root when we are root. */
+/** The launcher's settings as scripts/mpienv.sh makes them (lib/mpiimpl.ts launchEnv: more ranks than cores, root). */
+let launch;
 function mpiEnv(extra = {}) {
-  const env = { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', OMPI_MCA_btl_vader_single_copy_mechanism: 'none', ...extra };
-  if (process.getuid && process.getuid() === 0) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
-  return env;
+  if (!launch) {
+    const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
+    launch = launchEnv(identifyMPI(spawnSync('mpiexec', ['--version'], { encoding: 'utf8' }).stdout ?? ''), !!process.getuid && process.getuid() === 0);
+  }
+  return { ...process.env, ...launch, ...extra };
 }
 
 const RSS_MARK = 'h5mpi-bench-maxrss-kb=';
 // The processes of a run that are not ranks: the launcher and the /usr/bin/time around each rank.
-const NOT_RANKS = new Set(['mpiexec', 'mpirun', 'orterun', 'orted', 'time']);
+const NOT_RANKS = new Set(['mpiexec', 'mpirun', 'orterun', 'orted', 'prterun', 'prted', 'time']);
 
 /**
  * Runs argv (under mpiexec on `ranks` ranks, unless ranks is 0) and returns its last JSON output line; with

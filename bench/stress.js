@@ -22,8 +22,10 @@ const dir = fs.mkdtempSync(path.join(opt('dir', os.tmpdir()), 'h5mpi-stress-'));
 const cols = 1024;
 const rows = Math.ceil((gib * 2 ** 30 * ranks) / (4 * cols));
 
-const env = { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', OMPI_MCA_btl_vader_single_copy_mechanism: 'none' };
-if (process.getuid && process.getuid() === 0) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
+// The launcher's settings as scripts/mpienv.sh makes them (lib/mpiimpl.ts launchEnv: more ranks than cores, root).
+const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
+const launcher = identifyMPI(spawnSync('mpiexec', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+const env = { ...process.env, ...launchEnv(launcher, !!process.getuid && process.getuid() === 0) };
 
 function run(label, rankArgs, timeoutS) {
   console.log(`stress: ${label}`);

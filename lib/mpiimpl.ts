@@ -122,6 +122,15 @@ export function launchEnv(impl: MPIImplementation, root: boolean): Record<string
     // Shared-memory single copy (CMA) needs ptrace rights that containers often lack.
     OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
   };
+  if (majorVersion(impl) >= 5) {
+    // Open MPI 5 launches through PRRTE, which ignores rmaps_base_oversubscribe and takes oversubscription as
+    // a modifier of its mapping policy (the same as `mpiexec --map-by :oversubscribe`).
+    env.PRTE_MCA_rmaps_default_mapping_policy = ':oversubscribe';
+    // Its TCP BTL asks the netlink "reachable" component which interfaces reach each other, which answers
+    // none for a container's addresses and prints "Unable to find reachable pairing between local and remote
+    // interfaces" from every rank; the weighted component pairs them by address, as Open MPI 4 did.
+    env.OMPI_MCA_reachable = 'weighted';
+  }
   if (root) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
   return env;
 }

@@ -71,6 +71,14 @@ describe('launch settings by implementation', () => {
     for (const text of TEXTS.filter(([, , e]) => e.family !== 'openmpi').map(([, t]) => t)) {
       expect(launchEnv(identifyMPI(text), true)).toEqual({});
     }
+    // Open MPI 5 launches through PRRTE: oversubscription through its mapping policy, and the weighted
+    // reachability component (netlink's pairs no container interfaces, and every rank says so on stderr).
+    expect(launchEnv(identifyMPI('mpiexec (Open MPI) 5.0.7'), false)).toEqual({
+      OMPI_MCA_rmaps_base_oversubscribe: '1',
+      OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
+      PRTE_MCA_rmaps_default_mapping_policy: ':oversubscribe',
+      OMPI_MCA_reachable: 'weighted',
+    });
     expect(jobExitStatus(ompi, 124, 3)).toBe(124);
     expect(jobExitStatus(identifyMPI('MPICH Version: 4.0.2'), 124, 3)).toBe(9);
     expect(jobExitStatus(identifyMPI('MPICH Version: 4.0.2'), 124, 1)).toBe(124);
@@ -81,10 +89,10 @@ describe('launch settings by implementation', () => {
     expect(launcher.family).not.toBe('unknown');
     expect(launcher.version).toMatch(/^\d+\.\d+/);
     const env = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('OMPI_') || k === 'UCX_MEM_EVENTS') delete env[k];
+    for (const k of Object.keys(env)) if (k.startsWith('OMPI_') || k.startsWith('PRTE_') || k === 'UCX_MEM_EVENTS') delete env[k];
     const script = path.join(__dirname, '..', 'scripts', 'mpienv.sh');
     const out = execFileSync('bash', ['-c', `source ${script} && env`], { env, encoding: 'utf8' });
-    const set = Object.fromEntries(out.split('\n').filter((l) => /^(OMPI_|UCX_MEM_EVENTS=)/.test(l)).map((l) => l.split('=', 2) as [string, string]));
+    const set = Object.fromEntries(out.split('\n').filter((l) => /^(OMPI_|PRTE_|UCX_MEM_EVENTS=)/.test(l)).map((l) => l.split('=', 2) as [string, string]));
     const expected = { ...launchEnv(launcher, process.getuid?.() === 0), UCX_MEM_EVENTS: 'no' };
     expect(set).toEqual(expected);
   });
