@@ -359,7 +359,7 @@ describe('a missing filter', () => {
     try {
       using f = File.open(path.join(dir, 'szip.h5'), 'w');
       expect(() => f.createDataset('s', { shape: [64], dtype: 'int32', compression: 'szip' })).toThrow(
-        /createDataset\('s'\): this HDF5 \(1\.10\.\d+\) was built without the filter 4 \(szip\) encoder: it reads such data but cannot write it/,
+        `createDataset('s'): this HDF5 (${native.hdf5Version()}) was built without the filter 4 (szip) encoder: it reads such data but cannot write it`,
       );
       expect(f.keys()).toEqual([]);
     } finally {

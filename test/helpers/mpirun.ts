@@ -24,6 +24,8 @@ export interface RunOptions {
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** `script` is a program to run as it is (a compiled C peer, by absolute path), not a scenario for node. */
+  executable?: boolean;
 }
 
 let launcher: MPIImplementation | undefined;
@@ -81,11 +83,12 @@ function parse(stdout: string): Record<string, unknown>[][] {
   return results;
 }
 
-/** Runs `node script args` on n ranks (n = 0: plain `node`, no mpiexec). */
+/** Runs `node script args` on n ranks (n = 0: plain `node`, no mpiexec); with `executable`, `script args`. */
 export function mpirun(n: number, script: string, args: string[] = [], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const file = path.isAbsolute(script) ? script : path.join(SCENARIOS, script);
-  const [cmd, argv] = n === 0 ? [process.execPath, [file, ...args]] : ['mpiexec', ['-n', String(n), process.execPath, file, ...args]];
+  const program = opts.executable ? [file, ...args] : [process.execPath, file, ...args];
+  const [cmd, argv] = n === 0 ? [program[0], program.slice(1)] : ['mpiexec', ['-n', String(n), ...program]];
   const started = Date.now();
   return new Promise((resolve) => {
     // mpiexec forwards each rank's stdout in chunks that can interleave mid-line with other ranks' output
