@@ -10,6 +10,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -22,8 +23,7 @@ const dir = fs.mkdtempSync(path.join(opt('dir', os.tmpdir()), 'h5mpi-stress-'));
 const cols = 1024;
 const rows = Math.ceil((gib * 2 ** 30 * ranks) / (4 * cols));
 
-// The launcher's settings as scripts/mpienv.sh makes them (lib/mpiimpl.ts launchEnv: more ranks than cores, root).
-const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
+// What the mpiexec on PATH needs here (lib/mpiimpl.ts, as scripts/mpienv.sh sets it).
 const launcher = identifyMPI(spawnSync('mpiexec', ['--version'], { encoding: 'utf8' }).stdout ?? '');
 const env = { ...process.env, ...launchEnv(launcher, !!process.getuid && process.getuid() === 0) };
 

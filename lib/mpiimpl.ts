@@ -136,14 +136,24 @@ export function launchEnv(impl: MPIImplementation, root: boolean): Record<string
 }
 
 /**
- * The exit status `mpiexec` of implementation `impl` reports when one rank of a job of `ranks` ends with
- * status `rankStatus` on its own (not through MPI_Abort) and the launcher then kills the others. Open MPI
- * reports the rank's status; MPICH's hydra reports the signal it killed the others with (SIGKILL, 9)
- * whenever there were others to kill.
+ * The exit statuses `mpiexec` of implementation `impl` may report when a rank of a job of `ranks` ends with
+ * status `rankStatus` on its own (an exit, the watchdog; not MPI_Abort). Open MPI reports the rank's
+ * status. MPICH's hydra kills the other ranks as soon as one exits non-zero and reports the signal it
+ * killed them with (SIGKILL, 9) or, when every rank had exited by then, the status itself.
  */
-export function jobExitStatus(impl: MPIImplementation, rankStatus: number, ranks: number): number {
-  if (impl.family === 'mpich' && ranks > 1) return 9;
-  return rankStatus;
+export function jobExitStatuses(impl: MPIImplementation, rankStatus: number, ranks: number): number[] {
+  if (impl.family === 'mpich' && ranks > 1 && rankStatus !== 0) return [rankStatus, 9];
+  return [rankStatus];
+}
+
+/**
+ * What `mpiexec` of implementation `impl` prints on its own stdout when a job ends badly, as a pattern of
+ * whole lines (MPICH's hydra: the "BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES" box); undefined
+ * for a launcher that prints such notices on stderr (Open MPI).
+ */
+export function launcherNotice(impl: MPIImplementation): RegExp | undefined {
+  if (impl.family !== 'mpich') return undefined;
+  return /^(=+|=\s.*|\s*=+\s*|YOUR APPLICATION TERMINATED WITH THE EXIT STRING:.*|This typically refers to a problem with your application\.|Please see the FAQ page for debugging suggestions)$/;
 }
 
 // --- Before libmpi loads ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { identifyMPI, jobExitStatus, launchEnv, launcherJob, launchedByMPI, sizeMismatch } from '../lib/mpiimpl';
+import { identifyMPI, jobExitStatuses, launchEnv, launcherJob, launchedByMPI, launcherNotice, sizeMismatch } from '../lib/mpiimpl';
 import { describeRun, launcherMPI, mpirun, mpirunOk, RANK_COUNTS, reportsLabelled, SCENARIOS } from './helpers/mpirun';
 
 type Report = Record<string, unknown>;
@@ -79,9 +79,14 @@ describe('launch settings by implementation', () => {
       PRTE_MCA_rmaps_default_mapping_policy: ':oversubscribe',
       OMPI_MCA_reachable: 'weighted',
     });
-    expect(jobExitStatus(ompi, 124, 3)).toBe(124);
-    expect(jobExitStatus(identifyMPI('MPICH Version: 4.0.2'), 124, 3)).toBe(9);
-    expect(jobExitStatus(identifyMPI('MPICH Version: 4.0.2'), 124, 1)).toBe(124);
+    const mpich = identifyMPI('MPICH Version: 4.0.2');
+    expect(jobExitStatuses(ompi, 124, 3)).toEqual([124]);
+    expect(jobExitStatuses(mpich, 124, 3)).toEqual([124, 9]);
+    expect(jobExitStatuses(mpich, 124, 1)).toEqual([124]);
+    expect(launcherNotice(ompi)).toBeUndefined();
+    const box = ['', '===================================================================================', '=   BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES', '=   PID 10532 RUNNING AT vm', '=   EXIT CODE: 9', '=   CLEANING UP REMAINING PROCESSES', '=   YOU CAN IGNORE THE BELOW CLEANUP MESSAGES', '==================================================================================='];
+    expect(box.filter((l) => l !== '' && !launcherNotice(mpich)!.test(l))).toEqual([]);
+    expect(launcherNotice(mpich)!.test('heat.js: a 2 x 9 grid is too small')).toBe(false);
   });
 
   test("the launcher on PATH is recognised, and scripts/mpienv.sh sets OMPI_* exactly when it is Open MPI's", () => {

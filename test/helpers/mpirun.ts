@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { identifyMPI, jobExitStatus, launchEnv, MPIImplementation } from '../../lib/mpiimpl';
+import { identifyMPI, jobExitStatuses, launchEnv, launcherNotice, MPIImplementation } from '../../lib/mpiimpl';
 
 export const SCENARIOS = path.join(__dirname, '..', 'scenarios');
 export const ROOT = path.join(__dirname, '..', '..');
@@ -62,11 +62,23 @@ export function mpiEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 }
 
 /**
- * The exit status of a job of `ranks` that one rank ended with `rankStatus` on its own (the watchdog, an
- * exit): the status itself under Open MPI, SIGKILL's 9 under MPICH's hydra (lib/mpiimpl.ts jobExitStatus).
+ * The exit statuses a job of `ranks` may end with when a rank ends it with `rankStatus` on its own (the
+ * watchdog, an exit): the status itself under Open MPI; under MPICH's hydra also SIGKILL's 9, with which
+ * it ends the other ranks (lib/mpiimpl.ts jobExitStatuses).
  */
-export function expectedJobStatus(rankStatus: number, ranks: number): number {
-  return jobExitStatus(launcherMPI(), rankStatus, ranks);
+export function expectedJobStatuses(rankStatus: number, ranks: number): number[] {
+  return jobExitStatuses(launcherMPI(), rankStatus, ranks);
+}
+
+/** `mpiexec`'s stdout without the launcher's own notice of a failed job (MPICH's hydra prints a box there). */
+export function withoutLauncherNotice(stdout: string): string {
+  const notice = launcherNotice(launcherMPI());
+  if (!notice) return stdout;
+  return stdout
+    .split('\n')
+    .filter((l) => !notice.test(l))
+    .join('\n')
+    .replace(/^\n+$/, '');
 }
 
 const MARK = '@@h5mpi ';
