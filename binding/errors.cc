@@ -26,7 +26,9 @@ const char* CodeOf(const Frame& f) {
   if (m == H5E_CANTLOCKFILE) return "LOCKED";
   if (m == H5E_EXISTS || m == H5E_ALREADYEXISTS || m == H5E_FILEEXISTS) return "EXISTS";
   if (m == H5E_NOTFOUND) return "NOT_FOUND";
-  if (f.major == H5E_PLINE || m == H5E_CANTFILTER || m == H5E_NOFILTER) return "FILTER";
+  // H5E_PLUGIN: loading a filter's plugin failed (HDF5 1.14 fails a read so when a directory on
+  // HDF5_PLUGIN_PATH does not exist, where 1.10 reports the filter missing).
+  if (f.major == H5E_PLINE || f.major == H5E_PLUGIN || m == H5E_CANTFILTER || m == H5E_NOFILTER) return "FILTER";
   if (f.major == H5E_IO || m == H5E_READERROR || m == H5E_WRITEERROR || m == H5E_SEEKERROR || m == H5E_CLOSEERROR ||
       m == H5E_TRUNCATED) {
     return "IO";

@@ -110,13 +110,12 @@ herr_t CollectObject(hid_t, const char* name, const h5compat::ObjectInfo* info, 
   return 0;
 }
 
-// The creation property list of the object at `loc`. For a file, where h5py asks: its links of the file's
-// creation list (h5py iterates the file id), its attributes of the root group's (h5py's File.attrs is the
-// root group's).
+// The creation property list of the object at `loc`. For a file, the root group's: HDF5 keeps the root's
+// link-order flags there and not in the file's creation list once the file is reopened (HDFGroup/hdf5#5183),
+// and h5py 3.12 and later ask the root group for both its links and its attributes (h5py/h5py#2410).
 Plist CreatePlistOf(hid_t loc, bool attributes) {
   switch (H5Iget_type(loc)) {
     case H5I_FILE: {
-      if (!attributes) return Plist(H5Fget_create_plist(loc));
       Handle<H5Gclose> root(H5Gopen2(loc, "/", H5P_DEFAULT));
       return Plist(root.valid() ? H5Gget_create_plist(root.get()) : H5I_INVALID_HID);
     }
@@ -144,9 +143,8 @@ bool TracksOrder(hid_t loc, bool attributes) {
 }
 
 herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names) {
-  // Creation order where the group or object says it tracks it, as h5py lists them: also, as h5py does, a
-  // reopened file's root group in name order, since the file's creation list does not report the root's
-  // link-order flag once the file is reopened (HDFGroup/hdf5#5183). A failure (tracked but not indexed, in
+  // Creation order where the group or object says it tracks it, as h5py lists them (a reopened file's root
+  // group too, as h5py 3.12 and later list it: see CreatePlistOf). A failure (tracked but not indexed, in
   // dense storage) lists them again in name order.
   hsize_t idx = 0;
   if (TracksOrder(loc, attributes)) {

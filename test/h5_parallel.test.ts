@@ -329,10 +329,13 @@ describe.each([0, ...RANK_COUNTS])('opening files on %i rank(s) (0: plain node)'
   });
 });
 
-// Open MPI 5's OMPIO drops romio_* hints (above); its ROMIO component takes them, so a user who needs them can have them.
-(OMPIO_DROPS_ROMIO_HINTS ? test : test.skip)("Open MPI 5 (skipped under other MPIs): its ROMIO (OMPI_MCA_io=romio341) takes the romio_* hints its OMPIO drops", async () => {
+// Open MPI 5's OMPIO drops romio_* hints (above). Its ROMIO component (OMPI_MCA_io=romio341) has them, but
+// as measured with 5.0.7 it reports its own defaults, not the values given at open: file.mpiHints shows it.
+(OMPIO_DROPS_ROMIO_HINTS ? test : test.skip)('Open MPI 5 (skipped under other MPIs): its ROMIO (OMPI_MCA_io=romio341) reports romio_* hints, at its own defaults', async () => {
   const results = await mpirunOk(2, 'h5_par_open.js', [tmpdir()], { env: { OMPI_MCA_io: 'romio341' } });
-  for (const r of reports(results, 'world')) expect(r.hints).toMatchObject(HINTS);
+  for (const r of reports(results, 'world')) {
+    expect(r.hints).toMatchObject({ romio_cb_read: 'automatic', romio_cb_write: 'automatic', romio_ds_write: 'automatic', cb_buffer_size: '16777216' });
+  }
 });
 
 // ---- 8 (and 2's variable-length strings): bad input on one rank of a collective call
@@ -533,10 +536,10 @@ with h5py.File(sys.argv[1], 'w', driver='mpio', comm=comm) as f:
         keys: ['be', 'grp', 'gz', 'i64', 's', 'x'],
       });
     }
-    // Variable-length strings read collectively (HDF5 converts them, so it reads them independently), a bool
-    // enum as its int8 base, big-endian floats converted.
+    // Variable-length strings read collectively (HDF5 converts them: 1.10 reads them independently, 1.14
+    // collectively), a bool enum as its int8 base, big-endian floats converted.
     const vlen = ['α', 'b', 'çç', ''];
-    const converted = n > 1 ? { requested: 'collective', mode: 'independent', causes: ['the data needed type conversion'] } : undefined;
+    const converted = n > 1 ? (CONVERTS_COLLECTIVELY ? COLLECTIVE : { requested: 'collective', mode: 'independent', causes: ['the data needed type conversion'] }) : undefined;
     for (const r of reports(results, 'serial')) {
       expect(r).toEqual({
         rank: r.rank,
