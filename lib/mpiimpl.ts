@@ -132,6 +132,9 @@ export function launchEnv(impl: MPIImplementation, root: boolean): Record<string
     env.OMPI_MCA_reachable = 'weighted';
   }
   if (root) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
+  // PRRTE's own launcher, prterun (which runs several programs in one job where Open MPI 5.0.7's mpiexec
+  // crashes), asks for its own variables.
+  if (root && majorVersion(impl) >= 5) Object.assign(env, { PRTE_ALLOW_RUN_AS_ROOT: '1', PRTE_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
   return env;
 }
 

@@ -73,8 +73,10 @@ fi
 for arg in "$@"; do
   case "$arg" in
     --with-peers)
-      # Debian's h5py-mpi and mpi4py are built for Open MPI: with MPICH they would bring Open MPI in.
-      [ "$flavour" = openmpi ] && packages+=(python3-h5py-mpi python3-mpi4py)
+      # Debian's h5py-mpi and mpi4py are built for Open MPI: with MPICH they would bring Open MPI in. The
+      # serial h5py too: the peers read with the serial libhdf5 and its plugins (Debian 12 brings it along
+      # with h5py-mpi, Debian 13 does not).
+      [ "$flavour" = openmpi ] && packages+=(python3-h5py-mpi python3-h5py-serial python3-mpi4py)
       packages+=(python3-netcdf4 netcdf-bin python3-tables python3-hdf5plugin hdf5-filter-plugin hdf5-plugin-lzf
                  bitshuffle hdf5-filter-plugin-blosc-serial) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;

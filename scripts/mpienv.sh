@@ -12,6 +12,7 @@ case "$(mpiexec --version 2>&1 | head -3)" in
     # component, since netlink pairs no interfaces in containers and every rank says so on stderr.
     if [ "$(mpiexec --version 2>&1 | sed -n 's/.*(Open MPI) \([0-9]*\).*/\1/p' | head -1)" -ge 5 ] 2>/dev/null; then
       export PRTE_MCA_rmaps_default_mapping_policy=:oversubscribe OMPI_MCA_reachable=weighted
+      if [ "$(id -u)" -eq 0 ]; then export PRTE_ALLOW_RUN_AS_ROOT=1 PRTE_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
     fi
     if [ "$(id -u)" -eq 0 ]; then
       export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -79,6 +79,8 @@ describe('launch settings by implementation', () => {
       PRTE_MCA_rmaps_default_mapping_policy: ':oversubscribe',
       OMPI_MCA_reachable: 'weighted',
     });
+    expect(launchEnv(identifyMPI('mpiexec (Open MPI) 5.0.7'), true)).toMatchObject({ PRTE_ALLOW_RUN_AS_ROOT: '1', PRTE_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
+    expect(launchEnv(ompi, true)).not.toHaveProperty('PRTE_ALLOW_RUN_AS_ROOT');
     const mpich = identifyMPI('MPICH Version: 4.0.2');
     expect(jobExitStatuses(ompi, 124, 3)).toEqual([124]);
     expect(jobExitStatuses(mpich, 124, 3)).toEqual([124, 9]);
