@@ -168,7 +168,7 @@ function intoCount(c: PeerComm, method: string, array: MPIBuffer, flag: number):
   if (flag === 1) {
     throw new RangeError(
       `${where}: ${from} is longer than the ${array.constructor.name} of ${array.length} it was received into; ` +
-        'it has been taken off the wire (its start is in the array)',
+        'it has been taken off the wire (whether the array now holds its start is up to the MPI library)',
     );
   }
   throw new RangeError(`${where}: ${from} is ${bytes} bytes, not a whole number of ${array.constructor.name} elements`);

@@ -80,15 +80,18 @@ create() {
 }
 
 # Runs a command in a root: a private mount namespace, the kernel file systems, the host's Node.js and
-# npm, the current directory at /src; everything mounted here disappears with the namespace.
+# npm (and npm's cache, so that installs inside find what the host already fetched, as `npm install
+# --prefer-offline` in test/package_install.test.ts expects), the current directory at /src; everything
+# mounted here disappears with the namespace.
 inside_raw() {
   local dir=$1
   shift
-  local node npmdir
+  local node npmdir npmcache
   node=$(readlink -f "$(command -v node)")
   npmdir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  npmcache=$(npm config get cache 2>/dev/null || true)
   unshare --mount --propagation private -- bash -euc '
-    dir=$1 node=$2 npmdir=$3 src=$4; shift 4
+    dir=$1 node=$2 npmdir=$3 src=$4 npmcache=$5; shift 5
     mount -t proc proc "$dir/proc"
     mount --rbind /sys "$dir/sys"
     mount --rbind /dev "$dir/dev"
@@ -99,9 +102,10 @@ inside_raw() {
     ln -sf ../lib/npm/bin/npm-cli.js "$dir/usr/local/bin/npm"
     ln -sf ../lib/npm/bin/npx-cli.js "$dir/usr/local/bin/npx"
     mkdir -p "$dir/src" && mount --bind "$src" "$dir/src"
+    if [ -n "$npmcache" ] && [ -d "$npmcache" ]; then mkdir -p "$dir/root/.npm" && mount --bind "$npmcache" "$dir/root/.npm"; fi
     exec chroot "$dir" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
       PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin bash -c "cd /src && exec \"\$@\"" bash "$@"
-  ' bash "$dir" "$node" "$npmdir" "$PWD" "$@"
+  ' bash "$dir" "$node" "$npmdir" "$PWD" "$npmcache" "$@"
 }
 
 cmd=${1:-}
