@@ -24,6 +24,8 @@ export interface RunOptions {
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** The command that starts n ranks, in place of `mpiexec -n n` (test/multihost.test.ts: another host's mpiexec, srun). */
+  launcher?: (n: number) => string[];
 }
 
 let launcher: MPIImplementation | undefined;
@@ -97,7 +99,8 @@ function parse(stdout: string): Record<string, unknown>[][] {
 export function mpirun(n: number, script: string, args: string[] = [], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const file = path.isAbsolute(script) ? script : path.join(SCENARIOS, script);
-  const [cmd, argv] = n === 0 ? [process.execPath, [file, ...args]] : ['mpiexec', ['-n', String(n), process.execPath, file, ...args]];
+  const launch = opts.launcher?.(n) ?? ['mpiexec', '-n', String(n)];
+  const [cmd, argv] = n === 0 ? [process.execPath, [file, ...args]] : [launch[0], [...launch.slice(1), process.execPath, file, ...args]];
   const started = Date.now();
   return new Promise((resolve) => {
     // mpiexec forwards each rank's stdout in chunks that can interleave mid-line with other ranks' output
