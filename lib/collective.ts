@@ -8,14 +8,18 @@
 import { createHash } from 'node:crypto';
 import { ballot, digest64, groupByCall, ranges, unanimous } from './agreement';
 import { CollectiveMismatchError, PeerFailedError } from './errors';
+import { jobSetting } from './jobenv';
 import type { Comm } from './mpi';
 import { watched, watching } from './watchdog';
 
 export { digest64, groupByCall, ranges };
 
-/** The environment switch: H5MPI_CHECK_COLLECTIVE=0 turns checking off for files that do not say otherwise. */
+/**
+ * The environment switch: H5MPI_CHECK_COLLECTIVE=0 turns checking off for files that do not say otherwise
+ * (rank 0's value in a parallel job, so that every rank takes part in the same exchanges).
+ */
 export function checkingDefault(): boolean {
-  return process.env.H5MPI_CHECK_COLLECTIVE !== '0';
+  return jobSetting('H5MPI_CHECK_COLLECTIVE') !== '0';
 }
 
 /** How a rank describes its part: the call (e.g. "createDataset('/x', [4], float64)") and where it is made, or its failure. */

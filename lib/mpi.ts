@@ -1,5 +1,7 @@
 // The MPI entry point: starting MPI, the world and self communicators, fail-fast, versions.
 import { Comm } from './comm';
+import { setCommChecking } from './collectives';
+import { jobSetting, shareJobSettings } from './jobenv';
 import { native } from './native';
 import { ANY_SOURCE, ANY_TAG, Limits, limits, PROC_NULL, setLimits, ThreadLevel } from './mpistate';
 export type { ThreadLevel } from './mpistate';
@@ -20,6 +22,8 @@ export type { MPIFamily, MPIImplementation } from './mpiimpl';
 let world: Comm | undefined;
 let self: Comm | undefined;
 let failFast = process.env.H5MPI_FAIL_FAST !== '0';
+// Set once the program assigns MPI.failFast: its choice outlives the job's H5MPI_FAIL_FAST.
+let failFastChosen = false;
 let failFastInstalled = false;
 
 function start(): void {
@@ -32,6 +36,10 @@ function start(): void {
     throw new MPIError(mismatch, 0, 'MPI_ERR_OTHER');
   }
   setLimits({ tagUpperBound: init.tagUpperBound, errComm: init.errComm, threadLevel: init.threadLevel });
+  // Every rank takes rank 0's H5MPI_* switches (lib/jobenv.ts) before anything checks or watches.
+  shareJobSettings(init.world);
+  if (!failFastChosen) failFast = jobSetting('H5MPI_FAIL_FAST') !== '0';
+  setCommChecking(jobSetting('H5MPI_CHECK_COLLECTIVE') === '1');
   world = Comm._wrap(init.world, 'MPI.COMM_WORLD', false);
   self = Comm._wrap(init.self, 'MPI.COMM_SELF', false);
   ensureExitHook();
@@ -179,13 +187,14 @@ export const MPI = {
   },
   /**
    * Whether an uncaught exception or unhandled rejection on any rank aborts the whole job (default true;
-   * H5MPI_FAIL_FAST=0 sets it false).
+   * H5MPI_FAIL_FAST=0 sets it false; in a parallel job, rank 0's value holds on every rank).
    */
   get failFast(): boolean {
     return failFast;
   },
   set failFast(on: boolean) {
     failFast = !!on;
+    failFastChosen = true;
     syncFailFast();
   },
   /** True once MPI has been started in this process. */

@@ -104,10 +104,14 @@ let selfSendsTracked = false;
  */
 function selfSend(c: PeerComm, method: string, value: unknown, d: number, t: number): void {
   for (let i = selfSends.length - 1; i >= 0; i--) {
-    if (native.requestTest(selfSends[i])) {
-      native.requestWait(selfSends[i]); // takes its outcome, which frees its slot and its copy
-      selfSends.splice(i, 1);
+    let done = true;
+    try {
+      done = native.requestTest(selfSends[i]);
+      if (done) native.requestWait(selfSends[i]); // takes its outcome, which frees its slot and its copy
+    } catch {
+      // A failed earlier send is not this one's failure; its slot is free all the same.
     }
+    if (done) selfSends.splice(i, 1);
   }
   const [data, object] = isTyped(value) ? [copyOf(value), false] : payload(value, `${c.name}.${method}`, true);
   selfSends.push(c._call(method, (n) => n.isend(data, d, t, object, false)));
@@ -168,7 +172,7 @@ function intoCount(c: PeerComm, method: string, array: MPIBuffer, flag: number):
   if (flag === 1) {
     throw new RangeError(
       `${where}: ${from} is longer than the ${array.constructor.name} of ${array.length} it was received into; ` +
-        'it has been taken off the wire (its start is in the array)',
+        'it has been taken off the wire (whether the array now holds its start is up to the MPI library)',
     );
   }
   throw new RangeError(`${where}: ${from} is ${bytes} bytes, not a whole number of ${array.constructor.name} elements`);
@@ -212,13 +216,41 @@ export function sendrecv(c: PeerComm, value: unknown, dest: number, source: numb
   const rt = c._tagArg(recvTag, 'sendrecv', true);
   const [data, object] = payload(value, `${c.name}.sendrecv`, true);
   // Sizes are unknown on the receiving side: the send goes out non-blocking while the receive probes.
+  if (abandoned.length > 0) reapAbandoned();
   return c._call('sendrecv', (n) => {
     const out = n.isend(data, d, st, object, false);
-    const buffer = n.recv(s, rt);
-    const value = received(buffer, status);
-    native.requestWait(out);
-    return value;
+    let buffer: ArrayBuffer | undefined;
+    try {
+      buffer = n.recv(s, rt);
+    } catch (e) {
+      // The send may still be pending (its peer never got to its receive): waiting here could hang, so
+      // it is taken later, by a sendrecv that finds it done, and the receive's error is what is reported.
+      abandoned.push(out);
+      throw e;
+    }
+    try {
+      return received(buffer, status);
+    } finally {
+      native.requestWait(out);
+    }
   }, () => watchLabel(d, s, rt));
+}
+
+// Sends of sendrecv calls whose receive failed; their slots are released once they complete.
+const abandoned: NativeRequest[] = [];
+
+function reapAbandoned(): void {
+  for (let i = abandoned.length - 1; i >= 0; i--) {
+    const id = abandoned[i];
+    let done = true;
+    try {
+      done = native.requestTest(id);
+      if (done) native.requestWait(id);
+    } catch {
+      // Its failure belongs to the call that already failed.
+    }
+    if (done) abandoned.splice(i, 1);
+  }
 }
 
 export function sendrecvInto<A extends MPIBuffer>(c: PeerComm, send: MPIBuffer, dest: number, array: A, source: number, sendTag: number, recvTag: number, status: Status | undefined): A {

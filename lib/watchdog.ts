@@ -4,13 +4,17 @@
 // since when, then ends its process, which makes mpiexec end the job. It catches what checking cannot: a
 // rank that never makes the call. Unset (the default), nothing is marked and nothing runs.
 import * as os from 'node:os';
+import { jobSetting } from './jobenv';
 import { native } from './native';
 
 /** Exit status of a process the watchdog ended (as timeout(1) uses). */
 export const HANG_EXIT_CODE = 124;
 
-/** The timeout in seconds from H5MPI_HANG_TIMEOUT, or undefined when unset, empty or 0. */
-export function hangTimeout(text = process.env.H5MPI_HANG_TIMEOUT): number | undefined {
+/**
+ * The timeout in seconds from H5MPI_HANG_TIMEOUT (rank 0's, once MPI has started: lib/jobenv.ts), or
+ * undefined when unset, empty or 0.
+ */
+export function hangTimeout(text = jobSetting('H5MPI_HANG_TIMEOUT')): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds < 0) {
@@ -19,17 +23,22 @@ export function hangTimeout(text = process.env.H5MPI_HANG_TIMEOUT): number | und
   return seconds > 0 ? seconds : undefined;
 }
 
-/**
- * Whether collective calls are marked. A constant, so that the marks cost one branch when the watchdog
- * is off.
- */
-export const watching = !/^\s*0*\s*$/.test(process.env.H5MPI_HANG_TIMEOUT ?? '');
+function asksToWatch(text: string | undefined): boolean {
+  return !/^\s*0*\s*$/.test(text ?? '');
+}
 
 /**
- * Starts the watchdog's thread once MPI runs (the report names the rank); throws on a malformed
- * H5MPI_HANG_TIMEOUT. A no-op when it is off.
+ * Whether collective calls are marked: a plain flag, so that the marks cost one branch when the watchdog
+ * is off. Set from this process's environment at load, and from rank 0's when MPI starts.
+ */
+export let watching = asksToWatch(process.env.H5MPI_HANG_TIMEOUT);
+
+/**
+ * Starts the watchdog's thread once MPI runs and the job's settings are shared (the report names the
+ * rank); throws on a malformed H5MPI_HANG_TIMEOUT. A no-op when it is off.
  */
 export function startWatchdog(rank: number, size: number): void {
+  watching = asksToWatch(jobSetting('H5MPI_HANG_TIMEOUT'));
   if (!watching) return;
   const seconds = hangTimeout();
   if (seconds === undefined) return;

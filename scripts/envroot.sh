@@ -30,6 +30,22 @@ env_packages() {
     hdf5-1.14) echo "${COMMON[*]} openmpi-bin libopenmpi-dev libhdf5-openmpi-dev" ;;
   esac
 }
+# The other MPI's packages, which the root must never get: installing them switches Debian's mpiexec and
+# mpicc alternatives, and the root silently stops being the environment it is named after (an older
+# install-deps.sh did that, installing Open MPI's packages by name). Pinned away in the root's apt.
+env_forbidden() {
+  case "$1" in
+    mpich) echo "openmpi-bin openmpi-common libopenmpi* libhdf5-openmpi*" ;;
+    hdf5-1.14) echo "mpich libmpich* libhdf5-mpich*" ;;
+  esac
+}
+pin_forbidden() {
+  local dir=$1 name=$2 pin
+  pin="$dir/etc/apt/preferences.d/h5mpi-one-mpi"
+  [ -d "$dir/etc/apt/preferences.d" ] || return 0
+  printf 'Package: %s\nPin: version *\nPin-Priority: -1\n' "$(env_forbidden "$name")" >"$pin.tmp"
+  if cmp -s "$pin.tmp" "$pin"; then rm -f "$pin.tmp"; else mv "$pin.tmp" "$pin"; fi
+}
 env_describe() {
   case "$1" in
     mpich) echo "mpich: Debian 12, MPICH 4.0.2, HDF5 1.10.8 (the MPICH family: Cray MPICH, Intel MPI, MVAPICH share its ABI)" ;;
@@ -73,6 +89,7 @@ create() {
     tail -5 "$ROOTS/$name.log" >&2
     exit 1
   }
+  pin_forbidden "$dir.tmp" "$name"
   echo "$stamp" >"$dir.tmp/.h5mpi-envroot"
   rm -rf "$dir"
   mv "$dir.tmp" "$dir"
@@ -119,6 +136,7 @@ case "$cmd" in
     env_suite "$name" >/dev/null
     need_root
     create "$name"
+    pin_forbidden "$ROOTS/$name" "$name"
     inside_raw "$ROOTS/$name" "$@"
     ;;
   path)

@@ -12,6 +12,9 @@
 #   --with-peers   also install the peers the tests compare against: h5py with MPI and mpi4py (Debian builds
 #                  them for Open MPI only: with MPICH they are left out and their tests skip), and the
 #                  tools that write real-world files (netCDF-4, PyTables, HDF5 filter plugins)
+#   --with-cluster also install what test/multihost.test.ts runs a three-host cluster with: Slurm's
+#                  controller, node daemon and client (srun, salloc) and munge, and iproute2 for the
+#                  network-namespace hosts; the suite starts its own daemons, none is enabled here
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -79,6 +82,7 @@ for arg in "$@"; do
       [ "$flavour" = openmpi ] && packages+=(python3-h5py-mpi python3-h5py-serial python3-mpi4py)
       packages+=(python3-netcdf4 netcdf-bin python3-tables python3-hdf5plugin hdf5-filter-plugin hdf5-plugin-lzf
                  bitshuffle hdf5-filter-plugin-blosc-serial) ;;
+    --with-cluster) packages+=(slurmctld slurmd slurm-client munge iproute2) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

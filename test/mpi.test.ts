@@ -203,12 +203,16 @@ function checkRank(all: Report[][], n: number, r: number): void {
     isMPIError: false,
   });
   expect(ri.fits).toEqual({ same: true, values: [prev, prev + 0.5, 2 * prev, -7, -7], count: 3, source: prev, tag: 20 });
-  expect(ri.tooLong).toEqual({
-    ...refused(21, 'RangeError', 'longer than the Float64Array of 5 it was received into; it has been taken off the wire (its start is in the array)'),
-    start: [prev, prev, prev, prev, prev],
-  });
+  const tooLong = 'longer than the Float64Array of 5 it was received into; it has been taken off the wire (whether the array now holds its start is up to the MPI library)';
+  // MPI leaves a truncated receive's buffer to the implementation: Open MPI (and MPICH between a rank and
+  // itself) copy the message's start, MPICH between ranks leaves the array as it was.
+  expect(ri.tooLong).toEqual({ ...refused(21, 'RangeError', tooLong), start: expect.any(Array) as unknown });
+  expect([[prev, prev, prev, prev, prev], [-7, -7, -7, -7, -7]]).toContainEqual((ri.tooLong as { start: number[] }).start);
   expect(ri.wrongType).toEqual(refused(22, 'RangeError', '4 bytes, not a whole number of Float64Array elements'));
-  expect(ri.object).toEqual(refused(23, 'TypeError', 'a value sent as an object (not a typed array): receive it with recv()'));
+  // An object message longer than the array is recognised as one where MPI put its start in the array;
+  // otherwise it is refused as too long.
+  expect([refused(23, 'TypeError', 'a value sent as an object (not a typed array): receive it with recv()'), refused(23, 'RangeError', tooLong)]).toContainEqual(ri.object);
+  if (launcherMPI().family === 'openmpi') expect(ri.object).toMatchObject({ name: 'TypeError' });
   expect(ri.nextRecv).toEqual({ after: prev });
   expect(ri.buffer).toEqual({ text: `rank ${prev}`, count: `rank ${prev}`.length });
   expect(ri.clamped).toEqual([prev, 255, 0]);

@@ -26,6 +26,8 @@ export interface RunOptions {
   cwd?: string;
   /** `script` is a program to run as it is (a compiled C peer, by absolute path), not a scenario for node. */
   executable?: boolean;
+  /** The command that starts n ranks, in place of `mpiexec -n n` (test/multihost.test.ts: another host's mpiexec, srun). */
+  launcher?: (n: number) => string[];
 }
 
 let launcher: MPIImplementation | undefined;
@@ -100,7 +102,8 @@ export function mpirun(n: number, script: string, args: string[] = [], opts: Run
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const file = path.isAbsolute(script) ? script : path.join(SCENARIOS, script);
   const program = opts.executable ? [file, ...args] : [process.execPath, file, ...args];
-  const [cmd, argv] = n === 0 ? [program[0], program.slice(1)] : ['mpiexec', ['-n', String(n), ...program]];
+  const launch = opts.launcher?.(n) ?? ['mpiexec', '-n', String(n)];
+  const [cmd, argv] = n === 0 ? [program[0], program.slice(1)] : [launch[0], [...launch.slice(1), ...program]];
   const started = Date.now();
   return new Promise((resolve) => {
     // mpiexec forwards each rank's stdout in chunks that can interleave mid-line with other ranks' output
