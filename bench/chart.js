@@ -97,7 +97,7 @@ function sizeText(bytes) {
 }
 
 const MPI_COLORS = { h5mpi: '#1f77b4', mpi4py: '#ff7f0e', c: '#555555' };
-const MPI_LABELS = { h5mpi: 'h5mpi', mpi4py: 'mpi4py', c: 'C (Open MPI)' };
+const MPI_LABELS = { h5mpi: 'h5mpi', mpi4py: 'mpi4py', c: 'C (same MPI)' };
 
 /**
  * rows: [{ test, bytes, impl, median, min, max }]. A panel per entry of `panels` ({ test, title, unit }),

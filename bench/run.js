@@ -25,6 +25,7 @@ const path = require('node:path');
 const { latencySvg, sizeText, throughputSvg } = require('./chart');
 const { freePageReporting, holdFreedPages } = require('./freed-pages');
 const { fsType } = require('../demo/common');
+const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
 
 const ROOT = path.join(__dirname, '..');
 const PEERS = path.join(__dirname, 'peers');
@@ -96,16 +97,16 @@ function usage(message) {
 
 // ---------------------------------------------------------------- running programs
 
-/** OpenMPI as scripts/mpienv.sh sets it: more ranks than cores, and root when we are root. */
+// The MPI of the mpiexec on PATH, and what it needs here (lib/mpiimpl.ts, as scripts/mpienv.sh sets it):
+// for Open MPI, more ranks than cores and root when we are root; nothing for MPICH.
+const LAUNCHER = identifyMPI(spawnSync('mpiexec', ['--version'], { encoding: 'utf8' }).stdout ?? '');
 function mpiEnv(extra = {}) {
-  const env = { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', OMPI_MCA_btl_vader_single_copy_mechanism: 'none', ...extra };
-  if (process.getuid && process.getuid() === 0) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
-  return env;
+  return { ...process.env, ...launchEnv(LAUNCHER, !!process.getuid && process.getuid() === 0), ...extra };
 }
 
 const RSS_MARK = 'h5mpi-bench-maxrss-kb=';
 // The processes of a run that are not ranks: the launcher and the /usr/bin/time around each rank.
-const NOT_RANKS = new Set(['mpiexec', 'mpirun', 'orterun', 'orted', 'time']);
+const NOT_RANKS = new Set(['mpiexec', 'mpirun', 'orterun', 'orted', 'prterun', 'prted', 'mpiexec.hydra', 'hydra_pmi_proxy', 'time']);
 
 /**
  * Runs argv (under mpiexec on `ranks` ranks, unless ranks is 0) and returns its last JSON output line; with

@@ -17,6 +17,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,8 +34,9 @@ const dir = fs.mkdtempSync(path.join(opt('dir', os.tmpdir()), 'h5mpi-stress-'));
 const cols = 1024;
 const rows = Math.ceil((gib * 2 ** 30 * ranks) / (4 * cols));
 
-const env = { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', OMPI_MCA_btl_vader_single_copy_mechanism: 'none' };
-if (process.getuid && process.getuid() === 0) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
+// What the mpiexec on PATH needs here (lib/mpiimpl.ts, as scripts/mpienv.sh sets it).
+const launcher = identifyMPI(spawnSync('mpiexec', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+const env = { ...process.env, ...launchEnv(launcher, !!process.getuid && process.getuid() === 0) };
 
 function run(label, rankArgs, timeoutS) {
   console.log(`stress: ${label}`);

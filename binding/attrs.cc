@@ -4,6 +4,7 @@
 
 #include "codec.h"
 #include "errors.h"
+#include "h5compat.h"
 #include "object.h"
 #include "references.h"
 #include "types.h"
@@ -50,7 +51,7 @@ class SavedAttribute {
   SavedAttribute(const SavedAttribute&) = delete;
   SavedAttribute& operator=(const SavedAttribute&) = delete;
   ~SavedAttribute() {
-    if (read_) H5Dvlen_reclaim(type_.get(), space_.get(), H5P_DEFAULT, value_.data());
+    if (read_) h5compat::Reclaim(type_.get(), space_.get(), value_.data());
   }
   // Creates it again as `name` on `loc`: whether that worked.
   bool Restore(hid_t loc, const std::string& name) const {

@@ -5,6 +5,7 @@
 
 #include "addon.h"
 #include "errors.h"
+#include "h5compat.h"
 
 namespace h5mpi {
 
@@ -659,7 +660,7 @@ void ReclaimVlen(hid_t memType, size_t n, void* buf) {
   hsize_t dims = n;
   hid_t space = H5Screate_simple(1, &dims, nullptr);
   if (space < 0) return;
-  H5Dvlen_reclaim(memType, space, H5P_DEFAULT, buf);
+  h5compat::Reclaim(memType, space, buf);
   H5Sclose(space);
 }
 

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "filters.h"
 #include "fpstate.h"
+#include "h5compat.h"
 #include "object.h"
 #include "references.h"
 #include "types.h"
@@ -201,7 +202,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   Plist collective_;
   // What the collective transfer list reported when it was closed: [ioMode, localCause, globalCause].
   bool haveReport_ = false;
-  double report_[3] = {0, 0, 0};
+  double report_[4] = {0, 0, 0, 0};
 
   static Napi::Value BoundRead(const Napi::CallbackInfo& info) {
     return static_cast<NativeDataset*>(info.Data())->Read(info);
@@ -229,7 +230,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     }
     return collective_.get();
   }
-  bool ReadReport(double out[3]) const {
+  bool ReadReport(double out[4]) const {
     H5D_mpio_actual_io_mode_t mode;
     uint32_t local = 0, global = 0;
     if (H5Pget_mpio_actual_io_mode(collective_.get(), &mode) < 0 ||
@@ -240,6 +241,7 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     out[0] = static_cast<double>(mode);
     out[1] = static_cast<double>(local);
     out[2] = static_cast<double>(global);
+    out[3] = static_cast<double>(h5compat::NoSelectionIoCause(collective_.get()));
     return true;
   }
   void KeepReport() { haveReport_ = ReadReport(report_); }
@@ -402,16 +404,16 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
     return env.Undefined();
   }
 
-  // transferReport() -> [ioMode, localCause, globalCause]: what HDF5 did in this dataset's last collective
-  // transfer (also after the dataset was closed), or undefined when it made none.
+  // transferReport() -> [ioMode, localCause, globalCause, noSelectionIoCause]: what HDF5 did in this dataset's
+  // last collective transfer (also after the dataset was closed), or undefined when it made none.
   Napi::Value TransferReport(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    double r[3];
+    double r[4];
     bool have = collective_.valid() ? ReadReport(r) : haveReport_;
     if (!have) return env.Undefined();
     const double* src = collective_.valid() ? r : report_;
-    Napi::Array a = Napi::Array::New(env, 3);
-    for (uint32_t i = 0; i < 3; i++) a.Set(i, src[i]);
+    Napi::Array a = Napi::Array::New(env, 4);
+    for (uint32_t i = 0; i < 4; i++) a.Set(i, src[i]);
     return a;
   }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "h5compat.h"
 #include "object.h"
 
 namespace h5mpi {
@@ -16,13 +17,13 @@ namespace {
 class OpenDataset {
  public:
   OpenDataset(Napi::Env env, hid_t loc, const std::string& path, const std::string& what) : path_(path) {
-    H5O_info_t info;
-    if (H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0) {
+    h5compat::ObjectInfo info;
+    if (h5compat::ObjectInfoByName(loc, path.c_str(), &info) < 0) {
       H5Eclear2(H5E_DEFAULT);
       ThrowH5Code(env, "there is nothing at " + Quote(path), "NOT_FOUND");
     }
     if (info.type != H5O_TYPE_DATASET) ThrowH5Code(env, Quote(path) + " is not a dataset", "FAILED");
-    addr_ = info.addr;
+    key_ = h5compat::KeyOf(info);
     id_ = CheckH5(env, H5Dopen2(loc, path.c_str(), H5P_DEFAULT), what + ": open " + Quote(path));
   }
   ~OpenDataset() {
@@ -31,7 +32,7 @@ class OpenDataset {
   OpenDataset(const OpenDataset&) = delete;
   OpenDataset& operator=(const OpenDataset&) = delete;
   hid_t id() const { return id_; }
-  haddr_t addr() const { return addr_; }
+  const h5compat::ObjectKey& key() const { return key_; }
   const std::string& path() const { return path_; }
   int Rank(Napi::Env env, const std::string& what) const {
     Space space(CheckH5(env, H5Dget_space(id_), what));
@@ -49,7 +50,7 @@ class OpenDataset {
  private:
   std::string path_;
   hid_t id_ = H5I_INVALID_HID;
-  haddr_t addr_ = HADDR_UNDEF;
+  h5compat::ObjectKey key_{};
 };
 
 // The string from an HDF5 "size query, then fill" pair of calls; `get(buf, size)` returns the length.
@@ -77,7 +78,8 @@ unsigned Dim(Napi::Env env, const Napi::Value& v, const OpenDataset& d, const st
 
 // The checks H5DSattach_scale and H5DSdetach_scale make silently, named.
 void CheckPair(Napi::Env env, const OpenDataset& d, const OpenDataset& scale, const std::string& what) {
-  if (d.addr() == scale.addr()) ThrowH5Code(env, "a dataset cannot be a dimension scale of itself", "FAILED");
+  if (h5compat::SameObject(d.id(), d.key(), scale.key()))
+    ThrowH5Code(env, "a dataset cannot be a dimension scale of itself", "FAILED");
   if (d.IsScale(env, what)) {
     ThrowH5Code(env, Quote(d.path()) + " is a dimension scale, and a scale cannot have scales", "FAILED");
   }

@@ -29,7 +29,9 @@ const char* CodeOf(const Frame& f) {
   if (m == H5E_CANTLOCKFILE) return "LOCKED";
   if (m == H5E_EXISTS || m == H5E_ALREADYEXISTS || m == H5E_FILEEXISTS) return "EXISTS";
   if (m == H5E_NOTFOUND) return "NOT_FOUND";
-  if (f.major == H5E_PLINE || m == H5E_CANTFILTER || m == H5E_NOFILTER) return "FILTER";
+  // H5E_PLUGIN: loading a filter's plugin failed (HDF5 1.14 fails a read so when a directory on
+  // HDF5_PLUGIN_PATH does not exist, where 1.10 reports the filter missing).
+  if (f.major == H5E_PLINE || f.major == H5E_PLUGIN || m == H5E_CANTFILTER || m == H5E_NOFILTER) return "FILTER";
   if (f.major == H5E_IO || m == H5E_READERROR || m == H5E_WRITEERROR || m == H5E_SEEKERROR || m == H5E_CLOSEERROR ||
       m == H5E_TRUNCATED) {
     return "IO";
@@ -195,8 +197,19 @@ void ThrowMPI(Napi::Env env, int code, const std::string& what) {
   MPI_Error_string(code, text, &len);
   int errorClass = code;
   MPI_Error_class(code, &errorClass);
-  ThrowWith(env, Data(env).mpiError, what + " failed: " + std::string(text, len),
-            {Napi::Number::New(env, errorClass), Napi::String::New(env, MPIClassName(errorClass))});
+  // MPICH's texts are stacks ("Invalid rank, error stack:" and a line per function): the message takes the
+  // first line, the error's `detail` the whole text.
+  std::string full(text, len);
+  while (!full.empty() && (full.back() == '\n' || full.back() == ' ')) full.pop_back();
+  std::string line = full.substr(0, full.find('\n'));
+  const std::string stackMark = ", error stack:";
+  if (line.size() > stackMark.size() &&
+      line.compare(line.size() - stackMark.size(), stackMark.size(), stackMark) == 0) {
+    line.erase(line.size() - stackMark.size());
+  }
+  Napi::Value detail = line.size() == full.size() ? env.Undefined() : Napi::String::New(env, full);
+  ThrowWith(env, Data(env).mpiError, what + " failed: " + line,
+            {Napi::Number::New(env, errorClass), Napi::String::New(env, MPIClassName(errorClass)), detail});
 }
 
 void ThrowUsage(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }

@@ -38,7 +38,9 @@ class Info {
   MPI_Info info_ = MPI_INFO_NULL;
 };
 
-// options: { comm?: Comm, info?: {hint: value}, collectiveMetadata?: boolean }
+// options: { comm?: Comm, info?: {hint: value}, collectiveMetadata?: boolean, collectiveMetadataReads?: boolean }:
+// collectiveMetadata sets HDF5's collective metadata writes, and its reads too unless collectiveMetadataReads
+// is false (lib/hdf5compat.ts: HDF5 versions whose collective metadata reads hang variable-length reads).
 Plist AccessPlist(Napi::Env env, const Napi::Object& options, const std::string& what) {
   Plist fapl(CheckH5(env, H5Pcreate(H5P_FILE_ACCESS), what));
   Napi::Value comm = options.Get("comm");
@@ -47,7 +49,9 @@ Plist AccessPlist(Napi::Env env, const Napi::Object& options, const std::string&
     Info info(env, options.Get("info"));
     CheckH5(env, H5Pset_fapl_mpio(fapl.get(), c, info.get()), what + ": set MPI-IO driver");
     if (options.Get("collectiveMetadata").ToBoolean()) {
-      CheckH5(env, H5Pset_all_coll_metadata_ops(fapl.get(), true), what + ": set collective metadata reads");
+      Napi::Value reads = options.Get("collectiveMetadataReads");
+      if (reads.IsUndefined() || reads.ToBoolean())
+        CheckH5(env, H5Pset_all_coll_metadata_ops(fapl.get(), true), what + ": set collective metadata reads");
       CheckH5(env, H5Pset_coll_metadata_write(fapl.get(), true), what + ": set collective metadata writes");
     }
   }

@@ -1,6 +1,7 @@
 // Groups: NativeGroup, and the calls on a file's tree (create groups, open, look up, list, delete); links.cc
 // has the rest (links, moves, copies, walks).
 #include "errors.h"
+#include "h5compat.h"
 #include "object.h"
 
 namespace h5mpi {
@@ -88,17 +89,17 @@ Napi::Value ObjectKind(const Napi::CallbackInfo& info, hid_t loc) {
     if (slash == std::string::npos) break;
     pos = slash + 1;
   }
-  H5O_info_t oinfo;
-  if (H5Oget_info_by_name(loc, path.c_str(), &oinfo, H5P_DEFAULT) < 0) {
+  h5compat::ObjectInfo oinfo;
+  if (h5compat::ObjectInfoByName(loc, path.c_str(), &oinfo) < 0) {
     // A soft or external link that leads nowhere is "nothing there" (h5py's rule); a hard link is to an
     // object that is there, whose header HDF5 cannot read (a damaged file): that is HDF5's error, and said.
-    H5L_info_t link;
-    herr_t linked = H5Lget_info(loc, path.c_str(), &link, H5P_DEFAULT);
+    h5compat::LinkInfo link;
+    herr_t linked = h5compat::LinkInfoByName(loc, path.c_str(), &link);
     if (linked < 0 || link.type != H5L_TYPE_HARD) {
       H5Eclear2(H5E_DEFAULT);
       return Napi::String::New(env, "missing");
     }
-    H5Oget_info_by_name(loc, path.c_str(), &oinfo, H5P_DEFAULT);  // again, for its error stack alone
+    h5compat::ObjectInfoByName(loc, path.c_str(), &oinfo);  // again, for its error stack alone
     ThrowH5(env, "read the object header at " + Quote(path));
   }
   switch (oinfo.type) {

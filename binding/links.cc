@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "errors.h"
+#include "h5compat.h"
 #include "object.h"
 
 namespace h5mpi {
@@ -40,7 +41,7 @@ bool LinkPathExists(hid_t loc, const std::string& path) {
 }
 
 // The value of the soft link at `path` (its info already read into `li`).
-std::string SoftTarget(Napi::Env env, hid_t loc, const std::string& path, const H5L_info_t& li,
+std::string SoftTarget(Napi::Env env, hid_t loc, const std::string& path, const h5compat::LinkInfo& li,
                        const std::string& what) {
   std::string buf(li.u.val_size, '\0');
   CheckH5(env, H5Lget_val(loc, path.c_str(), &buf[0], buf.size(), H5P_DEFAULT), what);
@@ -56,8 +57,8 @@ bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
   for (size_t i = 0; i < parts.size(); i++) {
     std::string parent = prefix;
     prefix += "/" + parts[i];
-    H5L_info_t li;
-    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0 || H5Lget_info(loc, prefix.c_str(), &li, H5P_DEFAULT) < 0) {
+    h5compat::LinkInfo li;
+    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0 || h5compat::LinkInfoByName(loc, prefix.c_str(), &li) < 0) {
       H5Eclear2(H5E_DEFAULT);
       return false;
     }
@@ -101,7 +102,7 @@ const char* KindName(H5O_type_t type) {
   }
 }
 
-herr_t CollectObject(hid_t, const char* name, const H5O_info_t* info, void* data) {
+herr_t CollectObject(hid_t, const char* name, const h5compat::ObjectInfo* info, void* data) {
   if (name[0] == '.' && name[1] == '\0') return 0;  // the group the walk starts from
   auto* c = static_cast<Collected*>(data);
   c->names.emplace_back(name);
@@ -109,13 +110,12 @@ herr_t CollectObject(hid_t, const char* name, const H5O_info_t* info, void* data
   return 0;
 }
 
-// The creation property list of the object at `loc`. For a file, where h5py asks: its links of the file's
-// creation list (h5py iterates the file id), its attributes of the root group's (h5py's File.attrs is the
-// root group's).
+// The creation property list of the object at `loc`. For a file, the root group's: HDF5 keeps the root's
+// link-order flags there and not in the file's creation list once the file is reopened (HDFGroup/hdf5#5183),
+// and h5py 3.12 and later ask the root group for both its links and its attributes (h5py/h5py#2410).
 Plist CreatePlistOf(hid_t loc, bool attributes) {
   switch (H5Iget_type(loc)) {
     case H5I_FILE: {
-      if (!attributes) return Plist(H5Fget_create_plist(loc));
       Handle<H5Gclose> root(H5Gopen2(loc, "/", H5P_DEFAULT));
       return Plist(root.valid() ? H5Gget_create_plist(root.get()) : H5I_INVALID_HID);
     }
@@ -143,21 +143,22 @@ bool TracksOrder(hid_t loc, bool attributes) {
 }
 
 herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names) {
-  // Creation order where the group or object says it tracks it, as h5py lists them: also, as h5py does, a
-  // reopened file's root group in name order, since the file's creation list does not report the root's
-  // link-order flag once the file is reopened (HDFGroup/hdf5#5183). A failure (tracked but not indexed, in
+  // Creation order where the group or object says it tracks it, as h5py lists them (a reopened file's root
+  // group too, as h5py 3.12 and later list it: see CreatePlistOf). A failure (tracked but not indexed, in
   // dense storage) lists them again in name order.
   hsize_t idx = 0;
   if (TracksOrder(loc, attributes)) {
     herr_t r = attributes ? H5Aiterate2(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
-                          : H5Literate(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
+                          : h5compat::IterateLinks(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx,
+                                                   CollectName<h5compat::LinkInfo>, names);
     if (r >= 0) return r;
     H5Eclear2(H5E_DEFAULT);
     names->clear();
     idx = 0;
   }
-  return attributes ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
-                    : H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5L_info_t>, names);
+  return attributes
+             ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
+             : h5compat::IterateLinks(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<h5compat::LinkInfo>, names);
 }
 
 Napi::Value LinkExists(const Napi::CallbackInfo& info, hid_t loc) {
@@ -177,8 +178,8 @@ Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc) {
   std::string path = info[0].ToString();
   if (path == "/" || !LinkPathExists(loc, path)) return env.Null();
   std::string what = "read the link " + Quote(path);
-  H5L_info_t li;
-  CheckH5(env, H5Lget_info(loc, path.c_str(), &li, H5P_DEFAULT), what);
+  h5compat::LinkInfo li;
+  CheckH5(env, h5compat::LinkInfoByName(loc, path.c_str(), &li), what);
   Napi::Object o = Napi::Object::New(env);
   switch (li.type) {
     case H5L_TYPE_HARD: o.Set("type", "hard"); break;
@@ -271,10 +272,8 @@ Napi::Value ObjectVisit(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
   Collected c;
-  CheckH5(
-      env,
-      H5Ovisit_by_name2(loc, path.c_str(), H5_INDEX_NAME, H5_ITER_INC, CollectObject, &c, H5O_INFO_BASIC, H5P_DEFAULT),
-      "visit the objects under " + Quote(path));
+  CheckH5(env, h5compat::VisitObjectsByName(loc, path.c_str(), H5_INDEX_NAME, H5_ITER_INC, CollectObject, &c),
+          "visit the objects under " + Quote(path));
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, FromStrings(env, c.names));
   out.Set(1u, FromStrings(env, c.kinds));

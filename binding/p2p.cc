@@ -13,6 +13,11 @@
 namespace h5mpi {
 namespace {
 
+// Receives into a typed array take its bytes (MPI_BYTE), whatever its element type: a message that is not
+// a whole number of elements (an object message, a C rank's odd count of bytes) must come back as an
+// error, and MPICH, receiving it as the array's own type, fails an internal assertion and aborts the
+// process (typerep_yaksa_pack.c: actual_unpack_bytes % element_size == 0). The bytes are the same.
+
 // The payload of a send: info[i] is a typed array; `object` says it holds a serialised value (bytes).
 struct Payload {
   View view;
@@ -67,11 +72,12 @@ Napi::Value Recv(const Napi::CallbackInfo& info, MPI_Comm c) {
 }
 
 // recvInto(array, source, tag): the status's flag is 1 for a message longer than the array (taken off
-// the wire all the same), 2 for an object message.
+// the wire all the same), 2 for an object message. Received as the array's bytes (RecvBytes), which
+// lib/ then checks against its element size.
 Napi::Value RecvInto(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View v = ToView(env, info[0]);
-  BigType t(env, v.type, v.length);
+  BigType t(env, MPI_BYTE, v.bytes());
   MPI_Status status;
   int rc = MPI_Recv(v.data, t.count(), t.type(), ToRank(info[1]), ToTag(info[2]), c, &status);
   int errorClass = rc;
@@ -107,7 +113,7 @@ Napi::Value Iprobe(const Napi::CallbackInfo& info, MPI_Comm c) {
 Napi::Value Sendrecv(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View s = ToView(env, info[0]), r = ToView(env, info[3]);
-  BigType st(env, s.type, s.length), rt(env, r.type, r.length);
+  BigType st(env, s.type, s.length), rt(env, MPI_BYTE, r.bytes());
   MPI_Status status;
   CheckMPI(env,
            MPI_Sendrecv(s.data, st.count(), st.type(), ToRank(info[1]), info[2].As<Napi::Number>().Int32Value(), r.data,
@@ -164,7 +170,7 @@ Napi::Value Irecv(const Napi::CallbackInfo& info, MPI_Comm c) {
 Napi::Value IrecvInto(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View v = ToView(env, info[0]);
-  BigType t(env, v.type, v.length);
+  BigType t(env, MPI_BYTE, v.bytes());
   MPI_Request request;
   CheckMPI(env, MPI_Irecv(v.data, t.count(), t.type(), ToRank(info[1]), ToTag(info[2]), c, &request), "MPI_Irecv");
   return NativeRequest::New(env, request, {info[0]});

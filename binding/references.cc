@@ -6,6 +6,7 @@
 
 #include "dataspace.h"
 #include "errors.h"
+#include "h5compat.h"
 #include "object.h"
 
 namespace h5mpi {
@@ -212,7 +213,7 @@ class Walker {
     raw_.insert(raw_.end(), p, p + size);
     if (region) {
       std::string what = "read a region reference";
-      Space space(H5Rget_region(loc_, H5R_DATASET_REGION, p));
+      Space space(H5Rget_region(loc_, h5compat::kRegionRef, p));
       if (!space.valid()) ThrowH5(env_, what + " (it points to no dataset region in this file)");
       leaf.Set(2u, DescribeSelection(env_, space.get(), what));
     }
@@ -225,7 +226,7 @@ class Walker {
     std::string key(reinterpret_cast<const char*>(p), size);
     auto found = names_.find(key);
     if (found != names_.end()) return found->second;
-    H5R_type_t kind = region ? H5R_DATASET_REGION : H5R_OBJECT;
+    H5R_type_t kind = region ? h5compat::kRegionRef : h5compat::kObjectRef;
     Napi::Value name = env_.Null();
     ssize_t len = H5Rget_name(loc_, kind, p, nullptr, 0);
     if (len > 0) {
@@ -245,8 +246,8 @@ class Walker {
 void MakeRegion(Napi::Env env, hid_t loc, const std::string& path, const Napi::Value& code, int rank,
                 unsigned char* out, const std::string& what) {
   std::string where = (what.empty() ? "" : what + ": ") + "a region reference to " + Quote(path);
-  H5O_info_t info;
-  if (H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0) {
+  h5compat::ObjectInfo info;
+  if (h5compat::ObjectInfoByName(loc, path.c_str(), &info) < 0) {
     H5Eclear2(H5E_DEFAULT);
     ThrowH5Code(env, where + ": there is no object at that path", "NOT_FOUND");
   }
@@ -273,7 +274,7 @@ void MakeRegion(Napi::Env env, hid_t loc, const std::string& path, const Napi::V
   } else {
     CheckH5(env, H5Sselect_all(space.get()), where);
   }
-  CheckH5(env, H5Rcreate(out, loc, path.c_str(), H5R_DATASET_REGION, space.get()), where);
+  CheckH5(env, H5Rcreate(out, loc, path.c_str(), h5compat::kRegionRef, space.get()), where);
 }
 
 }  // namespace
@@ -293,10 +294,10 @@ Napi::Object ReadReferenceValues(Napi::Env env, hid_t loc, hid_t fileType, hid_t
     for (size_t i = 0; i < count; i++)
       values.Set(static_cast<uint32_t>(i), walker.Value(mem.get(), buf.data() + i * size));
   } catch (...) {
-    if (reclaim) H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, buf.data());
+    if (reclaim) h5compat::Reclaim(mem.get(), space, buf.data());
     throw;
   }
-  if (reclaim) H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, buf.data());
+  if (reclaim) h5compat::Reclaim(mem.get(), space, buf.data());
   Napi::Object out = Napi::Object::New(env);
   out.Set("raw", walker.Raw());
   out.Set("values", values);
@@ -323,9 +324,9 @@ std::vector<unsigned char> PackReferences(Napi::Env env, hid_t loc, const Napi::
       MakeRegion(env, loc, r.Get(0u).ToString(), r.Get(1u), r.Get(2u).As<Napi::Number>().Int32Value(), p, what);
     } else {
       std::string path = e.ToString();
-      if (H5Rcreate(p, loc, path.c_str(), H5R_OBJECT, -1) < 0) {
-        H5O_info_t info;
-        bool missing = H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0;
+      if (H5Rcreate(p, loc, path.c_str(), h5compat::kObjectRef, -1) < 0) {
+        h5compat::ObjectInfo info;
+        bool missing = h5compat::ObjectInfoByName(loc, path.c_str(), &info) < 0;
         if (missing) {
           H5Eclear2(H5E_DEFAULT);
           ThrowH5Code(
@@ -376,7 +377,7 @@ Napi::Value ResolveReference(const Napi::CallbackInfo& info, hid_t loc) {
   // Copied: HDF5 reads a hobj_ref_t as an aligned haddr_t.
   unsigned char ref[sizeof(hdset_reg_ref_t)] = {0};
   std::memcpy(ref, bytes.Data(), size);
-  H5R_type_t kind = region ? H5R_DATASET_REGION : H5R_OBJECT;
+  H5R_type_t kind = region ? h5compat::kRegionRef : h5compat::kObjectRef;
   ssize_t len = H5Rget_name(loc, kind, ref, nullptr, 0);
   if (len <= 0) {
     H5Eclear2(H5E_DEFAULT);

@@ -98,6 +98,11 @@ Napi::Value CartSub(const Napi::CallbackInfo& info, MPI_Comm c) {
   remain.push_back(0);  // a valid pointer also when the grid has no dimension
   MPI_Comm out;
   CheckMPI(info.Env(), MPI_Cart_sub(c, remain.data(), &out), "MPI_Cart_sub");
+  // Keeping no dimension gives every rank a zero-dimensional grid of itself alone (Open MPI); MPICH gives
+  // it to one rank and MPI_COMM_NULL to the others: they get the same grid of their own.
+  if (out == MPI_COMM_NULL) {
+    CheckMPI(info.Env(), MPI_Cart_create(MPI_COMM_SELF, 0, nullptr, nullptr, 0, &out), "MPI_Cart_create");
+  }
   return Wrapped(info.Env(), out);
 }
 

@@ -1,6 +1,7 @@
 // Element types: the dtype codes shared with lib/dtype.ts, and their HDF5 and MPI counterparts.
 #pragma once
 #include "common.h"
+#include "h5compat.h"
 
 namespace h5mpi {
 
@@ -91,7 +92,7 @@ Napi::Array ReadStrings(Napi::Env env, hid_t fileType, hid_t space, size_t count
     read(mem.get(), ptrs.data());
     Napi::Array out = StringsFromVlen(env, ptrs.data(), count, ascii, mode);
     // The file space already describes the selection that was read.
-    H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, ptrs.data());
+    h5compat::Reclaim(mem.get(), space, ptrs.data());
     return out;
   }
   size_t width = H5Tget_size(fileType);

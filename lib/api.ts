@@ -1,6 +1,6 @@
 // h5mpi's public API (lib/index.ts loads it).
 export { MPI, Comm, Status, Request } from './mpi';
-export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel } from './mpi';
+export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel, MPIFamily, MPIImplementation } from './mpi';
 export type { IrecvOptions } from './p2p';
 export { CartComm } from './comm';
 export type { Shift, SplitType } from './topology';
@@ -85,12 +85,14 @@ export { DTYPES, DTYPE_NAMES } from './dtype';
 export { zeros } from './memory';
 
 import { native } from './native';
+import { firstLine } from './mpiimpl';
 /** Versions of the libraries underneath. */
 export const versions = {
   get hdf5(): string {
     return native.hdf5Version();
   },
+  /** The MPI library's version text, its first line (MPI.libraryVersion() has the whole text). */
   get mpi(): string {
-    return native.mpiVersion().library;
+    return firstLine(native.mpiVersion().library);
   },
 };

@@ -52,7 +52,8 @@ import {
   named,
   PackedReference,
   packReferences,
-  parallelRegionError,
+  parallelReferenceError,
+  parallelReferenceWrites,
   referenceList,
 } from './references';
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
@@ -137,14 +138,43 @@ const CAUSES: [number, string][] = [
   [0x20, 'the dataset is neither contiguous nor chunked (compact storage)'],
   [0x40, 'parallel writes to filtered datasets are disabled'],
   [0x80, 'an error occurred while checking whether collective I/O was possible'],
+  // HDF5 1.14: it would have done it collectively through selection I/O (as it does type conversion), which
+  // was off; why follows, from NO_SELECTION_IO.
+  [0x100, 'HDF5 needed selection I/O to do it collectively, and selection I/O was off'],
+];
+/** Why HDF5 1.14 made no selection I/O (H5Pget_no_selection_io_cause), for cause 0x100. */
+const NO_SELECTION_IO: [number, string][] = [
+  [0x01, 'selection I/O was turned off (HDF5_USE_SELECTION_IO=0?)'],
+  [0x02, 'the dataset is neither contiguous nor chunked'],
+  [0x04, 'a contiguous dataset used the sieve buffer'],
+  [0x08, 'the file driver has no selection or vector I/O'],
+  [0x10, 'the page buffer was on'],
+  [0x20, 'the dataset has filters'],
+  [0x40, 'the chunks went through the chunk cache'],
+  [0x80, 'the type conversion buffer was too small'],
+  [0x100, 'the type conversion background buffer was too small'],
+  [0x200, 'HDF5 chose not to use it for this transfer'],
 ];
 
-/** What HDF5 reported for a collective transfer ([ioMode, localCause, globalCause] of binding's transferReport). */
+/** Cause bits as text; bits this list does not know are named by value, so a later HDF5's causes still show. */
+function causeTexts(bits: number, known: [number, string][], label: string): string[] {
+  const out = known.filter(([b]) => bits & b).map(([, t]) => t);
+  const rest = known.reduce((r, [b]) => r & ~b, bits);
+  if (rest) out.push(`${label} 0x${rest.toString(16)}`);
+  return out;
+}
+
+/**
+ * What HDF5 reported for a collective transfer ([ioMode, localCause, globalCause, noSelectionIoCause] of
+ * binding's transferReport).
+ */
 function decodeCollectiveReport(report: number[] | undefined): TransferReport | undefined {
   if (!report) return undefined;
-  const [mode, local, global] = report;
+  const [mode, local, global, noSelection = 0] = report;
   const bits = local | global;
-  return { requested: 'collective', mode: MODE_NAMES[mode] ?? 'independent', causes: CAUSES.filter(([b]) => bits & b).map(([, t]) => t) };
+  const causes = causeTexts(bits, CAUSES, 'HDF5 no-collective cause');
+  if (bits & 0x100 && noSelection) causes.push(...causeTexts(noSelection, NO_SELECTION_IO, 'HDF5 no-selection-I/O cause'));
+  return { requested: 'collective', mode: MODE_NAMES[mode] ?? 'independent', causes };
 }
 
 /** Transfer modes: a serial file, MPI-IO independent, MPI-IO collective. */
@@ -743,7 +773,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     const prepare = (): void => {
       this._checkOpen();
       this.ctx.checkWritable(where);
-      if (region && this.ctx.parallel) throw parallelRegionError(where);
+      if (this.ctx.parallel && !parallelReferenceWrites(region)) throw parallelReferenceError(where, region);
       // Packing encodes the regions' selections in the shared encoding buffer: the dataset's selection after.
       const n = resolveSelection(selection, this._shape, where).size;
       packed = packReferences(referenceList(data, n, where), region, this.ctx, where);

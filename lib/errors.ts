@@ -75,10 +75,16 @@ export class MPIError extends Error {
   readonly errorClass: number;
   /** The error class's name, e.g. 'MPI_ERR_RANK'. */
   readonly code: string;
-  constructor(message: string, errorClass = 0, code = 'MPI_ERR_OTHER') {
+  /**
+   * The MPI library's whole error text when it runs to more lines than the message's one (MPICH's error
+   * stack: a line per function, with the arguments); undefined otherwise.
+   */
+  readonly detail?: string;
+  constructor(message: string, errorClass = 0, code = 'MPI_ERR_OTHER', detail?: string) {
     super(message);
     this.errorClass = errorClass;
     this.code = code;
+    if (detail !== undefined) this.detail = detail;
   }
 }
 

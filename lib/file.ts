@@ -2,6 +2,7 @@
 import { checkingDefault, runCollective } from './collective';
 import { FileContext, FileMode } from './context';
 import { H5Error } from './errors';
+import { collectiveMetadataReadsSafe } from './hdf5compat';
 import { checkFreeToTruncate, createForJob, FileHold, fileLockedError, holdForJob, holdSerial, lockHolder, lockingUnsupportedAdvice, whyLockFailed } from './filelock';
 import { Group } from './group';
 import { Comm, MPI } from './mpi';
@@ -18,7 +19,12 @@ export interface FileOptions {
   comm?: Comm;
   /** MPI-IO hints, e.g. { romio_cb_write: 'enable', striping_factor: 8 }. */
   info?: Record<string, string | number>;
-  /** HDF5's collective metadata reads and writes (parallel only; default true). Metadata reads (get, has, keys, attrs) are then collective too. */
+  /**
+   * HDF5's collective metadata reads and writes (parallel only; default true). Metadata reads (get, has, keys,
+   * attrs) are then collective too. From HDF5 1.14 (and 1.10.9+, 1.12.2+) HDF5's collective metadata *reads*
+   * stay off, since with them a read of variable-length data hangs; writes stay collective
+   * (docs/clusters.md#hdf5-versions).
+   */
   collectiveMetadata?: boolean;
   /** Check that every rank makes the same collective calls (parallel only; default true unless H5MPI_CHECK_COLLECTIVE=0). */
   checkCollective?: boolean;
@@ -73,7 +79,10 @@ export class File extends Group implements Disposable {
       const info = options.info === undefined ? undefined : hints(options.info, where);
       collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
       trackOrder = !!options.trackOrder;
-      access = comm ? { comm: comm.native, collectiveMetadata, ...(info ? { info } : {}) } : {};
+      // HDF5's own collective metadata reads only where they cannot hang a read (lib/hdf5compat.ts); h5mpi's
+      // metadata calls stay collective either way.
+      const collectiveMetadataReads = collectiveMetadata && collectiveMetadataReadsSafe();
+      access = comm ? { comm: comm.native, collectiveMetadata, collectiveMetadataReads, ...(info ? { info } : {}) } : {};
       const settings = [
         ...(comm && !collectiveMetadata ? ['collectiveMetadata: false'] : []),
         ...(check ? [] : ['checkCollective: false']),

@@ -8,7 +8,7 @@ import { checkRequired, copyOptions, CopyOptions, danglingText, groupOptions, Gr
 import type { DatasetSpec, NativeDataset, NativeDatatype, NativeGroup, NativeLocation, NativeType } from './native';
 import { H5Object } from './object';
 import { createDatasetsPerRank, PerRankDatasets } from './perrank';
-import { fileIdentity, packReferences, parallelRegionError, Reference, referenceList, RegionReference } from './references';
+import { fileIdentity, packReferences, parallelReferenceError, parallelReferenceWrites, Reference, referenceList, RegionReference } from './references';
 import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate, emptyWrite, writesVlen } from './spec';
 import { checkName, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
 import { createVirtualDataset, VirtualDatasetOptions, VirtualLayout } from './virtual';
@@ -614,7 +614,8 @@ export class Group extends H5Object {
     if (options.data !== undefined && isReferenceDType(options.dtype)) {
       const at = `${where}: data`;
       // Refused before the dataset exists, as variable-length strings are.
-      if (options.dtype === 'regionReference' && this.ctx.parallel) throw parallelRegionError(at);
+      const region = options.dtype === 'regionReference';
+      if (this.ctx.parallel && !parallelReferenceWrites(region)) throw parallelReferenceError(at, region);
       packReferences(referenceList(options.data, options.shape.reduce((a, b) => a * b, 1), at), options.dtype === 'regionReference', this.ctx, at);
     } else if (options.data !== undefined) {
       checkInitialData(options, spec, where);

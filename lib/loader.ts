@@ -7,6 +7,7 @@
 // loading one that does not belong to the mpiexec that started the job.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setMPIEnvironmentDefaults } from './mpiimpl';
 
 /** What `npm run build:prebuild` writes next to a prebuild. */
 export interface PrebuildManifest {
@@ -76,6 +77,8 @@ export function locateAddon(packageRoot: string): { file: string; manifest?: Pre
 export function loadAddon<T>(packageRoot: string): T {
   const root = path.resolve(packageRoot);
   const { file, manifest } = locateAddon(root);
+  // Before libmpi loads with the addon: UCX's memory hooks crash V8's garbage collector (lib/mpiimpl.ts).
+  setMPIEnvironmentDefaults();
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a compiled addon loads this way
     return require(file) as T;
@@ -102,7 +105,7 @@ function howToBuild(root: string): string {
   return (
     `Build the addon for this machine: ${command}. That needs cmake, a C++17 compiler, an MPI and a parallel HDF5 built ` +
     `with it: on Debian or Ubuntu, bash ${deps} installs them (libhdf5-openmpi-dev openmpi-bin libopenmpi-dev ` +
-    'cmake g++ pkg-config); on a cluster, module load an MPI and a parallel HDF5 first (HDF5_ROOT points the ' +
+    'cmake g++ pkg-config, or with H5MPI_MPI=mpich libhdf5-mpich-dev mpich libmpich-dev); on a cluster, module load an MPI and a parallel HDF5 first (HDF5_ROOT points the ' +
     'build at one).'
   );
 }

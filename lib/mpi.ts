@@ -9,12 +9,15 @@ import { ensureExitHook } from './runtime';
 import { testall, waitall, waitany, waitsome } from './request';
 import { computeDims } from './topology';
 import { startWatchdog } from './watchdog';
+import { firstLine, identifyMPI, launchedByMPI, launcherJob, MPIImplementation, sizeMismatch } from './mpiimpl';
+import { MPIError } from './errors';
 
 export { Comm } from './comm';
 export { Status } from './message';
 export { Request } from './request';
 export type { MPIBuffer } from './message';
 export type { ReduceOp, Reducible, Reduced } from './reduce';
+export type { MPIFamily, MPIImplementation } from './mpiimpl';
 
 let world: Comm | undefined;
 let self: Comm | undefined;
@@ -26,6 +29,12 @@ let failFastInstalled = false;
 function start(): void {
   if (world) return;
   const init = native.mpiInit();
+  // A launcher of another MPI starts every rank as a job of its own: stop before they all write alone.
+  const mismatch = sizeMismatch(launcherJob(), init.world.size(), implementation());
+  if (mismatch) {
+    ensureExitHook(); // MPI did start (as a one-rank job): finalise it at a clean exit
+    throw new MPIError(mismatch, 0, 'MPI_ERR_OTHER');
+  }
   setLimits({ tagUpperBound: init.tagUpperBound, errComm: init.errComm, threadLevel: init.threadLevel });
   // Every rank takes rank 0's H5MPI_* switches (lib/jobenv.ts) before anything checks or watches.
   shareJobSettings(init.world);
@@ -76,10 +85,9 @@ function syncFailFast(): void {
   }
 }
 
-/** True when this process was started by an MPI launcher (mpiexec, srun with PMI). */
-function launchedByMPI(): boolean {
-  const e = process.env;
-  return !!(e.OMPI_COMM_WORLD_SIZE || e.PMI_SIZE || e.PMI_RANK || e.PMIX_RANK || e.MPI_LOCALNRANKS);
+let detected: MPIImplementation | undefined;
+function implementation(): MPIImplementation {
+  return (detected ??= Object.freeze(identifyMPI(native.mpiVersion().library)));
 }
 
 /**
@@ -150,9 +158,28 @@ export const MPI = {
   abort(code = 1): never {
     return MPI.COMM_WORLD.abort(code);
   },
-  /** The MPI library's version string, e.g. "Open MPI v4.1.4, ...". */
+  /**
+   * The MPI library's version, its first line (MPI_Get_library_version's): "Open MPI v4.1.4, package:
+   * Debian OpenMPI, ...", "MPICH Version:      4.0.2". `libraryVersion()` has the whole text.
+   */
   version(): string {
+    return firstLine(native.mpiVersion().library);
+  },
+  /**
+   * The MPI library's whole version text (mpi4py's `MPI.Get_library_version()`): MPICH's runs to 1.5 KB of
+   * configure options.
+   */
+  libraryVersion(): string {
     return native.mpiVersion().library;
+  },
+  /**
+   * Which MPI implementation h5mpi runs on, found at run time from its version text: `{ name, version,
+   * family }`, e.g. `{ name: 'MPICH', version: '4.0.2', family: 'mpich' }`. Names: 'Open MPI', 'MPICH',
+   * 'Intel MPI', 'MVAPICH', 'Cray MPICH', 'IBM Spectrum MPI', else 'unknown'; the family is the ABI and
+   * launcher it shares ('openmpi', 'mpich' or 'unknown'). Does not start MPI.
+   */
+  get implementation(): MPIImplementation {
+    return implementation();
   },
   /** The MPI standard the library implements, e.g. "3.1". */
   standardVersion(): string {

@@ -168,6 +168,8 @@ export interface FileAccess {
   comm?: NativeComm;
   info?: Record<string, string>;
   collectiveMetadata?: boolean;
+  /** HDF5's collective metadata reads, with collectiveMetadata (default: as collectiveMetadata). */
+  collectiveMetadataReads?: boolean;
 }
 
 /** What a file, group or dataset holds: attributes. */
@@ -367,7 +369,7 @@ native.setErrorClasses(
   function makeH5Error(message: string, stack: H5StackFrame[], code: H5ErrorCode, errno?: number) {
     return new H5Error(message, code, stack, errno);
   },
-  function makeMPIError(message: string, errorClass: number, code: string) {
-    return new MPIError(message, errorClass, code);
+  function makeMPIError(message: string, errorClass: number, code: string, detail?: string) {
+    return new MPIError(message, errorClass, code, detail);
   },
 );

@@ -6,6 +6,7 @@ import { PROC_NULL } from './mpistate';
 import { native, type NativeComm } from './native';
 import { MPIError } from './errors';
 import { NativeRequest, Request, RequestRecord } from './request';
+import { trackOpen } from './runtime';
 import { checkInt, checkOptions } from './validate';
 import { watching } from './watchdog';
 
@@ -29,6 +30,7 @@ declare module './native' {
 /** What the point-to-point calls need of a communicator (lib/comm.ts's Comm). */
 export interface PeerComm {
   readonly name: string;
+  readonly rank: number;
   _call<R>(method: string, f: (c: NativeComm) => R, watch?: () => string): R;
   _native(method: string): NativeComm;
   _failed(method: string, e: unknown): unknown;
@@ -67,6 +69,10 @@ export function send(c: PeerComm, value: unknown, dest: number, tag: number, syn
   const method = synchronous ? 'ssend' : 'send';
   const d = c._destArg(dest, method);
   const t = c._tagArg(tag, method, false);
+  if (d === c.rank && !synchronous) {
+    selfSend(c, method, value, d, t);
+    return;
+  }
   // As payload(), without a tuple per message.
   const typed = isTyped(value);
   const object = !typed;
@@ -81,6 +87,52 @@ export function send(c: PeerComm, value: unknown, dest: number, tag: number, syn
   } catch (e) {
     throw c._failed(method, e);
   }
+}
+
+// Sends to this rank itself that are still on their way: their requests own copies of the data.
+const selfSends: NativeRequest[] = [];
+let selfSendsTracked = false;
+
+/**
+ * A blocking send to this rank itself. MPI lets MPI_Send wait until the receive is posted, which this
+ * rank can only do once the send returns: MPICH does wait (forever, even for one element on a one-rank
+ * communicator) where Open MPI buffers small messages. So it goes out as MPI_Isend of a copy, as a
+ * buffered send would: the call returns at once on every MPI, and the copy lives until a receive takes
+ * it (completed ones are let go at the next send to self; any left at exit are cancelled). `ssend` to
+ * oneself stays MPI_Ssend: it completes against a receive posted before (irecv), and waits for ever, on
+ * every MPI, without one (the watchdog names it).
+ */
+function selfSend(c: PeerComm, method: string, value: unknown, d: number, t: number): void {
+  for (let i = selfSends.length - 1; i >= 0; i--) {
+    let done = true;
+    try {
+      done = native.requestTest(selfSends[i]);
+      if (done) native.requestWait(selfSends[i]); // takes its outcome, which frees its slot and its copy
+    } catch {
+      // A failed earlier send is not this one's failure; its slot is free all the same.
+    }
+    if (done) selfSends.splice(i, 1);
+  }
+  const [data, object] = isTyped(value) ? [copyOf(value), false] : payload(value, `${c.name}.${method}`, true);
+  selfSends.push(c._call(method, (n) => n.isend(data, d, t, object, false)));
+  if (!selfSendsTracked) {
+    selfSendsTracked = true;
+    trackOpen({ closeAtExit: cancelSelfSends });
+  }
+}
+
+/** At exit: sends to oneself never received would keep MPI_Finalize waiting. */
+function cancelSelfSends(): void {
+  for (const r of selfSends.splice(0)) if (!native.requestCancel(r)) native.requestWait(r);
+}
+
+/** A copy of a typed array, of its own type. */
+function copyOf(a: ArrayBufferView): ArrayBufferView {
+  if (Buffer.isBuffer(a)) return Buffer.from(a);
+  const bytes = new Uint8Array(a.byteLength);
+  bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const Typed = a.constructor as new (buffer: ArrayBuffer) => ArrayBufferView;
+  return new Typed(bytes.buffer);
 }
 
 /**
@@ -120,7 +172,7 @@ function intoCount(c: PeerComm, method: string, array: MPIBuffer, flag: number):
   if (flag === 1) {
     throw new RangeError(
       `${where}: ${from} is longer than the ${array.constructor.name} of ${array.length} it was received into; ` +
-        'it has been taken off the wire (its start is in the array)',
+        'it has been taken off the wire (whether the array now holds its start is up to the MPI library)',
     );
   }
   throw new RangeError(`${where}: ${from} is ${bytes} bytes, not a whole number of ${array.constructor.name} elements`);

@@ -3,6 +3,7 @@
 // as a dataset's path and a selection of it (a Hyperslab, Points, or null for all of it). Written from paths,
 // objects and references read from the same file. The binding makes and resolves them (binding/references.cc).
 import { H5Error } from './errors';
+import { parallelObjectReferenceWrites } from './hdf5compat';
 import { native, NativeLocation, ReferenceValues, RegionDescription } from './native';
 import { Hyperslab, Points, resolveSelection, Selection } from './selection';
 import { describeValue, resolvePath } from './validate';
@@ -299,11 +300,21 @@ export function named<T>(where: string, call: () => T): T {
   }
 }
 
-/** @internal HDF5 1.10 writes no region references into a dataset through MPI-IO. */
-export function parallelRegionError(where: string): H5Error {
+/**
+ * @internal Whether parallel HDF5 writes references of this kind into a dataset through MPI-IO: region
+ * references never, object references up to HDF5 1.10 (lib/hdf5compat.ts).
+ */
+export function parallelReferenceWrites(region: boolean): boolean {
+  return !region && parallelObjectReferenceWrites();
+}
+
+/** @internal The refusal of a reference write into a dataset that parallel HDF5 cannot make (see above). */
+export function parallelReferenceError(where: string, region: boolean): H5Error {
+  const what = region ? 'region references' : 'references';
+  const why = region ? 'HDF5 does not support it with MPI-IO' : `HDF5 ${native.hdf5Version()} does not support it with MPI-IO; 1.10 did`;
   return new H5Error(
-    `${where}: parallel HDF5 cannot write region references into a dataset (HDF5 1.10 does not support it with ` +
-      `MPI-IO). Write them from a serial file, or store them in an attribute (attrs.set), which every rank writes together.`,
+    `${where}: parallel HDF5 cannot write ${what} into a dataset (${why}). ` +
+      `Write them from a serial file, or store them in an attribute (attrs.set), which every rank writes together.`,
   );
 }
 

@@ -30,6 +30,22 @@ env_packages() {
     hdf5-1.14) echo "${COMMON[*]} openmpi-bin libopenmpi-dev libhdf5-openmpi-dev" ;;
   esac
 }
+# The other MPI's packages, which the root must never get: installing them switches Debian's mpiexec and
+# mpicc alternatives, and the root silently stops being the environment it is named after (an older
+# install-deps.sh did that, installing Open MPI's packages by name). Pinned away in the root's apt.
+env_forbidden() {
+  case "$1" in
+    mpich) echo "openmpi-bin openmpi-common libopenmpi* libhdf5-openmpi*" ;;
+    hdf5-1.14) echo "mpich libmpich* libhdf5-mpich*" ;;
+  esac
+}
+pin_forbidden() {
+  local dir=$1 name=$2 pin
+  pin="$dir/etc/apt/preferences.d/h5mpi-one-mpi"
+  [ -d "$dir/etc/apt/preferences.d" ] || return 0
+  printf 'Package: %s\nPin: version *\nPin-Priority: -1\n' "$(env_forbidden "$name")" >"$pin.tmp"
+  if cmp -s "$pin.tmp" "$pin"; then rm -f "$pin.tmp"; else mv "$pin.tmp" "$pin"; fi
+}
 env_describe() {
   case "$1" in
     mpich) echo "mpich: Debian 12, MPICH 4.0.2, HDF5 1.10.8 (the MPICH family: Cray MPICH, Intel MPI, MVAPICH share its ABI)" ;;
@@ -73,6 +89,7 @@ create() {
     tail -5 "$ROOTS/$name.log" >&2
     exit 1
   }
+  pin_forbidden "$dir.tmp" "$name"
   echo "$stamp" >"$dir.tmp/.h5mpi-envroot"
   rm -rf "$dir"
   mv "$dir.tmp" "$dir"
@@ -80,15 +97,18 @@ create() {
 }
 
 # Runs a command in a root: a private mount namespace, the kernel file systems, the host's Node.js and
-# npm, the current directory at /src; everything mounted here disappears with the namespace.
+# npm (and npm's cache, so that installs inside find what the host already fetched, as `npm install
+# --prefer-offline` in test/package_install.test.ts expects), the current directory at /src; everything
+# mounted here disappears with the namespace.
 inside_raw() {
   local dir=$1
   shift
-  local node npmdir
+  local node npmdir npmcache
   node=$(readlink -f "$(command -v node)")
   npmdir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  npmcache=$(npm config get cache 2>/dev/null || true)
   unshare --mount --propagation private -- bash -euc '
-    dir=$1 node=$2 npmdir=$3 src=$4; shift 4
+    dir=$1 node=$2 npmdir=$3 src=$4 npmcache=$5; shift 5
     mount -t proc proc "$dir/proc"
     mount --rbind /sys "$dir/sys"
     mount --rbind /dev "$dir/dev"
@@ -99,9 +119,10 @@ inside_raw() {
     ln -sf ../lib/npm/bin/npm-cli.js "$dir/usr/local/bin/npm"
     ln -sf ../lib/npm/bin/npx-cli.js "$dir/usr/local/bin/npx"
     mkdir -p "$dir/src" && mount --bind "$src" "$dir/src"
+    if [ -n "$npmcache" ] && [ -d "$npmcache" ]; then mkdir -p "$dir/root/.npm" && mount --bind "$npmcache" "$dir/root/.npm"; fi
     exec chroot "$dir" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
       PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin bash -c "cd /src && exec \"\$@\"" bash "$@"
-  ' bash "$dir" "$node" "$npmdir" "$PWD" "$@"
+  ' bash "$dir" "$node" "$npmdir" "$PWD" "$npmcache" "$@"
 }
 
 cmd=${1:-}
@@ -115,6 +136,7 @@ case "$cmd" in
     env_suite "$name" >/dev/null
     need_root
     create "$name"
+    pin_forbidden "$ROOTS/$name" "$name"
     inside_raw "$ROOTS/$name" "$@"
     ;;
   path)

@@ -26,7 +26,7 @@ if (r.status !== 0) {
     '\nh5mpi: building the native addon failed (above: what CMake or the compiler said). It needs cmake, a C++17 ' +
       'compiler, an MPI and a parallel HDF5 built with it.\n' +
       `  Debian or Ubuntu: bash ${path.join(root, 'scripts', 'install-deps.sh')}\n` +
-      '    (installs libhdf5-openmpi-dev openmpi-bin libopenmpi-dev hdf5-tools cmake g++ pkg-config)\n' +
+      '    (installs a parallel HDF5 and its MPI: the flavour already installed, else Open MPI; H5MPI_MPI=mpich for MPICH)\n' +
       '  A cluster: module load an MPI and a parallel HDF5 (HDF5_ROOT=<its prefix> if CMake does not find it)\n' +
       'then: npm rebuild h5mpi\n',
   );

@@ -8,6 +8,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { identifyMPI } = require('../dist/mpiimpl');
 
 const dir = path.join(__dirname, '..', 'prebuilds', `${process.platform}-${process.arch}`);
 const built = path.join(dir, 'h5mpi.node');
@@ -19,13 +20,10 @@ if (!fs.existsSync(built)) {
 // What it was built with, asked of the addon itself (neither call starts MPI).
 const probe = `const n = require(${JSON.stringify(built)}); console.log(JSON.stringify({ mpi: n.mpiVersion().library, hdf5: n.hdf5Version() }));`;
 const { mpi, hdf5 } = JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).trim().split('\n').pop());
-const flavours = [
-  [/Open MPI/i, 'openmpi'],
-  [/MVAPICH/i, 'mvapich'],
-  [/Intel\(R\) MPI/i, 'intelmpi'],
-  [/MPICH/i, 'mpich'],
-];
-const flavour = (flavours.find(([re]) => re.test(mpi)) ?? [null, 'mpi'])[1];
+// Named after the implementation (lib/mpiimpl.ts): openmpi, mpich, intelmpi, mvapich, craympich, ... Those
+// of the MPICH family share an ABI but not their libraries' names (libmpich.so.12, libmpi.so.12, ...).
+const impl = identifyMPI(mpi);
+const flavour = impl.family === 'unknown' ? 'mpi' : impl.name.toLowerCase().replace(/[^a-z]/g, '');
 
 // The libraries it needs, as the dynamic loader will look for them.
 const dynamic = execFileSync('readelf', ['-d', '--wide', built], { encoding: 'utf8' });

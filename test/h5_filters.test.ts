@@ -266,7 +266,7 @@ describe('Blosc written by h5mpi', () => {
 
 describe('2 ranks write filtered datasets collectively', () => {
   const names = ['bitshuffle_lz4', 'lzf_shuffle_fletcher32', 'gzip9_shuffle_fletcher32', 'lz4', 'scaleoffset_int'].filter((n) => runnable.some((c) => c.name === n));
-  test(`${names.join(', ')}: h5py reads what the ranks wrote`, async () => {
+  (HAVE_H5PY ? test : test.skip)(`${names.join(', ')}: h5py reads what the ranks wrote${HAVE_H5PY ? '' : ' (skipped: no h5py)'}`, async () => {
     expect(names).toContain('bitshuffle_lz4');
     const file = path.join(dir, 'par.h5');
     const r = await mpirun(2, 'h5_filters_par.js', [file, ...names], { env: ENV });
@@ -359,7 +359,7 @@ describe('a missing filter', () => {
     try {
       using f = File.open(path.join(dir, 'szip.h5'), 'w');
       expect(() => f.createDataset('s', { shape: [64], dtype: 'int32', compression: 'szip' })).toThrow(
-        /createDataset\('s'\): this HDF5 \(1\.10\.\d+\) was built without the filter 4 \(szip\) encoder: it reads such data but cannot write it/,
+        `createDataset('s'): this HDF5 (${native.hdf5Version()}) was built without the filter 4 (szip) encoder: it reads such data but cannot write it`,
       );
       expect(f.keys()).toEqual([]);
     } finally {
@@ -380,14 +380,25 @@ describe('the floating-point control state', () => {
   beforeAll(crossTool);
   // Debian's bitshuffle and LZF plugins are built with -ffast-math: loading one sets flush-to-zero and
   // denormals-are-zero for the thread. h5py shows it: after `import hdf5plugin`, numpy's 5e-324 > 0 is false.
-  (HAVE_H5PY ? test : test.skip)('loading the plugins flushes subnormals in a process that does not guard against it (h5py)', () => {
-    expect(pyProbe).toMatchObject({ subnormalBefore: true, subnormalAfter: false });
-  });
+  // Debian 13's plugins leave the state alone (h5py keeps its subnormals there): then there is nothing to show.
+  const flushes = HAVE_H5PY && pyProbe?.subnormalAfter === false;
+  (flushes ? test : test.skip)(
+    `loading the plugins flushes subnormals in a process that does not guard against it (h5py)${flushes ? '' : ': skipped, h5py is not installed or this system\'s plugins do not flush'}`,
+    () => {
+      expect(pyProbe).toMatchObject({ subnormalBefore: true, subnormalAfter: false });
+    },
+  );
 
   const IEEE = { minPositive: true, doubled: 1e-323, quarterOfMin: 2.2250738585072014e-308 / 4, sum: true };
   // 'read' and 'write' use h5py's file.
   const STRINGS = Array.from({ length: 40 }, (_, i) => `string ${i} `.repeat(i % 5));
-  test.each(HAVE_H5PY ? ['create', 'read', 'write', 'search', 'copy'] : ['create', 'search', 'copy'])('after a plugin is loaded to %s, subnormals still work in JavaScript', (how) => {
+  // Debian ships LZF and bitshuffle plugins for its Open MPI and serial HDF5 only: the MPICH build's
+  // default directory has none, so nothing there can change the state.
+  const fastMath = scenario(['probe'], { HDF5_PLUGIN_PATH: DEFAULT_PATHS.join(':') }).reports[0].ids as Record<string, { id: number; available: boolean }>;
+  const fastMathPlugins = [32000, 32008].every((id) => Object.values(fastMath).some((p) => p.id === id && p.available));
+  const ways = HAVE_H5PY ? ['create', 'read', 'write', 'search', 'copy'] : ['create', 'search', 'copy'];
+  const why = `no LZF and bitshuffle plugins in the parallel HDF5's directory ${DEFAULT_PATHS.join(':')}`;
+  (fastMathPlugins ? test.each(ways) : test.skip.each(ways))(`after a plugin is loaded to %s, subnormals still work in JavaScript${fastMathPlugins ? '' : ` (skipped: ${why})`}`, (how) => {
     const file = path.join(dir, `fp-${how}.h5`);
     if (how === 'read' || how === 'write') fs.copyFileSync(FROM_H5PY, file);
     const src = path.join(dir, 'fp-copy-source.h5');

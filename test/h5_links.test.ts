@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, File, Group, H5Error } from '../lib';
+import { Dataset, File, Group, H5Error, versions } from '../lib';
 import { hasH5py, python } from './helpers/h5tools';
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
 
@@ -158,7 +158,8 @@ emit(0)`,
       expect(values(f.get('extAbs'))).toEqual([0, 1, 2, 3]);
       expect(f.has('dangling')).toBe(true);
       expect(() => f.get('dangling')).toThrow(`'/dangling' in '${file2}' is a dangling soft link to '/gone'`);
-      expect(() => f.get('extDangling')).toThrow(/'\/extDangling' in '.*' is a dangling external link to '\/z' in 'gone.h5' \(.*unable to open external file.*gone\.h5/);
+      // HDF5's own reason after it: 1.10 names the file ("unable to open external file ... gone.h5"), 1.14 says "can't open file".
+      expect(() => f.get('extDangling')).toThrow(/'\/extDangling' in '.*' is a dangling external link to '\/z' in 'gone.h5' \(.*(unable to open external file.*gone\.h5|can't open file)/);
       f.delete('dangling');
       f.createSoftLink('dangling', '/a');
       expect((f.get('dangling') as Group).keys()).toEqual(['b', 'rel']);
@@ -285,9 +286,11 @@ describe('move', () => {
     using f = File.open(file, 'a');
     const v = f.get('data/v') as Dataset<'uint64'>;
     const sibling = f.get('data_v') as Dataset<'uint64'>;
-    expect(() => v.read()).toThrow(`read dataset '/data/v' in file '${file}' failed: data error detected by Fletcher32 checksum`);
+    // HDF5's innermost reason: 1.10's checksum filter says what it found, 1.14 only that the filter failed.
+    const why = versions.hdf5.startsWith('1.10.') ? 'data error detected by Fletcher32 checksum' : 'filter returned failure during read';
+    expect(() => v.read()).toThrow(`read dataset '/data/v' in file '${file}' failed: ${why}`);
     f.move('data', 'archive/data');
-    expect(() => v.read()).toThrow(`read dataset '/archive/data/v' in file '${file}' failed: data error detected by Fletcher32 checksum`);
+    expect(() => v.read()).toThrow(`read dataset '/archive/data/v' in file '${file}' failed: ${why}`);
     (f.get('archive') as Group).move('data/v', 'v2');
     expect(() => v.read()).toThrow(`read dataset '/archive/v2' in file '${file}' failed`);
     // '/data_v' only starts like '/data': it stays where it was.
@@ -485,6 +488,8 @@ emit(0)`, [file2]);
 
 describe('creation order (trackOrder)', () => {
   const ORDER = ['zeta', 'alpha', 'mid', 'beta'];
+  // Whether the h5py here lists a reopened root group in creation order: 3.12 and later (h5py/h5py#2410).
+  const H5PY_ROOT_ORDER = hasH5py() && (python(`emit(tuple(int(x) for x in h5py.__version__.split('.')[:2]) >= (3, 12))`) as boolean);
 
   test('keys in creation order where tracked, name order elsewhere; h5py and h5dump read the same order', () => {
     const file = fresh();
@@ -509,9 +514,9 @@ describe('creation order (trackOrder)', () => {
     }
     using f = File.open(file, 'r');  // and after reopening
     const rootOrder = [...ORDER, 'tracked', 'zplain', 'd', 'u'];
-    // The root group, reopened, in name order, as h5py lists it: HDF5 1.10 does not report the root's
-    // link-order flag once a file is reopened (HDFGroup/hdf5#5183). The order is in the file all the same.
-    expect(f.keys()).toEqual([...rootOrder].sort());
+    // The root group, reopened, in creation order too, as h5py 3.12 and later list it (h5py/h5py#2410; the
+    // file's creation list does not report the root's link-order flag once it is reopened, HDFGroup/hdf5#5183).
+    expect(f.keys()).toEqual(rootOrder);
     expect((f.get('tracked') as Group).keys()).toEqual(ORDER);
     expect((f.get('zplain') as Group).keys()).toEqual([...ORDER].sort());
     expect((f.get('d') as Dataset).attrs.keys()).toEqual(ORDER);
@@ -522,7 +527,7 @@ describe('creation order (trackOrder)', () => {
     expect(at('zeta')).toBeGreaterThan(0);
     if (hasH5py()) {
       expect(python(`f = h5py.File(sys.argv[1], 'r'); emit([list(f), list(f['tracked'].keys()), list(f['zplain'].keys()), list(f['d'].attrs), list(f.attrs), list(f['u'].attrs)])`, [file])).toEqual([
-        [...rootOrder].sort(),
+        H5PY_ROOT_ORDER ? rootOrder : [...rootOrder].sort(),
         ORDER,
         [...ORDER].sort(),
         ORDER,
@@ -543,7 +548,7 @@ with h5py.File(sys.argv[1], 'w', track_order=True) as f:
 emit(0)`, [file]);
       using f = File.open(file, 'r');
       expect((f.get('g') as Group).keys()).toEqual(ORDER);
-      expect(f.keys()).toEqual([...ORDER, 'g'].sort());  // the reopened root: as h5py lists it (see above)
+      expect(f.keys()).toEqual([...ORDER, 'g']);  // the reopened root: as h5py 3.12 and later list it (see above)
       expect(f.attrs.keys()).toEqual(ORDER);
     }
     using f = File.open(fresh(), 'w');

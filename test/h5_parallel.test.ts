@@ -4,7 +4,9 @@
 // check the files themselves with h5dump and h5py, and read an h5py-mpi-written file in parallel.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { expectPeerFailure, mpiEnv, mpirunOk, RANK_COUNTS, reportsLabelled, tmpdir } from './helpers/mpirun';
+import { collectiveMetadataReadsSafe, hdf5AtLeast } from '../lib/hdf5compat';
+import { majorVersion } from '../lib/mpiimpl';
+import { expectPeerFailure, launcherMPI, mpiEnv, mpirunOk, RANK_COUNTS, reportsLabelled, tmpdir } from './helpers/mpirun';
 import { DESCRIBE_PY, dumpedNumber, h5dump, hasH5py, python, PYTHON } from './helpers/h5tools';
 
 /** A rank's report: its rank, and whatever the scenario put in it (checked by the tests' matchers). */
@@ -103,6 +105,13 @@ function expectedAttrs(n: number): Record<string, unknown> {
 }
 
 const COLLECTIVE = { requested: 'collective', mode: 'collective', causes: [] };
+// HDF5 1.14.1 and later convert types inside a collective transfer (through selection I/O); 1.10 falls back to
+// independent I/O and says why.
+const CONVERTS_COLLECTIVELY = hdf5AtLeast(1, 14, 1);
+// Open MPI 5's own MPI-IO (OMPIO) keeps only the hints it knows, and drops ROMIO's romio_* ones; Open MPI 4's
+// reported every hint given. Its ROMIO (OMPI_MCA_io=romio341) takes them.
+const OMPIO_DROPS_ROMIO_HINTS = launcherMPI().family === 'openmpi' && majorVersion(launcherMPI()) >= 5;
+const HINTS = { romio_cb_write: 'enable', romio_cb_read: 'automatic', cb_buffer_size: '1048576', romio_ds_write: 'disable' };
 
 // ---- 1, 2, 3, 4, 6: every dtype, hyperslabs, empty selections, gzip, resize, attributes, lastTransfer
 // At one rank the scenario runs twice: serial (no comm) and on MPI-IO (comm: COMM_WORLD).
@@ -183,7 +192,7 @@ describe.each(IO_RUNS)('parallel I/O on %i rank(s) (explicit COMM_WORLD: %s)', (
       expect(r.afterCollective).toEqual(COLLECTIVE);
       expect(r.afterIndependent).toEqual({ requested: 'independent', mode: 'independent', causes: ['independent I/O was requested'] });
       expect(r.afterCollectiveRead).toEqual(COLLECTIVE);
-      expect(r.afterConversion).toEqual({ requested: 'collective', mode: 'independent', causes: ['the data needed type conversion'] });
+      expect(r.afterConversion).toEqual(CONVERTS_COLLECTIVELY ? COLLECTIVE : { requested: 'collective', mode: 'independent', causes: ['the data needed type conversion'] });
     }
     for (const r of reports(results, 'chunked.transfer')) {
       expect(r.lastTransfer).toEqual(parallel ? COLLECTIVE : undefined);
@@ -253,7 +262,8 @@ describe.each([0, ...RANK_COUNTS])('opening files on %i rank(s) (0: plain node)'
     results = await mpirunOk(launch, 'h5_par_open.js', [tmpdir()]);
   });
   const rowsOf = (fileNo: number, writers: number[]) => writers.flatMap((w) => range(4).map((k) => fileNo * 1000 + w * 10 + k));
-  const mpio = (reads: boolean) => ({ driver: 'mpio', reads, writes: reads });
+  // HDF5's collective metadata reads stay off where they would hang variable-length reads (lib/hdf5compat.ts).
+  const mpio = (on: boolean) => ({ driver: 'mpio', reads: on && collectiveMetadataReadsSafe(), writes: on });
 
   test('without a comm: COMM_WORLD with collective metadata when size > 1, serial at one rank', () => {
     for (const r of reports(results, 'default')) {
@@ -269,7 +279,7 @@ describe.each([0, ...RANK_COUNTS])('opening files on %i rank(s) (0: plain node)'
       expect(r).toEqual({
         rank: r.rank, label: 'world', parallel: true, driver: 'mpio', commSize: n, commIsWorld: true, collectiveMetadata: false,
         h5: mpio(false),
-        hints: { romio_cb_write: 'enable', romio_cb_read: 'automatic', cb_buffer_size: '1048576', romio_ds_write: 'disable' },
+        hints: OMPIO_DROPS_ROMIO_HINTS ? { cb_buffer_size: HINTS.cb_buffer_size } : HINTS,
         local: r.rank === n - 1 ? { keys: ['g', 'rows'], has: true, writers: n } : null,
       });
     }
@@ -317,6 +327,15 @@ describe.each([0, ...RANK_COUNTS])('opening files on %i rank(s) (0: plain node)'
     };
     for (const r of reports(results, 'readback')) expect(r.rows).toEqual(want);
   });
+});
+
+// Open MPI 5's OMPIO drops romio_* hints (above). Its ROMIO component (OMPI_MCA_io=romio341) has them, but
+// as measured with 5.0.7 it reports its own defaults, not the values given at open: file.mpiHints shows it.
+(OMPIO_DROPS_ROMIO_HINTS ? test : test.skip)('Open MPI 5 (skipped under other MPIs): its ROMIO (OMPI_MCA_io=romio341) reports romio_* hints, at its own defaults', async () => {
+  const results = await mpirunOk(2, 'h5_par_open.js', [tmpdir()], { env: { OMPI_MCA_io: 'romio341' } });
+  for (const r of reports(results, 'world')) {
+    expect(r.hints).toMatchObject({ romio_cb_read: 'automatic', romio_cb_write: 'automatic', romio_ds_write: 'automatic', cb_buffer_size: '16777216' });
+  }
 });
 
 // ---- 8 (and 2's variable-length strings): bad input on one rank of a collective call
@@ -517,10 +536,10 @@ with h5py.File(sys.argv[1], 'w', driver='mpio', comm=comm) as f:
         keys: ['be', 'grp', 'gz', 'i64', 's', 'x'],
       });
     }
-    // Variable-length strings read collectively (HDF5 converts them, so it reads them independently), a bool
-    // enum as its int8 base, big-endian floats converted.
+    // Variable-length strings read collectively (HDF5 converts them: 1.10 reads them independently, 1.14
+    // collectively), a bool enum as its int8 base, big-endian floats converted.
     const vlen = ['α', 'b', 'çç', ''];
-    const converted = n > 1 ? { requested: 'collective', mode: 'independent', causes: ['the data needed type conversion'] } : undefined;
+    const converted = n > 1 ? (CONVERTS_COLLECTIVELY ? COLLECTIVE : { requested: 'collective', mode: 'independent', causes: ['the data needed type conversion'] }) : undefined;
     for (const r of reports(results, 'serial')) {
       expect(r).toEqual({
         rank: r.rank,

@@ -75,7 +75,21 @@ const ALLOWLIST: Allowance[] = [
   },
 ];
 
-/** At least this many entries read exactly as h5py reads them (today's count; raise it as fixes land). */
+/**
+ * h5py before 3.12 lists a reopened file's root group in name order even where it tracks creation order
+ * (h5py/h5py#2410); h5mpi lists it in creation order, as h5py 3.12 and later do. Counted only with such an h5py.
+ */
+const OLD_H5PY_ROOT_ORDER: Allowance = {
+  id: 'h5py-root-order',
+  problem: /^members \(order\)$/,
+  path: /^\/$/,
+  why: 'this h5py (before 3.12) lists a reopened root group in name order; h5mpi in creation order, as h5py 3.12+',
+  fixedBy: 'none: h5py 3.12 (h5py/h5py#2410)',
+};
+/** The files whose root tracks creation order: their root entry is identical only with h5py 3.12 and later. */
+const ROOT_ORDER_FILES = 3;
+
+/** At least this many entries read exactly as h5py 3.12 or later reads them (raise it as fixes land). */
 const MIN_IDENTICAL = 776;
 
 const missing = missingPeers();
@@ -127,7 +141,10 @@ peers('files written by real tools read as h5py reads them', () => {
   test('the counts, printed, with every mismatch explained', () => {
     const by = (s: string) => outcomes.filter((o) => o.status === s);
     const [identical, excluded, mismatched] = [by('identical'), by('excluded'), by('mismatch')];
-    const problems = mismatched.flatMap((o) => o.problems.map((p) => ({ o, p, a: allowanceFor(o, p, ALLOWLIST) })));
+    const [major, minor] = (manifest.versions.h5py ?? '0.0').split('.').map(Number);
+    const oldH5py = major < 3 || (major === 3 && minor < 12);
+    const allowlist = oldH5py ? [...ALLOWLIST, OLD_H5PY_ROOT_ORDER] : ALLOWLIST;
+    const problems = mismatched.flatMap((o) => o.problems.map((p) => ({ o, p, a: allowanceFor(o, p, allowlist) })));
     const count = (of: Outcome[], s: Status) => of.filter((o) => o.status === s).length;
     const lines = [
       `real files: ${outcomes.length} entries in ${manifest.files.length} files: ${identical.length} identical, ${excluded.length} excluded, ${mismatched.length} mismatched`,
@@ -147,9 +164,9 @@ peers('files written by real tools read as h5py reads them', () => {
     console.log(lines.join('\n'));
     const unexplained = problems.filter(({ a }) => a === undefined);
     expect(unexplained.map(({ o, p }) => `${o.file} ${o.path}: ${p}`)).toEqual([]);
-    const unused = ALLOWLIST.filter((a) => !problems.some((p) => p.a === a));
+    const unused = allowlist.filter((a) => !problems.some((p) => p.a === a));
     expect(unused.map((a) => `${a.id} matches nothing any more: remove it and raise MIN_IDENTICAL`)).toEqual([]);
-    expect(identical.length).toBeGreaterThanOrEqual(MIN_IDENTICAL);
+    expect(identical.length).toBeGreaterThanOrEqual(MIN_IDENTICAL - (oldH5py ? ROOT_ORDER_FILES : 0));
   });
 
   const outcome = (file: string, p: string): Outcome => {

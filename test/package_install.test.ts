@@ -36,7 +36,7 @@ test('npm pack ships what installs and runs; npm install <tarball> builds it and
   const packed = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
   const [info] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
   const files = new Set(info.files.map((f) => f.path));
-  for (const f of ['LICENSE', 'README.md', 'package.json', 'CMakeLists.txt', 'binding/addon.cc', 'scripts/install.js', 'scripts/install-deps.sh', 'scripts/mpienv.sh', 'dist/index.js', 'dist/index.d.ts', 'dist/loader.js']) {
+  for (const f of ['LICENSE', 'README.md', 'package.json', 'CMakeLists.txt', 'cmake/h5mpi-mpi.cmake', 'binding/addon.cc', 'scripts/install.js', 'scripts/install-deps.sh', 'scripts/mpienv.sh', 'dist/index.js', 'dist/index.d.ts', 'dist/loader.js']) {
     expect({ f, shipped: files.has(f) }).toEqual({ f, shipped: true });
   }
   expect([...files].filter((f) => /^(test|bench|demo|docs|build|node_modules|prebuilds)\//.test(f))).toEqual([]);
@@ -105,7 +105,11 @@ test('npm pack ships what installs and runs; npm install <tarball> builds it and
   expect(other.stderr).toContain('Build the addon for this machine: npm rebuild h5mpi.');
 
   // Beside it, one made for Open MPI (what `npm run build:prebuild` writes here): that one is used.
-  tag('openmpi', { mpi: 'Open MPI v4.1.4, package: Debian OpenMPI', hdf5: '1.10.8', needs: ['libhdf5_openmpi.so.103', 'libmpi.so.40', 'libstdc++.so.6'] });
+  // Its manifest as tag-prebuild.js writes it: the libraries the build really needs (HDF5's soname follows
+  // the version: .103 for 1.10, .310 for 1.14).
+  const needed = [...execFileSync('readelf', ['-d', path.join(built, 'Release', 'h5mpi.node')], { encoding: 'utf8' }).matchAll(/\(NEEDED\)[^[]*\[([^\]]+)\]/g)].map((m) => m[1]);
+  expect(needed).toEqual(expect.arrayContaining(['libmpi.so.40']));
+  tag('openmpi', { mpi: 'Open MPI v4.1.4, package: Debian OpenMPI', hdf5: '1.10.8', needs: needed });
   const fits = node(`const h = require('h5mpi'); const { locateAddon } = require(${JSON.stringify(path.join(pkg, 'dist', 'loader.js'))});` + `console.log(JSON.stringify({ file: locateAddon(${JSON.stringify(pkg)}).file, sum: h.MPI.COMM_WORLD.allreduce(21, 'sum') }));`, app);
   expect({ status: fits.status, stderr: fits.status === 0 ? '' : fits.stderr }).toEqual({ status: 0, stderr: '' });
   expect(JSON.parse(fits.stdout)).toEqual({ file: path.join(prebuilds, 'h5mpi.openmpi.node'), sum: 21 });

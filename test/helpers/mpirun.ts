@@ -1,9 +1,10 @@
 // Runs a scenario script under `mpiexec -n N node`, bounded in time, and collects what each rank reported.
 // Scenarios report with test/scenarios/report.js; a failing run's message shows every rank's output.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { identifyMPI, jobExitStatuses, launchEnv, launcherNotice, MPIImplementation } from '../../lib/mpiimpl';
 
 export const SCENARIOS = path.join(__dirname, '..', 'scenarios');
 export const ROOT = path.join(__dirname, '..', '..');
@@ -23,31 +24,63 @@ export interface RunOptions {
   timeoutMs?: number;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** `script` is a program to run as it is (a compiled C peer, by absolute path), not a scenario for node. */
+  executable?: boolean;
   /** The command that starts n ranks, in place of `mpiexec -n n` (test/multihost.test.ts: another host's mpiexec, srun). */
   launcher?: (n: number) => string[];
 }
 
+let launcher: MPIImplementation | undefined;
+
 /**
- * The environment OpenMPI needs here: oversubscription (2 cores), and root only when we are root. And
- * H5MPI_CHECK_COLLECTIVE=1, so that every scenario's Comm collectives are checked too (opt-in for users, as
- * it doubles a small collective's cost): a rank that calls out of step fails the test with a clear error.
+ * The MPI implementation of the `mpiexec` on PATH (from `mpiexec --version`): what the environment, the
+ * launcher's flags and the exit statuses the tests expect are chosen by (lib/mpiimpl.ts).
+ */
+export function launcherMPI(): MPIImplementation {
+  if (!launcher) {
+    const r = spawnSync('mpiexec', ['--version'], { encoding: 'utf8', timeout: 30_000 });
+    launcher = identifyMPI(`${r.stdout ?? ''}\n${r.stderr ?? ''}`);
+  }
+  return launcher;
+}
+
+/**
+ * The environment the MPI here needs (lib/mpiimpl.ts launchEnv: for Open MPI, oversubscription on 2 cores
+ * and root only when we are root; nothing for MPICH). And H5MPI_CHECK_COLLECTIVE=1, so that every
+ * scenario's Comm collectives are checked too (opt-in for users, as it doubles a small collective's cost):
+ * a rank that calls out of step fails the test with a clear error.
  */
 export function mpiEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    OMPI_MCA_rmaps_base_oversubscribe: '1',
-    OMPI_MCA_btl_vader_single_copy_mechanism: 'none',
+    ...launchEnv(launcherMPI(), !!process.getuid && process.getuid() === 0),
     H5MPI_CHECK_COLLECTIVE: '1',
   };
-  if (process.getuid && process.getuid() === 0) {
-    env.OMPI_ALLOW_RUN_AS_ROOT = '1';
-    env.OMPI_ALLOW_RUN_AS_ROOT_CONFIRM = '1';
-  }
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
   return env;
+}
+
+/**
+ * The exit statuses a job of `ranks` may end with when a rank ends it with `rankStatus` on its own (the
+ * watchdog, an exit): the status itself under Open MPI; under MPICH's hydra also SIGKILL's 9, with which
+ * it ends the other ranks (lib/mpiimpl.ts jobExitStatuses).
+ */
+export function expectedJobStatuses(rankStatus: number, ranks: number): number[] {
+  return jobExitStatuses(launcherMPI(), rankStatus, ranks);
+}
+
+/** `mpiexec`'s stdout without the launcher's own notice of a failed job (MPICH's hydra prints a box there). */
+export function withoutLauncherNotice(stdout: string): string {
+  const notice = launcherNotice(launcherMPI());
+  if (!notice) return stdout;
+  return stdout
+    .split('\n')
+    .filter((l) => !notice.test(l))
+    .join('\n')
+    .replace(/^\n+$/, '');
 }
 
 const MARK = '@@h5mpi ';
@@ -64,12 +97,13 @@ function parse(stdout: string): Record<string, unknown>[][] {
   return results;
 }
 
-/** Runs `node script args` on n ranks (n = 0: plain `node`, no mpiexec). */
+/** Runs `node script args` on n ranks (n = 0: plain `node`, no mpiexec); with `executable`, `script args`. */
 export function mpirun(n: number, script: string, args: string[] = [], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const file = path.isAbsolute(script) ? script : path.join(SCENARIOS, script);
+  const program = opts.executable ? [file, ...args] : [process.execPath, file, ...args];
   const launch = opts.launcher?.(n) ?? ['mpiexec', '-n', String(n)];
-  const [cmd, argv] = n === 0 ? [process.execPath, [file, ...args]] : [launch[0], [...launch.slice(1), process.execPath, file, ...args]];
+  const [cmd, argv] = n === 0 ? [program[0], program.slice(1)] : [launch[0], [...launch.slice(1), ...program]];
   const started = Date.now();
   return new Promise((resolve) => {
     // mpiexec forwards each rank's stdout in chunks that can interleave mid-line with other ranks' output
@@ -82,16 +116,24 @@ export function mpirun(n: number, script: string, args: string[] = [], opts: Run
     let timedOut = false;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const kill = (signal: NodeJS.Signals): void => {
       try {
-        process.kill(-child.pid!, 'SIGKILL'); // the whole process group: mpiexec and its ranks
+        process.kill(-child.pid!, signal); // the whole process group: mpiexec (and Open MPI's ranks)
       } catch {
         /* already gone */
       }
+    };
+    let hardKill: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // MPICH's hydra starts each rank in a session of its own, out of the group's reach: a terminated
+      // mpiexec ends its ranks itself; whatever is left gets SIGKILL.
+      kill('SIGTERM');
+      hardKill = setTimeout(() => kill('SIGKILL'), 3000);
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(hardKill);
       const files = fs.readdirSync(reportDir).sort();
       const reports = files.map((f) => fs.readFileSync(path.join(reportDir, f), 'utf8')).join('');
       fs.rmSync(reportDir, { recursive: true, force: true });
