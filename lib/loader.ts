@@ -26,7 +26,9 @@ export interface PrebuildManifest {
 /** The MPI families by the soname of their libmpi, to say which one a machine has. */
 const MPI_LIBRARIES: [string, string][] = [
   ['libmpi.so.40', 'Open MPI'],
-  ['libmpi.so.12', 'MPICH (or an MPICH-ABI MPI: Intel MPI, Cray MPICH, MVAPICH)'],
+  ['libmpich.so.12', 'MPICH'],
+  ['libmpi.so.12', 'an MPICH-ABI MPI (Intel MPI, MVAPICH)'],
+  ['libmpi_cray.so.12', 'Cray MPICH'],
 ];
 
 /**

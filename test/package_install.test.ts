@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { h5dump } from './helpers/h5tools';
-import { mpiEnv, ROOT, tmpdir } from './helpers/mpirun';
+import { launcherMPI, mpiEnv, ROOT, tmpdir } from './helpers/mpirun';
 
 const work = tmpdir('h5mpi-package-');
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -85,34 +85,43 @@ test('npm pack ships what installs and runs; npm install <tarball> builds it and
   expect(missing.stderr).toContain('Build the addon for this machine: npm rebuild h5mpi.');
   expect(missing.stderr).toContain(`bash ${path.join(pkg, 'scripts', 'install-deps.sh')} installs them (libhdf5-openmpi-dev openmpi-bin libopenmpi-dev`);
 
-  // A prebuild made for MPICH on this Open MPI machine (the same binary, so that loading it would work:
-  // only its manifest can refuse it): refused by name, before the loader tries it.
+  // A prebuild made for the other MPI than this machine's (the same binary, so that loading it would work:
+  // only its manifest can refuse it): refused by name, before the loader tries it. Manifests as
+  // `npm run build:prebuild` writes them on Debian with each MPI.
+  const MANIFESTS = {
+    openmpi: { mpi: 'Open MPI v4.1.4, package: Debian OpenMPI', hdf5: '1.10.8', needs: ['libhdf5_openmpi.so.103', 'libmpi.so.40', 'libstdc++.so.6'], runpath: ['/usr/lib/x86_64-linux-gnu/hdf5/openmpi'] },
+    mpich: { mpi: 'MPICH Version: 4.0.2', hdf5: '1.10.8', needs: ['libhdf5_mpich.so.103', 'libmpich.so.12', 'libstdc++.so.6'], runpath: ['/usr/lib/x86_64-linux-gnu/hdf5/mpich'] },
+  };
+  const here = launcherMPI().family === 'openmpi' ? 'openmpi' : 'mpich';
+  const foreign = here === 'openmpi' ? 'mpich' : 'openmpi';
   const cache = spawnSync(fs.existsSync('/sbin/ldconfig') ? '/sbin/ldconfig' : 'ldconfig', ['-p'], { encoding: 'utf8' });
-  expect({ status: cache.status, mpich: cache.stdout.includes('libmpi.so.12 ') }).toEqual({ status: 0, mpich: false });
+  const foreignLibs = MANIFESTS[foreign].needs.slice(0, 2);
+  expect({ status: cache.status, foreign: foreignLibs.filter((l) => cache.stdout.includes(`${l} `)) }).toEqual({ status: 0, foreign: [] });
   const prebuilds = path.join(pkg, 'prebuilds', 'linux-x64');
   fs.mkdirSync(prebuilds, { recursive: true });
   const tag = (flavour: string, manifest: object) => {
     fs.copyFileSync(path.join(built, 'Release', 'h5mpi.node'), path.join(prebuilds, `h5mpi.${flavour}.node`));
     fs.writeFileSync(path.join(prebuilds, `h5mpi.${flavour}.json`), JSON.stringify({ flavour, ...manifest }));
   };
-  tag('mpich', { mpi: 'MPICH Version: 4.0.2', hdf5: '1.10.8', needs: ['libhdf5_mpich.so.103', 'libmpi.so.12', 'libstdc++.so.6'], runpath: ['/usr/lib/x86_64-linux-gnu/hdf5/mpich'] });
+  tag(foreign, MANIFESTS[foreign]);
   const other = node("require('h5mpi')", app);
   expect(other.status).not.toBe(0);
   expect(other.stderr).toContain(
-    'Error: h5mpi: no build of the native addon fits this machine. prebuilds/linux-x64/h5mpi.mpich.node was built for MPICH Version: 4.0.2 ' +
-      'with HDF5 1.10.8, and needs libhdf5_mpich.so.103, libmpi.so.12, which are not installed here (this machine has Open MPI: libmpi.so.40).',
+    `Error: h5mpi: no build of the native addon fits this machine. prebuilds/linux-x64/h5mpi.${foreign}.node was built for ` +
+      `${MANIFESTS[foreign].mpi.split(',')[0]} with HDF5 1.10.8, and needs ${foreignLibs.join(', ')}, which are not installed here ` +
+      `(this machine has ${here === 'openmpi' ? 'Open MPI: libmpi.so.40' : 'MPICH: libmpich.so.12'}).`,
   );
   expect(other.stderr).toContain('Build the addon for this machine: npm rebuild h5mpi.');
 
-  // Beside it, one made for Open MPI (what `npm run build:prebuild` writes here): that one is used.
+  // Beside it, one made for this machine's MPI (what `npm run build:prebuild` writes here): that one is used.
   // Its manifest as tag-prebuild.js writes it: the libraries the build really needs (HDF5's soname follows
   // the version: .103 for 1.10, .310 for 1.14).
   const needed = [...execFileSync('readelf', ['-d', path.join(built, 'Release', 'h5mpi.node')], { encoding: 'utf8' }).matchAll(/\(NEEDED\)[^[]*\[([^\]]+)\]/g)].map((m) => m[1]);
-  expect(needed).toEqual(expect.arrayContaining(['libmpi.so.40']));
-  tag('openmpi', { mpi: 'Open MPI v4.1.4, package: Debian OpenMPI', hdf5: '1.10.8', needs: needed });
+  expect(needed).toEqual(expect.arrayContaining([MANIFESTS[here].needs[1]]));
+  tag(here, { ...MANIFESTS[here], needs: needed, runpath: undefined });
   const fits = node(`const h = require('h5mpi'); const { locateAddon } = require(${JSON.stringify(path.join(pkg, 'dist', 'loader.js'))});` + `console.log(JSON.stringify({ file: locateAddon(${JSON.stringify(pkg)}).file, sum: h.MPI.COMM_WORLD.allreduce(21, 'sum') }));`, app);
   expect({ status: fits.status, stderr: fits.status === 0 ? '' : fits.stderr }).toEqual({ status: 0, stderr: '' });
-  expect(JSON.parse(fits.stdout)).toEqual({ file: path.join(prebuilds, 'h5mpi.openmpi.node'), sum: 21 });
+  expect(JSON.parse(fits.stdout)).toEqual({ file: path.join(prebuilds, `h5mpi.${here}.node`), sum: 21 });
 
   // A build that is there but does not load: said so, with the same command.
   fs.rmSync(prebuilds, { recursive: true });
