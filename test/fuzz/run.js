@@ -1,0 +1,119 @@
+// The fuzz run (`npm run fuzz`): mutants of the seeds, each walked by h5mpi (walk.js) and by h5py (walk.py)
+// in a child process with a time limit, classified as
+//   crash   the child died of a signal (SIGSEGV, SIGABRT from glibc's heap checks, SIGFPE, ...)
+//   hang    still running at the time limit (killed)
+//   type    a TypeError (or another non-H5Error, in Python a TypeError) that the seed did not give
+//   error   a clear error (H5Error; in Python any exception) that the seed did not give
+//   same    nothing the seed did not give (the mutation hit unused bytes or data values)
+// and the counts printed side by side. Deterministic: the same options give the same mutants.
+//   node test/fuzz/run.js [--count 2000] [--first 0] [--jobs 2] [--timeout 10] [--no-h5py] [--untrusted]
+//                         [--ids a:1,b:2] [--json out.json] [--corpus]
+// --corpus prints the crashing and hanging mutants as test/fuzz/corpus.json wants them.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { mutant, mutantIds, seedNames, SEEDS } = require('./mutate');
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i < 0 ? dflt : args[i + 1];
+};
+const count = Number(opt('--count', 2000));
+const first = Number(opt('--first', 0));
+const jobs = Number(opt('--jobs', 2));
+const timeoutS = Number(opt('--timeout', 10));
+const withH5py = !args.includes('--no-h5py');
+const untrusted = args.includes('--untrusted');
+const ids = opt('--ids') ? opt('--ids').split(',') : mutantIds(count, first);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h5mpi-fuzz-'));
+const OUTCOMES = ['crash', 'hang', 'type', 'error', 'same'];
+
+/** Runs one walker; resolves to { outcome, detail, errors }. */
+function walk(tool, file, baseline) {
+  const cmd = tool === 'h5py' ? ['/usr/bin/python3', [path.join(__dirname, 'walk.py'), file]] : [process.execPath, [path.join(__dirname, 'walk.js'), file, ...(untrusted ? ['--untrusted'] : [])]];
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, H5MPI_CHECK_COLLECTIVE: '0' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err = (err + d).slice(-2000)));
+    let hung = false;
+    const timer = setTimeout(() => {
+      hung = true;
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const ms = Date.now() - started;
+      if (hung) return resolve({ outcome: 'hang', detail: `killed after ${timeoutS} s`, ms });
+      if (signal) return resolve({ outcome: 'crash', detail: `${signal}: ${lastLine(err)}`, ms });
+      let r;
+      try {
+        r = JSON.parse(out.trim().split('\n').pop());
+      } catch {
+        return resolve({ outcome: 'crash', detail: `exit ${code}: ${lastLine(err)}`, ms });
+      }
+      const seen = new Set(baseline?.errors.map((e) => `${e.path} ${e.name}`) ?? []);
+      const fresh = r.errors.filter((e) => !seen.has(`${e.path} ${e.name}`));
+      const typeErr = fresh.find((e) => (tool === 'h5py' ? e.name === 'TypeError' : e.name !== 'H5Error' && e.name !== 'FileLockedError'));
+      const outcome = typeErr ? 'type' : fresh.length ? 'error' : 'same';
+      resolve({ outcome, detail: (typeErr ?? fresh[0]) ? `${(typeErr ?? fresh[0]).name} at ${(typeErr ?? fresh[0]).path}: ${(typeErr ?? fresh[0]).message}` : '', errors: r.errors, ms });
+    });
+  });
+}
+const lastLine = (s) => s.trim().split('\n').filter(Boolean).pop() ?? '';
+
+async function pool(items, fn) {
+  let next = 0;
+  const results = new Array(items.length);
+  await Promise.all(Array.from({ length: jobs }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  }));
+  return results;
+}
+
+async function main() {
+  const tools = withH5py ? ['h5mpi', 'h5py'] : ['h5mpi'];
+  const baselines = {};
+  for (const s of seedNames()) {
+    baselines[s] = {};
+    for (const t of tools) baselines[s][t] = await walk(t, path.join(SEEDS, `${s}.h5`));
+  }
+  const started = Date.now();
+  const rows = await pool(ids, async (id, i) => {
+    const m = mutant(id);
+    const file = path.join(dir, `${id.replace(':', '_')}.h5`);
+    fs.writeFileSync(file, m.bytes);
+    const row = { id, what: m.what };
+    for (const t of tools) row[t] = await walk(t, file, baselines[id.split(':')[0]][t]);
+    fs.rmSync(file, { force: true });
+    if ((i + 1) % 100 === 0) process.stderr.write(`${i + 1}/${ids.length} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+    return row;
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  const tally = (t) => Object.fromEntries(OUTCOMES.map((o) => [o, rows.filter((r) => r[t]?.outcome === o).length]));
+  console.log(`${ids.length} mutants of ${seedNames().length} seeds${untrusted ? ', h5mpi in untrusted mode' : ''}, time limit ${timeoutS} s`);
+  console.log(['outcome'.padEnd(8), ...tools.map((t) => t.padStart(7))].join(' '));
+  for (const o of OUTCOMES) console.log([o.padEnd(8), ...tools.map((t) => String(tally(t)[o]).padStart(7))].join(' '));
+  if (withH5py) {
+    const both = (o) => rows.filter((r) => r.h5mpi.outcome === o && r.h5py.outcome === o).length;
+    console.log(`crash in both: ${both('crash')}, hang in both: ${both('hang')}`);
+  }
+  for (const r of rows) if (r.h5mpi.outcome === 'crash' || r.h5mpi.outcome === 'hang') console.log(`  ${r.id} [${r.what}] h5mpi ${r.h5mpi.outcome}: ${r.h5mpi.detail}${withH5py ? ` | h5py ${r.h5py.outcome}` : ''}`);
+  if (opt('--json')) fs.writeFileSync(opt('--json'), JSON.stringify(rows, null, 1));
+  if (args.includes('--corpus')) {
+    const bad = rows.filter((r) => r.h5mpi.outcome === 'crash' || r.h5mpi.outcome === 'hang');
+    console.log(JSON.stringify(bad.map((r) => ({ id: r.id, outcome: r.h5mpi.outcome, detail: r.h5mpi.detail })), null, 1));
+  }
+}
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
