@@ -7,7 +7,8 @@
 //   same    nothing the seed did not give (the mutation hit unused bytes or data values)
 // and the counts printed side by side. Deterministic: the same options give the same mutants.
 //   node test/fuzz/run.js [--count 2000] [--first 0] [--jobs 2] [--timeout 10] [--no-h5py] [--untrusted]
-//                         [--ids a:1,b:2] [--json out.json] [--corpus]
+//                         [--ids a:1,b:2] [--json out.json] [--corpus] [--lib DIR]
+// --lib DIR walks with another h5mpi checkout's build (its dist/ and build/Release/), e.g. the one before a fix.
 // --corpus prints the crashing and hanging mutants as test/fuzz/corpus.json wants them.
 'use strict';
 const fs = require('node:fs');
@@ -36,7 +37,7 @@ function walk(tool, file, baseline) {
   const cmd = tool === 'h5py' ? ['/usr/bin/python3', [path.join(__dirname, 'walk.py'), file]] : [process.execPath, [path.join(__dirname, 'walk.js'), file, ...(untrusted ? ['--untrusted'] : [])]];
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, H5MPI_CHECK_COLLECTIVE: '0' } });
+    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, H5MPI_CHECK_COLLECTIVE: '0', ...(opt('--lib') ? { H5MPI_FUZZ_LIB: opt('--lib') } : {}) } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -4,9 +4,10 @@
 // line: { errors: [{ path, name, code, message }], objects }. Used by run.js (one child per mutant) and by
 // test/fuzz_corpus.test.ts.
 //   node test/fuzz/walk.js FILE [--untrusted] [--timeout MS] [--max-bytes N]
+// H5MPI_FUZZ_LIB=<dir> walks with another build of h5mpi (its dist/ and build/Release/), to compare two.
 'use strict';
 const path = require('node:path');
-const { File, Group, Dataset } = require(path.join(__dirname, '../../dist'));
+const { File, Group, Dataset } = require(path.join(process.env.H5MPI_FUZZ_LIB ?? path.join(__dirname, '../..'), 'dist'));
 
 const args = process.argv.slice(2);
 const file = args[0];
