@@ -28,6 +28,7 @@ import {
 import { checkStrings, finishRead, valueAt } from './elements';
 import { describeData, packElements } from './pack';
 import { H5Error } from './errors';
+import { checkClaimedSize } from './untrusted';
 import type { NativeAttrSpec, NativeLocation, ReferenceValues, TypeInfo } from './native';
 import {
   decodeReferences,
@@ -477,6 +478,12 @@ export class Attributes {
         const location = owner._location();
         if (!location.attrExists(name)) {
           throw new H5Error(`${where}: no attribute '${name}' on ${owner.description} (it has: ${location.attrNames().join(', ') || 'none'})`, 'NOT_FOUND');
+        }
+        // Untrusted mode: what the attribute claims to hold, before the binding allocates it.
+        if (owner.ctx.untrusted && code !== INFO_ONLY) {
+          const info = named(where, () => location.attrRead(name, INFO_ONLY));
+          const bytes = product(info.shape ?? []) * storedTypeOf(info.type).size;
+          checkClaimedSize(bytes, owner.ctx.untrusted, where, `attribute '${name}'`, `${owner.name}@${name}`);
         }
         const r = named(where, () => location.attrRead(name, code));
         // The binding reads numbers and strings by itself; every other type it reads through its codec.

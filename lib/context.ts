@@ -6,6 +6,7 @@ import { H5Error } from './errors';
 import type { FileHold } from './filelock';
 import type { Comm } from './mpi';
 import type { NativeFile } from './native';
+import type { UntrustedLimits } from './untrusted';
 
 /** As h5py: 'r' read-only; 'r+' read/write, must exist; 'w' create, truncate; 'w-'/'x' create, fail if it exists; 'a' read/write, create if missing. */
 export type FileMode = 'r' | 'r+' | 'w' | 'w-' | 'x' | 'a';
@@ -27,6 +28,8 @@ export class FileContext {
   file: object | undefined;
   /** This process's share of the file's lock (lib/filelock.ts), released at close. */
   hold: FileHold | undefined;
+  /** Untrusted mode's limits (lib/untrusted.ts); undefined for a file opened without it. */
+  untrusted: UntrustedLimits | undefined;
   private isClosed = false;
   private readonly objects = new Map<string, Registered>();
 

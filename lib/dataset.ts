@@ -2,6 +2,7 @@
 import { Empty } from './attrs';
 import { chunkInfo, ChunkInfo, chunkInfoAt, ChunkTarget, ChunkWrite, numChunks, RawChunk, readChunk, storedChunks, writeChunk, writeChunks, WriteChunkOptions } from './chunks';
 import type { FileContext } from './context';
+import { checkClaimedSize, readsHeap, runIsolated } from './untrusted';
 import {
   ARRAY_TYPES,
   arrayTypeOf,
@@ -264,6 +265,8 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   private _filtersLoaded = false;
   /** Whether the filters were found available for a collective read. */
   private _filtersReadable = false;
+  /** Untrusted mode: the whole dataset was read in a child process without harm, so reads go ahead. */
+  private _readVerified = false;
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
@@ -502,7 +505,30 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     // Not in the declared type, which would make every read of a dataset from get() narrow it away: isEmpty says it.
     if (this.isEmpty) return this.readEmpty(selection, options?.strings);
     if (mode === TransferMode.Collective) return this.readCollectively(selection, options);
-    return this.readSelected(this.select(selection, 'read'), mode, this.readForm(options));
+    const sel = this.select(selection, 'read');
+    if (this.ctx.untrusted) this.guardRead(sel, 'read');
+    return this.readSelected(sel, mode, this.readForm(options));
+  }
+
+  /**
+   * Untrusted mode, before a read: refuses a selection that claims more than `maxBytes`, and makes a read of
+   * data whose decoding has crashed libhdf5 (variable-length data in the global heap, filtered chunks) in
+   * a child process first (lib/untrusted.ts), once per dataset when the whole of it was read there.
+   */
+  private guardRead(sel: ResolvedSelection, call: 'read' | 'readInto'): void {
+    const limits = this.ctx.untrusted!;
+    const where = this.where(call);
+    checkClaimedSize(sel.size * this.fileType.size, limits, where, `reading ${sel.size} elements of ${this.fileType.size} bytes`, this.name);
+    // HDF5 allocates a whole chunk to read any part of it.
+    if (this.chunks) checkClaimedSize(this.chunks.reduce((a, b) => a * b, 1) * this.fileType.size, limits, where, `one chunk of [${this.chunks.join(', ')}]`, this.name);
+    if (this._readVerified || (this.filters.length === 0 && !readsHeap(this.fileType))) return;
+    runIsolated(this.ctx.filename, { kind: 'read', path: this.name, code: sel.code && Array.from(sel.code), size: sel.size }, limits, where);
+    if (sel.code === null) this._readVerified = true;
+  }
+
+  /** @internal In untrusted mode's child process: the read the parent asked for (a selection's encoding, or all). */
+  _readIsolated(code: number[] | null, size: number): void {
+    this.readSelected({ code: code && Float64Array.from(code), size }, TransferMode.Serial);
   }
 
   private readCollectively(selection: Selection, options: ReadOptions | undefined): unknown {
@@ -514,6 +540,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
         sel = this.select(selection, 'read');
         form = this.readForm(options);
         this.checkFiltersForCollectiveRead('read');
+        if (this.ctx.untrusted) this.guardRead(sel, 'read');
       },
       () => this.readSelected(sel, TransferMode.Collective, form),
     );
@@ -609,7 +636,9 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   readInto<A extends NumericArray>(target: A, selection?: Selection, options?: TransferOptions): A {
     const mode = this.transferMode('readInto', options);
     if (mode === TransferMode.Collective) return this.readIntoCollectively(target, selection);
-    return this.readIntoSelected(target, this.selectInto(target, selection), mode);
+    const sel = this.selectInto(target, selection);
+    if (this.ctx.untrusted) this.guardRead(sel, 'readInto');
+    return this.readIntoSelected(target, sel, mode);
   }
 
   private readIntoCollectively<A extends NumericArray>(target: A, selection: Selection): A {
@@ -617,6 +646,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     return this.collectively('read', () => {
       sel = this.selectInto(target, selection);
       this.checkFiltersForCollectiveRead('readInto');
+      if (this.ctx.untrusted) this.guardRead(sel, 'readInto');
     }, () => this.readIntoSelected(target, sel, TransferMode.Collective));
   }
 
