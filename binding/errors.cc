@@ -96,6 +96,14 @@ Napi::Value SetErrorClasses(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+void ThrowOutOfMemory(Napi::Env env, const std::string& what) {
+  ThrowH5Code(env,
+              what +
+                  " failed: not enough memory for the size the file claims (a damaged file can claim any size; "
+                  "untrusted mode caps it: docs/untrusted-files.md)",
+              "TOO_LARGE");
+}
+
 void ThrowH5(Napi::Env env, const std::string& what) {
   std::vector<Frame> frames;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, CollectFrame, &frames);

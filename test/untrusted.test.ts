@@ -3,7 +3,7 @@
 // and a job whose ranks all get rank 0's verdict.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, File, H5Error, UntrustedFileError } from '../lib';
+import { Dataset, File, Group, H5Error, UntrustedFileError } from '../lib';
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fuzz scripts are plain JS, shared with npm run fuzz
@@ -119,6 +119,25 @@ describe("File.open(path, 'r', { untrusted: true })", () => {
     expect(() => File.open(seed('vlen'), 'r', { maxBytes: 10 })).toThrow(/maxBytes is an option of untrusted mode; add untrusted: true/);
     expect(() => File.open(seed('vlen'), 'r', { untrusted: 'yes' as never })).toThrow(TypeError);
     expect(thrown(() => File.open(path.join(dir, 'nothing.h5'), 'r', { untrusted: true }))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('damaged files without untrusted mode: crash sites of the binding, fixed', () => {
+  test('a group whose dense link storage is damaged: keys() is an H5Error, not a freed half-filled table', () => {
+    using f = File.open(writeMutant('dense:1'), 'r');
+    const e = thrown(() => (f.get('many') as Group).keys());
+    expect(e).toBeInstanceOf(H5Error);
+    expect(e).toMatchObject({ code: 'IO' });
+    expect(e.message).toMatch(/list group failed: incorrect metadata checksum/);
+  });
+
+  test('a sequence whose claimed length cannot be allocated: an H5Error naming the dataset, not std::bad_alloc', () => {
+    using f = File.open(writeMutant('py_vlen:72'), 'r');
+    const e = thrown(() => (f.get('vint') as Dataset).read());
+    expect(e).toMatchObject({ name: 'H5Error', code: 'TOO_LARGE' });
+    expect(e.message).toMatch(/^read dataset '\/vint' failed: not enough memory for the size the file claims/);
+    // The file is still usable.
+    expect(Array.from((f.get('big_endian') as Dataset<'float64'>).read())).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
 
