@@ -2,7 +2,7 @@
 import { Empty } from './attrs';
 import { chunkInfo, ChunkInfo, chunkInfoAt, ChunkTarget, ChunkWrite, numChunks, RawChunk, readChunk, storedChunks, writeChunk, writeChunks, WriteChunkOptions } from './chunks';
 import type { FileContext } from './context';
-import { checkClaimedSize, readsHeap, runIsolated } from './untrusted';
+import { checkClaimedSize, NOT_ISOLATED, readIsolated, readsHeap, runIsolated } from './untrusted';
 import {
   ARRAY_TYPES,
   arrayTypeOf,
@@ -265,8 +265,6 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   private _filtersLoaded = false;
   /** Whether the filters were found available for a collective read. */
   private _filtersReadable = false;
-  /** Untrusted mode: the whole dataset was read in a child process without harm, so reads go ahead. */
-  private _readVerified = false;
   private _where: Record<'read' | 'readInto' | 'write', string> | undefined;
   private readonly maxStringBytes: number;
   private readonly asciiStrings: boolean;
@@ -506,43 +504,59 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     if (this.isEmpty) return this.readEmpty(selection, options?.strings);
     if (mode === TransferMode.Collective) return this.readCollectively(selection, options);
     const sel = this.select(selection, 'read');
-    if (this.ctx.untrusted) this.guardRead(sel, 'read');
-    return this.readSelected(sel, mode, this.readForm(options));
+    const form = this.readForm(options);
+    if (this.ctx.untrusted) {
+      const isolated = this.guardRead(sel, 'read', form);
+      if (isolated !== NOT_ISOLATED) return isolated;
+    }
+    return this.readSelected(sel, mode, form);
   }
 
   /**
-   * Untrusted mode, before a read: refuses a selection that claims more than `maxBytes`, and makes a read of
-   * data whose decoding has crashed libhdf5 (variable-length data in the global heap, filtered chunks) in
-   * a child process first (lib/untrusted.ts), once per dataset when the whole of it was read there.
+   * Untrusted mode, before a read: refuses a selection (or a chunk) that claims more than `maxBytes`; a read
+   * of data whose decoding has crashed libhdf5 (variable-length data in the global heap, filtered chunks)
+   * is made in a child process (lib/untrusted.ts), which hands back what it read: this process never runs
+   * that decoder on the file, since the crash can depend on what happens to be in memory, and a child that
+   * got through does not prove this process would. References (whose values are objects of this file) are
+   * read here after the child read them. Returns what the child read, or NOT_ISOLATED.
    */
-  private guardRead(sel: ResolvedSelection, call: 'read' | 'readInto'): void {
+  private guardRead(sel: ResolvedSelection, call: 'read' | 'readInto', form: ReadForm, into?: NumericArray): unknown {
     const limits = this.ctx.untrusted!;
     const where = this.where(call);
     checkClaimedSize(sel.size * this.fileType.size, limits, where, `reading ${sel.size} elements of ${this.fileType.size} bytes`, this.name);
     // HDF5 allocates a whole chunk to read any part of it.
     if (this.chunks) checkClaimedSize(this.chunks.reduce((a, b) => a * b, 1) * this.fileType.size, limits, where, `one chunk of [${this.chunks.join(', ')}]`, this.name);
-    if (this._readVerified || (this.filters.length === 0 && !readsHeap(this.fileType))) return;
-    runIsolated(this.ctx.filename, { kind: 'read', path: this.name, code: sel.code && Array.from(sel.code), size: sel.size }, limits, where);
-    if (sel.code === null) this._readVerified = true;
+    if (this.filters.length === 0 && !readsHeap(this.fileType)) return NOT_ISOLATED;
+    const task = { path: this.name, code: sel.code && Array.from(sel.code), size: sel.size, form, into: into?.constructor.name };
+    if (this.#type!.kind === 'reference') {
+      runIsolated(this.ctx.filename, { kind: 'read', ...task }, limits, where);
+      return NOT_ISOLATED;
+    }
+    return readIsolated(this.ctx.filename, task, limits, where);
   }
 
   /** @internal In untrusted mode's child process: the read the parent asked for (a selection's encoding, or all). */
-  _readIsolated(code: number[] | null, size: number): void {
-    this.readSelected({ code: code && Float64Array.from(code), size }, TransferMode.Serial);
+  _readIsolated(code: number[] | null, size: number, form: ReadForm, into: string | undefined): unknown {
+    const sel = { code: code && Float64Array.from(code), size };
+    if (into === undefined) return this.readSelected(sel, TransferMode.Serial, form);
+    const Holder = Object.values(ARRAY_TYPES).find((c) => c.name === into)!;
+    return this.readIntoSelected(new Holder(size * holderOf(this.#type!).units), sel, TransferMode.Serial);
   }
 
   private readCollectively(selection: Selection, options: ReadOptions | undefined): unknown {
     let sel!: ResolvedSelection;
     let form!: ReadForm;
+    let isolated: unknown = NOT_ISOLATED;
     return this.collectively(
       'read',
       () => {
         sel = this.select(selection, 'read');
         form = this.readForm(options);
         this.checkFiltersForCollectiveRead('read');
-        if (this.ctx.untrusted) this.guardRead(sel, 'read');
+        // Every rank decides alike (by the dataset's type and filters): all read in a child, or none.
+        if (this.ctx.untrusted) isolated = this.guardRead(sel, 'read', form);
       },
-      () => this.readSelected(sel, TransferMode.Collective, form),
+      () => (isolated !== NOT_ISOLATED ? isolated : this.readSelected(sel, TransferMode.Collective, form)),
     );
   }
 
@@ -637,17 +651,26 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     const mode = this.transferMode('readInto', options);
     if (mode === TransferMode.Collective) return this.readIntoCollectively(target, selection);
     const sel = this.selectInto(target, selection);
-    if (this.ctx.untrusted) this.guardRead(sel, 'readInto');
+    if (this.ctx.untrusted && this.readIntoIsolated(target, sel)) return target;
     return this.readIntoSelected(target, sel, mode);
+  }
+
+  /** Untrusted mode: guardRead for readInto; true when the child read the data (now in `target`). */
+  private readIntoIsolated(target: NumericArray, sel: ResolvedSelection): boolean {
+    const got = this.guardRead(sel, 'readInto', PLAIN_READ, target);
+    if (got === NOT_ISOLATED) return false;
+    (target as Float64Array).set(got as Float64Array);
+    return true;
   }
 
   private readIntoCollectively<A extends NumericArray>(target: A, selection: Selection): A {
     let sel!: ResolvedSelection;
+    let isolated = false;
     return this.collectively('read', () => {
       sel = this.selectInto(target, selection);
       this.checkFiltersForCollectiveRead('readInto');
-      if (this.ctx.untrusted) this.guardRead(sel, 'readInto');
-    }, () => this.readIntoSelected(target, sel, TransferMode.Collective));
+      if (this.ctx.untrusted) isolated = this.readIntoIsolated(target, sel);
+    }, () => (isolated ? target : this.readIntoSelected(target, sel, TransferMode.Collective)));
   }
 
   private selectInto(target: NumericArray, selection: Selection): ResolvedSelection {

@@ -5,7 +5,8 @@
 // JSON line (ChildVerdict). A failure that is no danger to the process (a type h5mpi cannot read, a string
 // that is not valid UTF-8: a TypeError or such an H5Error) does not fail the check; the first other
 // H5Error does. What claims more than maxBytes is not read (the parent refuses to read it too).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { serialize } from 'node:v8';
 import { Dataset, File, Group } from './api';
 import type { H5Object } from './object';
 import { H5Error } from './errors';
@@ -66,6 +67,14 @@ function dataset(d: Dataset, path: string, maxBytes: number): void {
   attributes(d, path, maxBytes);
 }
 
+function resolveSoft(group: Group, name: string): void {
+  try {
+    group.get(name);
+  } catch (e) {
+    if (!(e instanceof H5Error && e.code === 'NOT_FOUND')) throw e;
+  }
+}
+
 function walk(group: Group, path: string, depth: number, maxBytes: number): void {
   attributes(group, path, maxBytes);
   // A damaged file can link a group into itself: a cycle is cut by depth (a real tree is not that deep).
@@ -79,8 +88,10 @@ function walk(group: Group, path: string, depth: number, maxBytes: number): void
     const link = step(child, () => group.getLink(n));
     if (link === undefined) continue;
     if (link.type !== 'hard') {
-      // Soft links lead to objects reached through hard links; external links to other files (not checked).
+      // A soft link is resolved (that walks the file's name index again), not walked: it leads to an object
+      // reached through hard links, or nowhere (no error). External links lead to other files (not checked).
       counts.links++;
+      if (link.type === 'soft') step(child, () => resolveSoft(group, n));
       continue;
     }
     const obj = step(child, () => group.get(n));
@@ -103,7 +114,8 @@ function run(input: Input): ChildVerdict {
     at(task.path);
     const d = step(task.path, () => f.get(task.path));
     if (!(d instanceof Dataset)) return { ok: false, path: task.path, name: 'H5Error', code: 'NOT_FOUND', message: `'${task.path}' is no dataset` };
-    step(task.path, () => d._readIsolated(task.code, task.size));
+    const value = step(task.path, () => d._readIsolated(task.code, task.size, task.form, task.into));
+    if (task.out !== undefined) writeFileSync(task.out, serialize(value));
   }
   return { ok: true, ...counts };
 }

@@ -5,8 +5,10 @@
 // first too; the caller gets an UntrustedFileError instead of a dead process. Sizes the file claims are
 // capped (maxBytes), so that a small file cannot make h5mpi allocate gigabytes. See docs/untrusted-files.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { deserialize } from 'node:v8';
 import { H5Error, UntrustedFileError } from './errors';
 import type { StoredType } from './dtype';
 import { checkInt, checkOptions } from './validate';
@@ -57,8 +59,34 @@ export function checkUntrustedOptions(options: unknown, where: string): Untruste
   return untrustedLimits(checkOptions<UntrustedOptions>(options, OPTION_NAMES, where), where);
 }
 
-/** @internal What the child is asked: the file's metadata, or one dataset read (a selection's encoding, or all). */
-export type CheckTask = { kind: 'file' } | { kind: 'read'; path: string; code: number[] | null; size: number };
+/** @internal A dataset read for the child: the selection's encoding (null: all), the read's form, the typed array class of a readInto. */
+export interface ReadTask {
+  path: string;
+  code: number[] | null;
+  size: number;
+  form: { strings: 'text' | 'bytes'; fields: readonly string[] | undefined; records: boolean };
+  into: string | undefined;
+  /** Where the child writes what it read (v8.serialize), when the parent wants it. */
+  out?: string;
+}
+
+/** @internal What the child is asked: the file's metadata, or one dataset read. */
+export type CheckTask = { kind: 'file' } | ({ kind: 'read' } & ReadTask);
+
+/** @internal guardRead's answer when the read is not made in a child process. */
+export const NOT_ISOLATED = Symbol('not isolated');
+
+/** @internal Makes the read in a child process and returns what it read (through a temporary file). */
+export function readIsolated(filename: string, task: ReadTask, limits: UntrustedLimits, where: string): unknown {
+  const dir = mkdtempSync(path.join(tmpdir(), 'h5mpi-read-'));
+  try {
+    const out = path.join(dir, 'value');
+    runIsolated(filename, { kind: 'read', ...task, out }, limits, where);
+    return deserialize(readFileSync(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** @internal The child's last line: success, or the first failure with where it happened. */
 export type ChildVerdict =

@@ -1,10 +1,5 @@
 // The fuzz run (`npm run fuzz`): mutants of the seeds, each walked by h5mpi (walk.js) and by h5py (walk.py)
-// in a child process with a time limit, classified as
-//   crash   the child died of a signal (SIGSEGV, SIGABRT from glibc's heap checks, SIGFPE, ...)
-//   hang    still running at the time limit (killed)
-//   type    a TypeError (or another non-H5Error, in Python a TypeError) that the seed did not give
-//   error   a clear error (H5Error; in Python any exception) that the seed did not give
-//   same    nothing the seed did not give (the mutation hit unused bytes or data values)
+// in a child process with a time limit, classified by outcome.js (crash, hang, type, error, same)
 // and the counts printed side by side. Deterministic: the same options give the same mutants.
 //   node test/fuzz/run.js [--count 2000] [--first 0] [--jobs 2] [--timeout 10] [--no-h5py] [--untrusted]
 //                         [--ids a:1,b:2] [--json out.json] [--corpus] [--lib DIR]
@@ -14,8 +9,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { mutant, mutantIds, seedNames, SEEDS } = require('./mutate');
+const { walk: walkWith, OUTCOMES } = require('./outcome');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -30,43 +25,6 @@ const withH5py = !args.includes('--no-h5py');
 const untrusted = args.includes('--untrusted');
 const ids = opt('--ids') ? opt('--ids').split(',') : mutantIds(count, first);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h5mpi-fuzz-'));
-const OUTCOMES = ['crash', 'hang', 'type', 'error', 'same'];
-
-/** Runs one walker; resolves to { outcome, detail, errors }. */
-function walk(tool, file, baseline) {
-  const cmd = tool === 'h5py' ? ['/usr/bin/python3', [path.join(__dirname, 'walk.py'), file]] : [process.execPath, [path.join(__dirname, 'walk.js'), file, ...(untrusted ? ['--untrusted'] : [])]];
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, H5MPI_CHECK_COLLECTIVE: '0', ...(opt('--lib') ? { H5MPI_FUZZ_LIB: opt('--lib') } : {}) } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err = (err + d).slice(-2000)));
-    let hung = false;
-    const timer = setTimeout(() => {
-      hung = true;
-      child.kill('SIGKILL');
-    }, timeoutS * 1000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const ms = Date.now() - started;
-      if (hung) return resolve({ outcome: 'hang', detail: `killed after ${timeoutS} s`, ms });
-      if (signal) return resolve({ outcome: 'crash', detail: `${signal}: ${lastLine(err)}`, ms });
-      let r;
-      try {
-        r = JSON.parse(out.trim().split('\n').pop());
-      } catch {
-        return resolve({ outcome: 'crash', detail: `exit ${code}: ${lastLine(err)}`, ms });
-      }
-      const seen = new Set(baseline?.errors.map((e) => `${e.path} ${e.name}`) ?? []);
-      const fresh = r.errors.filter((e) => !seen.has(`${e.path} ${e.name}`));
-      const typeErr = fresh.find((e) => (tool === 'h5py' ? e.name === 'TypeError' : e.name !== 'H5Error' && e.name !== 'FileLockedError'));
-      const outcome = typeErr ? 'type' : fresh.length ? 'error' : 'same';
-      resolve({ outcome, detail: (typeErr ?? fresh[0]) ? `${(typeErr ?? fresh[0]).name} at ${(typeErr ?? fresh[0]).path}: ${(typeErr ?? fresh[0]).message}` : '', errors: r.errors, ms });
-    });
-  });
-}
-const lastLine = (s) => s.trim().split('\n').filter(Boolean).pop() ?? '';
 
 async function pool(items, fn) {
   let next = 0;
@@ -79,6 +37,8 @@ async function pool(items, fn) {
   }));
   return results;
 }
+
+const walk = (tool, file, baseline) => walkWith(tool, file, { baseline, untrusted, timeoutS, lib: opt('--lib') });
 
 async function main() {
   const tools = withH5py ? ['h5mpi', 'h5py'] : ['h5mpi'];

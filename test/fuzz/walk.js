@@ -42,7 +42,11 @@ function walk(group, where, depth) {
     if (++objects > 5000) return;
     const p = where === '/' ? `/${n}` : `${where}/${n}`;
     const obj = attempt(p, () => group.get(n));
-    if (obj instanceof Group) walk(obj, p, depth + 1);
+    // Through a soft link: opened, not walked (a link to a group above it would make the walk exponential).
+    const soft = attempt(`${p}:link`, () => group.getLink(n))?.type !== 'hard';
+    if (obj instanceof Group) {
+      if (!soft) walk(obj, p, depth + 1);
+    }
     else if (obj instanceof Dataset) {
       attributes(obj, p);
       attempt(`${p}:read`, () => obj.read());

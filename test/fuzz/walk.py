@@ -30,8 +30,11 @@ def walk(group, where, depth):
             return
         p = '/' + n if where == '/' else where + '/' + n
         obj = attempt(p, lambda: group[n])
+        # Through a soft link: opened, not walked (a link to a group above it would make the walk exponential).
+        soft = not isinstance(attempt(p + ':link', lambda: group.get(n, getlink=True)), h5py.HardLink)
         if isinstance(obj, h5py.Group):
-            walk(obj, p, depth + 1)
+            if not soft:
+                walk(obj, p, depth + 1)
         elif isinstance(obj, h5py.Dataset):
             attributes(obj, p)
             attempt(p + ':read', lambda: obj[()])
