@@ -32,8 +32,8 @@ export interface FileOptions {
   /**
    * The file comes from someone else (mode 'r' only): before HDF5 opens it in this process, a child process
    * walks its metadata (as `File.check`) and the open throws an UntrustedFileError instead of letting
-   * libhdf5 crash or hang this process. Reads of variable-length or filtered data run in a child process
-   * first, and sizes the file claims are capped (`maxBytes`). See docs/untrusted-files.md. Default false.
+   * libhdf5 crash or hang this process. Reads of variable-length or filtered data are made in a child
+   * process too, and sizes the file claims are capped (`maxBytes`). See docs/untrusted-files.md. Default false.
    */
   untrusted?: boolean;
   /** Untrusted mode: the most bytes one read, attribute or chunk may claim (default 1 GiB). */

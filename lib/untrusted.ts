@@ -2,7 +2,7 @@
 // in libhdf5 takes the whole Node process with it. So in untrusted mode h5mpi first walks the file's
 // metadata in a child process (lib/untrusted-child.ts) under a time limit, and reads data of the kinds
 // whose decoding has crashed libhdf5 (variable-length data in the global heap, filtered chunks) there
-// first too; the caller gets an UntrustedFileError instead of a dead process. Sizes the file claims are
+// too, passing the values back; the caller gets an UntrustedFileError instead of a dead process. Sizes the file claims are
 // capped (maxBytes), so that a small file cannot make h5mpi allocate gigabytes. See docs/untrusted-files.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -63,13 +63,14 @@ test('the corpus is small and its mutants are the committed seeds', () => {
   for (const e of corpus) expect(seeds).toContain(`${e.id.split(':')[0]}.h5`);
 });
 
-test('untrusted mode: every mutant ends as a clear error within its time limit', async () => {
+test('untrusted mode: every mutant ends as a clear error (or none) within its time limit, never a crash or hang', async () => {
   // Each child (the check, an isolated read) has CHECK_MS; a walk makes the check and a few reads.
   const results = await walkAll({ untrusted: true, timeoutS: 60, args: ['--timeout', String(CHECK_MS)] });
   const bad: string[] = [];
   for (const e of corpus) {
     const r = results.get(e.id)!;
-    const clear = r.errors?.some((x) => x.name === 'UntrustedFileError' || x.name === 'H5Error');
+    // A mutant the walk now gets through unharmed (one whose crash depended on what was in memory) is fine.
+    const clear = r.outcome === 'same' || r.errors?.some((x) => x.name === 'UntrustedFileError' || x.name === 'H5Error');
     if (r.outcome === 'crash' || r.outcome === 'hang' || !clear) bad.push(`${e.id}: ${r.outcome} ${r.detail} ${JSON.stringify(r.errors?.slice(0, 2))}`);
   }
   expect(bad).toEqual([]);
