@@ -36,7 +36,7 @@ export interface CheckReport {
   ms: number;
 }
 
-/** @internal The limits an untrusted file was opened with. */
+/** The limits an untrusted file was opened with (FileOptions' maxBytes and checkTimeout, with their defaults). */
 export interface UntrustedLimits {
   maxBytes: number;
   checkTimeout: number;
