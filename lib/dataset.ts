@@ -622,7 +622,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
       return this._shape === null ? values[0] : values;
     }
     if (t.kind === 'number') {
-      const out = allocateResult(t.dtype, sel.size);
+      const out = this.allocateRead(t.dtype, sel.size);
       this.readNative(sel, out, mode);
       return out;
     }
@@ -631,7 +631,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     let elements: unknown;
     if (isDirect(rt)) {
       const { dtype, units } = holderOf(rt);
-      const out = allocateResult(dtype, sel.size * units);
+      const out = this.allocateRead(dtype, sel.size * units);
       this.readNative(sel, out, mode, strings, codec, units);
       elements = finishRead(rt, out, sel.size);
     } else {
@@ -639,6 +639,17 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
       if (strings === 'text') checkStrings(rt, elements, this.where('read'), `dataset '${this.name}'`);
     }
     return form.records ? toRecords(rt, elements, sel.size) : elements;
+  }
+
+  /** A read's result array; a size the file claims that cannot be allocated is an H5Error naming the dataset, not V8's RangeError. */
+  private allocateRead<T extends NumericDType>(dtype: T, length: number): ReturnType<typeof allocateResult<T>> {
+    try {
+      return allocateResult(dtype, length);
+    } catch (e) {
+      // By name: V8's RangeError is its main context's, which in a vm context (jest) is not this one's.
+      if ((e as Error | undefined)?.name !== 'RangeError') throw e;
+      throw new H5Error(`${this.where('read')}: the result of ${length} ${dtype} elements cannot be allocated (${(e as Error).message}); a damaged file can claim any size, see untrusted mode`, 'TOO_LARGE');
+    }
   }
 
   /**

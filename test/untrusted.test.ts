@@ -161,6 +161,14 @@ describe('damaged files without untrusted mode: crash sites of the binding, fixe
     // The file is still usable.
     expect(Array.from((f.get('big_endian') as Dataset<'float64'>).read())).toEqual([0, 1, 2, 3, 4, 5]);
   });
+
+  test('a dataset whose claimed shape no array can hold: an H5Error naming it, not V8\'s RangeError', () => {
+    using f = File.open(writeMutant('dense:117'), 'r');
+    const e = thrown(() => (f.get('many/d0') as Dataset).read());
+    expect(e).toMatchObject({ name: 'H5Error', code: 'TOO_LARGE' });
+    expect(e.message).toMatch(/^Dataset '\/many\/d0'.read: the result of 71776119061217280 uint8 elements cannot be allocated/);
+    expect(Array.from((f.get('many/d1') as Dataset<'uint8'>).read())).toEqual([1, 2]);
+  });
 });
 
 describe('untrusted mode in a job', () => {
