@@ -121,9 +121,10 @@ export class File extends Group implements Disposable {
    * Checks a file from someone else without opening it in this process: a child process opens it read-only
    * and walks its metadata (every group's members and links, every dataset's type, shape, chunks and
    * filters, every attribute read) under a time limit. Returns what it walked, or throws an
-   * UntrustedFileError: libhdf5 crashed (code CRASHED, with the signal) or hung (TIMEOUT) on it, an HDF5
-   * error stopped the walk (that error's code), or it claims a size over `maxBytes` (TOO_LARGE); `path`
-   * says where. Local to this process, not collective. `File.open(path, 'r', { untrusted: true })` runs it.
+   * UntrustedFileError: libhdf5 crashed (code CRASHED, with the signal) or hung (TIMEOUT) on it, or an HDF5
+   * error stopped the walk (that error's code); `path` says where. Attributes that claim more than
+   * `maxBytes` are not read. Local to this process, not collective. `File.open(path, 'r', { untrusted: true })`
+   * runs it.
    */
   static check(filename: string, options?: UntrustedOptions): CheckReport {
     const where = `File.check('${filename}')`;

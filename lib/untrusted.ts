@@ -28,7 +28,7 @@ export interface UntrustedOptions {
 export interface CheckReport {
   /** Groups, datasets and named datatypes reached through hard links. */
   objects: number;
-  /** Attributes read. */
+  /** Attributes read (those that claim more than `maxBytes` are not). */
   attributes: number;
   /** Soft and external links seen (not followed: they are checked where they lead, if that is in the file). */
   links: number;
