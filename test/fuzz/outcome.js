@@ -42,7 +42,7 @@ function walk(tool, file, { baseline, untrusted = false, timeoutS = 10, lib, arg
       }
       const seen = new Set(baseline?.errors.map((e) => `${e.path} ${e.name}`) ?? []);
       const fresh = r.errors.filter((e) => !seen.has(`${e.path} ${e.name}`));
-      const typeErr = fresh.find((e) => (tool === 'h5py' ? e.name === 'TypeError' : e.name !== 'H5Error' && e.name !== 'FileLockedError'));
+      const typeErr = fresh.find((e) => (tool === 'h5py' ? e.name === 'TypeError' : !['H5Error', 'FileLockedError', 'UntrustedFileError'].includes(e.name)));
       const outcome = typeErr ? 'type' : fresh.length ? 'error' : 'same';
       resolve({ outcome, detail: (typeErr ?? fresh[0]) ? `${(typeErr ?? fresh[0]).name} at ${(typeErr ?? fresh[0]).path}: ${(typeErr ?? fresh[0]).message}` : '', errors: r.errors, ms });
     });
