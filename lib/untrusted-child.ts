@@ -114,7 +114,14 @@ function run(input: Input): ChildVerdict {
     at(task.path);
     const d = step(task.path, () => f.get(task.path));
     if (!(d instanceof Dataset)) return { ok: false, path: task.path, name: 'H5Error', code: 'NOT_FOUND', message: `'${task.path}' is no dataset` };
-    const value = step(task.path, () => d._readIsolated(task.code, task.size, task.form, task.into));
+    // Any failure of the read itself is the parent's (a DECODE error too): it throws it in its place.
+    let value: unknown;
+    try {
+      value = d._readIsolated(task.code, task.size, task.form, task.into);
+    } catch (e) {
+      const err = e as { name?: string; code?: unknown; message?: string };
+      return { ok: false, path: task.path, name: err.name ?? 'Error', code: typeof err.code === 'string' ? err.code : 'FAILED', message: err.message ?? String(e) };
+    }
     if (task.out !== undefined) writeFileSync(task.out, serialize(value));
   }
   return { ok: true, ...counts };
