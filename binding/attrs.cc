@@ -193,8 +193,21 @@ Napi::Value AttrWrite(const Napi::CallbackInfo& info, hid_t loc) {
 // | decoded values }. mode: a StringMode for string data, or kInfoOnly for no data at all. With a type
 // descriptor (codec.h), the data is read through its codec and decoded; without one, only numbers (an
 // ArrayBuffer of the native type) and strings are read.
+namespace {
+Napi::Value AttrReadValue(const Napi::CallbackInfo& info, hid_t loc);
+}  // namespace
+
 Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   ErrorSubject subject(info.Env(), loc);
+  try {
+    return AttrReadValue(info, loc);
+  } catch (const std::bad_alloc&) {
+    ThrowOutOfMemory(info.Env(), "read attribute " + Quote(info[0].ToString()));
+  }
+}
+
+namespace {
+Napi::Value AttrReadValue(const Napi::CallbackInfo& info, hid_t loc) {
   Napi::Env env = info.Env();
   std::string name = info[0].ToString();
   int mode = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
@@ -254,6 +267,7 @@ Napi::Value AttrRead(const Napi::CallbackInfo& info, hid_t loc) {
   }
   return out;
 }
+}  // namespace
 
 Napi::Value AttrNames(const Napi::CallbackInfo& info, hid_t loc) {
   ErrorSubject subject(info.Env(), loc);

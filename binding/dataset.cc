@@ -313,6 +313,13 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   // target (undefined) the elements are strings and come back as a new array, as `stringMode` (a StringMode)
   // says. With a codec (codec.h): a direct type goes into the target, any other comes back decoded.
   Napi::Value Read(const Napi::CallbackInfo& info) {
+    try {
+      return ReadSelection(info);
+    } catch (const std::bad_alloc&) {
+      ThrowOutOfMemory(info.Env(), What("read"));
+    }
+  }
+  Napi::Value ReadSelection(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FPGuard fp(*fp_);
     ErrorSubject subject(subject_, id(env));

@@ -159,6 +159,14 @@ std::string SubjectOf(hid_t subject, const std::string& what) {
 
 }  // namespace
 
+void ThrowOutOfMemory(Napi::Env env, const std::string& what) {
+  ThrowH5Code(env,
+              what +
+                  " failed: not enough memory for the size the file claims (a damaged file can claim any size; "
+                  "untrusted mode caps it: docs/untrusted-files.md)",
+              "TOO_LARGE");
+}
+
 void ThrowH5(Napi::Env env, const std::string& what) {
   std::vector<Frame> frames;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, CollectFrame, &frames);

@@ -30,6 +30,9 @@ class ErrorSubject {
 [[noreturn]] void ThrowH5(Napi::Env env, const std::string& what);
 // Throws an H5Error that h5mpi detected itself (no HDF5 stack), with one of the documented codes.
 [[noreturn]] void ThrowH5Code(Napi::Env env, const std::string& message, const char* code);
+// Throws an H5Error (code TOO_LARGE) for `what`, whose allocation failed (std::bad_alloc): a damaged
+// file can claim any size.
+[[noreturn]] void ThrowOutOfMemory(Napi::Env env, const std::string& what);
 // Throws an MPIError with MPI's own text for `code`.
 [[noreturn]] void ThrowMPI(Napi::Env env, int code, const std::string& what);
 // Throws a TypeError for misuse the JS layer should have caught.

@@ -142,23 +142,44 @@ bool TracksOrder(hid_t loc, bool attributes) {
   return (flags & H5P_CRT_ORDER_TRACKED) != 0;
 }
 
+namespace {
+
+struct Named {
+  std::string name;
+  int64_t corder;
+  bool hasOrder;
+};
+
+template <typename Info>
+herr_t CollectNamed(hid_t, const char* name, const Info* info, void* data) {
+  static_cast<std::vector<Named>*>(data)->push_back({name, info->corder, info->corder_valid != 0});
+  return 0;
+}
+
+}  // namespace
+
 herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names) {
-  // Creation order where the group or object says it tracks it, as h5py lists them (a reopened file's root
-  // group too, as h5py 3.12 and later list it: see CreatePlistOf). A failure (tracked but not indexed, in
-  // dense storage) lists them again in name order.
+  // HDF5's native order (no index asked for), sorted here: any other order makes HDF5 build a table of the
+  // dense storage's members sized by the count the file claims, and when a damaged file holds fewer
+  // entries than that, HDF5 1.10 frees the table's unfilled ones and crashes (H5G__link_release_table,
+  // docs/untrusted-files.md). Sorted as h5py lists them: in creation order where the group or object says
+  // it tracks it (a reopened file's root group too, as h5py 3.12 and later list it: see CreatePlistOf),
+  // else in name order (HDF5's is strcmp's, which std::string's is). Members without a creation order
+  // (tracked but not indexed) list in name order.
+  std::vector<Named> found;
   hsize_t idx = 0;
-  if (TracksOrder(loc, attributes)) {
-    herr_t r = attributes ? H5Aiterate2(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
-                          : h5compat::IterateLinks(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx,
-                                                   CollectName<h5compat::LinkInfo>, names);
-    if (r >= 0) return r;
-    H5Eclear2(H5E_DEFAULT);
-    names->clear();
-    idx = 0;
-  }
-  return attributes
-             ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<H5A_info_t>, names)
-             : h5compat::IterateLinks(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, CollectName<h5compat::LinkInfo>, names);
+  herr_t r = attributes ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, CollectNamed<H5A_info_t>, &found)
+                        : h5compat::IterateLinks(loc, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, CollectNamed<h5compat::LinkInfo>, &found);
+  if (r < 0) return r;
+  bool byOrder = TracksOrder(loc, attributes) &&
+                 std::all_of(found.begin(), found.end(), [](const Named& n) { return n.hasOrder; });
+  std::sort(found.begin(), found.end(), [byOrder](const Named& a, const Named& b) {
+    return byOrder && a.corder != b.corder ? a.corder < b.corder : a.name < b.name;
+  });
+  names->clear();
+  names->reserve(found.size());
+  for (auto& n : found) names->push_back(std::move(n.name));
+  return r;
 }
 
 Napi::Value LinkExists(const Napi::CallbackInfo& info, hid_t loc) {

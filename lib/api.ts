@@ -6,6 +6,7 @@ export { CartComm } from './comm';
 export type { Shift, SplitType } from './topology';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
+export type { UntrustedOptions, CheckReport } from './untrusted';
 export { Group } from './group';
 export type { TreeObject } from './group';
 export type { PerRankDatasets } from './perrank';
@@ -49,7 +50,7 @@ export { Reference, RegionReference } from './references';
 export type { ReferenceTarget, RegionTarget, Referenceable } from './references';
 // Loaded for its additions to Dataset (dims, isScale, makeScale).
 export { Dimension } from './dims';
-export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLockedError } from './errors';
+export { H5Error, MPIError, CollectiveMismatchError, PeerFailedError, FileLockedError, UntrustedFileError } from './errors';
 export type { H5ErrorCode, H5StackFrame } from './errors';
 export type {
   DType,

@@ -28,6 +28,7 @@ import {
 import { checkStrings, finishRead, valueAt } from './elements';
 import { describeData, packElements } from './pack';
 import { H5Error } from './errors';
+import { checkClaimedSize } from './untrusted';
 import type { NativeAttrSpec, NativeLocation, ReferenceValues, TypeInfo } from './native';
 import {
   decodeReferences,
@@ -483,6 +484,12 @@ export class Attributes {
         const location = owner._location();
         if (!location.attrExists(name)) {
           throw new H5Error(`${where}: no attribute '${name}' on ${owner.description} (it has: ${location.attrNames().join(', ') || 'none'})`, 'NOT_FOUND');
+        }
+        // Untrusted mode: what the attribute claims to hold, before the binding allocates it.
+        if (owner.ctx.untrusted && code !== INFO_ONLY) {
+          const info = named(where, () => location.attrRead(name, INFO_ONLY), owner.ctx.filename);
+          const bytes = product(info.shape ?? []) * storedTypeOf(info.type).size;
+          checkClaimedSize(bytes, owner.ctx.untrusted, where, `attribute '${name}'`, `${owner.name}@${name}`);
         }
         const r = named(where, () => location.attrRead(name, code), this.#owner.ctx.filename);
         // The binding reads numbers and strings by itself; every other type it reads through its codec.

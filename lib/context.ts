@@ -9,6 +9,7 @@ import type { FileHold } from './filelock';
 import type { Comm } from './mpi';
 import { native } from './native';
 import type { NativeFile } from './native';
+import type { UntrustedLimits } from './untrusted';
 
 /** In the message of every call refused after a failure: how other ranks recognize it in a PeerFailedError. */
 const UNUSABLE = 'is unusable after an earlier failure';
@@ -33,6 +34,8 @@ export class FileContext {
   file: object | undefined;
   /** This process's share of the file's lock (lib/filelock.ts), released at close. */
   hold: FileHold | undefined;
+  /** Untrusted mode's limits (lib/untrusted.ts); undefined for a file opened without it. */
+  untrusted: UntrustedLimits | undefined;
   private isClosed = false;
   private readonly objects = new Map<string, Registered>();
   /** The failure that left the file unusable, if one did (see `noteFailure`). */

@@ -2,6 +2,7 @@
 import { Empty } from './attrs';
 import { chunkInfo, ChunkInfo, chunkInfoAt, ChunkTarget, ChunkWrite, numChunks, RawChunk, readChunk, storedChunks, writeChunk, writeChunks, WriteChunkOptions } from './chunks';
 import type { FileContext } from './context';
+import { checkClaimedSize, NOT_ISOLATED, readIsolated, readsHeap, runIsolated } from './untrusted';
 import {
   ARRAY_TYPES,
   arrayTypeOf,
@@ -534,20 +535,60 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     // Not in the declared type, which would make every read of a dataset from get() narrow it away: isEmpty says it.
     if (this.isEmpty) return this.readEmpty(selection, options?.strings);
     if (mode === TransferMode.Collective) return this.readCollectively(selection, options);
-    return this.readSelected(this.select(selection, 'read'), mode, this.readForm(options));
+    const sel = this.select(selection, 'read');
+    const form = this.readForm(options);
+    if (this.ctx.untrusted) {
+      const isolated = this.guardRead(sel, 'read', form);
+      if (isolated !== NOT_ISOLATED) return isolated;
+    }
+    return this.readSelected(sel, mode, form);
+  }
+
+  /**
+   * Untrusted mode, before a read: refuses a selection (or a chunk) that claims more than `maxBytes`; a read
+   * of data whose decoding has crashed libhdf5 (variable-length data in the global heap, filtered chunks)
+   * is made in a child process (lib/untrusted.ts), which hands back what it read: this process never runs
+   * that decoder on the file, since the crash can depend on what happens to be in memory, and a child that
+   * got through does not prove this process would. References (whose values are objects of this file) are
+   * read here after the child read them. Returns what the child read, or NOT_ISOLATED.
+   */
+  private guardRead(sel: ResolvedSelection, call: 'read' | 'readInto', form: ReadForm, into?: NumericArray): unknown {
+    const limits = this.ctx.untrusted!;
+    const where = this.where(call);
+    checkClaimedSize(sel.size * this.fileType.size, limits, where, `reading ${sel.size} elements of ${this.fileType.size} bytes`, this.name);
+    // HDF5 allocates a whole chunk to read any part of it.
+    if (this.chunks) checkClaimedSize(this.chunks.reduce((a, b) => a * b, 1) * this.fileType.size, limits, where, `one chunk of [${this.chunks.join(', ')}]`, this.name);
+    if (this.filters.length === 0 && !readsHeap(this.fileType)) return NOT_ISOLATED;
+    const task = { path: this.name, code: sel.code && Array.from(sel.code), size: sel.size, form, into: into?.constructor.name };
+    if (this.#type!.kind === 'reference') {
+      runIsolated(this.ctx.filename, { kind: 'read', ...task }, limits, where);
+      return NOT_ISOLATED;
+    }
+    return readIsolated(this.ctx.filename, task, limits, where);
+  }
+
+  /** @internal In untrusted mode's child process: the read the parent asked for (a selection's encoding, or all). */
+  _readIsolated(code: number[] | null, size: number, form: ReadForm, into: string | undefined): unknown {
+    const sel = { code: code && Float64Array.from(code), size };
+    if (into === undefined) return this.readSelected(sel, TransferMode.Serial, form);
+    const Holder = Object.values(ARRAY_TYPES).find((c) => c.name === into)!;
+    return this.readIntoSelected(new Holder(size * holderOf(this.#type!).units), sel, TransferMode.Serial);
   }
 
   private readCollectively(selection: Selection, options: ReadOptions | undefined): unknown {
     let sel!: ResolvedSelection;
     let form!: ReadForm;
+    let isolated: unknown = NOT_ISOLATED;
     return this.collectively(
       'read',
       () => {
         sel = this.select(selection, 'read');
         form = this.readForm(options);
         this.checkFiltersForCollectiveRead('read');
+        // Every rank decides alike (by the dataset's type and filters): all read in a child, or none.
+        if (this.ctx.untrusted) isolated = this.guardRead(sel, 'read', form);
       },
-      () => this.readSelected(sel, TransferMode.Collective, form),
+      () => (isolated !== NOT_ISOLATED ? isolated : this.readSelected(sel, TransferMode.Collective, form)),
     );
   }
 
@@ -601,15 +642,17 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   }
 
   /** The result array of a read; V8's bare "Array buffer allocation failed" becomes a RangeError that says what. */
+  /** A read's result array; a size the file claims that cannot be allocated is an H5Error naming the dataset and file. */
   private allocateFor<T extends NumericDType>(dtype: T, length: number): TypedArrayOf[T] {
     try {
       return allocateResult(dtype, length);
     } catch (e) {
       // By name: V8 may make this error in another realm than the caller's (jest's, a vm context).
       if (typeof e !== 'object' || e === null || (e as Error).name !== 'RangeError') throw e;
-      throw new RangeError(
-        `${this.where('read')}: ${length} elements of ${dtype} from '${this.ctx.filename}' do not fit in memory (${(e as Error).message}); ` +
-          'read a selection at a time, or readInto an array of your own',
+      throw new H5Error(
+        `${this.where('read')}: the result of ${length} ${dtype} elements from '${this.ctx.filename}' cannot be allocated (${(e as Error).message}); ` +
+          'read a selection at a time, or readInto an array of your own (a damaged file can claim any size: see untrusted mode)',
+        'TOO_LARGE',
       );
     }
   }
@@ -655,15 +698,27 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   readInto<A extends NumericArray>(target: A, selection?: Selection, options?: TransferOptions): A {
     const mode = this.transferMode('readInto', options);
     if (mode === TransferMode.Collective) return this.readIntoCollectively(target, selection);
-    return this.readIntoSelected(target, this.selectInto(target, selection), mode);
+    const sel = this.selectInto(target, selection);
+    if (this.ctx.untrusted && this.readIntoIsolated(target, sel)) return target;
+    return this.readIntoSelected(target, sel, mode);
+  }
+
+  /** Untrusted mode: guardRead for readInto; true when the child read the data (now in `target`). */
+  private readIntoIsolated(target: NumericArray, sel: ResolvedSelection): boolean {
+    const got = this.guardRead(sel, 'readInto', PLAIN_READ, target);
+    if (got === NOT_ISOLATED) return false;
+    (target as Float64Array).set(got as Float64Array);
+    return true;
   }
 
   private readIntoCollectively<A extends NumericArray>(target: A, selection: Selection): A {
     let sel!: ResolvedSelection;
+    let isolated = false;
     return this.collectively('read', () => {
       sel = this.selectInto(target, selection);
       this.checkFiltersForCollectiveRead('readInto');
-    }, () => this.readIntoSelected(target, sel, TransferMode.Collective));
+      if (this.ctx.untrusted) isolated = this.readIntoIsolated(target, sel);
+    }, () => (isolated ? target : this.readIntoSelected(target, sel, TransferMode.Collective)));
   }
 
   private selectInto(target: NumericArray, selection: Selection): ResolvedSelection {

@@ -29,6 +29,9 @@ export interface H5StackFrame {
  *   collective call that failed on some ranks only): every call but `close()` throws this, and `close()`
  *   releases the file without writing anything more
  * - `FAILED`: any other HDF5 failure (the message and `h5stack` say more)
+ * - `CRASHED`: untrusted mode: libhdf5 crashed on the file, in the child process that checked it (UntrustedFileError)
+ * - `TIMEOUT`: untrusted mode: libhdf5 hung on the file past the time limit (UntrustedFileError)
+ * - `TOO_LARGE`: untrusted mode: the file claims a size over the `maxBytes` limit (UntrustedFileError)
  */
 export type H5ErrorCode =
   | 'NOT_HDF5'
@@ -45,7 +48,10 @@ export type H5ErrorCode =
   | 'IO'
   | 'FILTER'
   | 'UNUSABLE'
-  | 'FAILED';
+  | 'FAILED'
+  | 'CRASHED'
+  | 'TIMEOUT'
+  | 'TOO_LARGE';
 
 /** An HDF5 call failed, or an HDF5 object was misused (closed, missing). `h5stack` holds HDF5's own account. */
 export class H5Error extends Error {
@@ -109,6 +115,27 @@ export class FileLockedError extends H5Error {
   override name = 'FileLockedError';
   constructor(message: string, h5stack: H5StackFrame[] = []) {
     super(message, 'LOCKED', h5stack);
+  }
+}
+
+/**
+ * Untrusted mode (`File.open(path, 'r', { untrusted: true })`, `File.check`) found the file unsafe: libhdf5
+ * crashed or hung on it in the child process that checked it, an HDF5 error stopped the check, or the file
+ * claims a size over `maxBytes`. `code` is CRASHED, TIMEOUT, TOO_LARGE, or the HDF5 error's code.
+ */
+export class UntrustedFileError extends H5Error {
+  override name = 'UntrustedFileError';
+  /** What happened: libhdf5 crashed, hung, reported an error, or a claimed size was over the limit. */
+  readonly failure: 'crash' | 'hang' | 'error' | 'too-large';
+  /** The object (or `object@attribute`) the check was at when it failed, when known. */
+  readonly path: string | undefined;
+  /** The signal the child process died of, for a crash: 'SIGSEGV', 'SIGABRT'... */
+  readonly signal: string | undefined;
+  constructor(message: string, code: H5ErrorCode, failure: UntrustedFileError['failure'], path?: string, signal?: string) {
+    super(message, code);
+    this.failure = failure;
+    this.path = path;
+    this.signal = signal;
   }
 }
 

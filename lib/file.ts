@@ -1,7 +1,7 @@
 // Files: serial (sec2) in a one-rank run, MPI-IO on a communicator in a parallel job.
 import { checkingDefault, runCollective } from './collective';
 import { FileContext, FileMode } from './context';
-import { H5Error } from './errors';
+import { H5Error, UntrustedFileError } from './errors';
 import { collectiveMetadataReadsSafe } from './hdf5compat';
 import { checkFreeToTruncate, createForJob, FileHold, fileLockedError, holdForJob, holdSerial, lockHolder, lockingUnsupportedAdvice, whyLockFailed } from './filelock';
 import { Group } from './group';
@@ -9,6 +9,7 @@ import { Comm, MPI } from './mpi';
 import { FileAccess, native, NativeFile } from './native';
 import { H5Object } from './object';
 import { trackOpen, untrack } from './runtime';
+import { CheckReport, checkUntrustedOptions, runIsolated, UntrustedLimits, untrustedLimits, UntrustedOptions } from './untrusted';
 import { checkOptions } from './validate';
 
 export type { FileMode } from './context';
@@ -34,8 +35,19 @@ export interface FileOptions {
    * existing file keeps what it was created with.
    */
   trackOrder?: boolean;
+  /**
+   * The file comes from someone else (mode 'r' only): before HDF5 opens it in this process, a child process
+   * walks its metadata (as `File.check`) and the open throws an UntrustedFileError instead of letting
+   * libhdf5 crash or hang this process. Reads of variable-length or filtered data are made in a child
+   * process too, and sizes the file claims are capped (`maxBytes`). See docs/untrusted-files.md. Default false.
+   */
+  untrusted?: boolean;
+  /** Untrusted mode: the most bytes one read, attribute or chunk may claim (default 1 GiB). */
+  maxBytes?: number;
+  /** Untrusted mode: milliseconds the check, and each isolated read, may take (default 30000). */
+  checkTimeout?: number;
 }
-const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective', 'trackOrder'] as const;
+const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective', 'trackOrder', 'untrusted', 'maxBytes', 'checkTimeout'] as const;
 
 // Every object knows its file: `dataset.file`. Declared here rather than in lib/object.ts so that the
 // object module needs no import of this one (File is made of objects, not the other way round).
@@ -69,6 +81,7 @@ export class File extends Group implements Disposable {
     let access!: FileAccess;
     let collectiveMetadata = false;
     let trackOrder = false;
+    let untrusted: UntrustedLimits | undefined;
     const check = (options as FileOptions | null)?.checkCollective ?? checkingDefault();
     // The rest is checked inside the ranks' agreement, so that bad input on one rank makes every rank throw
     // instead of leaving the others waiting in the collective open.
@@ -79,6 +92,7 @@ export class File extends Group implements Disposable {
       const info = options.info === undefined ? undefined : hints(options.info, where);
       collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
       trackOrder = !!options.trackOrder;
+      untrusted = untrustedOf(options, mode, where);
       // HDF5's own collective metadata reads only where they cannot hang a read (lib/hdf5compat.ts); h5mpi's
       // metadata calls stay collective either way.
       const collectiveMetadataReads = collectiveMetadata && collectiveMetadataReadsSafe();
@@ -88,24 +102,52 @@ export class File extends Group implements Disposable {
         ...(check ? [] : ['checkCollective: false']),
         ...(info ? [`info ${JSON.stringify(info)}`] : []),
         ...(trackOrder ? ['trackOrder: true'] : []),
+        ...(untrusted ? [`untrusted: true, maxBytes: ${untrusted.maxBytes}, checkTimeout: ${untrusted.checkTimeout}`] : []),
       ];
       return `File.open('${filename}', '${mode}'${settings.map((x) => `, ${x}`).join('')})`;
     };
     const opened = (nativeFile: NativeFile, hold: FileHold | undefined, parallel: boolean): File => {
       const ctx = new FileContext(filename, mode, nativeFile, comm, parallel && check, parallel && collectiveMetadata);
       ctx.hold = hold;
+      ctx.untrusted = untrusted;
       return new File(ctx);
     };
     if (!comm) {
       prepare();
+      if (untrusted) checkBeforeOpen(filename, untrusted, where);
       const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
       return opened(file, hold, false);
     }
     // Always checked, even with checkCollective: false: this is where the ranks agree on that setting.
     return runCollective(comm, true, where, prepare, () => {
+      if (untrusted) checkBeforeOpen(filename, untrusted, where, comm);
       const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
       return opened(file, hold, true);
     });
+  }
+
+  /**
+   * Checks a file from someone else without opening it in this process: a child process opens it read-only
+   * and walks its metadata (every group's members and links, every dataset's type, shape, chunks and
+   * filters, every attribute read) under a time limit. Returns what it walked, or throws an
+   * UntrustedFileError: libhdf5 crashed (code CRASHED, with the signal) or hung (TIMEOUT) on it, or an HDF5
+   * error stopped the walk (that error's code); `path` says where. Attributes that claim more than
+   * `maxBytes` are not read. Local to this process, not collective. `File.open(path, 'r', { untrusted: true })`
+   * runs it.
+   */
+  static check(filename: string, options?: UntrustedOptions): CheckReport {
+    const where = `File.check('${filename}')`;
+    if (typeof filename !== 'string' || filename.length === 0) throw new TypeError(`File.check: filename must be a non-empty string, got ${JSON.stringify(filename)}`);
+    const limits = checkUntrustedOptions(options, where);
+    const kind = native.pathKind(filename);
+    if (kind === 'missing') throw new H5Error(`${where}: no such file`, 'NOT_FOUND');
+    if (kind === 'directory') throw new H5Error(`${where}: '${filename}' is a directory, not an HDF5 file`, 'IS_DIRECTORY');
+    return runIsolated(filename, { kind: 'file' }, limits, where);
+  }
+
+  /** Whether the file was opened in untrusted mode (`{ untrusted: true }`). */
+  get untrusted(): boolean {
+    return this.ctx.untrusted !== undefined;
   }
 
   override get description(): string {
@@ -187,6 +229,44 @@ export class File extends Group implements Disposable {
     if (this.parallel && !collectiveOk) return;
     this.close();
   }
+}
+
+/** Untrusted mode's limits from File.open's options, or undefined without `untrusted: true`. */
+function untrustedOf(options: FileOptions, mode: FileMode, where: string): UntrustedLimits | undefined {
+  if (options.untrusted !== undefined && typeof options.untrusted !== 'boolean') throw new TypeError(`${where}: untrusted must be a boolean, got ${JSON.stringify(options.untrusted)}`);
+  if (!options.untrusted) {
+    const stray = (['maxBytes', 'checkTimeout'] as const).find((k) => options[k] !== undefined);
+    if (stray) throw new TypeError(`${where}: ${stray} is an option of untrusted mode; add untrusted: true`);
+    return undefined;
+  }
+  if (mode !== 'r') throw new TypeError(`${where}: untrusted files open read-only (mode 'r'), not '${mode}'`);
+  return untrustedLimits(options, where);
+}
+
+/**
+ * Untrusted mode's check, before HDF5 opens the file here. In parallel, rank 0 checks and every rank
+ * throws the same error or none (the open is collective). A missing file or a directory is left to the
+ * open, which says so as usual.
+ */
+function checkBeforeOpen(filename: string, limits: UntrustedLimits, where: string, comm?: Comm): void {
+  const verdict = (): UntrustedFileError | undefined => {
+    if (native.pathKind(filename) !== 'file') return undefined;
+    try {
+      runIsolated(filename, { kind: 'file' }, limits, where);
+      return undefined;
+    } catch (e) {
+      if (e instanceof UntrustedFileError) return e;
+      return new UntrustedFileError(e instanceof Error ? e.message : String(e), e instanceof H5Error ? e.code : 'FAILED', 'error');
+    }
+  };
+  if (!comm) {
+    const e = verdict();
+    if (e) throw e;
+    return;
+  }
+  const mine = comm.rank === 0 ? verdict() : undefined;
+  const shared = comm.bcast(mine ? { message: mine.message, code: mine.code, failure: mine.failure, path: mine.path, signal: mine.signal } : null, 0);
+  if (shared) throw new UntrustedFileError(shared.message, shared.code, shared.failure, shared.path, shared.signal);
 }
 
 function hints(info: Record<string, string | number>, where: string): Record<string, string> {

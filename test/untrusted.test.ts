@@ -1,0 +1,186 @@
+// Untrusted mode: File.check and File.open(path, 'r', { untrusted: true }) on real files: the seeds of the
+// fuzz set (made by h5mpi and h5py), damaged ones from the mutant generator, a tiny file that claims 4 GiB,
+// and a job whose ranks all get rank 0's verdict.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Dataset, File, Group, H5Error, UntrustedFileError } from '../lib';
+import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the fuzz scripts are plain JS, shared with npm run fuzz
+const { mutant } = require('./fuzz/mutate') as { mutant: (id: string) => { bytes: Buffer; what: string } };
+
+const SEEDS = path.join(__dirname, 'fuzz', 'seeds');
+const seed = (name: string): string => path.join(SEEDS, `${name}.h5`);
+const dir = tmpdir('h5mpi-untrusted-');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const writeMutant = (id: string): string => {
+  const file = path.join(dir, `${id.replace(':', '_')}.h5`);
+  fs.writeFileSync(file, mutant(id).bytes);
+  return file;
+};
+const plainOf = (v: unknown): unknown => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : Array.isArray(v) ? v.map(plainOf) : v);
+/** The error `fn` throws (fails the test when it throws none). */
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('File.check', () => {
+  test('walks a sound file: objects through hard links, attributes read, soft links seen', () => {
+    const r = File.check(seed('groups'));
+    // The root, /a, /a/b, /a/b/c, /empty, /a/values and its second hard link /a/b/hard.
+    expect(r).toMatchObject({ objects: 7, attributes: 9, links: 2 });
+    expect(r.ms).toBeGreaterThan(0);
+    expect(File.check(seed('py_refs'))).toMatchObject({ objects: 5, attributes: 11, links: 0 });
+  });
+
+  test('an HDF5 error in the walk names the object and keeps HDF5 code', () => {
+    // dense:1 damages the fractal heap of /many's links: listing its members fails its checksum.
+    const e = thrown(() => File.check(writeMutant('dense:1'))) as UntrustedFileError;
+    expect(e).toBeInstanceOf(UntrustedFileError);
+    expect(e).toBeInstanceOf(H5Error);
+    expect(e).toMatchObject({ code: 'IO', failure: 'error', path: '/many' });
+    expect(e.message).toMatch(/failed at '\/many': list group failed: incorrect metadata checksum/);
+  });
+
+  test('a hang past the limit is killed and named', () => {
+    // vlen:3 moves a block over the global heap: reading the root's attribute 'label' loops in libhdf5.
+    const started = Date.now();
+    const e = thrown(() => File.check(writeMutant('vlen:3'), { checkTimeout: 1500 })) as UntrustedFileError;
+    expect(e).toMatchObject({ code: 'TIMEOUT', failure: 'hang', path: '/@label' });
+    expect(e.message).toMatch(/libhdf5 hung checking its metadata at '\/@label' .*1500 ms limit/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  test('an attribute that claims more than maxBytes is not read', () => {
+    // The root's 'scale' holds 3 float64 (24 bytes) and /a/b/c's 'names' 3 strings (3 x 16 bytes).
+    expect(File.check(seed('groups'), { maxBytes: 20 })).toMatchObject({ objects: 7, attributes: 7 });
+  });
+
+  test('options and arguments are checked', () => {
+    expect(() => File.check(seed('groups'), { maxbytes: 1 } as never)).toThrow(/unknown option 'maxbytes'; accepted: maxBytes, checkTimeout/);
+    expect(() => File.check(seed('groups'), { checkTimeout: 0 })).toThrow(RangeError);
+    expect(thrown(() => File.check(path.join(dir, 'missing.h5')))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(thrown(() => File.check(dir))).toMatchObject({ code: 'IS_DIRECTORY' });
+  });
+});
+
+describe("File.open(path, 'r', { untrusted: true })", () => {
+  test('a sound file reads as it does without: vlen strings and sequences through the isolated read', () => {
+    const plain = File.open(seed('vlen'), 'r');
+    const checked = File.open(seed('vlen'), 'r', { untrusted: true });
+    try {
+      expect(checked.untrusted).toBe(true);
+      expect(plain.untrusted).toBe(false);
+      for (const name of ['strings', 'scalar', 'seqs', 'chunkedstr']) {
+        // Compared as plain values: jest's test context has typed array classes of its own, which neither
+        // the addon's nor v8.deserialize's arrays are instances of.
+        expect(plainOf((checked.get(name) as Dataset).read())).toEqual(plainOf((plain.get(name) as Dataset).read()));
+      }
+      expect((checked.get('strings') as Dataset).read({ start: [1], count: [2] })).toEqual(['β', '']);
+      expect(checked.attrs.get('labels')).toEqual(['one', 'two', 'three']);
+    } finally {
+      plain.close();
+      checked.close();
+    }
+  });
+
+  test('a file whose metadata crashes or hangs libhdf5 throws instead, and this process goes on', () => {
+    const e = thrown(() => File.open(writeMutant('vlen:3'), 'r', { untrusted: true, checkTimeout: 1500 })) as UntrustedFileError;
+    expect(e).toMatchObject({ name: 'UntrustedFileError', code: 'TIMEOUT', path: '/@label' });
+    expect(e.message).toMatch(/^File.open\('.*vlen_3.h5', 'r'\): libhdf5 hung/);
+  });
+
+  test('a 2 KB file that claims 4 GiB: read() refuses before allocating, readInto too; a slice reads', () => {
+    const file = path.join(dir, 'claims.h5');
+    {
+      using f = File.open(file, 'w');
+      f.createDataset('huge', { shape: [2 ** 29], dtype: 'float64', chunks: [2 ** 16], fillValue: 1.5 });
+      f.attrs.set('wide', new Float64Array(64));
+    }
+    expect(fs.statSync(file).size).toBeLessThan(8192);
+    using f = File.open(file, 'r', { untrusted: true });
+    const d = f.get('huge') as Dataset<'float64'>;
+    const e = thrown(() => d.read()) as UntrustedFileError;
+    expect(e).toMatchObject({ code: 'TOO_LARGE', failure: 'too-large', path: '/huge' });
+    expect(e.message).toMatch(/reading 536870912 elements of 8 bytes would take 4294967296 bytes, over the untrusted-mode limit of 1073741824/);
+    expect(Array.from(d.read({ start: [5], count: [3] }))).toEqual([1.5, 1.5, 1.5]);
+    // A chunk of 2^16 float64 is 512 KiB: with maxBytes under that, no part of the dataset reads.
+    using small = File.open(file, 'r', { untrusted: true, maxBytes: 256 });
+    const slice = thrown(() => (small.get('huge') as Dataset<'float64'>).readInto(new Float64Array(4), { start: [0], count: [4] }));
+    expect(slice).toMatchObject({ code: 'TOO_LARGE', path: '/huge' });
+    expect(slice.message).toMatch(/one chunk of \[65536\] would take 524288 bytes/);
+    expect(thrown(() => small.attrs.get('wide'))).toMatchObject({ code: 'TOO_LARGE', path: '/@wide' });
+  });
+
+  test('a read that crashes libhdf5 is a CRASHED error, and this process reads on', () => {
+    // py_vlen:220 damages the global heap that /vint's sequences point into: the check passes (no attribute
+    // reads it), the read crashes libhdf5 in the child.
+    using f = File.open(writeMutant('py_vlen:220'), 'r', { untrusted: true });
+    const e = thrown(() => (f.get('vint') as Dataset).read()) as UntrustedFileError;
+    expect(e).toMatchObject({ name: 'UntrustedFileError', code: 'CRASHED', failure: 'crash', signal: 'SIGSEGV', path: '/vint' });
+    expect(e.message).toMatch(/^Dataset '\/vint'.read: libhdf5 crashed \(SIGSEGV\) reading '\/vint'/);
+    expect(Array.from((f.get('big_endian') as Dataset<'float64'>).read())).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  test('filtered data reads through the child: read and readInto give what a plain read gives', () => {
+    using plain = File.open(seed('chunked'), 'r');
+    using checked = File.open(seed('chunked'), 'r', { untrusted: true });
+    const want = (plain.get('gz') as Dataset<'float32'>).read();
+    expect(Array.from((checked.get('gz') as Dataset<'float32'>).read())).toEqual(Array.from(want));
+    const into = (checked.get('gz') as Dataset<'float32'>).readInto(new Float64Array(12), { start: [3, 4], count: [2, 6] });
+    expect(Array.from(into)).toEqual([...want.slice(94, 100), ...want.slice(124, 130)]);
+  });
+
+  test('untrusted options are checked', () => {
+    expect(() => File.open(seed('vlen'), 'r+', { untrusted: true })).toThrow(/untrusted files open read-only \(mode 'r'\), not 'r\+'/);
+    expect(() => File.open(seed('vlen'), 'r', { maxBytes: 10 })).toThrow(/maxBytes is an option of untrusted mode; add untrusted: true/);
+    expect(() => File.open(seed('vlen'), 'r', { untrusted: 'yes' as never })).toThrow(TypeError);
+    expect(thrown(() => File.open(path.join(dir, 'nothing.h5'), 'r', { untrusted: true }))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('damaged files without untrusted mode: crash sites of the binding, fixed', () => {
+  test('a group whose dense link storage is damaged: keys() is an H5Error, not a freed half-filled table', () => {
+    using f = File.open(writeMutant('dense:1'), 'r');
+    const e = thrown(() => (f.get('many') as Group).keys());
+    expect(e).toBeInstanceOf(H5Error);
+    expect(e).toMatchObject({ code: 'IO' });
+    expect(e.message).toMatch(/list group failed: incorrect metadata checksum/);
+  });
+
+  test('a sequence whose claimed length cannot be allocated: an H5Error naming the dataset, not std::bad_alloc', () => {
+    using f = File.open(writeMutant('py_vlen:72'), 'r');
+    const e = thrown(() => (f.get('vint') as Dataset).read());
+    expect(e).toMatchObject({ name: 'H5Error', code: 'TOO_LARGE' });
+    expect(e.message).toMatch(/^read dataset '\/vint' failed: not enough memory for the size the file claims/);
+    // The file is still usable.
+    expect(Array.from((f.get('big_endian') as Dataset<'float64'>).read())).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  test('a dataset whose claimed shape no array can hold: an H5Error naming it, not V8\'s RangeError', () => {
+    using f = File.open(writeMutant('dense:117'), 'r');
+    const e = thrown(() => (f.get('many/d0') as Dataset).read());
+    expect(e).toMatchObject({ name: 'H5Error', code: 'TOO_LARGE' });
+    expect(e.message).toMatch(/^Dataset '\/many\/d0'.read: the result of 71776119061217280 uint8 elements from '.*' cannot be allocated/);
+    expect(Array.from((f.get('many/d1') as Dataset<'uint8'>).read())).toEqual([1, 2]);
+  });
+});
+
+describe('untrusted mode in a job', () => {
+  test.each([2, 3])('%i ranks: rank 0 checks, every rank gets the same verdict and stays in step', async (n) => {
+    const bad = writeMutant('vlen:3');
+    const results = await mpirunOk(n, 'untrusted_par.js', [seed('vlen'), bad], { timeoutMs: 90_000 });
+    for (const r of reportsLabelled(results, 'good')) {
+      expect(r).toMatchObject({ parallel: true, untrusted: true, strings: ['alpha', 'β', '', 'a longer string than the others', 'end'], seqs: [[1, 2, 3], [], [0.5], [9, 8, 7, 6, 5]] });
+    }
+    const bads = reportsLabelled<{ ok: boolean; name: string; code: string; path: string; message: string }>(results, 'bad');
+    expect(bads).toHaveLength(n);
+    for (const r of bads) expect(r).toMatchObject({ ok: false, name: 'UntrustedFileError', code: 'TIMEOUT', path: '/@label', message: bads[0].message });
+    for (const r of reportsLabelled(results, 'after')) expect(r).toMatchObject({ sum: n });
+  });
+});
