@@ -169,7 +169,8 @@ herr_t CollectNames(hid_t loc, bool attributes, std::vector<std::string>* names)
   std::vector<Named> found;
   hsize_t idx = 0;
   herr_t r = attributes ? H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, CollectNamed<H5A_info_t>, &found)
-                        : h5compat::IterateLinks(loc, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, CollectNamed<h5compat::LinkInfo>, &found);
+                        : h5compat::IterateLinks(loc, H5_INDEX_NAME, H5_ITER_NATIVE, &idx,
+                                                 CollectNamed<h5compat::LinkInfo>, &found);
   if (r < 0) return r;
   bool byOrder = TracksOrder(loc, attributes) &&
                  std::all_of(found.begin(), found.end(), [](const Named& n) { return n.hasOrder; });
