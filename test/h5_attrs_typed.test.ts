@@ -482,7 +482,7 @@ describe('an overwrite that fails keeps the old value', () => {
       const big = new Float64Array(10_000);
       expect(() => owner.attrs.set('keep', big)).toThrow(H5Error);
       expect(() => owner.attrs.set('keep', big)).toThrow(
-        `${where}: write attribute 'keep' failed: object header message is too large. HDF5 keeps attributes in their object's header, where one may take at most 64 KiB: store a larger value as a dataset`,
+        `${where}: write attribute 'keep' of '${kind === 'file' ? '/' : `/${kind === 'group' ? 'g' : 'd'}`}' in file '${file}' failed: object header message is too large. HDF5 keeps attributes in their object's header, where one may take at most 64 KiB: store a larger value as a dataset`,
       );
       expect(owner.attrs.get('keep')).toBe('old value');
       expect(owner.attrs.keys()).toEqual(['keep', 'other']);
