@@ -137,5 +137,5 @@ test('no npm script runs another by accident (npm runs preX and postX around X)'
   const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   // `prebuild` used to run prebuildify before every `npm run build`, moving the fresh build out of build/.
   const hooks = Object.keys(scripts).filter((s) => /^(pre|post)./.test(s) && scripts[s.replace(/^(pre|post)/, '')] !== undefined);
-  expect(hooks.sort()).toEqual(['prebench', 'predemo', 'prestress', 'pretest']);
+  expect(hooks.sort()).toEqual(['prebench', 'predemo', 'prefuzz', 'prestress', 'pretest']);
 });
