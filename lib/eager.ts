@@ -15,7 +15,7 @@ export function eagerCompileRequested(): boolean {
  * rejects Node's code cache for built-ins while its flags differ, and would compile them from source.
  * (A test keeps this list in step with lib/'s imports.)
  */
-export const BUILTINS = ['node:crypto', 'node:fs', 'node:os', 'node:path', 'node:v8'] as const;
+export const BUILTINS = ['node:child_process', 'node:crypto', 'node:fs', 'node:os', 'node:path', 'node:v8'] as const;
 
 /** Whether V8 already compiles eagerly (node --no-lazy; NODE_OPTIONS cannot say so): then nothing changes. */
 function alreadyEager(): boolean {
