@@ -15,7 +15,7 @@ set -euo pipefail
 
 ROOTS=${H5MPI_ENVROOTS:-/var/cache/h5mpi/envroots}
 MIRROR=${H5MPI_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-COMMON=(ca-certificates g++ make cmake pkg-config python3 time git procps hdf5-tools)
+COMMON=(ca-certificates g++ make cmake pkg-config python3 time git procps hdf5-tools e2fsprogs)
 
 env_suite() {
   case "$1" in
@@ -70,6 +70,17 @@ create() {
     return 0
   fi
   need_root
+  # The same Debian release with another package list: the packages are added in place, not a new root.
+  if [ -f "$dir/.h5mpi-envroot" ] && [ "$(cut -d' ' -f1 "$dir/.h5mpi-envroot")" = "$suite" ]; then
+    echo "envroot.sh: updating the $name root's packages"
+    # shellcheck disable=SC2086
+    if inside_raw "$dir" bash -c "export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs" \
+      >>"$ROOTS/$name.log" 2>&1; then
+      echo "$stamp" >"$dir/.h5mpi-envroot"
+      return 0
+    fi
+    echo "envroot.sh: updating failed (see $ROOTS/$name.log); making the root again"
+  fi
   command -v debootstrap >/dev/null 2>&1 || {
     echo "envroot.sh: installing debootstrap"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null

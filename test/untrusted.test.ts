@@ -3,7 +3,11 @@
 // and a job whose ranks all get rank 0's verdict.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Dataset, File, Group, H5Error, UntrustedFileError } from '../lib';
+import { Dataset, File, Group, H5Error, UntrustedFileError, versions } from '../lib';
+
+// HDF5 1.10's parser crashes or allocates on these mutants; from 1.12 HDF5 checks them first and fails with
+// an error of its own (docs/untrusted-files.md): what each version does is expected, both never a crash.
+const HDF5_110 = versions.hdf5.startsWith('1.10.');
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fuzz scripts are plain JS, shared with npm run fuzz
@@ -117,13 +121,17 @@ describe("File.open(path, 'r', { untrusted: true })", () => {
     expect(thrown(() => small.attrs.get('wide'))).toMatchObject({ code: 'TOO_LARGE', path: '/@wide' });
   });
 
-  test('a read that crashes libhdf5 is a CRASHED error, and this process reads on', () => {
+  test('a read that crashes libhdf5 (1.10; an HDF5 error from 1.12) is a CRASHED error, and this process reads on', () => {
     // py_vlen:220 damages the global heap that /vint's sequences point into: the check passes (no attribute
     // reads it), the read crashes libhdf5 in the child.
     using f = File.open(writeMutant('py_vlen:220'), 'r', { untrusted: true });
     const e = thrown(() => (f.get('vint') as Dataset).read()) as UntrustedFileError;
-    expect(e).toMatchObject({ name: 'UntrustedFileError', code: 'CRASHED', failure: 'crash', signal: 'SIGSEGV', path: '/vint' });
-    expect(e.message).toMatch(/^Dataset '\/vint'.read: libhdf5 crashed \(SIGSEGV\) reading '\/vint'/);
+    if (HDF5_110) {
+      expect(e).toMatchObject({ name: 'UntrustedFileError', code: 'CRASHED', failure: 'crash', signal: 'SIGSEGV', path: '/vint' });
+      expect(e.message).toMatch(/^Dataset '\/vint'.read: libhdf5 crashed \(SIGSEGV\) reading '\/vint'/);
+    } else {
+      expect(e).toMatchObject({ name: 'UntrustedFileError', code: 'IO', failure: 'error', path: '/vint' });
+    }
     expect(Array.from((f.get('big_endian') as Dataset<'float64'>).read())).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
@@ -156,8 +164,8 @@ describe('damaged files without untrusted mode: crash sites of the binding, fixe
   test('a sequence whose claimed length cannot be allocated: an H5Error naming the dataset, not std::bad_alloc', () => {
     using f = File.open(writeMutant('py_vlen:72'), 'r');
     const e = thrown(() => (f.get('vint') as Dataset).read());
-    expect(e).toMatchObject({ name: 'H5Error', code: 'TOO_LARGE' });
-    expect(e.message).toMatch(/^read dataset '\/vint' failed: not enough memory for the size the file claims/);
+    expect(e).toMatchObject({ name: 'H5Error', code: HDF5_110 ? 'TOO_LARGE' : 'IO' });
+    if (HDF5_110) expect(e.message).toMatch(/^read dataset '\/vint' failed: not enough memory for the size the file claims/);
     // The file is still usable.
     expect(Array.from((f.get('big_endian') as Dataset<'float64'>).read())).toEqual([0, 1, 2, 3, 4, 5]);
   });
@@ -165,8 +173,8 @@ describe('damaged files without untrusted mode: crash sites of the binding, fixe
   test('a dataset whose claimed shape no array can hold: an H5Error naming it, not V8\'s RangeError', () => {
     using f = File.open(writeMutant('dense:117'), 'r');
     const e = thrown(() => (f.get('many/d0') as Dataset).read());
-    expect(e).toMatchObject({ name: 'H5Error', code: 'TOO_LARGE' });
-    expect(e.message).toMatch(/^Dataset '\/many\/d0'.read: the result of 71776119061217280 uint8 elements from '.*' cannot be allocated/);
+    expect(e).toMatchObject({ name: 'H5Error', code: HDF5_110 ? 'TOO_LARGE' : 'IO' });
+    if (HDF5_110) expect(e.message).toMatch(/^Dataset '\/many\/d0'.read: the result of 71776119061217280 uint8 elements from '.*' cannot be allocated/);
     expect(Array.from((f.get('many/d1') as Dataset<'uint8'>).read())).toEqual([1, 2]);
   });
 });

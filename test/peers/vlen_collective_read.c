@@ -26,10 +26,21 @@ int main(int argc, char** argv) {
   H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
   char** out = calloc((size_t)n, sizeof(char*));
   if (file < 0 || dset < 0 || !out || H5Dread(dset, type, H5S_ALL, H5S_ALL, dxpl, out) < 0) MPI_Abort(MPI_COMM_WORLD, 1);
-  printf("rank %d read", rank);
-  for (hssize_t i = 0; i < n; i++) printf(" %s", out[i]);
-  printf("\n");
-  fflush(stdout);
+  /* Rank 0 prints every rank's line: launchers forward ranks' output in pieces that can interleave mid-line
+   * (seen under MPICH's hydra). */
+  enum { LINE = 4096 };
+  char line[LINE];
+  int used = snprintf(line, LINE, "rank %d read", rank);
+  for (hssize_t i = 0; i < n && used < LINE; i++) used += snprintf(line + used, (size_t)(LINE - used), " %s", out[i]);
+  int size;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  char* all = rank == 0 ? malloc((size_t)size * LINE) : NULL;
+  MPI_Gather(line, LINE, MPI_CHAR, all, LINE, MPI_CHAR, 0, MPI_COMM_WORLD);
+  if (rank == 0) {
+    for (int r = 0; r < size; r++) printf("%.*s\n", LINE, all + (size_t)r * LINE);
+    fflush(stdout);
+    free(all);
+  }
 #if H5_VERSION_GE(1, 12, 0)
   H5Treclaim(type, space, H5P_DEFAULT, out);
 #else
