@@ -69,6 +69,24 @@ async function runOk(n: number, script: string, args: string[], opts: RunOptions
   return r;
 }
 
+/**
+ * An srun job, retried once if a rank died of SIGSEGV before any rank printed or reported anything: Open MPI
+ * 4.1 direct-launched by Slurm 22.05's PMIx plugin now and then delivers a peer's first message to a rank
+ * still inside MPI_Init, whose PML has not registered its handlers yet (btl/tcp calls a null handler); about
+ * 3 of 100 six-rank start-ups on a loaded 2-core machine, never with mpiexec (docs/platforms.md). Not h5mpi's,
+ * and nothing h5mpi runs before MPI_Init returns can avoid it.
+ */
+async function srunOk(n: number, script: string, args: string[], opts: RunOptions): Promise<RunResult> {
+  const first = await run(n, script, args, opts);
+  const startupCrash = first.code === 139 && /Segmentation fault/.test(first.stderr) && first.stdout.trim() === '' && first.results.every((r) => r === undefined || r.length === 0);
+  if (!startupCrash) {
+    if (first.code !== 0 || first.timedOut) throw new Error(`${script} ${args.join(' ')} on ${n} ranks under srun failed: ${describeRun(first)}`);
+    return first;
+  }
+  console.warn(`srun ${script} ${args.join(' ')}: a rank crashed inside MPI_Init (Open MPI 4.1 under Slurm's PMIx; docs/platforms.md); run again`);
+  return runOk(n, script, args, opts);
+}
+
 /** The host of rank r when `perHost` ranks go to each host in turn. */
 const hostOf = (r: number, perHost = PPR): string => HOSTS[Math.floor(r / perHost) % HOSTS.length];
 
@@ -256,7 +274,7 @@ clusterDescribe('across three hosts', () => {
     const srun = (args: string[]) => (n: number) => inHost('mh1', ['srun', '--mpi=pmix', '-n', String(n), ...args]);
 
     test('srun --mpi=pmix: 6 ranks over the 3 nodes; the settings of the submitting shell on every rank', async () => {
-      const r = await runOk(6, 'multihost.js', ['where'], { launcher: srun(['--ntasks-per-node=2']), env: { H5MPI_HANG_TIMEOUT: '30' } });
+      const r = await srunOk(6, 'multihost.js', ['where'], { launcher: srun(['--ntasks-per-node=2']), env: { H5MPI_HANG_TIMEOUT: '30' } });
       const w = reportsLabelled<Where>(r.results, 'where');
       expect(w.map((x) => x.host)).toEqual([0, 1, 2, 3, 4, 5].map((i) => hostOf(i)));
       expect(w.map((x) => x.processor)).toEqual(['mh1', 'mh1', 'mh2', 'mh2', 'mh3', 'mh3']);
@@ -270,7 +288,7 @@ clusterDescribe('across three hosts', () => {
     test('srun --mpi=pmix runs demo/write.js at 6 ranks; the file reads back here', async () => {
       const dir = tmpdir('h5mpi-multihost-');
       const file = path.join(dir, 'srun.h5');
-      await runOk(6, path.join(DEMO, 'write.js'), ['12', '100', file], { cwd: dir, launcher: srun(['--ntasks-per-node=2']) });
+      await srunOk(6, path.join(DEMO, 'write.js'), ['12', '100', file], { cwd: dir, launcher: srun(['--ntasks-per-node=2']) });
       const f = File.open(file, 'r');
       try {
         const values = (f.get('test') as Dataset).read() as Float32Array;
