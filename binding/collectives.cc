@@ -166,15 +166,21 @@ int CountOf(Napi::Env env, size_t n) {
   return static_cast<int>(n);
 }
 
-// mpiScatter(send | undefined, recv, root): recv.length elements to each rank.
+// mpiScatter(send | undefined, recv, root, inPlace): recv.length elements to each rank; `inPlace` on the
+// root (send and recv the same array): send.length / size elements to each, the root's block left in send.
 Napi::Value MpiScatter(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View s = OptionalView(env, info[0]), r = ToView(env, info[1]);
+  int root = info[2].As<Napi::Number>().Int32Value();
+  if (info[3].ToBoolean().Value()) {
+    int size;
+    MPI_Comm_size(c, &size);
+    int n = CountOf(env, s.length / size);
+    CheckMPI(env, MPI_Scatter(s.data, n, s.type, MPI_IN_PLACE, n, s.type, root, c), "MPI_Scatter");
+    return env.Undefined();
+  }
   int n = CountOf(env, r.length);
-  CheckMPI(
-      env,
-      MPI_Scatter(s.data, n, s.data ? s.type : r.type, r.data, n, r.type, info[2].As<Napi::Number>().Int32Value(), c),
-      "MPI_Scatter");
+  CheckMPI(env, MPI_Scatter(s.data, n, s.data ? s.type : r.type, r.data, n, r.type, root, c), "MPI_Scatter");
   return env.Undefined();
 }
 
@@ -204,21 +210,49 @@ Napi::Value MpiGatherv(const Napi::CallbackInfo& info, MPI_Comm c) {
   return env.Undefined();
 }
 
-// mpiAllgather(send, recv): send.length elements from each rank, in rank order.
+// mpiAllgather(send, recv, inPlace): send.length elements from each rank, in rank order; `inPlace` (send
+// and recv the same array): recv.length / size from each, this rank's already in its place.
 Napi::Value MpiAllgather(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View s = ToView(env, info[0]), r = ToView(env, info[1]);
+  if (info[2].ToBoolean().Value()) {
+    int size;
+    MPI_Comm_size(c, &size);
+    int n = CountOf(env, r.length / size);
+    CheckMPI(env, MPI_Allgather(MPI_IN_PLACE, n, r.type, r.data, n, r.type, c), "MPI_Allgather");
+    return env.Undefined();
+  }
   int n = CountOf(env, s.length);
   CheckMPI(env, MPI_Allgather(s.data, n, s.type, r.data, n, r.type, c), "MPI_Allgather");
   return env.Undefined();
 }
 
-// mpiAlltoall(send, recv, block): `block` elements to and from each rank.
+// mpiGather(send, recv | undefined, root, inPlace): send.length elements from each rank to the root's
+// recv, in rank order; `inPlace` on the root: recv.length / size from each, the root's already in place.
+Napi::Value MpiGather(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = OptionalView(env, info[1]);
+  int root = info[2].As<Napi::Number>().Int32Value();
+  if (info[3].ToBoolean().Value()) {
+    int size;
+    MPI_Comm_size(c, &size);
+    int n = CountOf(env, r.length / size);
+    CheckMPI(env, MPI_Gather(MPI_IN_PLACE, n, r.type, r.data, n, r.type, root, c), "MPI_Gather");
+    return env.Undefined();
+  }
+  int n = CountOf(env, s.length);
+  CheckMPI(env, MPI_Gather(s.data, n, s.type, r.data, n, s.type, root, c), "MPI_Gather");
+  return env.Undefined();
+}
+
+// mpiAlltoall(send, recv, block, inPlace): `block` elements to and from each rank; `inPlace` (send and
+// recv the same array) exchanges within it.
 Napi::Value MpiAlltoall(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View s = ToView(env, info[0]), r = ToView(env, info[1]);
   int n = CountOf(env, static_cast<size_t>(info[2].As<Napi::Number>().Int64Value()));
-  CheckMPI(env, MPI_Alltoall(s.data, n, s.type, r.data, n, r.type, c), "MPI_Alltoall");
+  const void* send = info[3].ToBoolean().Value() ? MPI_IN_PLACE : s.data;
+  CheckMPI(env, MPI_Alltoall(send, n, s.type, r.data, n, r.type, c), "MPI_Alltoall");
   return env.Undefined();
 }
 
@@ -233,19 +267,42 @@ Napi::Value MpiAlltoallv(const Napi::CallbackInfo& info, MPI_Comm c) {
   return env.Undefined();
 }
 
-// mpiScan(send, recv, op, exclusive): element-wise, so long arrays can go in pieces. MPI_Exscan leaves
-// rank 0's recv as it was.
+// mpiScan(send, recv, op, exclusive, inPlace): element-wise, so long arrays can go in pieces. MPI_Exscan
+// leaves rank 0's recv as it was. `inPlace` (send and recv the same array) reduces within it.
 Napi::Value MpiScan(const Napi::CallbackInfo& info, MPI_Comm c) {
   Napi::Env env = info.Env();
   View s = ToView(env, info[0]), r = ToView(env, info[1]);
   MPI_Op op = ToOp(env, info[2].As<Napi::Number>().Int32Value());
   bool exclusive = info[3].ToBoolean();
+  bool inPlace = info[4].ToBoolean();
   InPieces(s.data, s.length, s.elementSize, [&](char* p, int n) {
     char* q = r.data + (p - s.data);
+    const void* from = inPlace ? MPI_IN_PLACE : p;
     if (exclusive) {
-      CheckMPI(env, MPI_Exscan(p, q, n, s.type, op, c), "MPI_Exscan");
+      CheckMPI(env, MPI_Exscan(from, q, n, s.type, op, c), "MPI_Exscan");
     } else {
-      CheckMPI(env, MPI_Scan(p, q, n, s.type, op, c), "MPI_Scan");
+      CheckMPI(env, MPI_Scan(from, q, n, s.type, op, c), "MPI_Scan");
+    }
+  });
+  return env.Undefined();
+}
+
+// reduceInto(send, recv | undefined, op, root | -1 for allreduce, inPlace): send.length elements reduced
+// into recv (on the root, or everywhere). `inPlace` (send and recv the same array, where recv counts):
+// this rank's values are taken from recv and replaced by the result.
+Napi::Value ReduceInto(const Napi::CallbackInfo& info, MPI_Comm c) {
+  Napi::Env env = info.Env();
+  View s = ToView(env, info[0]), r = OptionalView(env, info[1]);
+  MPI_Op op = ToOp(env, info[2].As<Napi::Number>().Int32Value());
+  int root = info[3].As<Napi::Number>().Int32Value();
+  bool inPlace = info[4].ToBoolean();
+  InPieces(s.data, s.length, s.elementSize, [&](char* p, int n) {
+    char* q = r.data ? r.data + (p - s.data) : nullptr;
+    const void* from = inPlace ? MPI_IN_PLACE : p;
+    if (root < 0) {
+      CheckMPI(env, MPI_Allreduce(from, q, n, s.type, op, c), "MPI_Allreduce");
+    } else {
+      CheckMPI(env, MPI_Reduce(from, q, n, s.type, op, root, c), "MPI_Reduce");
     }
   });
   return env.Undefined();
@@ -282,6 +339,8 @@ void CollectiveCalls(std::vector<CommCallEntry>& out) {
                             {"mpiScatterv", MpiScatterv},
                             {"mpiGatherv", MpiGatherv},
                             {"mpiAllgather", MpiAllgather},
+                            {"mpiGather", MpiGather},
+                            {"reduceInto", ReduceInto},
                             {"mpiAlltoall", MpiAlltoall},
                             {"mpiAlltoallv", MpiAlltoallv},
                             {"mpiScan", MpiScan},

@@ -21,14 +21,20 @@ import { watched, watching } from './watchdog';
 declare module './native' {
   interface NativeComm {
     // Thin wrappers of MPI's calls on typed arrays (binding/collectives.cc); counts and displacements in elements.
-    mpiScatter(send: ArrayBufferView | undefined, recv: ArrayBufferView, root: number): void;
+    /** inPlace (the root's send and recv the same array): send.length / size elements to each rank, the root's block left in place. */
+    mpiScatter(send: ArrayBufferView | undefined, recv: ArrayBufferView, root: number, inPlace?: boolean): void;
     mpiScatterv(send: ArrayBufferView | undefined, counts: Int32Array | undefined, displs: Int32Array | undefined, recv: ArrayBufferView, root: number): void;
     /** root -1: MPI_Allgatherv, into every rank's recv. */
     mpiGatherv(send: ArrayBufferView, recv: ArrayBufferView | undefined, counts: Int32Array, displs: Int32Array, root: number): void;
-    mpiAllgather(send: ArrayBufferView, recv: ArrayBufferView): void;
-    mpiAlltoall(send: ArrayBufferView, recv: ArrayBufferView, block: number): void;
+    /** inPlace (send and recv the same array): recv.length / size elements from each rank. */
+    mpiAllgather(send: ArrayBufferView, recv: ArrayBufferView, inPlace?: boolean): void;
+    /** inPlace on the root: recv.length / size elements from each rank. */
+    mpiGather(send: ArrayBufferView, recv: ArrayBufferView | undefined, root: number, inPlace: boolean): void;
+    mpiAlltoall(send: ArrayBufferView, recv: ArrayBufferView, block: number, inPlace?: boolean): void;
     mpiAlltoallv(send: ArrayBufferView, sendCounts: Int32Array, sendDispls: Int32Array, recv: ArrayBufferView, recvCounts: Int32Array, recvDispls: Int32Array): void;
-    mpiScan(send: ArrayBufferView, recv: ArrayBufferView, op: number, exclusive: boolean): void;
+    mpiScan(send: ArrayBufferView, recv: ArrayBufferView, op: number, exclusive: boolean, inPlace?: boolean): void;
+    /** root -1: MPI_Allreduce; recv undefined off the root; inPlace: MPI_IN_PLACE for send. */
+    reduceInto(send: ArrayBufferView, recv: ArrayBufferView | undefined, op: number, root: number, inPlace: boolean): void;
     /** Without counts: MPI_Reduce_scatter_block of recv.length elements per rank. */
     mpiReduceScatter(send: ArrayBufferView, recv: ArrayBufferView, counts: Int32Array | undefined, op: number): void;
   }
@@ -40,6 +46,8 @@ export interface CommLike {
   readonly rank: number;
   readonly size: number;
   _call<R>(method: string, f: (c: NativeComm) => R): R;
+  _native(method: string): NativeComm;
+  _failed(method: string, e: unknown): unknown;
   _rankArg(name: string, v: unknown, where: string): number;
 }
 
@@ -65,7 +73,7 @@ export function setCommChecking(on: boolean): void {
  * rank (made only when checking). With checking on, the ranks first agree on it, so that a disagreement
  * or a failed `prepare` on any rank throws on every rank and no rank makes the call.
  */
-function collective<P, R>(comm: CommLike, method: string, prepare: () => P, describe: (p: P) => string, action: (p: P) => R): R {
+export function collective<P, R>(comm: CommLike, method: string, prepare: () => P, describe: (p: P) => string, action: (p: P) => R): R {
   const run = (): R => action(checking && comm.size > 1 ? agreed(comm, method, prepare, describe) : prepare());
   return watching ? watched(`${comm.name}.${method}()`, run) : run();
 }
@@ -135,6 +143,14 @@ const AGREE_ON: Record<string, string> = {
   alltoallv: 'arrays of one element type',
   reduceScatter: 'the same op and counts, and arrays of the same type and length',
   reduceScatterBlock: 'the same op, and arrays of the same type and length',
+  allreduceInto: 'the same op and a send array of the same type and length',
+  reduceInto: 'the same op and root and a send array of the same type and length',
+  scanInto: 'the same op and a send array of the same type and length',
+  exscanInto: 'the same op and a send array of the same type and length',
+  alltoallInto: 'a send array of the same type and length',
+  allgatherInto: 'a send array of the same type and length',
+  gatherInto: 'the same root and a send array of the same type and length',
+  scatterInto: 'the same root and the same type and length of block (the root: send.length / size; the others: recv.length)',
 };
 
 /** What to do instead, for the kind of disagreement the calls show. */

@@ -2,6 +2,8 @@
 // live in modules of their own where they grow (lib/message.ts, lib/reduce.ts, lib/collectives.ts,
 // lib/p2p.ts, lib/nonblocking.ts, lib/topology.ts); the class is their face.
 import * as collectives from './collectives';
+import * as into from './into';
+import type { SameElements } from './into';
 import type { NumericArray } from './dtype';
 import { MPIError } from './errors';
 import { MPIBuffer, Status } from './message';
@@ -16,7 +18,10 @@ import { checkInt } from './validate';
 import { watched, watching } from './watchdog';
 
 // The Comm methods that every rank must call (what the hang watchdog watches).
-const COLLECTIVE_METHODS = new Set(['barrier', 'bcast', 'bcastInto', 'gather', 'allgather', 'reduce', 'allreduce', 'split', 'dup', 'free']);
+const COLLECTIVE_METHODS = new Set([
+  'barrier', 'bcast', 'bcastInto', 'gather', 'allgather', 'reduce', 'allreduce', 'split', 'dup', 'free',
+  'allreduceInto', 'reduceInto', 'scanInto', 'exscanInto', 'alltoallInto', 'allgatherInto', 'gatherInto', 'scatterInto',
+]);
 
 /**
  * An MPI communicator, after mpi4py's lower-case methods. Every collective method (barrier, the
@@ -377,6 +382,52 @@ export class Comm {
   /** As `reduceScatter`, with the result cut into `size` equal blocks, block r to rank r. */
   reduceScatterBlock<A extends NumericArray>(array: A, op: ReduceOp): A {
     return collectives.reduceScatter(this, 'reduceScatterBlock', array, undefined, op);
+  }
+
+  // ---- collectives into the caller's arrays (lib/into.ts), as mpi4py's upper-case methods ----
+  // Nothing is allocated: each is one MPI call from `send` into `recv`, which it returns. Passing the same
+  // array as send and recv works in place (MPI_IN_PLACE). A recv that does not fit (length, element type)
+  // is a TypeError on that rank after it has taken its part, so the others are not left waiting; with
+  // H5MPI_CHECK_COLLECTIVE=1 every rank throws and nothing is sent.
+
+  /** mpi4py's `Allreduce`: every rank's `send` combined element-wise with `op`, into `recv` (the same type and length) on every rank. */
+  allreduceInto<A extends NumericArray>(send: A, recv: SameElements<A>, op: ReduceOp): SameElements<A> {
+    return into.allreduceInto(this, send, recv, op);
+  }
+
+  /** mpi4py's `Reduce`: as `allreduceInto`, into the root's `recv`; the others' `recv` is ignored (pass undefined) and they get undefined. */
+  reduceInto<A extends NumericArray>(send: A, recv: SameElements<A> | undefined, op: ReduceOp, root = 0): SameElements<A> | undefined {
+    return into.reduceInto(this, send, recv, op, root);
+  }
+
+  /** mpi4py's `Scan`: the reduction of ranks 0 to this one's `send`, into `recv`. */
+  scanInto<A extends NumericArray>(send: A, recv: SameElements<A>, op: ReduceOp): SameElements<A> {
+    return into.scanInto(this, 'scanInto', send, recv, op);
+  }
+
+  /** mpi4py's `Exscan`: the reduction of ranks 0 to this one minus one, into `recv`; rank 0's `recv` is not written (MPI leaves it undefined). */
+  exscanInto<A extends NumericArray>(send: A, recv: SameElements<A>, op: ReduceOp): SameElements<A> {
+    return into.scanInto(this, 'exscanInto', send, recv, op);
+  }
+
+  /** mpi4py's `Alltoall`: block r of `send` (cut into `size` equal blocks) to rank r; block r of `recv` (the same length) from rank r. */
+  alltoallInto<A extends MPIBuffer>(send: A, recv: SameElements<A>): SameElements<A> {
+    return into.alltoallInto(this, send, recv);
+  }
+
+  /** mpi4py's `Allgather`: every rank's `send`, in rank order, into `recv` (`size` times as long) on every rank. In place, each rank's block is already at its place in recv. */
+  allgatherInto<A extends MPIBuffer>(send: A, recv: SameElements<A>): SameElements<A> {
+    return into.allgatherInto(this, send, recv);
+  }
+
+  /** mpi4py's `Gather`: as `allgatherInto`, into the root's `recv` only; the others pass undefined as recv and get undefined. */
+  gatherInto<A extends MPIBuffer>(send: A, recv: SameElements<A> | undefined, root = 0): SameElements<A> | undefined {
+    return into.gatherInto(this, send, recv, root);
+  }
+
+  /** mpi4py's `Scatter`: block r of the root's `send` (cut into `size` equal blocks) into rank r's `recv`; the others pass undefined as send. */
+  scatterInto<A extends MPIBuffer>(send: SameElements<A> | undefined, recv: A, root = 0): A {
+    return into.scatterInto(this, send, recv, root);
   }
 
   // ---- topologies (lib/topology.ts) ----

@@ -21,7 +21,7 @@ export type Reduced<T extends Reducible, O extends ReduceOp> = T extends number
       : T;
 
 // 'land'/'lor' give 1 or 0 per element; MPI leaves a one-rank reduction's input as it was, so normalise.
-function truthValues<A extends NumericArray>(a: A): A {
+export function truthValues<A extends NumericArray>(a: A): A {
   if (a instanceof BigInt64Array || a instanceof BigUint64Array) {
     for (let i = 0; i < a.length; i++) a[i] = a[i] ? 1n : 0n;
   } else {
