@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // h5mpi's side of peers/c_mpi.c and peers/mpi4py_mpi.py: the OSU micro-benchmarks' measurements, as a
 // Node user writes them: comm.send(typedArray) + comm.recvInto(array) for typed arrays, comm.send(obj) +
-// comm.recv() for an object, comm.allreduce(typedArray, 'sum'), and for alltoall and the non-blocking
-// bandwidth window whatever this build has (see alltoallCall and bandwidth below).
+// comm.recv() for an object, comm.allreduceInto(send, recv, 'sum') and comm.alltoallInto(send, recv) into
+// arrays made once (as mpi4py's Allreduce and Alltoall), and for the non-blocking bandwidth window whatever
+// this build has (see bandwidth below). The allocating forms, comm.allreduce(typedArray, 'sum') and
+// comm.alltoall(typedArray), are measured too, as allreduce_alloc and alltoall_alloc (h5mpi's alone).
 // usage: mpiexec -n N node bench/mpi.js [latency B:I:S ...] [object I:S] [bandwidth B:I:S:W ...]
 //                                       [allreduce B:I:S ...] [alltoall B:I:S ...]
 // Arguments, method and output keys as c_mpi.c's (B bytes, a float64 array of B / 8; I timed iterations after
@@ -163,9 +165,18 @@ function collective(call, check, iters, skip) {
   return rank === 0 ? total / size : null;
 }
 
-function allreduce(bytes, iters, skip) {
+function allreduce(bytes, iters, skip, allocating) {
   const s = zeros('float64', bytes / 8).fill(1);
-  return collective(() => comm.allreduce(s, 'sum'), (r) => r[r.length - 1] === size, iters, skip);
+  const r = zeros('float64', bytes / 8);
+  const call = allocating ? () => comm.allreduce(s, 'sum') : () => comm.allreduceInto(s, r, 'sum');
+  return collective(call, (out) => out[out.length - 1] === size, iters, skip);
+}
+
+/** alltoallInto into an array made once (as mpi4py's Alltoall); the allocating comm.alltoall(typedArray). */
+function alltoallInto(n, allocating) {
+  const flat = zeros('float64', n * size).map((_, k) => rank * 1000 + Math.floor(k / n));
+  const r = zeros('float64', n * size);
+  return allocating ? () => comm.alltoall(flat) : () => comm.alltoallInto(flat, r);
 }
 
 // ---- main
@@ -197,8 +208,16 @@ async function main() {
       let cell;
       if (mode === 'latency') cell = { bytes, iters, us: latency(bytes, iters, skip) };
       else if (mode === 'bandwidth') cell = { bytes, iters, window, MBps: await bandwidth(bytes, iters, skip, window, bw) };
-      else if (mode === 'allreduce') cell = { bytes, iters, us: allreduce(bytes, iters, skip) };
-      else {
+      else if (mode === 'allreduce') {
+        cell = { bytes, iters, us: allreduce(bytes, iters, skip, false) };
+        if (k > 0) (out.allreduce_alloc ??= []).push({ bytes, iters, us: allreduce(bytes, iters, skip, true) });
+      } else if (typeof comm.alltoallInto === 'function') {
+        const n = bytes / 8;
+        const check = (r) => r[n * size - 1] === (size - 1) * 1000 + rank;
+        form = 'comm.alltoallInto(send, recv)';
+        cell = { bytes, iters, us: collective(alltoallInto(n, false), check, iters, skip) };
+        if (k > 0) (out.alltoall_alloc ??= []).push({ bytes, iters, us: collective(alltoallInto(n, true), check, iters, skip) });
+      } else {
         const n = bytes / 8;
         const a = alltoallCall(n);
         form = a.form ?? form;

@@ -14,7 +14,7 @@ import { ARRAY_TYPES, dtypeOfArray, dtypeOfCode, DTYPE_CODES, NumericArray, Nume
 import { CollectiveMismatchError, PeerFailedError } from './errors';
 import { decode, encode, KIND_FAILED, KIND_OBJECT, MPIBuffer, requireTyped } from './message';
 import type { NativeComm } from './native';
-import { OP_CODES, ReduceOp, Reduced, Reducible, reducible } from './reduce';
+import { OP_CODES, ReduceOp, Reduced, Reducible, reducible, truthValues } from './reduce';
 import { describeValue } from './validate';
 import { watched, watching } from './watchdog';
 
@@ -700,7 +700,75 @@ export function reduce<T extends Reducible, O extends ReduceOp>(comm: CommLike, 
   );
 }
 
+// Small reductions go through one scratch buffer, made once: the binding would otherwise allocate an
+// ArrayBuffer (calloc'd, outside V8's heap) per call; `slice` then copies the result into a small array
+// that V8 keeps on its own heap. bench/NOTES.md (2026-11-30, collectives) has the figures.
+const SCRATCH_BYTES = 256;
+interface Scratch {
+  /** A number's send and receive slots. */
+  numberIn: Float64Array;
+  numberOut: Float64Array;
+  /** The whole buffer as each array type (the binding takes the count from the send array). */
+  views: Map<unknown, NumericArray>;
+}
+let scratch: Scratch | undefined;
+
+function scratchBuffer(): Scratch {
+  if (scratch === undefined) {
+    const buffer = new ArrayBuffer(SCRATCH_BYTES);
+    scratch = { numberIn: new Float64Array(buffer, 0, 1), numberOut: new Float64Array(buffer, 8, 1), views: new Map() };
+  }
+  return scratch;
+}
+
+function scratchAs(ctor: unknown): NumericArray {
+  const s = scratchBuffer();
+  let v = s.views.get(ctor);
+  if (v === undefined) {
+    v = new (ctor as new (b: ArrayBuffer) => NumericArray)(s.numberIn.buffer as ArrayBuffer);
+    s.views.set(ctor, v);
+  }
+  return v;
+}
+
+/**
+ * allreduce of a number, or of a small typed array (not a Buffer), unchecked: through the scratch buffer,
+ * with no closures; undefined when the value needs the general path (which also reports its errors).
+ */
+function quickAllreduce(comm: CommLike, value: unknown, op: ReduceOp): { out: unknown } | undefined {
+  const code = OP_CODES[op];
+  if (typeof code !== 'number' || !Object.prototype.hasOwnProperty.call(OP_CODES, op)) return undefined;
+  if (typeof value === 'number') {
+    if (code > OP_CODES.max) return undefined; // the logical and bitwise ops take integers, as int64
+    const { numberIn, numberOut } = scratchBuffer();
+    numberIn[0] = value;
+    const n = comm._native('allreduce');
+    try {
+      n.reduceInto(numberIn, numberOut, code, -1, false);
+    } catch (e) {
+      throw comm._failed('allreduce', e);
+    }
+    return { out: numberOut[0] };
+  }
+  if (!ArrayBuffer.isView(value) || value.byteLength > SCRATCH_BYTES || Buffer.isBuffer(value) || value instanceof Uint8ClampedArray || dtypeOfArray(value) === undefined) return undefined;
+  const ctor = value.constructor;
+  if (code > OP_CODES.max && (ctor === Float64Array || ctor === Float32Array)) return undefined;
+  const into = scratchAs(ctor);
+  const n = comm._native('allreduce');
+  try {
+    n.reduceInto(value, into, code, -1, false);
+  } catch (e) {
+    throw comm._failed('allreduce', e);
+  }
+  const out = into.slice(0, (value as NumericArray).length);
+  return { out: op === 'land' || op === 'lor' ? truthValues(out) : out };
+}
+
 export function allreduce<T extends Reducible, O extends ReduceOp>(comm: CommLike, value: T, op: O): Reduced<T, O> {
+  if (!checking && !watching) {
+    const quick = quickAllreduce(comm, value, op);
+    if (quick) return quick.out as Reduced<T, O>;
+  }
   return collective(
     comm,
     'allreduce',

@@ -68,11 +68,19 @@ interface Plan {
 
 const INT_MAX = 2 ** 31 - 1;
 
-function sendArg(where: string, a: unknown, name: string): asserts a is MPIBuffer {
-  if (!ArrayBuffer.isView(a) || dtypeOfArray(a) === undefined) {
-    throw new TypeError(`${where}: ${name} must be a typed array, got ${describeValue(a)}`);
-  }
-  if ((a as MPIBuffer).length > INT_MAX) throw new RangeError(`${where}: ${name} has more than 2^31-1 elements; send it in pieces`);
+// The array types by constructor, so that the common case takes one lookup (subclasses: dtypeOfArray).
+const DTYPE_OF = new Map<unknown, NumericDType>(Object.entries(ARRAY_TYPES).map(([d, c]) => [c, d as NumericDType]));
+
+function dtypeOf(a: unknown): NumericDType | undefined {
+  if (!ArrayBuffer.isView(a)) return undefined;
+  return DTYPE_OF.get(a.constructor) ?? dtypeOfArray(a);
+}
+
+function sendArg(comm: CommLike, method: string, a: unknown, name: string): NumericDType {
+  const dtype = dtypeOf(a);
+  if (dtype === undefined) throw new TypeError(`${comm.name}.${method}: ${name} must be a typed array, got ${describeValue(a)}`);
+  if ((a as MPIBuffer).length > INT_MAX) throw new RangeError(`${comm.name}.${method}: ${name} has more than 2^31-1 elements; send it in pieces`);
+  return dtype;
 }
 
 function typeName(a: ArrayBufferView): string {
@@ -88,7 +96,11 @@ function overlap(a: ArrayBufferView, b: ArrayBufferView): boolean {
  * Why `recv` cannot take `length` elements of `send`'s type, or undefined when it can. `why` says where the
  * length comes from, for the message.
  */
-function misfit(where: string, send: MPIBuffer, recv: unknown, length: number, why: string): TypeError | undefined {
+function misfit(comm: CommLike, method: string, send: MPIBuffer, recv: unknown, length: number, why: string): TypeError | undefined {
+  if (ArrayBuffer.isView(recv) && (recv.constructor === send.constructor || dtypeOf(recv) === dtypeOf(send)) && (recv as MPIBuffer).length === length && !overlap(send, recv)) {
+    return undefined;
+  }
+  const where = `${comm.name}.${method}`;
   if (!ArrayBuffer.isView(recv) || dtypeOfArray(recv) === undefined) {
     return new TypeError(`${where}: recv must be a typed array of ${length} elements (${why}), got ${describeValue(recv)}`);
   }
@@ -109,7 +121,10 @@ function scratch(dtype: NumericDType, length: number): NumericArray {
   return new ARRAY_TYPES[dtype](length);
 }
 
-function opArg(where: string, send: MPIBuffer, op: ReduceOp): void {
+function opArg(comm: CommLike, method: string, send: MPIBuffer, op: ReduceOp): void {
+  const code = OP_CODES[op];
+  if (typeof code === 'number' && code <= OP_CODES.max && !(send instanceof Uint8ClampedArray)) return;
+  const where = `${comm.name}.${method}`;
   if (!Object.prototype.hasOwnProperty.call(OP_CODES, op)) {
     throw new TypeError(`${where}: unknown op ${JSON.stringify(op)}; expected one of ${Object.keys(OP_CODES).join(', ')}`);
   }
@@ -129,31 +144,29 @@ function plan(call: Call, send: MPIBuffer | undefined, recv: MPIBuffer | undefin
 
 /** allreduceInto, scanInto, exscanInto (root -1) and reduceInto: recv the length of send. */
 function planReduce(comm: CommLike, method: string, send: unknown, recv: unknown, op: ReduceOp, root: number, call: Call.Reduce | Call.Scan = Call.Reduce): Plan {
-  const where = `${comm.name}.${method}`;
-  sendArg(where, send, 'send');
-  opArg(where, send, op);
-  const dtype = dtypeOfArray(send)!;
+  const dtype = sendArg(comm, method, send, 'send');
+  opArg(comm, method, send as MPIBuffer, op);
+  const a = send as MPIBuffer;
   if (root >= 0) comm._rankArg('root', root, method);
   const receives = root < 0 || comm.rank === root;
-  if (!receives) return plan(call, send, undefined, false, dtype, send.length, op, root, undefined, undefined);
-  if (recv === send) return plan(call, send, send, true, dtype, send.length, op, root, send, undefined);
-  const error = misfit(where, send, recv, send.length, 'as many as send');
-  const into = error ? scratch(dtype, send.length) : (recv as MPIBuffer);
-  return plan(call, send, into, false, dtype, send.length, op, root, recv as MPIBuffer, error);
+  if (!receives) return plan(call, a, undefined, false, dtype, a.length, op, root, undefined, undefined);
+  if (recv === send) return plan(call, a, a, true, dtype, a.length, op, root, a, undefined);
+  const error = misfit(comm, method, a, recv, a.length, 'as many as send');
+  const into = error ? scratch(dtype, a.length) : (recv as MPIBuffer);
+  return plan(call, a, into, false, dtype, a.length, op, root, recv as MPIBuffer, error);
 }
 
 /** alltoallInto: send cut into one equal block per rank, recv the same length. */
 function planAlltoall(comm: CommLike, send: unknown, recv: unknown): Plan {
-  const where = `${comm.name}.alltoallInto`;
-  sendArg(where, send, 'send');
-  const dtype = dtypeOfArray(send)!;
-  if (send.length % comm.size !== 0) {
-    throw new TypeError(`${where}: send has ${send.length} elements, not a multiple of the ${comm.size} ranks: it is cut into one equal block per rank`);
+  const dtype = sendArg(comm, 'alltoallInto', send, 'send');
+  const a = send as MPIBuffer;
+  if (a.length % comm.size !== 0) {
+    throw new TypeError(`${comm.name}.alltoallInto: send has ${a.length} elements, not a multiple of the ${comm.size} ranks: it is cut into one equal block per rank`);
   }
-  const block = send.length / comm.size;
-  if (recv === send) return plan(Call.Alltoall, send, send, true, dtype, block, undefined, -1, send, undefined);
-  const error = misfit(where, send, recv, send.length, 'as many as send');
-  return plan(Call.Alltoall, send, error ? scratch(dtype, send.length) : (recv as MPIBuffer), false, dtype, block, undefined, -1, recv as MPIBuffer, error);
+  const block = a.length / comm.size;
+  if (recv === send) return plan(Call.Alltoall, a, a, true, dtype, block, undefined, -1, a, undefined);
+  const error = misfit(comm, 'alltoallInto', a, recv, a.length, 'as many as send');
+  return plan(Call.Alltoall, a, error ? scratch(dtype, a.length) : (recv as MPIBuffer), false, dtype, block, undefined, -1, recv as MPIBuffer, error);
 }
 
 /** allgatherInto (root -1) and gatherInto: recv send.length * size elements where it receives. */
@@ -164,19 +177,20 @@ function planGather(comm: CommLike, method: string, send: unknown, recv: unknown
   const receives = root < 0 || comm.rank === root;
   if (receives && recv === send) {
     // In place: this rank's block is already in its place in recv.
-    sendArg(where, send, 'send (and recv, in place)');
-    if (send.length % comm.size !== 0) {
-      throw new TypeError(`${where}: in place, recv has ${send.length} elements, not a multiple of the ${comm.size} ranks: it holds one equal block per rank`);
+    const dt = sendArg(comm, method, send, 'send (and recv, in place)');
+    const a = send as MPIBuffer;
+    if (a.length % comm.size !== 0) {
+      throw new TypeError(`${where}: in place, recv has ${a.length} elements, not a multiple of the ${comm.size} ranks: it holds one equal block per rank`);
     }
-    return plan(call, send, send, true, dtypeOfArray(send)!, send.length / comm.size, undefined, root, send, undefined);
+    return plan(call, a, a, true, dt, a.length / comm.size, undefined, root, a, undefined);
   }
-  sendArg(where, send, 'send');
-  const dtype = dtypeOfArray(send)!;
-  if (!receives) return plan(call, send, undefined, false, dtype, send.length, undefined, root, undefined, undefined);
-  const total = send.length * comm.size;
+  const dtype = sendArg(comm, method, send, 'send');
+  const a = send as MPIBuffer;
+  if (!receives) return plan(call, a, undefined, false, dtype, a.length, undefined, root, undefined, undefined);
+  const total = a.length * comm.size;
   if (total > INT_MAX) throw new RangeError(`${where}: the ranks' arrays together have more than 2^31-1 elements; gather in pieces`);
-  const error = misfit(where, send, recv, total, `send's length times the ${comm.size} ranks`);
-  return plan(call, send, error ? scratch(dtype, total) : (recv as MPIBuffer), false, dtype, send.length, undefined, root, recv as MPIBuffer, error);
+  const error = misfit(comm, method, a, recv, total, `send's length times the ${comm.size} ranks`);
+  return plan(call, a, error ? scratch(dtype, total) : (recv as MPIBuffer), false, dtype, a.length, undefined, root, recv as MPIBuffer, error);
 }
 
 /** scatterInto: the root's send cut into one block per rank; every rank's recv one block. */
@@ -185,18 +199,19 @@ function planScatter(comm: CommLike, send: unknown, recv: unknown, root: number)
   comm._rankArg('root', root, 'scatterInto');
   if (comm.rank !== root) {
     // The block's length and type come from recv here: there is nothing to check it against.
-    sendArg(where, recv, 'recv');
-    return plan(Call.Scatter, undefined, recv, false, dtypeOfArray(recv)!, recv.length, undefined, root, recv, undefined);
+    const dt = sendArg(comm, 'scatterInto', recv, 'recv');
+    const r = recv as MPIBuffer;
+    return plan(Call.Scatter, undefined, r, false, dt, r.length, undefined, root, r, undefined);
   }
-  sendArg(where, send, 'send (on the root)');
-  const dtype = dtypeOfArray(send)!;
-  if (send.length % comm.size !== 0) {
-    throw new TypeError(`${where}: send has ${send.length} elements, not a multiple of the ${comm.size} ranks: it is cut into one equal block per rank`);
+  const dtype = sendArg(comm, 'scatterInto', send, 'send (on the root)');
+  const a = send as MPIBuffer;
+  if (a.length % comm.size !== 0) {
+    throw new TypeError(`${where}: send has ${a.length} elements, not a multiple of the ${comm.size} ranks: it is cut into one equal block per rank`);
   }
-  const block = send.length / comm.size;
-  if (recv === send) return plan(Call.Scatter, send, send, true, dtype, block, undefined, root, send, undefined);
-  const error = misfit(where, send, recv, block, `send's length divided by the ${comm.size} ranks`);
-  return plan(Call.Scatter, send, error ? scratch(dtype, block) : (recv as MPIBuffer), false, dtype, block, undefined, root, recv as MPIBuffer, error);
+  const block = a.length / comm.size;
+  if (recv === send) return plan(Call.Scatter, a, a, true, dtype, block, undefined, root, a, undefined);
+  const error = misfit(comm, 'scatterInto', a, recv, block, `send's length divided by the ${comm.size} ranks`);
+  return plan(Call.Scatter, a, error ? scratch(dtype, block) : (recv as MPIBuffer), false, dtype, block, undefined, root, recv as MPIBuffer, error);
 }
 
 // ---- running a plan ----
@@ -236,28 +251,29 @@ function describe(p: Plan): string {
   return `${p.op ? `'${p.op}', ` : ''}${what}${p.root >= 0 ? `, root ${p.root}` : ''}`;
 }
 
-/** Runs one Into call: straight to the binding, or through the collective check and the watchdog when they are on. */
-function run(comm: CommLike, method: string, prepare: () => Plan): MPIBuffer | undefined {
-  if (commChecking() || watching) {
-    // Checking: a recv that does not fit fails the agreement, so every rank throws before the call.
-    // Watchdog alone: as unchecked, the rank takes its part first.
-    const p = collective(
-      comm,
-      method,
-      () => {
-        const q = prepare();
-        if (q.error && commChecking()) throw q.error;
-        return q;
-      },
-      describe,
-      (q) => {
-        comm._call(method, (n) => execute(n, q));
-        return q;
-      },
-    );
-    return finish(p);
-  }
-  const p = prepare();
+/** Runs one Into call through the collective check and the watchdog (when either is on). */
+function runChecked(comm: CommLike, method: string, prepare: () => Plan): MPIBuffer | undefined {
+  // Checking: a recv that does not fit fails the agreement, so every rank throws before the call.
+  // Watchdog alone: as unchecked, the rank takes its part first.
+  const p = collective(
+    comm,
+    method,
+    () => {
+      const q = prepare();
+      if (q.error && commChecking()) throw q.error;
+      return q;
+    },
+    describe,
+    (q) => {
+      comm._call(method, (n) => execute(n, q));
+      return q;
+    },
+  );
+  return finish(p);
+}
+
+/** Runs a planned call straight on the binding. */
+function runPlan(comm: CommLike, method: string, p: Plan): MPIBuffer | undefined {
   const n = comm._native(method);
   try {
     execute(n, p);
@@ -267,37 +283,49 @@ function run(comm: CommLike, method: string, prepare: () => Plan): MPIBuffer | u
   return finish(p);
 }
 
+function slow(): boolean {
+  return commChecking() || watching;
+}
+
 // ---- the calls ----
+// Each plans straight away in the common case: no closure per call.
 
 export function allreduceInto<A extends NumericArray>(comm: CommLike, send: A, recv: SameElements<A>, op: ReduceOp): SameElements<A> {
-  return run(comm, 'allreduceInto', () => planReduce(comm, 'allreduceInto', send, recv, op, -1)) as SameElements<A>;
+  if (slow()) return runChecked(comm, 'allreduceInto', () => planReduce(comm, 'allreduceInto', send, recv, op, -1)) as SameElements<A>;
+  return runPlan(comm, 'allreduceInto', planReduce(comm, 'allreduceInto', send, recv, op, -1)) as SameElements<A>;
 }
 
 export function reduceInto<A extends NumericArray>(comm: CommLike, send: A, recv: SameElements<A> | undefined, op: ReduceOp, root: number): SameElements<A> | undefined {
-  return run(comm, 'reduceInto', () => planReduce(comm, 'reduceInto', send, recv, op, root)) as SameElements<A> | undefined;
+  if (slow()) return runChecked(comm, 'reduceInto', () => planReduce(comm, 'reduceInto', send, recv, op, root)) as SameElements<A> | undefined;
+  return runPlan(comm, 'reduceInto', planReduce(comm, 'reduceInto', send, recv, op, root)) as SameElements<A> | undefined;
 }
 
 /** scanInto and exscanInto (root -2 marks the exclusive scan for execute). */
 export function scanInto<A extends NumericArray>(comm: CommLike, method: 'scanInto' | 'exscanInto', send: A, recv: SameElements<A>, op: ReduceOp): SameElements<A> {
-  return run(comm, method, () => {
+  const prepare = (): Plan => {
     const p = planReduce(comm, method, send, recv, op, -1, Call.Scan);
     if (method === 'exscanInto') p.root = -2;
     return p;
-  }) as SameElements<A>;
+  };
+  return (slow() ? runChecked(comm, method, prepare) : runPlan(comm, method, prepare())) as SameElements<A>;
 }
 
 export function alltoallInto<A extends MPIBuffer>(comm: CommLike, send: A, recv: SameElements<A>): SameElements<A> {
-  return run(comm, 'alltoallInto', () => planAlltoall(comm, send, recv)) as SameElements<A>;
+  if (slow()) return runChecked(comm, 'alltoallInto', () => planAlltoall(comm, send, recv)) as SameElements<A>;
+  return runPlan(comm, 'alltoallInto', planAlltoall(comm, send, recv)) as SameElements<A>;
 }
 
 export function allgatherInto<A extends MPIBuffer>(comm: CommLike, send: A, recv: SameElements<A>): SameElements<A> {
-  return run(comm, 'allgatherInto', () => planGather(comm, 'allgatherInto', send, recv, -1)) as SameElements<A>;
+  if (slow()) return runChecked(comm, 'allgatherInto', () => planGather(comm, 'allgatherInto', send, recv, -1)) as SameElements<A>;
+  return runPlan(comm, 'allgatherInto', planGather(comm, 'allgatherInto', send, recv, -1)) as SameElements<A>;
 }
 
 export function gatherInto<A extends MPIBuffer>(comm: CommLike, send: A, recv: SameElements<A> | undefined, root: number): SameElements<A> | undefined {
-  return run(comm, 'gatherInto', () => planGather(comm, 'gatherInto', send, recv, root)) as SameElements<A> | undefined;
+  if (slow()) return runChecked(comm, 'gatherInto', () => planGather(comm, 'gatherInto', send, recv, root)) as SameElements<A> | undefined;
+  return runPlan(comm, 'gatherInto', planGather(comm, 'gatherInto', send, recv, root)) as SameElements<A> | undefined;
 }
 
 export function scatterInto<A extends MPIBuffer>(comm: CommLike, send: SameElements<A> | undefined, recv: A, root: number): A {
-  return run(comm, 'scatterInto', () => planScatter(comm, send, recv, root)) as A;
+  if (slow()) return runChecked(comm, 'scatterInto', () => planScatter(comm, send, recv, root)) as A;
+  return runPlan(comm, 'scatterInto', planScatter(comm, send, recv, root)) as A;
 }
