@@ -248,7 +248,11 @@ function finish(p: Plan): MPIBuffer | undefined {
 
 function describe(p: Plan): string {
   const what = p.call === Call.Reduce || p.call === Call.Scan ? `${p.dtype}[${p.count}]` : `${p.dtype}[${p.count}] per rank`;
-  return `${p.op ? `'${p.op}', ` : ''}${what}${p.root >= 0 ? `, root ${p.root}` : ''}`;
+  // MPI wants MPI_IN_PLACE at all processes or none in Allreduce, Alltoall and Allgather; at a root, or in
+  // a scan, it is each rank's own affair.
+  const everywhere = (p.call === Call.Reduce && p.root < 0) || p.call === Call.Alltoall || p.call === Call.Allgather;
+  const inPlace = p.inPlace && everywhere ? ', in place' : '';
+  return `${p.op ? `'${p.op}', ` : ''}${what}${p.root >= 0 ? `, root ${p.root}` : ''}${inPlace}`;
 }
 
 /** Runs one Into call through the collective check and the watchdog (when either is on). */

@@ -4,6 +4,7 @@
 // mistakes on every rank (each throws the same error) and on one rank only: checked, every rank throws
 // before the call; unchecked, the rank takes its part and throws, the others have their values. A call
 // after each shows the job still in step (a hang would time the job out).
+import type { Comm } from '../lib';
 import { expectPeerFailure, mpirunOk, reportsLabelled } from './helpers/mpirun';
 
 type Report = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -112,6 +113,13 @@ function checkOneRank(results: Report[][], n: number, checked: boolean): void {
       });
     }
   }
+  if (checked) {
+    for (const rep of reportsLabelled<Report>(results, 'one in place')) {
+      expect(rep).toMatchObject({ threw: true, name: 'CollectiveMismatchError' });
+      expect(rep.message).toContain(`rank 1: allreduceInto('sum', float64[1], in place)`);
+      expect(rep.message).toContain(`allreduceInto('sum', float64[1])`);
+    }
+  }
   for (const rep of reportsLabelled<Report>(results, 'oneAfter')) expect(rep.sum).toBe(n);
 }
 
@@ -123,6 +131,21 @@ function exactly(message: string): RegExp {
 function T(n: number): number {
   return (n * (n + 1)) / 2;
 }
+
+test('TypeScript takes a recv of the send\'s element type only (tsc checks this file)', () => {
+  const calls = (c: Comm): void => {
+    c.allreduceInto(new Float64Array(1), new Float64Array(1), 'sum');
+    c.allreduceInto(Buffer.alloc(1), new Uint8Array(1), 'max');
+    c.alltoallInto(new BigInt64Array(2), new BigInt64Array(2));
+    const got: Int32Array = c.scatterInto(undefined, new Int32Array(2));
+    // @ts-expect-error a Float32Array recv for a Float64Array send
+    c.allreduceInto(new Float64Array(1), new Float32Array(1), 'sum');
+    // @ts-expect-error an Int32Array recv for a BigInt64Array send
+    c.allgatherInto(new BigInt64Array(1), new Int32Array(2));
+    void got;
+  };
+  expect(typeof calls).toBe('function');
+});
 
 describe.each([1, 2, 4])('collectives into the caller\'s arrays on %i rank(s), checked', (n) => {
   let results: Report[][];

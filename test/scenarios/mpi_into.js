@@ -116,5 +116,10 @@ if (parts.includes('oneRank') && n > 1) {
   report({ label: 'one recv short', ...caught(() => c.allreduceInto(send, new Float64Array(r === bad ? 1 : 2), 'sum')) });
   report({ label: 'one recv type', ...caught(() => c.alltoallInto(new Int32Array(n).fill(r), r === bad ? new Uint32Array(n) : new Int32Array(n))) });
   report({ label: 'one root recv', ...caught(() => c.reduceInto(new BigInt64Array([BigInt(r)]), r === bad ? new BigInt64Array(3) : undefined, 'sum', bad)) });
+  if (commChecking()) {
+    // In place on one rank only: MPI wants it on all or none (Allreduce, Alltoall, Allgather).
+    const a = new Float64Array([r]);
+    report({ label: 'one in place', ...caught(() => c.allreduceInto(a, r === bad ? a : new Float64Array(1), 'sum')) });
+  }
   report({ label: 'oneAfter', sum: c.allreduceInto(new Float64Array([1]), new Float64Array(1), 'sum')[0] });
 }
