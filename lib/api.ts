@@ -2,6 +2,7 @@
 export { MPI, Comm, Status, Request } from './mpi';
 export type { ReduceOp, Reducible, Reduced, MPIBuffer, ThreadLevel, MPIFamily, MPIImplementation } from './mpi';
 export type { IrecvOptions } from './p2p';
+export type { SameElements } from './into';
 export { CartComm } from './comm';
 export type { Shift, SplitType } from './topology';
 export { File } from './file';
