@@ -4,10 +4,13 @@
 #include <elf.h>
 #include <link.h>
 #include <sys/mman.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 namespace h5mpi {
@@ -15,11 +18,16 @@ namespace {
 
 // Process-wide, as the GOT entry they serve: libhdf5 is loaded once per process, and Node's worker threads
 // share it (only the thread that initialized MPI calls it: MPI_THREAD_FUNNELED).
+struct Registered {
+  MPI_Comm comm = MPI_COMM_NULL;
+  std::string path;  // where statvfs tells the free room
+};
 struct Registry {
   std::mutex lock;
-  std::unordered_map<MPI_File, MPI_Comm> files;
+  std::unordered_map<MPI_File, Registered> files;
   using WriteAtAll = int (*)(MPI_File, MPI_Offset, const void*, int, MPI_Datatype, MPI_Status*);
   WriteAtAll real = nullptr;
+  MPI_Op sumAndMin = MPI_OP_NULL;  // see SumAndMin; created with the first registered file
   bool tried = false, installed = false;
 };
 Registry& Shared() {
@@ -27,11 +35,46 @@ Registry& Shared() {
   return *r;
 }
 
-MPI_Comm CommOf(MPI_File fh) {
+Registered Lookup(MPI_File fh) {
   Registry& r = Shared();
   std::lock_guard<std::mutex> g(r.lock);
   auto it = r.files.find(fh);
-  return it == r.files.end() ? MPI_COMM_NULL : it->second;
+  return it == r.files.end() ? Registered{} : it->second;
+}
+
+// {bytes, room} pairs: the bytes the ranks write in all, the least room any rank sees.
+void SumAndMin(void* in, void* inout, int* len, MPI_Datatype*) {
+  auto* a = static_cast<const int64_t*>(in);
+  auto* b = static_cast<int64_t*>(inout);
+  for (int i = 0; i + 1 < *len; i += 2) {
+    b[i] += a[i];
+    if (a[i + 1] < b[i + 1]) b[i + 1] = a[i + 1];
+  }
+}
+
+// Whether this collective write might not fit in the file system's free room, alike on every rank. Open
+// MPI 4.1's default collective-write algorithm (OMPIO's fcoll 'vulcan') pipelines its aggregators' writes
+// with the data exchange of the next cycle; an aggregator whose write fails leaves the loop and the others
+// wait for its part of that exchange forever (fcoll_vulcan_file_write_all.c, the goto exit after
+// write_init). When the write might not fit, the ranks write their own data independently instead, which
+// cannot hang; the normal case keeps the collective algorithm. What statvfs cannot see (a quota, another
+// process filling the disk meanwhile) is not foreseen. On error the write is made collectively, as before.
+bool MightNotFit(const Registered& file, int count, MPI_Datatype type) {
+  MPI_Count size = 0;
+  if (MPI_Type_size_x(type, &size) != MPI_SUCCESS) return false;
+  struct statvfs fs;
+  int64_t room = INT64_MAX;
+  if (::statvfs(file.path.c_str(), &fs) == 0) {
+    // A file system turned read-only (ext4 after an error) has no room for anything.
+    room = (fs.f_flag & ST_RDONLY) ? 0 : static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+  }
+  int64_t pair[2] = {static_cast<int64_t>(size) * count, room};
+  int64_t all[2] = {0, 0};
+  MPI_Op op = Shared().sumAndMin;
+  if (op == MPI_OP_NULL || MPI_Allreduce(pair, all, 2, MPI_INT64_T, op, file.comm) != MPI_SUCCESS) return false;
+  // A margin for the file system's own blocks (indirect blocks, extents) and for rounding to its block size.
+  constexpr int64_t kMargin = 4 << 20;
+  return all[0] > 0 && all[0] + all[0] / 64 + kMargin > all[1];
 }
 
 // What libhdf5 calls instead of MPI_File_write_at_all: the write, then the ranks' agreement on its outcome.
@@ -39,9 +82,11 @@ MPI_Comm CommOf(MPI_File fh) {
 // type's size times the count).
 int AgreedWriteAtAll(MPI_File fh, MPI_Offset offset, const void* buf, int count, MPI_Datatype type,
                      MPI_Status* status) {
-  int rc = Shared().real(fh, offset, buf, count, type, status);
-  MPI_Comm comm = CommOf(fh);
-  if (comm == MPI_COMM_NULL) return rc;
+  Registered file = Lookup(fh);
+  if (file.comm == MPI_COMM_NULL) return Shared().real(fh, offset, buf, count, type, status);
+  MPI_Comm comm = file.comm;
+  int rc = MightNotFit(file, count, type) ? MPI_File_write_at(fh, offset, buf, count, type, status)
+                                          : Shared().real(fh, offset, buf, count, type, status);
   int failed = rc != MPI_SUCCESS;
   if (!failed && status != MPI_STATUS_IGNORE) {
     MPI_Count written = 0, size = 0;
@@ -147,13 +192,14 @@ bool InstallAgreedWrites() {
   return r.installed;
 }
 
-void RegisterFile(MPI_File fh, MPI_Comm comm) {
+void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path) {
   MPI_Comm dup = MPI_COMM_NULL;
   if (MPI_Comm_dup(comm, &dup) != MPI_SUCCESS) return;
   MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN);
   Registry& r = Shared();
   std::lock_guard<std::mutex> g(r.lock);
-  r.files[fh] = dup;
+  if (r.sumAndMin == MPI_OP_NULL) MPI_Op_create(SumAndMin, 1, &r.sumAndMin);
+  r.files[fh] = Registered{dup, path};
 }
 
 void UnregisterFile(MPI_File fh) {
@@ -163,7 +209,7 @@ void UnregisterFile(MPI_File fh) {
     std::lock_guard<std::mutex> g(r.lock);
     auto it = r.files.find(fh);
     if (it == r.files.end()) return;
-    dup = it->second;
+    dup = it->second.comm;
     r.files.erase(it);
   }
   MPI_Comm_free(&dup);

@@ -6,6 +6,9 @@
 // MPI_File_write_at_all are routed here (its GOT entry is rewritten, once per process): the write is made,
 // then the file's ranks agree on whether it succeeded everywhere (one MPI_Allreduce of an int), and where it
 // failed anywhere it fails everywhere, with MPI_ERR_IO, so that HDF5 takes the same path on every rank.
+// Before the write the ranks also agree on whether it fits in the file system's free room; where it might
+// not, each writes its own data independently, as Open MPI's default collective algorithm can hang when a
+// write fails inside it.
 #pragma once
 #include "common.h"
 
@@ -16,7 +19,9 @@ namespace h5mpi {
 bool InstallAgreedWrites();
 // The communicator the ranks of `fh` agree on (a duplicate of the file's, owned here until UnregisterFile).
 // Files not registered are written without agreement.
-void RegisterFile(MPI_File fh, MPI_Comm comm);
+// `path` is the file's, whose file system's free room is checked before each collective write (agreedio.cc
+// MightNotFit).
+void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path);
 void UnregisterFile(MPI_File fh);
 
 }  // namespace h5mpi

@@ -128,7 +128,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     void* handle = nullptr;
     if (comm != MPI_COMM_NULL && InstallAgreedWrites() && H5Fget_vfd_handle(id, H5P_DEFAULT, &handle) >= 0 && handle) {
       f->state_->agreed = *static_cast<MPI_File*>(handle);
-      RegisterFile(f->state_->agreed, comm);
+      RegisterFile(f->state_->agreed, comm, filename);
     }
     H5Eclear2(H5E_DEFAULT);
     return o;

@@ -14,6 +14,36 @@ import type { UntrustedLimits } from './untrusted';
 /** In the message of every call refused after a failure: how other ranks recognize it in a PeerFailedError. */
 const UNUSABLE = 'is unusable after an earlier failure';
 
+/**
+ * The first write failure (an I/O error) in a parallel file written through Open MPI's ROMIO 3.2.1
+ * (OMPI_MCA_io=romio321) in this process: after one, a new file written in parallel in the same process
+ * was seen with one rank's data lost or at another rank's offset (docs/errors.md), so parallel files are
+ * then not opened for writing (File.open refuses; see `refuseWritesAfterRomioFailure`).
+ */
+let romioFailure: string | undefined;
+
+/**
+ * Throws (code UNUSABLE) when a write failure under Open MPI's ROMIO made parallel writes in this process
+ * unsafe. `where` names the refused open.
+ */
+export function refuseWritesAfterRomioFailure(where: string): void {
+  if (romioFailure === undefined) return;
+  throw new H5Error(
+    `${where}: refused: an earlier write failure under Open MPI's ROMIO in this process (${romioFailure}) can make ` +
+      'later parallel writes land at wrong offsets; restart the job to write in parallel (or use OMPIO, Open MPI\'s default)',
+    'UNUSABLE',
+  );
+}
+
+/**
+ * Whether parallel files are written through Open MPI's ROMIO: the MPI is Open MPI and its MCA parameter
+ * `io` (which mpiexec's --mca passes to the ranks in the environment) chooses ROMIO. (HDF5 reports only the
+ * hints it was given, not the component's.)
+ */
+function openMPIRomio(): boolean {
+  return /romio/i.test(process.env.OMPI_MCA_io ?? '') && /Open MPI/.test(native.mpiVersion().library);
+}
+
 /** As h5py: 'r' read-only; 'r+' read/write, must exist; 'w' create, truncate; 'w-'/'x' create, fail if it exists; 'a' read/write, create if missing. */
 export type FileMode = 'r' | 'r+' | 'w' | 'w-' | 'x' | 'a';
 
@@ -40,6 +70,8 @@ export class FileContext {
   private readonly objects = new Map<string, Registered>();
   /** The failure that left the file unusable, if one did (see `noteFailure`). */
   private failure: H5Error | undefined;
+  /** Whether this parallel file is written through Open MPI's ROMIO (asked at open: close() may fail). */
+  private readonly viaOpenMPIRomio: boolean;
 
   constructor(
     readonly filename: string,
@@ -51,7 +83,9 @@ export class FileContext {
     readonly checkCollective: boolean,
     /** Whether metadata reads are collective. */
     readonly collectiveMetadata: boolean,
-  ) {}
+  ) {
+    this.viaOpenMPIRomio = comm !== undefined && mode !== 'r' && openMPIRomio();
+  }
 
   get closed(): boolean {
     return this.isClosed;
@@ -137,6 +171,7 @@ export class FileContext {
     const io = e instanceof H5Error && e.code === 'IO' && this.mode !== 'r';
     if (writes && io && !this.failure) {
       this.failure = out instanceof H5Error ? out : new H5Error(out instanceof Error ? out.message : String(out), 'FAILED');
+      if (this.viaOpenMPIRomio && romioFailure === undefined) romioFailure = this.failure.message;
     }
     return out;
   }

@@ -1,6 +1,6 @@
 // Files: serial (sec2) in a one-rank run, MPI-IO on a communicator in a parallel job.
 import { checkingDefault, runCollective } from './collective';
-import { FileContext, FileMode } from './context';
+import { FileContext, FileMode, refuseWritesAfterRomioFailure } from './context';
 import { H5Error, UntrustedFileError } from './errors';
 import { collectiveMetadataReadsSafe } from './hdf5compat';
 import { checkFreeToTruncate, createForJob, FileHold, fileLockedError, holdForJob, holdSerial, lockHolder, lockingUnsupportedAdvice, whyLockFailed } from './filelock';
@@ -93,6 +93,7 @@ export class File extends Group implements Disposable {
       collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
       trackOrder = !!options.trackOrder;
       untrusted = untrustedOf(options, mode, where);
+      if (comm && mode !== 'r') refuseWritesAfterRomioFailure(where);
       // HDF5's own collective metadata reads only where they cannot hang a read (lib/hdf5compat.ts); h5mpi's
       // metadata calls stay collective either way.
       const collectiveMetadataReads = collectiveMetadata && collectiveMetadataReadsSafe();

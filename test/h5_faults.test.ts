@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeRun, mpirun, RunResult, tmpdir } from './helpers/mpirun';
+import { describeRun, launcherMPI, mpirun, RunResult, tmpdir } from './helpers/mpirun';
 
 interface Step {
   rank: number;
@@ -25,9 +25,10 @@ interface Step {
 
 const root = process.getuid?.() === 0;
 const maybe = root ? describe : describe.skip;
-// Open MPI 4.1's default collective-write algorithm (OMPIO's fcoll 'vulcan') hangs inside
-// MPI_File_write_at_all itself when a write fails on an aggregating rank while others wait for it (seen
-// at 4 ranks): no library above MPI can end that call. docs/errors.md says so and gives this setting.
+// Open MPI's default collective-write algorithm (OMPIO's fcoll 'vulcan') throughout: it would hang inside
+// MPI_File_write_at_all when a write fails on an aggregating rank (seen at 4 ranks), which h5mpi prevents
+// by agreeing before each collective write on whether it fits (binding/agreedio.cc). The read-only case
+// at 4 ranks still hangs there (docs/errors.md, what stays out of reach) and keeps the safe setting.
 const SAFE_FCOLL = { OMPI_MCA_fcoll: 'individual' };
 
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'pipe' }).toString();
@@ -97,10 +98,9 @@ maybe('faults: writes that fail while a file is open', () => {
     ['close', 'close'],
   ];
   for (const [which, label] of cases) {
-    // attrs at 4 ranks: the metadata fits the room the scenario leaves; the failure is made at 1 and 2.
-    for (const n of which === 'attrs' ? [1, 2] : [1, 2, 4]) {
+    for (const n of [1, 2, 4]) {
       test(`disk full: ${which} at ${n} rank(s)`, async () => {
-        const { steps } = await run(which, n, full, n === 4 ? SAFE_FCOLL : {});
+        const { steps } = await run(which, n, full);
         if (which === 'close') {
           for (const mine of steps) {
             const close = at(mine, 'close');
@@ -119,6 +119,31 @@ maybe('faults: writes that fail while a file is open', () => {
       }, 90_000);
     }
   }
+
+  // Open MPI's ROMIO 3.2.1 (OMPI_MCA_io=romio321): after a failed flush or close, a new file written in the
+  // same process read back (and h5dump showed) one rank's element lost or at the other's offset in 4 of 6
+  // runs; so after a write failure there, parallel files are not opened for writing again in the process.
+  const openMPI = launcherMPI().family === 'openmpi';
+  (openMPI ? test.each : test.skip.each)(['flush', 'close', 'collective-write'])(
+    "disk full under Open MPI's ROMIO: %s fails on both ranks, and a later parallel File.open for writing is refused",
+    async (which) => {
+      const { steps } = await run(which, 2, full, { OMPI_MCA_io: 'romio321' });
+      const label = which === 'collective-write' ? 'write' : which;
+      for (const mine of steps) {
+        const failed = at(mine, label);
+        expect(failed).toMatchObject({ ok: false, name: 'H5Error' });
+        expect(failed.message).toContain(`'${file()}'`);
+        expect(failed.message).toContain('errno 28');
+        expect(at(mine, 'closeAgain').ok).toBe(true);
+        const after = at(mine, 'afterwards');
+        expect(after).toMatchObject({ ok: false, name: 'H5Error', code: 'UNUSABLE' });
+        expect(after.message).toContain('after.h5');
+        expect(after.message).toContain(`'${file()}'`);
+        expect(after.message).toContain('restart the job');
+      }
+    },
+    90_000,
+  );
 
   test.each([2, 4])('disk full: a contiguous dataset with a fill value is refused before HDF5 at %i ranks, and the file stays usable', async (n) => {
     const { steps } = await run('create-filled', n);
