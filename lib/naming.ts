@@ -39,9 +39,10 @@ function named<F extends (...args: never[]) => unknown>(f: F, fileOf: FileOf): F
 }
 
 /**
- * Wraps the public methods and accessors `proto` defines itself (not inherited ones, not `_internal`
- * ones) so that what they throw names the file `fileOf(this)`. Called once per class, after its
- * definition (and by lib/dims.ts for what it adds to Dataset).
+ * Wraps the methods and accessors `proto` defines itself (not inherited ones, not `_internal` ones) so
+ * that what they throw names the file `fileOf(this)`. TypeScript's `private` methods are wrapped too (they
+ * are not told apart at run time): an error passing through several wrappers is still named once. Called
+ * once per class, after its definition (and by lib/dims.ts for what it adds to Dataset).
  */
 export function namesFileInErrors(proto: object, fileOf: FileOf, only?: readonly string[]): void {
   for (const key of only ?? Object.getOwnPropertyNames(proto)) {
