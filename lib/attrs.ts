@@ -628,4 +628,4 @@ export class Attributes {
 }
 
 // What they throw names the file (lib/naming.ts).
-namesFileInErrors(Attributes.prototype, (a: Attributes) => a._filename);
+namesFileInErrors(Attributes.prototype, (a: Attributes) => a._filename, ['set', 'get', 'read', 'info', 'has', 'keys', 'delete']);

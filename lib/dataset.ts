@@ -1034,4 +1034,4 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
 }
 
 // What they throw names the file (lib/naming.ts).
-namesFileInErrors(Dataset.prototype, (d: Dataset) => d.ctx.filename);
+namesFileInErrors(Dataset.prototype, (d: Dataset) => d.ctx.filename, ['description', 'shape', 'ndim', 'size', 'nbytes', 'lastTransfer', 'read', 'readInto', 'write', 'collective', 'resize', 'virtualSources', 'writeChunk', 'writeChunks', 'readChunk', 'numChunks', 'chunkInfo', 'chunkInfoAt', 'storedChunks', 'close']);

@@ -51,4 +51,4 @@ export class Datatype extends H5Object {
 }
 
 // What they throw names the file (lib/naming.ts).
-namesFileInErrors(Datatype.prototype, (t: Datatype) => t.ctx.filename);
+namesFileInErrors(Datatype.prototype, (t: Datatype) => t.ctx.filename, ['description', 'close']);

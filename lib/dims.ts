@@ -224,5 +224,5 @@ Object.defineProperties(Dataset.prototype, {
 });
 
 // What they throw names the file (lib/naming.ts).
-namesFileInErrors(Dimension.prototype, (d: Dimension) => d.dataset.ctx.filename);
+namesFileInErrors(Dimension.prototype, (d: Dimension) => d.dataset.ctx.filename, ['label', 'attachScale', 'detachScale', 'isAttached', 'keys', 'scales', 'items', 'get']);
 namesFileInErrors(Dataset.prototype, (d: Dataset) => d.ctx.filename, ['isScale', 'makeScale']);

@@ -234,7 +234,7 @@ export class File extends Group implements Disposable {
 
 /** Untrusted mode's limits from File.open's options, or undefined without `untrusted: true`. */
 // What they throw names the file (lib/naming.ts).
-namesFileInErrors(File.prototype, (f: File) => f.ctx.filename);
+namesFileInErrors(File.prototype, (f: File) => f.ctx.filename, ['untrusted', 'description', 'filename', 'mode', 'comm', 'checkCollective', 'collectiveMetadata', 'parallel', 'driver', 'sizeBytes', 'mpiHints', 'flush', 'close']);
 
 function untrustedOf(options: FileOptions, mode: FileMode, where: string): UntrustedLimits | undefined {
   if (options.untrusted !== undefined && typeof options.untrusted !== 'boolean') throw new TypeError(`${where}: untrusted must be a boolean, got ${JSON.stringify(options.untrusted)}`);

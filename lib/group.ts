@@ -660,4 +660,4 @@ export class Group extends H5Object {
 }
 
 // What they throw names the file (lib/naming.ts).
-namesFileInErrors(Group.prototype, (g: Group) => g.ctx.filename);
+namesFileInErrors(Group.prototype, (g: Group) => g.ctx.filename, ['description', 'createGroup', 'createDataset', 'commitDatatype', 'createVirtualDataset', 'createDatasetsPerRank', 'requireGroup', 'requireDataset', 'get', 'deref', 'has', 'getLink', 'keys', 'items', 'values', 'visit', 'visitItems', 'delete', 'createSoftLink', 'createHardLink', 'createExternalLink', 'move', 'copy', 'close']);
