@@ -88,6 +88,18 @@ Plist LinkCreatePlist(Napi::Env env, const std::string& path, const std::string&
   return lcpl;
 }
 
+// Makes a link at `path` with `make(lcpl)` (an H5Lcreate_* or H5Lmove call), the link creation property
+// list creating missing groups on the way; a failure names `what`, the group and the file.
+template <typename Make>
+Napi::Value MakeLink(const Napi::CallbackInfo& info, hid_t loc, const std::string& path, const std::string& what,
+                     Make make) {
+  Napi::Env env = info.Env();
+  ErrorSubject subject(env, loc);
+  Plist lcpl = LinkCreatePlist(env, path, what);
+  CheckH5(env, make(lcpl.get()), what);
+  return env.Undefined();
+}
+
 struct Collected {
   std::vector<std::string> names;
   std::vector<std::string> kinds;
@@ -227,43 +239,30 @@ Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc) {
 }
 
 Napi::Value CreateSoftLink(const Napi::CallbackInfo& info, hid_t loc) {
-  ErrorSubject subject(info.Env(), loc);
-  Napi::Env env = info.Env();
   std::string path = info[0].ToString(), target = info[1].ToString();
-  std::string what = "create soft link " + Quote(path) + " to " + Quote(target);
-  Plist lcpl = LinkCreatePlist(env, path, what);
-  CheckH5(env, H5Lcreate_soft(target.c_str(), loc, path.c_str(), lcpl.get(), H5P_DEFAULT), what);
-  return env.Undefined();
+  return MakeLink(info, loc, path, "create soft link " + Quote(path) + " to " + Quote(target),
+                  [&](hid_t lcpl) { return H5Lcreate_soft(target.c_str(), loc, path.c_str(), lcpl, H5P_DEFAULT); });
 }
 
 Napi::Value CreateHardLink(const Napi::CallbackInfo& info, hid_t loc) {
-  ErrorSubject subject(info.Env(), loc);
-  Napi::Env env = info.Env();
   std::string path = info[0].ToString(), target = info[1].ToString();
-  std::string what = "create hard link " + Quote(path) + " to " + Quote(target);
-  Plist lcpl = LinkCreatePlist(env, path, what);
-  CheckH5(env, H5Lcreate_hard(loc, target.c_str(), loc, path.c_str(), lcpl.get(), H5P_DEFAULT), what);
-  return env.Undefined();
+  return MakeLink(info, loc, path, "create hard link " + Quote(path) + " to " + Quote(target), [&](hid_t lcpl) {
+    return H5Lcreate_hard(loc, target.c_str(), loc, path.c_str(), lcpl, H5P_DEFAULT);
+  });
 }
 
 Napi::Value CreateExternalLink(const Napi::CallbackInfo& info, hid_t loc) {
-  ErrorSubject subject(info.Env(), loc);
-  Napi::Env env = info.Env();
   std::string path = info[0].ToString(), file = info[1].ToString(), object = info[2].ToString();
   std::string what = "create external link " + Quote(path) + " to " + Quote(object) + " in " + Quote(file);
-  Plist lcpl = LinkCreatePlist(env, path, what);
-  CheckH5(env, H5Lcreate_external(file.c_str(), object.c_str(), loc, path.c_str(), lcpl.get(), H5P_DEFAULT), what);
-  return env.Undefined();
+  return MakeLink(info, loc, path, what, [&](hid_t lcpl) {
+    return H5Lcreate_external(file.c_str(), object.c_str(), loc, path.c_str(), lcpl, H5P_DEFAULT);
+  });
 }
 
 Napi::Value LinkMove(const Napi::CallbackInfo& info, hid_t loc) {
-  ErrorSubject subject(info.Env(), loc);
-  Napi::Env env = info.Env();
   std::string from = info[0].ToString(), to = info[1].ToString();
-  std::string what = "move " + Quote(from) + " to " + Quote(to);
-  Plist lcpl = LinkCreatePlist(env, to, what);
-  CheckH5(env, H5Lmove(loc, from.c_str(), loc, to.c_str(), lcpl.get(), H5P_DEFAULT), what);
-  return env.Undefined();
+  return MakeLink(info, loc, to, "move " + Quote(from) + " to " + Quote(to),
+                  [&](hid_t lcpl) { return H5Lmove(loc, from.c_str(), loc, to.c_str(), lcpl, H5P_DEFAULT); });
 }
 
 Napi::Value ObjectCopy(const Napi::CallbackInfo& info, hid_t loc) {

@@ -43,6 +43,7 @@ import {
   RegionTarget,
 } from './references';
 import { checkName, checkOptions, checkShape, describeValue } from './validate';
+import { namesFileInErrors } from './naming';
 
 /**
  * An attribute with a type and no value: HDF5's null dataspace, as h5py's `h5py.Empty(dtype)`. `set` one to
@@ -429,6 +430,11 @@ export class Attributes {
     return new Attributes(owner);
   }
 
+  /** @internal The owner's file, which lib/naming.ts names in errors. */
+  get _filename(): string {
+    return this.#owner.ctx.filename;
+  }
+
   private where(call: string, name?: string): string {
     return `${this.#owner.description}.attrs.${call}${name === undefined ? '' : `('${name}')`}`;
   }
@@ -620,3 +626,6 @@ export class Attributes {
     );
   }
 }
+
+// What they throw names the file (lib/naming.ts).
+namesFileInErrors(Attributes.prototype, (a: Attributes) => a._filename, ['set', 'get', 'read', 'info', 'has', 'keys', 'delete']);

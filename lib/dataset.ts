@@ -60,6 +60,7 @@ import {
 import { ResolvedSelection, resolveSelection, Selection, splitSelection, TransferPiece } from './selection';
 import { checkOptions, checkShape, describeValue, parallelFilteredError, parallelVlenError } from './validate';
 import { describeMapping, parallelVirtualError, VirtualMapping } from './virtual';
+import { namesFileInErrors } from './naming';
 
 export type { ReadResult, WriteData, StoredType, ElementsOf, ValueOf } from './dtype';
 
@@ -1031,3 +1032,6 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     this.ctx.closeObject(this, () => this._checkOpen());
   }
 }
+
+// What they throw names the file (lib/naming.ts).
+namesFileInErrors(Dataset.prototype, (d: Dataset) => d.ctx.filename, ['description', 'shape', 'ndim', 'size', 'nbytes', 'lastTransfer', 'read', 'readInto', 'write', 'collective', 'resize', 'virtualSources', 'writeChunk', 'writeChunks', 'readChunk', 'numChunks', 'chunkInfo', 'chunkInfoAt', 'storedChunks', 'close']);

@@ -5,6 +5,7 @@ import type { FileContext } from './context';
 import { type DTypeSpec, resolvedOfInfo, specOf, type StoredType, storedTypeOf } from './dtype';
 import type { NativeDatatype } from './native';
 import { H5Object } from './object';
+import { namesFileInErrors } from './naming';
 
 export class Datatype extends H5Object {
   /**
@@ -48,3 +49,6 @@ export class Datatype extends H5Object {
     this.#native.close();
   }
 }
+
+// What they throw names the file (lib/naming.ts).
+namesFileInErrors(Datatype.prototype, (t: Datatype) => t.ctx.filename, ['description', 'close']);

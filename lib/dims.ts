@@ -8,6 +8,7 @@ import type { DTypeSpec } from './dtype';
 import { H5Error } from './errors';
 import { fileIdentity, named } from './references';
 import { describeValue } from './validate';
+import { namesFileInErrors } from './naming';
 
 declare module './dataset' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the class's own type parameter, as declared there
@@ -221,3 +222,7 @@ Object.defineProperties(Dataset.prototype, {
     writable: true,
   },
 });
+
+// What they throw names the file (lib/naming.ts).
+namesFileInErrors(Dimension.prototype, (d: Dimension) => d.dataset.ctx.filename, ['label', 'attachScale', 'detachScale', 'isAttached', 'keys', 'scales', 'items', 'get']);
+namesFileInErrors(Dataset.prototype, (d: Dataset) => d.ctx.filename, ['isScale', 'makeScale']);

@@ -11,6 +11,7 @@ import { H5Object } from './object';
 import { trackOpen, untrack } from './runtime';
 import { CheckReport, checkUntrustedOptions, runIsolated, UntrustedLimits, untrustedLimits, UntrustedOptions } from './untrusted';
 import { checkOptions } from './validate';
+import { namesFileInErrors } from './naming';
 
 export type { FileMode } from './context';
 const MODES: readonly FileMode[] = ['r', 'r+', 'w', 'w-', 'x', 'a'];
@@ -233,6 +234,9 @@ export class File extends Group implements Disposable {
 }
 
 /** Untrusted mode's limits from File.open's options, or undefined without `untrusted: true`. */
+// What they throw names the file (lib/naming.ts).
+namesFileInErrors(File.prototype, (f: File) => f.ctx.filename, ['untrusted', 'description', 'filename', 'mode', 'comm', 'checkCollective', 'collectiveMetadata', 'parallel', 'driver', 'sizeBytes', 'mpiHints', 'flush', 'close']);
+
 function untrustedOf(options: FileOptions, mode: FileMode, where: string): UntrustedLimits | undefined {
   if (options.untrusted !== undefined && typeof options.untrusted !== 'boolean') throw new TypeError(`${where}: untrusted must be a boolean, got ${JSON.stringify(options.untrusted)}`);
   if (!options.untrusted) {

@@ -12,6 +12,7 @@ import { fileIdentity, packReferences, parallelReferenceError, parallelReference
 import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate, emptyWrite, writesVlen } from './spec';
 import { checkName, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
 import { createVirtualDataset, VirtualDatasetOptions, VirtualLayout } from './virtual';
+import { namesFileInErrors } from './naming';
 
 /** `/a/b` -> `/a`; `/a` -> `/`. */
 function parentOf(full: string): string {
@@ -657,3 +658,6 @@ export class Group extends H5Object {
     throw new H5Error(`${where}: '${full}' already exists in '${this.ctx.filename}'${dangling ? ` (${danglingText(link)}; delete it first)` : ''}`, 'EXISTS');
   }
 }
+
+// What they throw names the file (lib/naming.ts).
+namesFileInErrors(Group.prototype, (g: Group) => g.ctx.filename, ['description', 'createGroup', 'createDataset', 'commitDatatype', 'createVirtualDataset', 'createDatasetsPerRank', 'requireGroup', 'requireDataset', 'get', 'deref', 'has', 'getLink', 'keys', 'items', 'values', 'visit', 'visitItems', 'delete', 'createSoftLink', 'createHardLink', 'createExternalLink', 'move', 'copy', 'close']);

@@ -639,9 +639,9 @@ describe('options and values that do not fit are refused before anything changes
     expect(() => f.attrs.get('x', { string: 'bytes' } as never)).toThrow(new TypeError(`${where}.get('x'): unknown option 'string'; accepted: strings`));
     expect(() => f.attrs.read('x', { strings: 'raw' } as never)).toThrow(new TypeError(`${where}.read('x'): strings must be 'text' or 'bytes', got "raw"`));
     const d = f.createDataset('d', { shape: [1], dtype: 'string', data: ['a'] });
-    expect(() => d.read(undefined, { strings: 'latin1' } as never)).toThrow(new TypeError(`Dataset '/d'.read: strings must be 'text' or 'bytes', got "latin1"`));
-    expect(() => d.read(undefined, { strngs: 'bytes' } as never)).toThrow(new TypeError(`Dataset '/d'.read: unknown option 'strngs'; accepted: collective, strings, fields, records`));
-    expect(() => d.write(['b'], undefined, { strings: 'bytes' } as never)).toThrow(new TypeError(`Dataset '/d'.write: unknown option 'strings'; accepted: collective, fields`));
+    expect(() => d.read(undefined, { strings: 'latin1' } as never)).toThrow(new TypeError(`Dataset '/d'.read: strings must be 'text' or 'bytes', got "latin1" (in file '${f.filename}')`));
+    expect(() => d.read(undefined, { strngs: 'bytes' } as never)).toThrow(new TypeError(`Dataset '/d'.read: unknown option 'strngs'; accepted: collective, strings, fields, records (in file '${f.filename}')`));
+    expect(() => d.write(['b'], undefined, { strings: 'bytes' } as never)).toThrow(new TypeError(`Dataset '/d'.write: unknown option 'strings'; accepted: collective, fields (in file '${f.filename}')`));
     expect(f.attrs.get('x')).toBe('v');
   });
 

@@ -228,7 +228,7 @@ data:
     expect(() => r.commitDatatype('v', 'int8')).toThrow(H5Error);
     const again = r.get('t') as Datatype;
     again.close();
-    expect(thrown(() => again.attrs.get('x'))).toEqual({ code: 'CLOSED', message: "Datatype '/t' is closed" });
+    expect(thrown(() => again.attrs.get('x'))).toEqual({ code: 'CLOSED', message: `Datatype '/t' is closed (in file '${file}')` });
     expect(r.get('t')).not.toBe(again);
   });
 });

@@ -385,8 +385,8 @@ describe('failures are named and change nothing', () => {
     const refs = f.createDataset('refs', { shape: [2], dtype: 'reference', data: ['/x', null] });
     const regions = f.createDataset('regions', { shape: [1], dtype: 'regionReference' });
     const where = "Dataset '/refs'.write";
-    expect(() => refs.write(['/x', '/nope'])).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: `${where}: a reference to '/nope': there is no object at that path` }) as Error);
-    expect(() => refs.write(['/x'])).toThrow(new RangeError(`${where}: 1 references for a selection of 2 elements`));
+    expect(() => refs.write(['/x', '/nope'])).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: `${where}: a reference to '/nope': there is no object at that path (in file '${f.filename}')` }) as Error);
+    expect(() => refs.write(['/x'])).toThrow(new RangeError(`${where}: 1 references for a selection of 2 elements (in file '${f.filename}')`));
     expect(() => refs.write([1, 2] as never)).toThrow(`${where}: element 0: an object reference is written from a path, a Group or Dataset, a Reference or null, got number 1`);
     expect(() => regions.write([{ dataset: '/g' }])).toThrow("a region reference to '/g': a region reference points into a dataset, and this is not one");
     expect(() => regions.write([{ dataset: x, selection: { start: [3], count: [2] } }])).toThrow(RangeError);
@@ -418,7 +418,7 @@ describe('failures are named and change nothing', () => {
     expect(Array.from(d.read())).toEqual([8, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 7]);
     expect(Array.from(d.read(new Points([[1, 2], [2, 3], [1, 2]])))).toEqual([9, 7, 9]);
     expect(d.read(new Points([]))).toHaveLength(0);
-    expect(() => d.read(new Points([[3, 0]]))).toThrow(new RangeError("Dataset '/d'.read: point 0 ([3, 0]) is outside the dataset's shape [3, 4]"));
+    expect(() => d.read(new Points([[3, 0]]))).toThrow(new RangeError(`Dataset '/d'.read: point 0 ([3, 0]) is outside the dataset's shape [3, 4] (in file '${f.filename}')`));
     expect(() => d.read(new Points([[1]]))).toThrow('the points have 1 coordinates each, the dataset 2 dimensions');
     expect(() => new Points([[1, 2], [1]])).toThrow(RangeError);
     expect(() => new Points([[-1, 0]])).toThrow(RangeError);

@@ -516,27 +516,27 @@ describe('errors name the object and the problem, and leave what was there', () 
     const at = "Dataset '/c'.write";
     expect(() => c.write({ a: [1, 2], e: [1, 2] } as never)).toThrow(`${at}: the data has no field 'ok'; give every field (a, e, ok), or write some with { fields: [...] }`);
     expect(() => c.write({ a: [1, 2], e: [1, 2], ok: [1, 0], extra: [1, 2] } as never)).toThrow(`${at}: the data has a field 'extra' the type does not have (the fields: a, e, ok)`);
-    expect(() => c.write({ a: [1, 2], e: [1, 3], ok: [1, 0] })).toThrow(new RangeError(`${at}, field 'e': element 1 is 3, not the value of a member of the enum (X = 1, Y = 2)`));
-    expect(() => c.write({ a: [1, 2], e: ['X', 'Z'], ok: [1, 0] })).toThrow(new RangeError(`${at}, field 'e': element 1 is 'Z', not a member of the enum (X, Y)`));
-    expect(() => c.write({ a: [1, 200], e: [1, 2], ok: [1, 0] })).toThrow(new RangeError(`${at}, field 'a': element 1 (200) is out of the range of int8 (-128 to 127)`));
+    expect(() => c.write({ a: [1, 2], e: [1, 3], ok: [1, 0] })).toThrow(new RangeError(`${at}, field 'e': element 1 is 3, not the value of a member of the enum (X = 1, Y = 2) (in file '${f.filename}')`));
+    expect(() => c.write({ a: [1, 2], e: ['X', 'Z'], ok: [1, 0] })).toThrow(new RangeError(`${at}, field 'e': element 1 is 'Z', not a member of the enum (X, Y) (in file '${f.filename}')`));
+    expect(() => c.write({ a: [1, 200], e: [1, 2], ok: [1, 0] })).toThrow(new RangeError(`${at}, field 'a': element 1 (200) is out of the range of int8 (-128 to 127) (in file '${f.filename}')`));
     expect(() => c.write({ a: [1, 2], e: [1, 2], ok: [1, 2] })).toThrow(`${at}, field 'ok': element 1 is number 2; a bool takes true and false (or 0 and 1)`);
-    expect(() => c.write({ a: [1], e: [1], ok: [true] })).toThrow(new RangeError(`${at}, field 'a': 1 values for 2 elements`));
+    expect(() => c.write({ a: [1], e: [1], ok: [true] })).toThrow(new RangeError(`${at}, field 'a': 1 values for 2 elements (in file '${f.filename}')`));
     expect(() => c.write([{ a: 1, e: 1, ok: true }, { a: 1, e: 1 }] as never)).toThrow(`${at}: record 1 has no field 'ok' (the fields: a, e, ok)`);
     expect(() => c.write({ a: [1, 2] }, undefined, { fields: ['a', 'q'] } as never)).toThrow(`${at}: fields[1] is string q, not a field of the compound (a, e, ok)`);
     expect(() => c.read(undefined, { fields: [] })).toThrow(`Dataset '/c'.read: fields must be a non-empty array of field names (a, e, ok), got an array`);
     expect(c.read(undefined, { records: true })).toEqual([{ a: 1, e: 1, ok: true }, { a: 2, e: 2, ok: false }]);
 
     const z = f.createDataset('z', { shape: [2], dtype: 'complex128' });
-    expect(() => z.write(new Float64Array(3))).toThrow(new RangeError(`Dataset '/z'.write: 3 floats for 2 complex numbers (interleaved re, im: 4 floats)`));
+    expect(() => z.write(new Float64Array(3))).toThrow(new RangeError(`Dataset '/z'.write: 3 floats for 2 complex numbers (interleaved re, im: 4 floats) (in file '${f.filename}')`));
     expect(() => z.write(new Int32Array(4) as never)).toThrow(`Dataset '/z'.write: complex numbers come as a Float32Array or Float64Array of interleaved parts (re, im, re, im...), not a Int32Array`);
     expect(() => z.readInto(new Int32Array(4))).toThrow(`Dataset '/z'.readInto: the target must be a Float32Array or Float64Array (re, im interleaved) for complex128, not a Int32Array`);
-    expect(() => z.readInto(new Float64Array(2))).toThrow(new RangeError(`Dataset '/z'.readInto: the target holds 2 numbers; the selection's 2 elements are 4 (2 numbers each)`));
+    expect(() => z.readInto(new Float64Array(2))).toThrow(new RangeError(`Dataset '/z'.readInto: the target holds 2 numbers; the selection's 2 elements are 4 (2 numbers each) (in file '${f.filename}')`));
     expect(() => z.read(undefined, { records: true })).toThrow(`Dataset '/z'.read: records are a compound's elements; this dataset's dtype is complex128`);
     expect(() => c.readInto(new Int8Array(2))).toThrow(`Dataset '/c'.readInto: a dataset of compound { "a": int8, "e": enum int8 { X = 1, Y = 2 }, "ok": bool } reads into new arrays: use read()`);
     const o = f.createDataset('o', { shape: [2], dtype: { opaque: 2 } });
     expect(() => o.write([new Uint8Array(2), new Uint8Array(3)])).toThrow(`Dataset '/o'.write: element 1 is a Uint8Array; each opaque element is a Uint8Array of 2 bytes`);
     const v = f.createDataset('v', { shape: [2], dtype: { vlen: 'uint8' } });
-    expect(() => v.write([[1], [256]])).toThrow(new RangeError(`Dataset '/v'.write: element 1: element 0 (256) is out of the range of uint8 (0 to 255)`));
+    expect(() => v.write([[1], [256]])).toThrow(new RangeError(`Dataset '/v'.write: element 1: element 0 (256) is out of the range of uint8 (0 to 255) (in file '${f.filename}')`));
     // Nothing was written by any of them.
     expect(c.read(undefined, { records: true })).toEqual([{ a: 1, e: 1, ok: true }, { a: 2, e: 2, ok: false }]);
     expect(v.read()).toEqual([new Uint8Array(0), new Uint8Array(0)]);

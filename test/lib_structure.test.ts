@@ -73,6 +73,46 @@ describe('published types', () => {
     }
   });
 
+  test('every public member of the file objects, and nothing else, names the file in what it throws', () => {
+    // lib/naming.ts wraps the members each class lists; a member missing from a list would throw errors that
+    // do not name the file, a private one listed would cost a wrapper on every internal call.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const lib = require('../lib') as Record<string, { prototype: object }>;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { wrapped } = require('../lib/naming') as { wrapped: Map<object, readonly string[]> };
+    const publicMembers = (file: string, cls: string): string[] => {
+      const src = fs.readFileSync(path.join(dir, `${file}.d.ts`), 'utf8');
+      const start = src.search(new RegExp(`class ${cls}\\b`));
+      expect(start).toBeGreaterThan(-1);
+      let depth = 0;
+      let end = src.indexOf('{', start);
+      const open = end;
+      for (; end < src.length; end++) {
+        if (src[end] === '{') depth++;
+        else if (src[end] === '}' && --depth === 0) break;
+      }
+      const names = new Set<string>();
+      for (const line of src.slice(open + 1, end).split('\n')) {
+        // Methods and accessors (on the prototype); fields (`readonly x: T`) are set once and cannot throw.
+        const m = /^ {4}(private |protected )?(static )?(get |set )?([A-Za-z_$][\w$]*)[(<]/.exec(line);
+        if (m && !m[1] && !m[2] && m[4] !== 'constructor' && !m[4].startsWith('_')) names.add(m[4]);
+      }
+      return [...names].sort();
+    };
+    const classes: [string, string, string[]][] = [
+      ['dataset', 'Dataset', ['isScale', 'makeScale']],
+      ['group', 'Group', []],
+      ['file', 'File', []],
+      ['attrs', 'Attributes', []],
+      ['datatype', 'Datatype', []],
+      ['dims', 'Dimension', []],
+    ];
+    for (const [file, cls, elsewhere] of classes) {
+      const listed = [...(wrapped.get(lib[cls].prototype) ?? [])].filter((n) => !elsewhere.includes(n)).sort();
+      expect({ cls, listed }).toEqual({ cls, listed: publicMembers(file, cls) });
+    }
+  });
+
   test('objects cannot be made with new, only opened', () => {
     const probe = path.join(dir, 'probe.ts');
     fs.writeFileSync(probe, `import { Dataset, Group, Attributes, Comm } from './index';\nnew Dataset();\nnew Group();\nnew Attributes();\nnew Comm();\n`);

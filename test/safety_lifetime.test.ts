@@ -22,7 +22,7 @@ describe.each(RANK_COUNTS)('use after close on %i rank(s)', (n) => {
 
   test('a closed dataset throws naming itself; closing it again does nothing', () => {
     for (const label of ['readClosedDataset', 'writeClosedDataset', 'attrsOfClosedDataset']) {
-      for (const r of byLabel(results, label)) expect(r).toMatchObject({ threw: true, name: 'H5Error', message: "Dataset '/rows' is closed" });
+      for (const r of byLabel(results, label)) expect(r).toMatchObject({ threw: true, name: 'H5Error', message: `Dataset '/rows' is closed (in file '${file}')` });
     }
     for (const r of byLabel(results, 'closeDatasetTwice')) expect(r).toMatchObject({ threw: false });
     for (const r of byLabel(results, 'datasetClosedFlag')) expect(r).toMatchObject({ threw: false, value: true });

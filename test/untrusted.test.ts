@@ -9,6 +9,7 @@ import { Dataset, File, Group, H5Error, UntrustedFileError, versions } from '../
 // an error of its own (docs/untrusted-files.md): what each version does is expected, both never a crash.
 const HDF5_110 = versions.hdf5.startsWith('1.10.');
 import { mpirunOk, reportsLabelled, tmpdir } from './helpers/mpirun';
+import { thrown } from './helpers/thrown';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fuzz scripts are plain JS, shared with npm run fuzz
 const { mutant } = require('./fuzz/mutate') as { mutant: (id: string) => { bytes: Buffer; what: string } };
@@ -23,15 +24,6 @@ const writeMutant = (id: string): string => {
   return file;
 };
 const plainOf = (v: unknown): unknown => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : Array.isArray(v) ? v.map(plainOf) : v);
-/** The error `fn` throws (fails the test when it throws none). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('File.check', () => {
   test('walks a sound file: objects through hard links, attributes read, soft links seen', () => {
