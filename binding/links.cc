@@ -50,8 +50,9 @@ std::string SoftTarget(Napi::Env env, hid_t loc, const std::string& path, const 
 }
 
 // Whether opening `path` would go through an external link (open another file): walks the path one link at a
-// time, following soft links by their text, without traversing any external link itself.
-bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
+// time, following soft links by their text, without traversing any external link itself. `at` gets the
+// path of the first external link on the way (untrusted mode checks the file it leads to first).
+bool CrossesExternal(hid_t loc, const std::string& path, int depth, std::string* at = nullptr) {
   if (depth > kMaxSoftLinks) return false;
   std::vector<std::string> parts = Components(path);
   std::string prefix;
@@ -63,7 +64,10 @@ bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
       H5Eclear2(H5E_DEFAULT);
       return false;
     }
-    if (li.type == H5L_TYPE_EXTERNAL) return true;
+    if (li.type == H5L_TYPE_EXTERNAL) {
+      if (at) *at = prefix;
+      return true;
+    }
     if (li.type == H5L_TYPE_SOFT) {
       std::string buf(li.u.val_size, '\0');
       if (H5Lget_val(loc, prefix.c_str(), &buf[0], buf.size(), H5P_DEFAULT) < 0) {
@@ -73,7 +77,7 @@ bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
       std::string target(buf.c_str());
       std::string rest = target[0] == '/' ? target : parent + "/" + target;
       for (size_t j = i + 1; j < parts.size(); j++) rest += "/" + parts[j];
-      return CrossesExternal(loc, rest, depth + 1);
+      return CrossesExternal(loc, rest, depth + 1, at);
     }
   }
   return false;
@@ -185,6 +189,13 @@ Napi::Value LinkExists(const Napi::CallbackInfo& info, hid_t loc) {
 Napi::Value PathCrossesExternal(const Napi::CallbackInfo& info, hid_t loc) {
   ErrorSubject subject(info.Env(), loc);
   return Napi::Boolean::New(info.Env(), CrossesExternal(loc, info[0].ToString(), 0));
+}
+
+Napi::Value ExternalOnPath(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
+  std::string at;
+  if (!CrossesExternal(loc, info[0].ToString(), 0, &at)) return info.Env().Null();
+  return Napi::String::New(info.Env(), at);
 }
 
 Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc) {
