@@ -180,15 +180,25 @@ describe('damaged files without untrusted mode: crash sites of the binding, fixe
 });
 
 describe('untrusted mode in a job', () => {
-  test.each([2, 3])('%i ranks: rank 0 checks, every rank gets the same verdict and stays in step', async (n) => {
+  test.each([2, 3])('%i ranks: rank 0 checks (the file, and the file an external link leads to), every rank gets the same verdict and stays in step', async (n) => {
     const bad = writeMutant('vlen:3');
-    const results = await mpirunOk(n, 'untrusted_par.js', [seed('vlen'), bad], { timeoutMs: 90_000 });
+    const linking = path.join(dir, `linking${n}.h5`);
+    {
+      using f = File.open(linking, 'w');
+      f.createDataset('x', { shape: [2], dtype: 'int32', data: [6, 7] });
+      f.createExternalLink('evil', path.basename(bad), '/');
+    }
+    const results = await mpirunOk(n, 'untrusted_par.js', [seed('vlen'), bad, linking], { timeoutMs: 90_000 });
     for (const r of reportsLabelled(results, 'good')) {
       expect(r).toMatchObject({ parallel: true, untrusted: true, strings: ['alpha', 'β', '', 'a longer string than the others', 'end'], seqs: [[1, 2, 3], [], [0.5], [9, 8, 7, 6, 5]] });
     }
     const bads = reportsLabelled<{ ok: boolean; name: string; code: string; path: string; message: string }>(results, 'bad');
     expect(bads).toHaveLength(n);
     for (const r of bads) expect(r).toMatchObject({ ok: false, name: 'UntrustedFileError', code: 'TIMEOUT', path: '/@label', message: bads[0].message });
+    const links = reportsLabelled<{ ok: boolean; message: string }>(results, 'link');
+    expect(links).toHaveLength(n);
+    for (const r of links) expect(r).toMatchObject({ ok: false, name: 'UntrustedFileError', code: 'TIMEOUT', path: '/@label', message: links[0].message, x: [6, 7] });
+    expect(links[0].message).toContain(`the external link '/evil' in '${linking}' (to 'vlen_3.h5')`);
     for (const r of reportsLabelled(results, 'after')) expect(r).toMatchObject({ sum: n });
   });
 });
@@ -243,6 +253,18 @@ describe('external links in untrusted mode', () => {
     // items() opens each member: the hostile one stops it the same way; the rest of the file reads.
     expect(thrown(() => f.items())).toMatchObject({ code: 'TIMEOUT' });
     expect(f.keys()).toEqual(['evil', 'evilAttr', 'x']);
+    expect(ints(f.get('x'))).toEqual([1, 2]);
+  });
+
+  test('a target whose attributes crash libhdf5 1.10 (an HDF5 error from 1.12): the get throws, this process reads on', () => {
+    const d = place();
+    // vlen:45 damages the global heap that the root's attribute 'labels' points into.
+    fs.copyFileSync(writeMutant('vlen:45'), path.join(d, 'crashes.h5'));
+    const a = make(path.join(d, 'a.h5'), [1, 2], [['bad', 'crashes.h5', '/strings']]);
+    using f = File.open(a, 'r', { untrusted: true });
+    const e = thrown(() => f.get('bad')) as UntrustedFileError;
+    expect(e).toMatchObject({ name: 'UntrustedFileError', path: '/@labels', ...(HDF5_110 ? { code: 'CRASHED', failure: 'crash', signal: 'SIGSEGV' } : { failure: 'error' }) });
+    expect(e.message).toContain(`the external link '/bad' in '${a}' (to 'crashes.h5')`);
     expect(ints(f.get('x'))).toEqual([1, 2]);
   });
 
