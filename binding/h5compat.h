@@ -85,7 +85,9 @@ using LinkVisitor = H5L_iterate_t;
 using ObjectKey = haddr_t;
 inline ObjectKey KeyOf(const ObjectInfo& info) { return info.addr; }
 inline bool SameObject(hid_t, const ObjectKey& a, const ObjectKey& b) { return a == b; }
-inline std::string KeyBytes(const ObjectKey& key) { return std::string(reinterpret_cast<const char*>(&key), sizeof key); }
+inline std::string KeyBytes(const ObjectKey& key) {
+  return std::string(reinterpret_cast<const char*>(&key), sizeof key);
+}
 
 inline herr_t ObjectInfoByName(hid_t loc, const char* path, ObjectInfo* info) {
   return H5Oget_info_by_name2(loc, path, info, H5O_INFO_BASIC, H5P_DEFAULT);

@@ -1,7 +1,7 @@
 // Files: serial (sec2) in a one-rank run, MPI-IO on a communicator in a parallel job.
 import { checkingDefault, runCollective } from './collective';
 import { FileContext, FileMode } from './context';
-import { H5Error, UntrustedFileError } from './errors';
+import { H5Error } from './errors';
 import { collectiveMetadataReadsSafe } from './hdf5compat';
 import { checkFreeToTruncate, createForJob, FileHold, fileLockedError, holdForJob, holdSerial, lockHolder, lockingUnsupportedAdvice, whyLockFailed } from './filelock';
 import { Group } from './group';
