@@ -316,6 +316,8 @@ struct Visit {
   std::string start;
   std::set<std::string> seen;
   Collected out;
+  // A name relative to the start as a path from the root, for messages.
+  std::string Absolute(const std::string& name) const { return start == "/" ? "/" + name : start + "/" + name; }
 };
 
 void VisitGroup(Visit& v, hid_t group, const std::string& prefix) {
@@ -323,18 +325,19 @@ void VisitGroup(Visit& v, hid_t group, const std::string& prefix) {
   std::vector<LinkSeen> links;
   hsize_t idx = 0;
   CheckH5(v.env, h5compat::IterateLinks(group, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, CollectLink, &links),
-          prefix.empty() ? where : where + ": list " + Quote(prefix.substr(0, prefix.size() - 1)));
+          prefix.empty() ? where : where + ": list " + Quote(v.Absolute(prefix.substr(0, prefix.size() - 1))));
   std::sort(links.begin(), links.end(), [](const LinkSeen& a, const LinkSeen& b) { return a.name < b.name; });
   for (const LinkSeen& link : links) {
     if (!link.hard) continue;
     std::string name = prefix + link.name;
     h5compat::ObjectInfo oi;
-    CheckH5(v.env, h5compat::ObjectInfoByName(group, link.name.c_str(), &oi), where + ": " + Quote(name));
+    CheckH5(v.env, h5compat::ObjectInfoByName(group, link.name.c_str(), &oi), where + ": " + Quote(v.Absolute(name)));
     if (!v.seen.insert(h5compat::KeyBytes(h5compat::KeyOf(oi))).second) continue;
     v.out.names.push_back(name);
     v.out.kinds.emplace_back(KindName(oi.type));
     if (oi.type != H5O_TYPE_GROUP) continue;
-    Handle<H5Gclose> sub(CheckH5(v.env, H5Gopen2(group, link.name.c_str(), H5P_DEFAULT), where + ": " + Quote(name)));
+    Handle<H5Gclose> sub(
+        CheckH5(v.env, H5Gopen2(group, link.name.c_str(), H5P_DEFAULT), where + ": " + Quote(v.Absolute(name))));
     VisitGroup(v, sub.get(), name + "/");
   }
 }

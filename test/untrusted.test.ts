@@ -161,6 +161,20 @@ describe('damaged files without untrusted mode: crash sites of the binding, fixe
     expect(e.message).toMatch(/list group of '\/many' in file '[^']*' failed: incorrect metadata checksum/);
   });
 
+  test('visit and visitItems over that group: an H5Error naming it, not the crash of a walk by name (h5py crashes)', () => {
+    // H5Ovisit by name (h5py's visit, and h5mpi's before) builds the same table over /many and crashed on
+    // dense:1 and 23 other mutants of the fuzz run (docs/untrusted-files.md).
+    using f = File.open(writeMutant('dense:1'), 'r');
+    for (const call of [() => f.visit(() => undefined), () => f.visitItems(() => undefined)]) {
+      const e = thrown(call);
+      expect(e).toMatchObject({ name: 'H5Error', code: 'IO' });
+      expect(e.message).toMatch(/visit the objects under '\/': list '\/many' in file '[^']*' failed: incorrect metadata checksum/);
+    }
+    // The file stays usable.
+    expect(f.keys()).toEqual(['many']);
+    expect(f.get('many')).toBeInstanceOf(Group);
+  });
+
   test('a sequence whose claimed length cannot be allocated: an H5Error naming the dataset, not std::bad_alloc', () => {
     using f = File.open(writeMutant('py_vlen:72'), 'r');
     const e = thrown(() => (f.get('vint') as Dataset).read());
