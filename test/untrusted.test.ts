@@ -277,7 +277,8 @@ describe('external links in untrusted mode', () => {
     const a = make(path.join(d, 'a.h5'), [1, 2], [['bad', 'crashes.h5', '/strings']]);
     using f = File.open(a, 'r', { untrusted: true });
     const e = thrown(() => f.get('bad')) as UntrustedFileError;
-    expect(e).toMatchObject({ name: 'UntrustedFileError', path: '/@labels', ...(HDF5_110 ? { code: 'CRASHED', failure: 'crash', signal: 'SIGSEGV' } : { failure: 'error' }) });
+    // HDF5 1.14 reports the damage already at the attribute before, 'label', whose read 1.10 gets through.
+    expect(e).toMatchObject({ name: 'UntrustedFileError', ...(HDF5_110 ? { code: 'CRASHED', failure: 'crash', signal: 'SIGSEGV', path: '/@labels' } : { failure: 'error', path: '/@label' }) });
     expect(e.message).toContain(`the external link '/bad' in '${a}' (to 'crashes.h5')`);
     expect(ints(f.get('x'))).toEqual([1, 2]);
   });
