@@ -100,6 +100,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         InstanceMethod<&NativeFile::NamesM>("names"),
         InstanceMethod<&NativeFile::LinkExistsM>("linkExists"),
         InstanceMethod<&NativeFile::CrossesExternalM>("crossesExternal"),
+        InstanceMethod<&NativeFile::ExternalOnM>("externalOn"),
         InstanceMethod<&NativeFile::LinkInfoM>("linkInfo"),
         InstanceMethod<&NativeFile::CreateSoftLinkM>("createSoftLink"),
         InstanceMethod<&NativeFile::CreateHardLinkM>("createHardLink"),
@@ -300,6 +301,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   Napi::Value NamesM(const Napi::CallbackInfo& info) { return LinkNames(info, Loc(info.Env())); }
   Napi::Value LinkExistsM(const Napi::CallbackInfo& info) { return LinkExists(info, Loc(info.Env())); }
   Napi::Value CrossesExternalM(const Napi::CallbackInfo& info) { return PathCrossesExternal(info, Loc(info.Env())); }
+  Napi::Value ExternalOnM(const Napi::CallbackInfo& info) { return ExternalOnPath(info, Loc(info.Env())); }
   Napi::Value LinkInfoM(const Napi::CallbackInfo& info) { return LinkInfo(info, Loc(info.Env())); }
   Napi::Value CreateSoftLinkM(const Napi::CallbackInfo& info) { return CreateSoftLink(info, Loc(info.Env())); }
   Napi::Value CreateHardLinkM(const Napi::CallbackInfo& info) { return CreateHardLink(info, Loc(info.Env())); }

@@ -12,6 +12,7 @@
 #include <hdf5.h>
 
 #include <cstring>
+#include <string>
 
 namespace h5mpi {
 namespace h5compat {
@@ -31,6 +32,11 @@ inline bool SameObject(hid_t loc, const ObjectKey& a, const ObjectKey& b) {
   int cmp = 1;
   if (H5Otoken_cmp(loc, &a, &b, &cmp) < 0) return false;
   return cmp == 0;
+}
+// A key's bytes, to keep keys in an ordered set: the native file format's token is the object's address,
+// zero-padded, so equal bytes are the same object (SameObject asks the VOL, one pair at a time).
+inline std::string KeyBytes(const ObjectKey& key) {
+  return std::string(reinterpret_cast<const char*>(key.__data), sizeof key.__data);
 }
 
 // The basic information (type, token) of the object at `path`: no header or attribute counts, which cost.
@@ -79,6 +85,9 @@ using LinkVisitor = H5L_iterate_t;
 using ObjectKey = haddr_t;
 inline ObjectKey KeyOf(const ObjectInfo& info) { return info.addr; }
 inline bool SameObject(hid_t, const ObjectKey& a, const ObjectKey& b) { return a == b; }
+inline std::string KeyBytes(const ObjectKey& key) {
+  return std::string(reinterpret_cast<const char*>(&key), sizeof key);
+}
 
 inline herr_t ObjectInfoByName(hid_t loc, const char* path, ObjectInfo* info) {
   return H5Oget_info_by_name2(loc, path, info, H5O_INFO_BASIC, H5P_DEFAULT);

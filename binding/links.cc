@@ -2,6 +2,7 @@
 // copying objects (within and across files), visiting every object under a group, and listing names in
 // creation order where the group or object tracks it. Paths are absolute, from the file's root.
 #include <algorithm>
+#include <set>
 
 #include "errors.h"
 #include "h5compat.h"
@@ -49,8 +50,9 @@ std::string SoftTarget(Napi::Env env, hid_t loc, const std::string& path, const 
 }
 
 // Whether opening `path` would go through an external link (open another file): walks the path one link at a
-// time, following soft links by their text, without traversing any external link itself.
-bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
+// time, following soft links by their text, without traversing any external link itself. `at` gets the
+// path of the first external link on the way (untrusted mode checks the file it leads to first).
+bool CrossesExternal(hid_t loc, const std::string& path, int depth, std::string* at = nullptr) {
   if (depth > kMaxSoftLinks) return false;
   std::vector<std::string> parts = Components(path);
   std::string prefix;
@@ -62,7 +64,10 @@ bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
       H5Eclear2(H5E_DEFAULT);
       return false;
     }
-    if (li.type == H5L_TYPE_EXTERNAL) return true;
+    if (li.type == H5L_TYPE_EXTERNAL) {
+      if (at) *at = prefix;
+      return true;
+    }
     if (li.type == H5L_TYPE_SOFT) {
       std::string buf(li.u.val_size, '\0');
       if (H5Lget_val(loc, prefix.c_str(), &buf[0], buf.size(), H5P_DEFAULT) < 0) {
@@ -72,7 +77,7 @@ bool CrossesExternal(hid_t loc, const std::string& path, int depth) {
       std::string target(buf.c_str());
       std::string rest = target[0] == '/' ? target : parent + "/" + target;
       for (size_t j = i + 1; j < parts.size(); j++) rest += "/" + parts[j];
-      return CrossesExternal(loc, rest, depth + 1);
+      return CrossesExternal(loc, rest, depth + 1, at);
     }
   }
   return false;
@@ -112,14 +117,6 @@ const char* KindName(H5O_type_t type) {
     case H5O_TYPE_NAMED_DATATYPE: return "datatype";
     default: return "unknown";
   }
-}
-
-herr_t CollectObject(hid_t, const char* name, const h5compat::ObjectInfo* info, void* data) {
-  if (name[0] == '.' && name[1] == '\0') return 0;  // the group the walk starts from
-  auto* c = static_cast<Collected*>(data);
-  c->names.emplace_back(name);
-  c->kinds.emplace_back(KindName(info->type));
-  return 0;
 }
 
 // The creation property list of the object at `loc`. For a file, the root group's: HDF5 keeps the root's
@@ -206,6 +203,13 @@ Napi::Value PathCrossesExternal(const Napi::CallbackInfo& info, hid_t loc) {
   return Napi::Boolean::New(info.Env(), CrossesExternal(loc, info[0].ToString(), 0));
 }
 
+Napi::Value ExternalOnPath(const Napi::CallbackInfo& info, hid_t loc) {
+  ErrorSubject subject(info.Env(), loc);
+  std::string at;
+  if (!CrossesExternal(loc, info[0].ToString(), 0, &at)) return info.Env().Null();
+  return Napi::String::New(info.Env(), at);
+}
+
 Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc) {
   ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
@@ -288,16 +292,73 @@ Napi::Value ObjectCopy(const Napi::CallbackInfo& info, hid_t loc) {
   return env.Undefined();
 }
 
+namespace {
+
+struct LinkSeen {
+  std::string name;
+  bool hard;
+};
+
+herr_t CollectLink(hid_t, const char* name, const h5compat::LinkInfo* li, void* data) {
+  static_cast<std::vector<LinkSeen>*>(data)->push_back({name, li->type == H5L_TYPE_HARD});
+  return 0;
+}
+
+// H5Ovisit's walk (as h5py's visit asks for it: by name, increasing) made from native-order listings:
+// HDF5's name order over a group in dense storage builds the table that HDF5 1.10 frees half-filled on a
+// damaged heap (docs/untrusted-files.md, site 1), so each group's links are listed in native order and
+// sorted here (strcmp's order, as HDF5's name index). The result is H5Ovisit's: depth first, each object
+// once under the first name that reaches it, hard links only. Every object is remembered (H5Ovisit
+// remembers those with more than one link): a damaged file whose link counts lie cannot make a cycle.
+struct Visit {
+  Napi::Env env;
+  std::string start;
+  std::set<std::string> seen;
+  Collected out;
+  // A name relative to the start as a path from the root, for messages.
+  std::string Absolute(const std::string& name) const { return start == "/" ? "/" + name : start + "/" + name; }
+};
+
+void VisitGroup(Visit& v, hid_t group, const std::string& prefix) {
+  std::string where = "visit the objects under " + Quote(v.start);
+  std::vector<LinkSeen> links;
+  hsize_t idx = 0;
+  CheckH5(v.env, h5compat::IterateLinks(group, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, CollectLink, &links),
+          prefix.empty() ? where : where + ": list " + Quote(v.Absolute(prefix.substr(0, prefix.size() - 1))));
+  std::sort(links.begin(), links.end(), [](const LinkSeen& a, const LinkSeen& b) { return a.name < b.name; });
+  for (const LinkSeen& link : links) {
+    if (!link.hard) continue;
+    std::string name = prefix + link.name;
+    h5compat::ObjectInfo oi;
+    CheckH5(v.env, h5compat::ObjectInfoByName(group, link.name.c_str(), &oi), where + ": " + Quote(v.Absolute(name)));
+    if (!v.seen.insert(h5compat::KeyBytes(h5compat::KeyOf(oi))).second) continue;
+    v.out.names.push_back(name);
+    v.out.kinds.emplace_back(KindName(oi.type));
+    if (oi.type != H5O_TYPE_GROUP) continue;
+    Handle<H5Gclose> sub(
+        CheckH5(v.env, H5Gopen2(group, link.name.c_str(), H5P_DEFAULT), where + ": " + Quote(v.Absolute(name))));
+    VisitGroup(v, sub.get(), name + "/");
+  }
+}
+
+}  // namespace
+
 Napi::Value ObjectVisit(const Napi::CallbackInfo& info, hid_t loc) {
   ErrorSubject subject(info.Env(), loc);
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
-  Collected c;
-  CheckH5(env, h5compat::VisitObjectsByName(loc, path.c_str(), H5_INDEX_NAME, H5_ITER_INC, CollectObject, &c),
-          "visit the objects under " + Quote(path));
+  Visit v{env, path, {}, {}};
+  std::string where = "visit the objects under " + Quote(path);
+  h5compat::ObjectInfo oi;
+  CheckH5(env, h5compat::ObjectInfoByName(loc, path.c_str(), &oi), where);
+  v.seen.insert(h5compat::KeyBytes(h5compat::KeyOf(oi)));
+  if (oi.type == H5O_TYPE_GROUP) {
+    Handle<H5Gclose> group(CheckH5(env, H5Gopen2(loc, path.c_str(), H5P_DEFAULT), where));
+    VisitGroup(v, group.get(), "");
+  }
   Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, FromStrings(env, c.names));
-  out.Set(1u, FromStrings(env, c.kinds));
+  out.Set(0u, FromStrings(env, v.out.names));
+  out.Set(1u, FromStrings(env, v.out.kinds));
   return out;
 }
 

@@ -135,13 +135,15 @@ Napi::Value LinkDelete(const Napi::CallbackInfo& info, hid_t loc);
 // names() -> the names of the links in a group: in creation order where the group tracks it, else name order.
 Napi::Value LinkNames(const Napi::CallbackInfo& info, hid_t loc);
 // Link and tree calls (links.cc), with absolute paths: linkExists(path) -> boolean (a link is there, even a
-// dangling one); crossesExternal(path) -> whether opening it goes through an external link; linkInfo(path)
+// dangling one); crossesExternal(path) -> whether opening it goes through an external link; externalOn(path)
+// -> the path of the first external link opening it goes through, or null; linkInfo(path)
 // -> null | { type: 'hard' | 'soft' | 'external' | 'user', target?, file? }; createSoftLink(path, target),
 // createHardLink(path, existingPath), createExternalLink(path, file, objectPath); move(from, to);
 // copy(sourceFile: NativeFile, from, to, { shallow, expandSoft, expandExternal, expandRefs, withoutAttrs });
 // visit(path) -> [names relative to path, kinds], every object once, in name order.
 Napi::Value LinkExists(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value PathCrossesExternal(const Napi::CallbackInfo& info, hid_t loc);
+Napi::Value ExternalOnPath(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value LinkInfo(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value CreateSoftLink(const Napi::CallbackInfo& info, hid_t loc);
 Napi::Value CreateHardLink(const Napi::CallbackInfo& info, hid_t loc);

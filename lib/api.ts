@@ -7,7 +7,7 @@ export { CartComm } from './comm';
 export type { Shift, SplitType } from './topology';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
-export type { UntrustedOptions, CheckReport } from './untrusted';
+export type { UntrustedOptions, CheckReport, ExternalLinkPolicy, ExternalLinkReport } from './untrusted';
 export { Group } from './group';
 export type { TreeObject } from './group';
 export type { PerRankDatasets } from './perrank';

@@ -66,6 +66,8 @@ export class FileContext {
   hold: FileHold | undefined;
   /** Untrusted mode's limits (lib/untrusted.ts); undefined for a file opened without it. */
   untrusted: UntrustedLimits | undefined;
+  /** Untrusted mode: the real paths of files that passed the check (this one, those its external links lead to). */
+  readonly checkedFiles = new Set<string>();
   private isClosed = false;
   private readonly objects = new Map<string, Registered>();
   /** The failure that left the file unusable, if one did (see `noteFailure`). */

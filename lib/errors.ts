@@ -32,6 +32,7 @@ export interface H5StackFrame {
  * - `CRASHED`: untrusted mode: libhdf5 crashed on the file, in the child process that checked it (UntrustedFileError)
  * - `TIMEOUT`: untrusted mode: libhdf5 hung on the file past the time limit (UntrustedFileError)
  * - `TOO_LARGE`: untrusted mode: the file claims a size over the `maxBytes` limit (UntrustedFileError)
+ * - `EXTERNAL_LINK`: untrusted mode: an external link leads where `externalLinks` does not allow (UntrustedFileError)
  */
 export type H5ErrorCode =
   | 'NOT_HDF5'
@@ -51,7 +52,8 @@ export type H5ErrorCode =
   | 'FAILED'
   | 'CRASHED'
   | 'TIMEOUT'
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  | 'EXTERNAL_LINK';
 
 /** An HDF5 call failed, or an HDF5 object was misused (closed, missing). `h5stack` holds HDF5's own account. */
 export class H5Error extends Error {
@@ -121,12 +123,13 @@ export class FileLockedError extends H5Error {
 /**
  * Untrusted mode (`File.open(path, 'r', { untrusted: true })`, `File.check`) found the file unsafe: libhdf5
  * crashed or hung on it in the child process that checked it, an HDF5 error stopped the check, or the file
- * claims a size over `maxBytes`. `code` is CRASHED, TIMEOUT, TOO_LARGE, or the HDF5 error's code.
+ * claims a size over `maxBytes`, or an external link leads where `externalLinks` does not allow. `code` is
+ * CRASHED, TIMEOUT, TOO_LARGE, EXTERNAL_LINK, or the HDF5 error's code.
  */
 export class UntrustedFileError extends H5Error {
   override name = 'UntrustedFileError';
-  /** What happened: libhdf5 crashed, hung, reported an error, or a claimed size was over the limit. */
-  readonly failure: 'crash' | 'hang' | 'error' | 'too-large';
+  /** What happened: libhdf5 crashed, hung, reported an error, a claimed size was over the limit, or an external link was refused. */
+  readonly failure: 'crash' | 'hang' | 'error' | 'too-large' | 'external';
   /** The object (or `object@attribute`) the check was at when it failed, when known. */
   readonly path: string | undefined;
   /** The signal the child process died of, for a crash: 'SIGSEGV', 'SIGABRT'... */

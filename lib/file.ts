@@ -1,7 +1,7 @@
 // Files: serial (sec2) in a one-rank run, MPI-IO on a communicator in a parallel job.
 import { checkingDefault, runCollective } from './collective';
 import { FileContext, FileMode, refuseWritesAfterRomioFailure } from './context';
-import { H5Error, UntrustedFileError } from './errors';
+import { H5Error } from './errors';
 import { collectiveMetadataReadsSafe } from './hdf5compat';
 import { checkFreeToTruncate, createForJob, FileHold, fileLockedError, holdForJob, holdSerial, lockHolder, lockingUnsupportedAdvice, whyLockFailed } from './filelock';
 import { Group } from './group';
@@ -9,7 +9,7 @@ import { Comm, MPI } from './mpi';
 import { FileAccess, native, NativeFile } from './native';
 import { H5Object } from './object';
 import { trackOpen, untrack } from './runtime';
-import { CheckReport, checkUntrustedOptions, runIsolated, UntrustedLimits, untrustedLimits, UntrustedOptions } from './untrusted';
+import { CheckReport, checkedKey, checkUntrustedOptions, ExternalLinkPolicy, runIsolated, sharedCheck, UntrustedLimits, untrustedLimits, UntrustedOptions } from './untrusted';
 import { checkOptions } from './validate';
 import { namesFileInErrors } from './naming';
 
@@ -47,8 +47,13 @@ export interface FileOptions {
   maxBytes?: number;
   /** Untrusted mode: milliseconds the check, and each isolated read, may take (default 30000). */
   checkTimeout?: number;
+  /**
+   * Untrusted mode: where the file's external links may lead (default `'sameDirectory'`; also `'anywhere'`,
+   * `'refuse'`). A file an external link leads to is checked in a child process before HDF5 opens it here.
+   */
+  externalLinks?: ExternalLinkPolicy;
 }
-const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective', 'trackOrder', 'untrusted', 'maxBytes', 'checkTimeout'] as const;
+const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective', 'trackOrder', 'untrusted', 'maxBytes', 'checkTimeout', 'externalLinks'] as const;
 
 // Every object knows its file: `dataset.file`. Declared here rather than in lib/object.ts so that the
 // object module needs no import of this one (File is made of objects, not the other way round).
@@ -104,7 +109,7 @@ export class File extends Group implements Disposable {
         ...(check ? [] : ['checkCollective: false']),
         ...(info ? [`info ${JSON.stringify(info)}`] : []),
         ...(trackOrder ? ['trackOrder: true'] : []),
-        ...(untrusted ? [`untrusted: true, maxBytes: ${untrusted.maxBytes}, checkTimeout: ${untrusted.checkTimeout}`] : []),
+        ...(untrusted ? [`untrusted: true, maxBytes: ${untrusted.maxBytes}, checkTimeout: ${untrusted.checkTimeout}, externalLinks: '${untrusted.externalLinks}'`] : []),
       ];
       return `File.open('${filename}', '${mode}'${settings.map((x) => `, ${x}`).join('')})`;
     };
@@ -112,6 +117,8 @@ export class File extends Group implements Disposable {
       const ctx = new FileContext(filename, mode, nativeFile, comm, parallel && check, parallel && collectiveMetadata);
       ctx.hold = hold;
       ctx.untrusted = untrusted;
+      // The file passed its check: an external link back to it (a cycle) needs no other.
+      if (untrusted) ctx.checkedFiles.add(checkedKey(filename));
       return new File(ctx);
     };
     if (!comm) {
@@ -134,8 +141,8 @@ export class File extends Group implements Disposable {
    * filters, every attribute read) under a time limit. Returns what it walked, or throws an
    * UntrustedFileError: libhdf5 crashed (code CRASHED, with the signal) or hung (TIMEOUT) on it, or an HDF5
    * error stopped the walk (that error's code); `path` says where. Attributes that claim more than
-   * `maxBytes` are not read. Local to this process, not collective. `File.open(path, 'r', { untrusted: true })`
-   * runs it.
+   * `maxBytes` are not read. External links are reported (`external`: link, file, object), not followed.
+   * Local to this process, not collective. `File.open(path, 'r', { untrusted: true })` runs it.
    */
   static check(filename: string, options?: UntrustedOptions): CheckReport {
     const where = `File.check('${filename}')`;
@@ -240,7 +247,7 @@ namesFileInErrors(File.prototype, (f: File) => f.ctx.filename, ['untrusted', 'de
 function untrustedOf(options: FileOptions, mode: FileMode, where: string): UntrustedLimits | undefined {
   if (options.untrusted !== undefined && typeof options.untrusted !== 'boolean') throw new TypeError(`${where}: untrusted must be a boolean, got ${JSON.stringify(options.untrusted)}`);
   if (!options.untrusted) {
-    const stray = (['maxBytes', 'checkTimeout'] as const).find((k) => options[k] !== undefined);
+    const stray = (['maxBytes', 'checkTimeout', 'externalLinks'] as const).find((k) => options[k] !== undefined);
     if (stray) throw new TypeError(`${where}: ${stray} is an option of untrusted mode; add untrusted: true`);
     return undefined;
   }
@@ -254,24 +261,9 @@ function untrustedOf(options: FileOptions, mode: FileMode, where: string): Untru
  * open, which says so as usual.
  */
 function checkBeforeOpen(filename: string, limits: UntrustedLimits, where: string, comm?: Comm): void {
-  const verdict = (): UntrustedFileError | undefined => {
-    if (native.pathKind(filename) !== 'file') return undefined;
-    try {
-      runIsolated(filename, { kind: 'file' }, limits, where);
-      return undefined;
-    } catch (e) {
-      if (e instanceof UntrustedFileError) return e;
-      return new UntrustedFileError(e instanceof Error ? e.message : String(e), e instanceof H5Error ? e.code : 'FAILED', 'error');
-    }
-  };
-  if (!comm) {
-    const e = verdict();
-    if (e) throw e;
-    return;
-  }
-  const mine = comm.rank === 0 ? verdict() : undefined;
-  const shared = comm.bcast(mine ? { message: mine.message, code: mine.code, failure: mine.failure, path: mine.path, signal: mine.signal } : null, 0);
-  if (shared) throw new UntrustedFileError(shared.message, shared.code, shared.failure, shared.path, shared.signal);
+  sharedCheck(comm, () => {
+    if (native.pathKind(filename) === 'file') runIsolated(filename, { kind: 'file' }, limits, where);
+  });
 }
 
 function hints(info: Record<string, string | number>, where: string): Record<string, string> {

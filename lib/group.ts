@@ -11,6 +11,7 @@ import { createDatasetsPerRank, PerRankDatasets } from './perrank';
 import { fileIdentity, packReferences, parallelReferenceError, parallelReferenceWrites, Reference, referenceList, RegionReference } from './references';
 import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate, emptyWrite, writesVlen } from './spec';
 import { checkName, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
+import { checkExternal, sharedCheck } from './untrusted';
 import { createVirtualDataset, VirtualDatasetOptions, VirtualLayout } from './virtual';
 import { namesFileInErrors } from './naming';
 
@@ -255,7 +256,7 @@ export class Group extends H5Object {
       full = resolvePath(this.name, path, where);
       this._checkOpen();
       return `get('${full}')`;
-    }, () => this.ctx.native.crossesExternal(full), () => openAt(this.ctx, full, where));
+    }, () => [full], () => openAt(this.ctx, full, where));
   }
 
   /**
@@ -297,7 +298,7 @@ export class Group extends H5Object {
       full = resolvePath(this.name, path, where);
       this._checkOpen();
       return `has('${full}')`;
-    }, () => this.ctx.native.crossesExternal(parentOf(full)), () => this.ctx.native.linkExists(full));
+    }, () => [parentOf(full)], () => this.ctx.native.linkExists(full));
   }
 
   /** The link at `path` itself, not followed (h5py's `get(path, getlink=True)`): hard, soft (with its target) or external (with its file and target). */
@@ -309,7 +310,7 @@ export class Group extends H5Object {
       full = resolvePath(this.name, path, where);
       this._checkOpen();
       return `getLink('${full}')`;
-    }, () => ctx.native.crossesExternal(parentOf(full)), () => {
+    }, () => [parentOf(full)], () => {
       if (full === '/') return { type: 'hard' };
       const info = ctx.native.linkInfo(full);
       if (!info) throw new H5Error(`${where}: nothing at '${full}' in '${ctx.filename}'`, 'NOT_FOUND');
@@ -369,7 +370,7 @@ export class Group extends H5Object {
       const object = this.treeRead(where, () => {
         this._checkOpen();
         return `visitItems('${this.name}', '${name}')`;
-      }, () => this.ctx.native.crossesExternal(full), () => openAt(this.ctx, full, where));
+      }, () => [full], () => openAt(this.ctx, full, where));
       const r = callback(name, object);
       if (r !== undefined) return r;
     }
@@ -559,17 +560,36 @@ export class Group extends H5Object {
   /**
    * A read of the tree: a metadata read (collective when the file reads metadata collectively). In a
    * parallel file that reads metadata independently, it is collective too when it goes through an external
-   * link (`crosses`, asked after `prepare`): the other file is opened with MPI-IO on the file's communicator,
-   * which every rank must do together.
+   * link (on one of `paths`, asked after `prepare`): the other file is opened with MPI-IO on the file's
+   * communicator, which every rank must do together. In untrusted mode the file such a link leads to is
+   * checked first (rank 0 checks, every rank gets its verdict).
    */
-  private treeRead<T>(where: string, prepare: () => string, crosses: () => boolean, action: () => T): T {
+  private treeRead<T>(where: string, prepare: () => string, paths: () => string[], action: () => T): T {
     const ctx = this.ctx;
+    const guarded = ctx.untrusted === undefined ? action : (): T => {
+      this.checkExternalLinks(paths(), where);
+      return action();
+    };
     if (ctx.parallel && !ctx.collectiveMetadata) {
       prepare();
       ctx.checkOpen();
-      return crosses() ? ctx.collective(where, prepare, action) : action();
+      return paths().some((p) => ctx.native.crossesExternal(p)) ? ctx.collective(where, prepare, guarded) : action();
     }
-    return ctx.metadataRead(where, prepare, action);
+    return ctx.metadataRead(where, prepare, guarded);
+  }
+
+  /** Untrusted mode: before HDF5 follows an external link on one of `paths`, the file it leads to is checked (lib/untrusted.ts checkExternal). */
+  private checkExternalLinks(paths: string[], where: string): void {
+    const ctx = this.ctx;
+    const limits = ctx.untrusted!;
+    for (const p of paths) {
+      const at = ctx.native.externalOn(p);
+      if (at === null) continue;
+      const link = ctx.native.linkInfo(at);
+      if (link?.type !== 'external' || link.file === undefined) continue;
+      const file = link.file;
+      sharedCheck(ctx.comm, () => checkExternal(ctx.filename, at, file, limits, ctx.checkedFiles, where));
+    }
   }
 
   /** Every object under this group: [name relative to it, kind], as the binding's walk gives them. */
@@ -577,7 +597,7 @@ export class Group extends H5Object {
     const [names, kinds] = this.treeRead(where, () => {
       this._checkOpen();
       return `visit('${this.name}')`;
-    }, () => this.ctx.native.crossesExternal(this.name), () => this.ctx.native.visit(this.name));
+    }, () => [this.name], () => this.ctx.native.visit(this.name));
     return names.map((n, i) => [n, kinds[i]]);
   }
 
@@ -591,7 +611,7 @@ export class Group extends H5Object {
     return this.treeRead(where, () => {
       this._checkOpen();
       return `${call}('${this.name}')`;
-    }, () => this.names().some((n) => ctx.native.crossesExternal(under(this.name, n))), () => this.names().map((n) => [n, member(under(this.name, n))]));
+    }, () => this.names().map((n) => under(this.name, n)), () => this.names().map((n) => [n, member(under(this.name, n))]));
   }
 
   /** A collective link operation of this group's file: `prepare` checks and describes it, `action` makes it. */

@@ -285,6 +285,8 @@ export interface NativeFile extends NativeLocation {
   linkExists(path: string): boolean;
   /** Whether opening `path` goes through an external link (opens another file). Follows no external link. */
   crossesExternal(path: string): boolean;
+  /** The path of the first external link that opening `path` goes through, or null. */
+  externalOn(path: string): string | null;
   /** The link at `path`, or null when there is none. */
   linkInfo(path: string): NativeLinkInfo | null;
   createSoftLink(path: string, target: string): void;

@@ -10,7 +10,7 @@ import { serialize } from 'node:v8';
 import { Dataset, File, Group } from './api';
 import type { H5Object } from './object';
 import { H5Error } from './errors';
-import type { ChildVerdict, CheckTask } from './untrusted';
+import type { ChildVerdict, CheckTask, ExternalLinkReport } from './untrusted';
 
 interface Input {
   filename: string;
@@ -30,6 +30,8 @@ class Stop extends Error {
 }
 
 const counts = { objects: 0, attributes: 0, links: 0 };
+const external: ExternalLinkReport[] = [];
+const MAX_EXTERNAL = 100_000;
 let visits = 0;
 const at = (path: string): void => {
   process.stdout.write(`> ${path}\n`); // a pipe: written before the next HDF5 call, even if that one crashes
@@ -89,9 +91,14 @@ function walk(group: Group, path: string, depth: number, maxBytes: number): void
     if (link === undefined) continue;
     if (link.type !== 'hard') {
       // A soft link is resolved (that walks the file's name index again), not walked: it leads to an object
-      // reached through hard links, or nowhere (no error). External links lead to other files (not checked).
+      // reached through hard links, or nowhere (no error). External links lead to other files: reported, not
+      // opened (an untrusted open checks that file when the link is followed).
       counts.links++;
       if (link.type === 'soft') step(child, () => resolveSoft(group, n));
+      if (link.type === 'external') {
+        if (external.length >= MAX_EXTERNAL) throw new Stop({ ok: false, path: child, name: 'UntrustedFileError', code: 'TOO_LARGE', message: `more than ${MAX_EXTERNAL} external links` });
+        external.push({ path: child, file: link.file, target: link.target });
+      }
       continue;
     }
     const obj = step(child, () => group.get(n));
@@ -124,7 +131,7 @@ function run(input: Input): ChildVerdict {
     }
     if (task.out !== undefined) writeFileSync(task.out, serialize(value));
   }
-  return { ok: true, ...counts };
+  return { ok: true, ...counts, external };
 }
 
 let verdict: ChildVerdict;

@@ -448,6 +448,46 @@ describe('visit, visitItems, items, values', () => {
     expect(seen.map(([name]) => f.get(name).description)).toEqual(seen.map(([, d]) => d));
   });
 
+  test("dense groups, creation order, several names and a link back up: visit's order is h5py's exactly", () => {
+    // The binding lists each group in HDF5's native order (a dense group's is its name hashes') and sorts;
+    // H5Ovisit (h5py) walks by name. Dense storage (more than 8 links, trackOrder), names created out of
+    // order, that sort differently per level than as whole paths ('a' < 'a b' < 'a/z'), in case and in
+    // UTF-8 bytes; an object reached first under its later-created name; a group linked to the root.
+    const file2 = fresh('dense');
+    {
+      using f = File.open(file2, 'w', { trackOrder: true });
+      const names = Array.from({ length: 40 }, (_, i) => `m${(i * 17) % 40}`);
+      for (const k of ['zeta', 'a b', 'a', 'B', 'b', 'é', 'e']) f.createGroup(k, { trackOrder: true });
+      const big = f.createGroup('a/many', { trackOrder: true });
+      for (const k of names) big.createDataset(k, { shape: [1], dtype: 'int8' });
+      f.createGroup('a/z');
+      f.createDataset('zeta/first', { shape: [1], dtype: 'int8' });
+      f.createHardLink('B/second', 'zeta/first');  // 'B' < 'zeta': visited as 'B/second'
+      f.createHardLink('e/root', '/');  // the root again: not visited under it
+      f.createHardLink('a/many/m3x', 'a');  // a group within itself: visited once
+    }
+    using f = File.open(file2, 'r');
+    const seen: string[] = [];
+    f.visit((name) => {
+      seen.push(name);
+    });
+    expect(seen.slice(0, 4)).toEqual(['B', 'B/second', 'a', 'a/many']);
+    expect(seen).toContain('a b');
+    expect(seen.indexOf('a/z')).toBeLessThan(seen.indexOf('a b'));
+    expect(seen).not.toContain('zeta/first');
+    expect(seen.filter((n) => n.startsWith('a/many/'))).toHaveLength(40);
+    expect(seen.slice(44)).toEqual(['a/z', 'a b', 'b', 'e', 'zeta', 'é']);
+    const items: string[] = [];
+    (f.get('a') as Group).visitItems((name, obj) => {
+      items.push(`${name} ${obj.description}`);
+    });
+    expect(items[0]).toBe("many Group '/a/many'");
+    expect(items.at(-1)).toBe("z Group '/a/z'");
+    if (hasH5py()) {
+      expect(python(`f = h5py.File(sys.argv[1], 'r'); out = []; f.visit(out.append); inner = []; f['a'].visititems(lambda n, o: inner.append(n + ' ' + o.name)); emit([out, inner])`, [file2])).toEqual([seen, items.map((s) => s.replace(/ (Group|Dataset) '(.*)'$/, ' $2'))]);
+    }
+  });
+
   test('items and values open each member; undefined for a link that leads nowhere (h5py: None)', () => {
     using f = File.open(file, 'r');
     const c = f.get('c') as Group;

@@ -153,6 +153,20 @@ describe('damaged files without untrusted mode: crash sites of the binding, fixe
     expect(e.message).toMatch(/list group of '\/many' in file '[^']*' failed: incorrect metadata checksum/);
   });
 
+  test('visit and visitItems over that group: an H5Error naming it, not the crash of a walk by name (h5py crashes)', () => {
+    // H5Ovisit by name (h5py's visit, and h5mpi's before) builds the same table over /many and crashed on
+    // dense:1 and 23 other mutants of the fuzz run (docs/untrusted-files.md).
+    using f = File.open(writeMutant('dense:1'), 'r');
+    for (const call of [() => f.visit(() => undefined), () => f.visitItems(() => undefined)]) {
+      const e = thrown(call);
+      expect(e).toMatchObject({ name: 'H5Error', code: 'IO' });
+      expect(e.message).toMatch(/visit the objects under '\/': list '\/many' in file '[^']*' failed: incorrect metadata checksum/);
+    }
+    // The file stays usable.
+    expect(f.keys()).toEqual(['many']);
+    expect(f.get('many')).toBeInstanceOf(Group);
+  });
+
   test('a sequence whose claimed length cannot be allocated: an H5Error naming the dataset, not std::bad_alloc', () => {
     using f = File.open(writeMutant('py_vlen:72'), 'r');
     const e = thrown(() => (f.get('vint') as Dataset).read());
@@ -172,15 +186,154 @@ describe('damaged files without untrusted mode: crash sites of the binding, fixe
 });
 
 describe('untrusted mode in a job', () => {
-  test.each([2, 3])('%i ranks: rank 0 checks, every rank gets the same verdict and stays in step', async (n) => {
+  test.each([2, 3])('%i ranks: rank 0 checks (the file, and the file an external link leads to), every rank gets the same verdict and stays in step', async (n) => {
     const bad = writeMutant('vlen:3');
-    const results = await mpirunOk(n, 'untrusted_par.js', [seed('vlen'), bad], { timeoutMs: 90_000 });
+    const linking = path.join(dir, `linking${n}.h5`);
+    {
+      using f = File.open(linking, 'w');
+      f.createDataset('x', { shape: [2], dtype: 'int32', data: [6, 7] });
+      f.createExternalLink('evil', path.basename(bad), '/');
+    }
+    const results = await mpirunOk(n, 'untrusted_par.js', [seed('vlen'), bad, linking], { timeoutMs: 90_000 });
     for (const r of reportsLabelled(results, 'good')) {
       expect(r).toMatchObject({ parallel: true, untrusted: true, strings: ['alpha', 'β', '', 'a longer string than the others', 'end'], seqs: [[1, 2, 3], [], [0.5], [9, 8, 7, 6, 5]] });
     }
     const bads = reportsLabelled<{ ok: boolean; name: string; code: string; path: string; message: string }>(results, 'bad');
     expect(bads).toHaveLength(n);
     for (const r of bads) expect(r).toMatchObject({ ok: false, name: 'UntrustedFileError', code: 'TIMEOUT', path: '/@label', message: bads[0].message });
+    const links = reportsLabelled<{ ok: boolean; message: string }>(results, 'link');
+    expect(links).toHaveLength(n);
+    for (const r of links) expect(r).toMatchObject({ ok: false, name: 'UntrustedFileError', code: 'TIMEOUT', path: '/@label', message: links[0].message, x: [6, 7] });
+    expect(links[0].message).toContain(`the external link '/evil' in '${linking}' (to 'vlen_3.h5')`);
     for (const r of reportsLabelled(results, 'after')) expect(r).toMatchObject({ sum: n });
+  });
+});
+
+describe('external links in untrusted mode', () => {
+  // Each case in its own directory: the default policy keeps links within the untrusted file's directory.
+  let k = 0;
+  const place = (): string => {
+    const d = path.join(dir, `ext${k++}`, 'inner');
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  };
+  /** A file at `file` holding /x = values and the external links given as [linkPath, fileName, objectPath]. */
+  const make = (file: string, values: number[], links: [string, string, string][] = []): string => {
+    using f = File.open(file, 'w');
+    f.createDataset('x', { shape: [values.length], dtype: 'int32', data: values });
+    for (const [p, name, target] of links) f.createExternalLink(p, name, target);
+    return file;
+  };
+  const ints = (d: unknown): number[] => Array.from((d as Dataset<'int32'>).read(), Number);
+
+  test('the check reports external links without following them; a sound target is checked, then read', () => {
+    const d = place();
+    make(path.join(d, 'b.h5'), [4, 5]);
+    const a = make(path.join(d, 'a.h5'), [1], [['toB', 'b.h5', '/'], ['sub/bx', 'b.h5', '/x'], ['gone', 'nothing.h5', '/x']]);
+    const r = File.check(a);
+    expect(r.external).toEqual([
+      { path: '/gone', file: 'nothing.h5', target: '/x' },
+      { path: '/sub/bx', file: 'b.h5', target: '/x' },
+      { path: '/toB', file: 'b.h5', target: '/' },
+    ]);
+    using f = File.open(a, 'r', { untrusted: true });
+    expect(ints(f.get('sub/bx'))).toEqual([4, 5]);
+    expect(ints(f.get('toB/x'))).toEqual([4, 5]);
+    expect(f.has('toB/x')).toBe(true);
+    expect(f.getLink('toB/x')).toEqual({ type: 'hard' });
+    // A link to a file that is not there leads nowhere, as without untrusted mode.
+    expect(f.has('gone')).toBe(true);
+    expect(thrown(() => f.get('gone'))).toMatchObject({ name: 'H5Error', code: 'NOT_FOUND' });
+  });
+
+  test('a target that hangs libhdf5 is checked in a child first: the get throws, naming the link and the file, and this process goes on', () => {
+    const d = place();
+    fs.copyFileSync(writeMutant('vlen:3'), path.join(d, 'hostile.h5'));
+    const a = make(path.join(d, 'a.h5'), [1, 2], [['evil', 'hostile.h5', '/'], ['evilAttr', 'hostile.h5', '/strings']]);
+    using f = File.open(a, 'r', { untrusted: true, checkTimeout: 1500 });
+    for (const p of ['evil', 'evilAttr', 'evil/strings']) {
+      const e = thrown(() => f.get(p)) as UntrustedFileError;
+      expect(e).toMatchObject({ name: 'UntrustedFileError', code: 'TIMEOUT', failure: 'hang', path: '/@label' });
+      expect(e.message).toContain(`the external link '/${p.split('/')[0]}' in '${a}' (to 'hostile.h5'): libhdf5 hung checking its metadata at '/@label' in '${path.join(d, 'hostile.h5')}'`);
+    }
+    // items() opens each member: the hostile one stops it the same way; the rest of the file reads.
+    expect(thrown(() => f.items())).toMatchObject({ code: 'TIMEOUT' });
+    expect(f.keys()).toEqual(['evil', 'evilAttr', 'x']);
+    expect(ints(f.get('x'))).toEqual([1, 2]);
+  });
+
+  test('a target whose attributes crash libhdf5 1.10 (an HDF5 error from 1.12): the get throws, this process reads on', () => {
+    const d = place();
+    // vlen:45 damages the global heap that the root's attribute 'labels' points into.
+    fs.copyFileSync(writeMutant('vlen:45'), path.join(d, 'crashes.h5'));
+    const a = make(path.join(d, 'a.h5'), [1, 2], [['bad', 'crashes.h5', '/strings']]);
+    using f = File.open(a, 'r', { untrusted: true });
+    const e = thrown(() => f.get('bad')) as UntrustedFileError;
+    // HDF5 1.14 reports the damage already at the attribute before, 'label', whose read 1.10 gets through.
+    expect(e).toMatchObject({ name: 'UntrustedFileError', ...(HDF5_110 ? { code: 'CRASHED', failure: 'crash', signal: 'SIGSEGV', path: '/@labels' } : { failure: 'error', path: '/@label' }) });
+    expect(e.message).toContain(`the external link '/bad' in '${a}' (to 'crashes.h5')`);
+    expect(ints(f.get('x'))).toEqual([1, 2]);
+  });
+
+  test('a chain is checked to its end: a hostile file two links away stops the first link', () => {
+    const d = place();
+    fs.copyFileSync(writeMutant('vlen:3'), path.join(d, 'c.h5'));
+    make(path.join(d, 'b.h5'), [7], [['toC', 'c.h5', '/']]);
+    const a = make(path.join(d, 'a.h5'), [1], [['toB', 'b.h5', '/']]);
+    using f = File.open(a, 'r', { untrusted: true, checkTimeout: 1500 });
+    const e = thrown(() => f.get('toB/x')) as UntrustedFileError;
+    expect(e).toMatchObject({ code: 'TIMEOUT', path: '/@label' });
+    expect(e.message).toContain(`the external link '/toC' in '${path.join(d, 'b.h5')}' (to 'c.h5'): libhdf5 hung`);
+    // Without the hostile end, the chain reads through: a -> b -> c.
+    make(path.join(d, 'c.h5'), [9]);
+    using g = File.open(a, 'r', { untrusted: true, checkTimeout: 1500 });
+    expect(ints(g.get('toB/toC/x'))).toEqual([9]);
+  });
+
+  test('a cycle (a -> b -> a) ends at the file already checked', () => {
+    const d = place();
+    make(path.join(d, 'b.h5'), [2], [['back', 'a.h5', '/']]);
+    const a = make(path.join(d, 'a.h5'), [1], [['toB', 'b.h5', '/']]);
+    const started = Date.now();
+    using f = File.open(a, 'r', { untrusted: true });
+    expect(ints(f.get('toB/back/toB/x'))).toEqual([2]);
+    expect(ints(f.get('toB/back/x'))).toEqual([1]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  test("a link out of the file's directory ('..', an absolute path) is refused by default; 'anywhere' checks and follows it; 'refuse' follows none", () => {
+    const d = place();
+    const outside = make(path.join(d, '..', 'outside.h5'), [3]);
+    make(path.join(d, 'near.h5'), [5]);
+    const a = make(path.join(d, 'a.h5'), [1], [['up', '../outside.h5', '/x'], ['abs', path.resolve(outside), '/x'], ['near', 'near.h5', '/x']]);
+    {
+      using f = File.open(a, 'r', { untrusted: true });
+      for (const p of ['up', 'abs']) {
+        const e = thrown(() => f.get(p)) as UntrustedFileError;
+        expect(e).toMatchObject({ name: 'UntrustedFileError', code: 'EXTERNAL_LINK', failure: 'external', path: `/${p}` });
+        expect(e.message).toContain(`leads to '${fs.realpathSync(outside)}', outside the untrusted file's directory '${fs.realpathSync(d)}' (externalLinks: 'sameDirectory'`);
+      }
+      expect(ints(f.get('near'))).toEqual([5]);
+    }
+    {
+      using f = File.open(a, 'r', { untrusted: true, externalLinks: 'anywhere' });
+      expect(ints(f.get('up'))).toEqual([3]);
+      expect(ints(f.get('abs'))).toEqual([3]);
+    }
+    {
+      using f = File.open(a, 'r', { untrusted: true, externalLinks: 'refuse' });
+      const e = thrown(() => f.get('near')) as UntrustedFileError;
+      expect(e).toMatchObject({ code: 'EXTERNAL_LINK', path: '/near' });
+      expect(e.message).toMatch(/the external link '\/near' in '.*a\.h5' \(to 'near.h5'\) is not followed in untrusted mode with externalLinks: 'refuse'/);
+      expect(f.getLink('near')).toEqual({ type: 'external', file: 'near.h5', target: '/x' });
+    }
+    // Without untrusted mode HDF5 follows every one of them, as h5py does.
+    using plain = File.open(a, 'r');
+    expect(ints(plain.get('up'))).toEqual([3]);
+  });
+
+  test('externalLinks is checked', () => {
+    expect(() => File.open(seed('vlen'), 'r', { untrusted: true, externalLinks: 'some' as never })).toThrow(/externalLinks must be one of 'sameDirectory', 'anywhere', 'refuse', got "some"/);
+    expect(() => File.open(seed('vlen'), 'r', { externalLinks: 'refuse' })).toThrow(/externalLinks is an option of untrusted mode; add untrusted: true/);
   });
 });

@@ -13,10 +13,12 @@ const OUTCOMES = ['crash', 'hang', 'type', 'error', 'same'];
 
 /**
  * Runs one walker on `file`; resolves to { outcome, detail, errors, ms }. `baseline` is the seed's own walk
- * (its errors are not counted), `lib` another h5mpi build to walk with, `args` more arguments for walk.js.
+ * (its errors are not counted), `lib` another h5mpi build to walk with, `args` more arguments for walk.js,
+ * `visit` a visit() of the whole tree first (both walkers).
  */
-function walk(tool, file, { baseline, untrusted = false, timeoutS = 10, lib, args = [] } = {}) {
-  const cmd = tool === 'h5py' ? ['/usr/bin/python3', [path.join(__dirname, 'walk.py'), file]] : [process.execPath, [path.join(__dirname, 'walk.js'), file, ...(untrusted ? ['--untrusted'] : []), ...args]];
+function walk(tool, file, { baseline, untrusted = false, timeoutS = 10, lib, args = [], visit = false } = {}) {
+  const both = visit ? ['--visit'] : [];
+  const cmd = tool === 'h5py' ? ['/usr/bin/python3', [path.join(__dirname, 'walk.py'), file, ...both]] : [process.execPath, [path.join(__dirname, 'walk.js'), file, ...both, ...(untrusted ? ['--untrusted'] : []), ...args]];
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, H5MPI_CHECK_COLLECTIVE: '0', ...(lib ? { H5MPI_FUZZ_LIB: lib } : {}) } });

@@ -2,8 +2,9 @@
 // in a child process with a time limit, classified by outcome.js (crash, hang, type, error, same)
 // and the counts printed side by side. Deterministic: the same options give the same mutants.
 //   node test/fuzz/run.js [--count 2000] [--first 0] [--jobs 2] [--timeout 10] [--no-h5py] [--untrusted]
-//                         [--ids a:1,b:2] [--json out.json] [--corpus] [--lib DIR]
+//                         [--ids a:1,b:2] [--json out.json] [--corpus] [--lib DIR] [--visit]
 // --lib DIR walks with another h5mpi checkout's build (its dist/ and build/Release/), e.g. the one before a fix.
+// --visit makes each walk call visit() on the whole tree first (h5py's visit: HDF5's walk by name).
 // --corpus prints the crashing and hanging mutants as test/fuzz/corpus.json wants them.
 'use strict';
 const fs = require('node:fs');
@@ -40,7 +41,7 @@ async function pool(items, fn) {
 
 // In untrusted mode the check's own limit is half the walk's, so that a libhdf5 hang ends as its TIMEOUT.
 const checkArgs = untrusted ? ['--timeout', String(timeoutS * 500)] : [];
-const walk = (tool, file, baseline) => walkWith(tool, file, { baseline, untrusted, timeoutS, lib: opt('--lib'), args: checkArgs });
+const walk = (tool, file, baseline) => walkWith(tool, file, { baseline, untrusted, timeoutS, lib: opt('--lib'), args: checkArgs, visit: args.includes('--visit') });
 
 async function main() {
   const tools = withH5py ? ['h5mpi', 'h5py'] : ['h5mpi'];

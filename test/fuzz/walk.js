@@ -3,7 +3,8 @@
 // object and the walk goes on, so that one clear error does not hide a crash further on. Prints one JSON
 // line: { errors: [{ path, name, code, message }], objects }. Used by run.js (one child per mutant) and by
 // test/fuzz_corpus.test.ts.
-//   node test/fuzz/walk.js FILE [--untrusted] [--timeout MS] [--max-bytes N]
+//   node test/fuzz/walk.js FILE [--untrusted] [--timeout MS] [--max-bytes N] [--visit]
+// --visit first calls visit() on the root (the whole tree, as h5py's visit), then walks.
 // H5MPI_FUZZ_LIB=<dir> walks with another build of h5mpi (its dist/ and build/Release/), to compare two.
 'use strict';
 const path = require('node:path');
@@ -58,6 +59,7 @@ const options = untrusted ? { untrusted: true, ...(opt('--timeout') ? { checkTim
 try {
   const f = File.open(file, 'r', options);
   try {
+    if (args.includes('--visit')) attempt('/:visit', () => f.visit(() => undefined));
     walk(f, '/', 0);
   } finally {
     attempt('close', () => f.close());

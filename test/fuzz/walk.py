@@ -1,5 +1,5 @@
 # h5py's side of the fuzz walk (walk.js is h5mpi's): the same file opened read-only and walked the same way,
-# errors caught per object. Prints one JSON line: {"errors": [...], "objects": n}.
+# errors caught per object (with --visit, f.visit over the whole tree first). Prints one JSON line: {"errors": [...], "objects": n}.
 import sys, json
 import h5py
 
@@ -44,6 +44,8 @@ def walk(group, where, depth):
 try:
     f = h5py.File(sys.argv[1], 'r')
     try:
+        if '--visit' in sys.argv[2:]:
+            attempt('/:visit', lambda: f.visit(lambda n: None))
         walk(f, '/', 0)
     finally:
         attempt('close', f.close)
