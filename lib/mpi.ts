@@ -9,7 +9,7 @@ import { ensureExitHook } from './runtime';
 import { testall, waitall, waitany, waitsome } from './request';
 import { computeDims } from './topology';
 import { startWatchdog } from './watchdog';
-import { firstLine, identifyMPI, launchedByMPI, launcherJob, MPIImplementation, sizeMismatch } from './mpiimpl';
+import { abortGraceMs, firstLine, identifyMPI, launchedByMPI, launcherJob, MPIImplementation, sizeMismatch } from './mpiimpl';
 import { MPIError } from './errors';
 
 export { Comm } from './comm';
@@ -68,6 +68,8 @@ function abortJob(kind: string, err: unknown): void {
       `[h5mpi] rank ${world!.rank}: aborting the job (MPI_Abort) so that the other ranks do not wait forever; ` +
       `set H5MPI_FAIL_FAST=0 or MPI.failFast = false to turn this off\n`,
   );
+  const grace = abortGraceMs(implementation());
+  if (grace > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, grace);
   world!.native.abort(1);
   process.exit(1);
 }

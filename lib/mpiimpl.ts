@@ -150,6 +150,15 @@ export function jobExitStatuses(impl: MPIImplementation, rankStatus: number, ran
 }
 
 /**
+ * How long a rank that aborts the job waits first, in ms, so that its launcher forwards what it just wrote to
+ * stderr: MPICH's hydra kills its proxies when MPI_Abort reaches it, and a proxy killed before it read the
+ * rank's last lines drops them (a 4-rank fail-fast test once got an empty stderr under MPICH).
+ */
+export function abortGraceMs(impl: MPIImplementation): number {
+  return impl.family === 'mpich' ? 250 : 0;
+}
+
+/**
  * What `mpiexec` of implementation `impl` prints on its own stdout when a job ends badly, as a pattern of
  * whole lines (MPICH's hydra: the "BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES" box); undefined
  * for a launcher that prints such notices on stderr (Open MPI).
