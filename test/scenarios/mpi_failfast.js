@@ -16,6 +16,9 @@ const [mode, failing] = [process.argv[2], Number(process.argv[3])];
 const c = MPI.COMM_WORLD;
 if (mode === 'offrun') MPI.failFast = false;
 report({ label: 'started', failFast: MPI.failFast });
+// Every rank has reported before one fails: otherwise the failing rank's abort can end a rank still on its
+// way to its first report (seen under MPICH on a loaded machine), and the test could not tell that from a bug.
+if (mode === 'throw' || mode === 'reject' || mode === 'abort') c.barrier();
 
 if (mode === 'pending' || mode === 'check') {
   const never = c.irecv(MPI.ANY_SOURCE, 4242);
