@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeRun, launcherMPI, mpirun, RunResult, tmpdir } from './helpers/mpirun';
+import { majorVersion } from '../lib/mpiimpl';
 
 interface Step {
   rank: number;
@@ -123,8 +124,10 @@ maybe('faults: writes that fail while a file is open', () => {
   // Open MPI's ROMIO 3.2.1 (OMPI_MCA_io=romio321): after a failed flush or close, a new file written in the
   // same process read back (and h5dump showed) one rank's element lost or at the other's offset in 4 of 6
   // runs; so after a write failure there, parallel files are not opened for writing again in the process.
-  const openMPI = launcherMPI().family === 'openmpi';
-  (openMPI ? test.each : test.skip.each)(['flush', 'close', 'collective-write'])(
+  // Open MPI 4 only: its ROMIO is the 3.2.1 the failure was reproduced with (Open MPI 5 ships 3.4.1 as
+  // `romio341`, not tried; h5mpi's refusal keys on any ROMIO under Open MPI).
+  const romio321 = launcherMPI().family === 'openmpi' && majorVersion(launcherMPI()) === 4;
+  (romio321 ? test.each : test.skip.each)(['flush', 'close', 'collective-write'])(
     "disk full under Open MPI's ROMIO: %s fails on both ranks, and a later parallel File.open for writing is refused",
     async (which) => {
       const { steps } = await run(which, 2, full, { OMPI_MCA_io: 'romio321' });
