@@ -68,12 +68,8 @@ interface Plan {
 
 const INT_MAX = 2 ** 31 - 1;
 
-// The array types by constructor, so that the common case takes one lookup (subclasses: dtypeOfArray).
-const DTYPE_OF = new Map<unknown, NumericDType>(Object.entries(ARRAY_TYPES).map(([d, c]) => [c, d as NumericDType]));
-
 function dtypeOf(a: unknown): NumericDType | undefined {
-  if (!ArrayBuffer.isView(a)) return undefined;
-  return DTYPE_OF.get(a.constructor) ?? dtypeOfArray(a);
+  return ArrayBuffer.isView(a) ? dtypeOfArray(a) : undefined;
 }
 
 function sendArg(comm: CommLike, method: string, a: unknown, name: string): NumericDType {
