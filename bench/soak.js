@@ -21,10 +21,13 @@ const path = require('node:path');
 const RANK = path.join(__dirname, 'soak-rank.js');
 const PY = '/usr/bin/python3';
 
-function mpiEnv() {
-  const env = { ...process.env, OMPI_MCA_rmaps_base_oversubscribe: '1', OMPI_MCA_btl_vader_single_copy_mechanism: 'none' };
-  if (process.getuid && process.getuid() === 0) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
-  return env;
+const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
+
+let launcher;
+/** What the mpiexec on PATH needs here (lib/mpiimpl.ts); `sessionBase` for a job this kills. */
+function mpiEnv(sessionBase) {
+  launcher ??= identifyMPI(spawnSync('mpiexec', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  return { ...process.env, ...launchEnv(launcher, !!process.getuid && process.getuid() === 0, sessionBase) };
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,7 +114,7 @@ async function flushKillRun({ ranks, cols, maxDelayMs, dir, withH5py }) {
   const args = [RANK, 'flush', file, String(cols), work];
   const [cmd, argv] = ranks > 0 ? ['mpiexec', ['-n', String(ranks), process.execPath, ...args]] : [process.execPath, args];
   const started = Date.now();
-  const child = spawn(cmd, argv, { env: mpiEnv(), detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd, argv, { env: mpiEnv(work), detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));

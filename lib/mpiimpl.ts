@@ -113,9 +113,10 @@ export function sizeMismatch(job: LauncherJob | undefined, worldSize: number, im
 /**
  * The environment `mpiexec` of implementation `impl` needs to run a job on a machine like a CI container:
  * more ranks than cores, and as root when `root`. Open MPI refuses both unless told; MPICH's hydra
- * allows both, so it gets nothing (Open MPI's OMPI_* variables are for Open MPI only).
+ * allows both, so it gets nothing (Open MPI's OMPI_* variables are for Open MPI only). `sessionBase`: where
+ * Open MPI 5 keeps the job's session directory, a directory the caller removes after the job.
  */
-export function launchEnv(impl: MPIImplementation, root: boolean): Record<string, string> {
+export function launchEnv(impl: MPIImplementation, root: boolean, sessionBase?: string): Record<string, string> {
   if (impl.family !== 'openmpi') return {};
   const env: Record<string, string> = {
     OMPI_MCA_rmaps_base_oversubscribe: '1',
@@ -131,6 +132,10 @@ export function launchEnv(impl: MPIImplementation, root: boolean): Record<string
     // interfaces" from every rank; the weighted component pairs them by address, as Open MPI 4 did.
     env.OMPI_MCA_reachable = 'weighted';
   }
+  // PRRTE names a job's session directory after the launcher's pid and refuses to start when it exists. A
+  // killed mpiexec leaves its directory behind, and a later mpiexec that gets the same pid (pids wrap at
+  // 32768 on many machines) fails in prte_init with "Exists": a job that may be killed gets a base of its own.
+  if (sessionBase !== undefined && majorVersion(impl) >= 5) env.PRTE_MCA_prte_tmpdir_base = sessionBase;
   if (root) Object.assign(env, { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
   // PRRTE's own launcher, prterun (which runs several programs in one job where Open MPI 5.0.7's mpiexec
   // crashes), asks for its own variables.

@@ -3,9 +3,10 @@
 // stopped at start (test/scenarios/mpi_impl.js); the launch settings each implementation gets.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { identifyMPI, jobExitStatuses, launchEnv, launcherJob, launchedByMPI, launcherNotice, sizeMismatch } from '../lib/mpiimpl';
-import { describeRun, launcherMPI, mpirun, mpirunOk, RANK_COUNTS, reportsLabelled, SCENARIOS } from './helpers/mpirun';
+import { identifyMPI, jobExitStatuses, launchEnv, launcherJob, launchedByMPI, launcherNotice, majorVersion, sizeMismatch } from '../lib/mpiimpl';
+import { describeRun, launcherMPI, mpiEnv, mpirun, mpirunOk, RANK_COUNTS, reportsLabelled, SCENARIOS, tmpdir } from './helpers/mpirun';
 
 type Report = Record<string, unknown>;
 interface InfoReport {
@@ -81,6 +82,8 @@ describe('launch settings by implementation', () => {
     });
     expect(launchEnv(identifyMPI('mpiexec (Open MPI) 5.0.7'), true)).toMatchObject({ PRTE_ALLOW_RUN_AS_ROOT: '1', PRTE_ALLOW_RUN_AS_ROOT_CONFIRM: '1' });
     expect(launchEnv(ompi, true)).not.toHaveProperty('PRTE_ALLOW_RUN_AS_ROOT');
+    expect(launchEnv(identifyMPI('mpiexec (Open MPI) 5.0.7'), false, '/x')).toMatchObject({ PRTE_MCA_prte_tmpdir_base: '/x' });
+    expect(launchEnv(ompi, false, '/x')).not.toHaveProperty('PRTE_MCA_prte_tmpdir_base');
     const mpich = identifyMPI('MPICH Version: 4.0.2');
     expect(jobExitStatuses(ompi, 124, 3)).toEqual([124]);
     expect(jobExitStatuses(mpich, 124, 3)).toEqual([124, 9]);
@@ -104,6 +107,32 @@ describe('launch settings by implementation', () => {
     expect(set).toEqual(expected);
   });
 });
+
+// Open MPI 5's launcher refuses to start when a session directory named after its pid exists, which a killed
+// job leaves behind (CI saw 7 tests fail so once pids had wrapped). Every pid's directory is planted in the
+// launcher's default base: a job given a base of its own starts; one without fails, as the CI's did.
+test('a session directory left by a killed job does not stop the next job (Open MPI 5; others: nothing to do)', async () => {
+  const launcher = launcherMPI();
+  if (launcher.family !== 'openmpi' || majorVersion(launcher) < 5) {
+    expect(mpiEnv({}, '/x')).not.toHaveProperty('PRTE_MCA_prte_tmpdir_base');
+    return;
+  }
+  const pidMax = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+  expect(pidMax).toBeLessThanOrEqual(1 << 22);
+  const stale = tmpdir();
+  const host = os.hostname();
+  for (let pid = 1; pid <= pidMax; pid++) fs.mkdirSync(path.join(stale, `prterun.${host}.${pid}.0`));
+  try {
+    const refused = spawnSync('mpiexec', ['-n', '1', 'true'], { env: mpiEnv({ TMPDIR: stale }), encoding: 'utf8', timeout: 60_000 });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('prte_session_dir failed');
+    const r = await mpirun(2, 'mpi_impl.js', ['info'], { env: { TMPDIR: stale } });
+    if (r.code !== 0) throw new Error(describeRun(r));
+    expect(r.results.map((l) => l[0].size)).toEqual([2, 2]);
+  } finally {
+    fs.rmSync(stale, { recursive: true, force: true });
+  }
+}, 120_000);
 
 describe.each(RANK_COUNTS)('on %i rank(s)', (n) => {
   test('MPI.implementation is the launcher’s MPI; version() is one line of libraryVersion(); MPI errors are one line', async () => {

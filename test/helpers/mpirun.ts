@@ -50,10 +50,10 @@ export function launcherMPI(): MPIImplementation {
  * scenario's Comm collectives are checked too (opt-in for users, as it doubles a small collective's cost):
  * a rank that calls out of step fails the test with a clear error.
  */
-export function mpiEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function mpiEnv(extra: Record<string, string | undefined> = {}, sessionBase?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...launchEnv(launcherMPI(), !!process.getuid && process.getuid() === 0),
+    ...launchEnv(launcherMPI(), !!process.getuid && process.getuid() === 0, sessionBase),
     H5MPI_CHECK_COLLECTIVE: '1',
   };
   for (const [k, v] of Object.entries(extra)) {
@@ -109,7 +109,9 @@ export function mpirun(n: number, script: string, args: string[] = [], opts: Run
     // mpiexec forwards each rank's stdout in chunks that can interleave mid-line with other ranks' output
     // (seen with reports of a few KB), so report.js also appends each rank's reports to a file of its own.
     const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'h5mpi-reports-'));
-    const env = mpiEnv({ H5MPI_REPORT_DIR: reportDir, ...opts.env });
+    // Where a job this kills leaves its session directory (lib/mpiimpl.ts launchEnv), removed with it.
+    const sessionBase = fs.mkdtempSync(path.join(os.tmpdir(), 'h5mpi-session-'));
+    const env = mpiEnv({ H5MPI_REPORT_DIR: reportDir, ...opts.env }, sessionBase);
     const child = spawn(cmd, argv, { env, cwd: opts.cwd ?? ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -137,6 +139,7 @@ export function mpirun(n: number, script: string, args: string[] = [], opts: Run
       const files = fs.readdirSync(reportDir).sort();
       const reports = files.map((f) => fs.readFileSync(path.join(reportDir, f), 'utf8')).join('');
       fs.rmSync(reportDir, { recursive: true, force: true });
+      fs.rmSync(sessionBase, { recursive: true, force: true });
       resolve({ code, signal, timedOut, stdout, stderr, ms: Date.now() - started, results: parse(files.length > 0 ? reports : stdout) });
     });
   });
