@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstring>
 
+#include "agreedio.h"
 #include "dataspace.h"
 #include "errors.h"
 #include "object.h"
@@ -201,6 +202,7 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   ReleaseCachedSpaces(data);
   MarkLibraryClosed();
   H5close();
+  CloseAgreedIO();
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
