@@ -4,10 +4,12 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -37,6 +39,8 @@ struct Registry {
   // request that never ended (see Leaked); once one has, it stays (`leaked`).
   MPI_File probe = MPI_FILE_NULL;
   bool probeTried = false, leaked = false;
+  // By path: the errno of the last failed write or sync the ranks agreed on (see Agree).
+  std::unordered_map<std::string, int> errnos;
 };
 Registry& Shared() {
   static Registry* r = new Registry();  // never destroyed: libhdf5 may write through it at exit
@@ -100,13 +104,33 @@ void OpenProbe(Registry& r) {
 #endif
 }
 
+// The bytes an aggregator of Open MPI's vulcan writes in one cycle: OMPIO's io_ompio_bytes_per_agg, 32 MiB
+// unless set in the environment (a value set in a parameter file is not seen).
+int64_t CycleBytes() {
+  const char* set = std::getenv("OMPI_MCA_io_ompio_bytes_per_agg");
+  int64_t bytes = set ? std::atoll(set) : 0;
+  return bytes > 0 ? bytes : int64_t{32} << 20;
+}
+
+// Whether the file system takes a write to the file at `path`: asked to allocate the file's first byte
+// (kept; the file's size stays), one turned read-only says so even where statvfs does not (ext4's
+// emergency_ro). Anything else (no such call there, the path gone) counts as yes.
+bool TakesWrites(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno != EROFS;
+  int failed = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1) != 0 ? errno : 0;
+  ::close(fd);
+  return failed != EROFS && failed != EIO;
+}
+
 // Whether this collective write might not fit in the file system's free room, alike on every rank. Open
 // MPI 4.1's default collective-write algorithm (OMPIO's fcoll 'vulcan') pipelines its aggregators' writes
 // with the data exchange of the next cycle; an aggregator whose write fails leaves the loop and the others
 // wait for its part of that exchange forever (fcoll_vulcan_file_write_all.c, the goto exit after
 // write_init). When the write might not fit, the ranks write their own data independently instead, which
 // cannot hang; the normal case keeps the collective algorithm. What statvfs cannot see (a quota, another
-// process filling the disk meanwhile) is not foreseen. On error the write is made collectively, as before.
+// process filling the disk meanwhile) is not foreseen but for a read-only state (TakesWrites). On error the
+// write is made collectively, as before.
 bool MightNotFit(const Registered& file, int count, MPI_Datatype type) {
   MPI_Count size = 0;
   if (MPI_Type_size_x(type, &size) != MPI_SUCCESS) return false;
@@ -119,13 +143,47 @@ bool MightNotFit(const Registered& file, int count, MPI_Datatype type) {
   // After a failed write leaked a request (Leaked), the ranks write independently for the rest of the
   // process: the probe cannot tell a second failure from the first.
   if (Shared().leaked) room = 0;
-  int64_t pair[2] = {static_cast<int64_t>(size) * count, room};
+  int64_t bytes = static_cast<int64_t>(size) * count;
+  int ranks = 1;
+  MPI_Comm_size(file.comm, &ranks);
+  // A write large enough for vulcan to loop (more than one cycle's bytes in all: some rank then has at
+  // least its share) asks the file system too, on the ranks with such a share, whether it takes writes:
+  // a failed write inside the loop hangs (above), and ext4 turned read-only after an error still says
+  // writable to statvfs. Smaller writes are left to Leaked afterwards.
+  if (room > 0 && bytes * ranks >= CycleBytes() && !TakesWrites(file.path)) room = 0;
+  int64_t pair[2] = {bytes, room};
   int64_t all[2] = {0, 0};
   MPI_Op op = Shared().sumAndMin;
   if (op == MPI_OP_NULL || MPI_Allreduce(pair, all, 2, MPI_INT64_T, op, file.comm) != MPI_SUCCESS) return false;
   // A margin for the file system's own blocks (indirect blocks, extents) and for rounding to its block size.
   constexpr int64_t kMargin = 4 << 20;
   return all[0] > 0 && all[0] + all[0] / 64 + kMargin > all[1];
+}
+
+// The errno a failed MPI-IO call left, where it is one a write or sync fails with (OMPIO returns
+// MPI_ERR_OTHER or MPI_ERR_IO and keeps it nowhere else; the C library's value survives its return).
+int IoErrno(int saved) {
+  switch (saved) {
+    case ENOSPC:
+    case EDQUOT:
+    case EROFS:
+    case EIO:
+    case EFBIG: return saved;
+    default: return 0;
+  }
+}
+
+// The ranks' agreement on a call's outcome: `failed` here, with `err` (an errno or 0); returns whether it
+// failed anywhere, and keeps an errno one of the failed ranks got for the file, for lib/'s message on
+// every rank (IoErrno in filelock.cc, through AgreedErrno). False also when the agreement itself failed.
+bool Agree(const Registered& file, bool failed, int err) {
+  int mine = failed ? (err > 0 ? err : 1) : 0, any = 0;  // 1: failed, errno unknown
+  if (MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, file.comm) != MPI_SUCCESS) return false;
+  if (any > 1) {
+    std::lock_guard<std::mutex> g(Shared().lock);
+    Shared().errnos[file.path] = any;
+  }
+  return any != 0;
 }
 
 // What libhdf5 calls instead of MPI_File_write_at_all: the write, then the ranks' agreement on its outcome.
@@ -135,10 +193,11 @@ int AgreedWriteAtAll(MPI_File fh, MPI_Offset offset, const void* buf, int count,
                      MPI_Status* status) {
   Registered file = Lookup(fh);
   if (file.comm == MPI_COMM_NULL) return Shared().real(fh, offset, buf, count, type, status);
-  MPI_Comm comm = file.comm;
   bool independent = MightNotFit(file, count, type);
+  errno = 0;
   int rc = independent ? MPI_File_write_at(fh, offset, buf, count, type, status)
                        : Shared().real(fh, offset, buf, count, type, status);
+  int err = rc != MPI_SUCCESS ? IoErrno(errno) : 0;
   int failed = rc != MPI_SUCCESS;
   // A write vulcan failed says MPI_SUCCESS; the request it left behind tells.
   if (!failed && !independent && Leaked()) failed = 1;
@@ -148,9 +207,7 @@ int AgreedWriteAtAll(MPI_File fh, MPI_Offset offset, const void* buf, int count,
       failed = written != size * count;
     }
   }
-  int anyFailed = 0;
-  if (MPI_Allreduce(&failed, &anyFailed, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return rc;
-  if (!anyFailed) return rc;
+  if (!Agree(file, failed, err)) return rc;
   return rc != MPI_SUCCESS ? rc : MPI_ERR_IO;
 }
 
@@ -164,7 +221,9 @@ int SyncByPath(const Registered& file) {
   int fd = ::open(file.path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return MPI_ERR_IO;
   int rc = ::fsync(fd) == 0 ? MPI_SUCCESS : MPI_ERR_IO;
+  int err = errno;
   ::close(fd);
+  errno = err;  // for AgreedSync's message
   return rc;
 }
 
@@ -173,10 +232,10 @@ int AgreedSync(MPI_File fh) {
   if (file.comm == MPI_COMM_NULL) return Shared().realSync(fh);
   int leaked = Leaked(), anyLeaked = 0;
   if (MPI_Allreduce(&leaked, &anyLeaked, 1, MPI_INT, MPI_MAX, file.comm) != MPI_SUCCESS) return MPI_ERR_IO;
+  errno = 0;
   int rc = anyLeaked ? SyncByPath(file) : Shared().realSync(fh);
-  int failed = rc != MPI_SUCCESS, anyFailed = 0;
-  if (MPI_Allreduce(&failed, &anyFailed, 1, MPI_INT, MPI_MAX, file.comm) != MPI_SUCCESS) return rc;
-  if (!anyFailed) return rc;
+  int err = rc != MPI_SUCCESS ? IoErrno(errno) : 0;
+  if (!Agree(file, rc != MPI_SUCCESS, err)) return rc;
   return rc != MPI_SUCCESS ? rc : MPI_ERR_IO;
 }
 
@@ -305,9 +364,17 @@ void UnregisterFile(MPI_File fh) {
     auto it = r.files.find(fh);
     if (it == r.files.end()) return;
     dup = it->second.comm;
+    r.errnos.erase(it->second.path);
     r.files.erase(it);
   }
   MPI_Comm_free(&dup);
+}
+
+int AgreedErrno(const std::string& path) {
+  Registry& r = Shared();
+  std::lock_guard<std::mutex> g(r.lock);
+  auto it = r.errnos.find(path);
+  return it == r.errnos.end() ? 0 : it->second;
 }
 
 void CloseAgreedIO() {

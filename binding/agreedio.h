@@ -25,6 +25,9 @@ bool InstallAgreedWrites();
 // MightNotFit).
 void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path);
 void UnregisterFile(MPI_File fh);
+// The errno some rank's failed collective write or sync of the registered file at `path` got, as the ranks
+// agreed on it (OMPIO's error codes drop it); 0 when none is known.
+int AgreedErrno(const std::string& path);
 // Before MPI_Finalize: closes what this module keeps open in MPI (the probe file of agreedio.cc's Leaked).
 void CloseAgreedIO();
 

@@ -172,6 +172,54 @@ maybe('faults: writes that fail while a file is open', () => {
     }
   }, 90_000);
 
+  // Failures that the free room statvfs reports cannot foresee, under Open MPI's default fcoll (vulcan):
+  // an ext4 turned read-only after an error (which statvfs still reports writable) under a write large
+  // enough for vulcan to loop, and storage that runs out under the file system (thin provisioning).
+  describe('failures statvfs cannot foresee, default fcoll', () => {
+    const work = tmpdir('h5mpi-unforeseen-');
+    const back = path.join(work, 'back');
+    const mnt = path.join(work, 'mnt');
+    fs.mkdirSync(back);
+    fs.mkdirSync(mnt);
+    afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    /** ext4 on a loop device whose sparse `imageMiB` image lives in `back` (a tmpfs of `backMiB`), mounted at `mnt` for `fn`. */
+    async function withExt4<T>(imageMiB: number, backMiB: number, fn: (device: string) => Promise<T>): Promise<T> {
+      sh('mount', ['-t', 'tmpfs', '-o', `size=${backMiB}m`, 'tmpfs', back]);
+      try {
+        const image = path.join(back, 'ext4.img');
+        fs.writeFileSync(image, '');
+        fs.truncateSync(image, imageMiB * 1024 * 1024);
+        sh('mkfs.ext4', ['-q', '-F', image]);
+        sh('mount', ['-o', 'loop,errors=remount-ro', image, mnt]);
+        try {
+          return await fn(path.basename(sh('findmnt', ['-n', '-o', 'SOURCE', mnt]).trim()));
+        } finally {
+          sh('umount', [mnt]);
+        }
+      } finally {
+        sh('umount', [back]);
+      }
+    }
+
+    test.each([2, 4])('read-only under a write vulcan makes in several cycles, at %i ranks', async (n) => {
+      await withExt4(256, 64, async (device) => {
+        const { steps } = await run('read-only-large', n, mnt, { H5MPI_FAULT_TRIGGER: `/sys/fs/ext4/${device}/trigger_fs_error` });
+        expectCleanEnd(steps, 'write', path.join(mnt, 'f.h5'), 30);
+      });
+    }, 90_000);
+
+    test.each([2, 4])('the storage under the file system runs out (thin provisioning) at %i ranks', async (n) => {
+      await withExt4(256, 8, async () => {
+        const { steps } = await run('thin', n, mnt);
+        // ENOSPC from the loop device, as the fsync of the rank that met it got it (no longer on the file
+        // system then: it reports itself read-only), on every rank.
+        expectCleanEnd(steps, 'write', path.join(mnt, 'f.h5'), 28);
+        for (const mine of steps) expect(at(mine, 'write').message).not.toContain('as the file system reports it now');
+      });
+    }, 90_000);
+  });
+
   describe('a file system that turns read-only under the open file (ext4, errors=remount-ro)', () => {
     const work = tmpdir('h5mpi-ro-');
     const image = path.join(work, 'ext4.img');
