@@ -202,10 +202,10 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   ReleaseCachedSpaces(data);
   MarkLibraryClosed();
   H5close();
-  CloseAgreedIO();
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
+  if (initialized && !finalized) CloseAgreedIO();
   if (initialized && !finalized && data.weFinalize) MPI_Finalize();
   return info.Env().Undefined();
 }

@@ -1,6 +1,7 @@
 // Writes that start failing while a file is open, at 1, 2 and 4 ranks: a full disk (a 20 MiB tmpfs), a
 // file system turned read-only under the file (ext4 on a loop device after an error, errors=remount-ro),
-// a directory removed under the file. Each case runs test/scenarios/h5_faults.js under mpiexec: the first
+// a directory removed under the file, storage that runs out under the file system (thin provisioning).
+// Each case runs test/scenarios/h5_faults.js under mpiexec: the first
 // failure must name the file and the errno on every rank, every later call must throw at once (code
 // UNUSABLE), close() must end on every rank, and the job must go on (a file elsewhere written and read back).
 // Needs root (mount); skipped otherwise.
