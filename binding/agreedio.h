@@ -8,7 +8,9 @@
 // failed anywhere it fails everywhere, with MPI_ERR_IO, so that HDF5 takes the same path on every rank.
 // Before the write the ranks also agree on whether it fits in the file system's free room; where it might
 // not, each writes its own data independently, as Open MPI's default collective algorithm can hang when a
-// write fails inside it.
+// write fails inside it. libhdf5's MPI_File_sync is routed here too: Open MPI 4.1's algorithm can fail a
+// write silently and leave a request behind that makes that rank's later syncs skip their barrier; the
+// ranks agree on that first, and on every sync's outcome.
 #pragma once
 #include "common.h"
 
@@ -23,5 +25,10 @@ bool InstallAgreedWrites();
 // MightNotFit).
 void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path);
 void UnregisterFile(MPI_File fh);
+// The errno some rank's failed collective write or sync of the registered file at `path` got, as the ranks
+// agreed on it (OMPIO's error codes drop it); 0 when none is known.
+int AgreedErrno(const std::string& path);
+// Before MPI_Finalize: closes what this module keeps open in MPI (the probe file of agreedio.cc's Leaked).
+void CloseAgreedIO();
 
 }  // namespace h5mpi

@@ -195,6 +195,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     void* handle = nullptr;
     herr_t got = H5Fget_vfd_handle(file, H5P_DEFAULT, &handle);
     H5Eclear2(H5E_DEFAULT);
+    MPI_File registered = MPI_FILE_NULL;
     if (info[0].IsObject()) {
       MPI_Comm comm = CommFromValue(env, info[0]);
       // Every rank opens its own memory file (the names differ; MPI-IO only opens each rank's).
@@ -206,6 +207,10 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         MPI_File* fh = static_cast<MPI_File*>(handle);
         MPI_File_close(fh);  // the real file: collective, no I/O
         *fh = sink;
+        // The flush below syncs it: agreed as the real file's syncs, for a rank whose OMPIO was left with
+        // a failed write's request would return from the sync before the barrier the others wait in.
+        RegisterFile(sink, comm, path);
+        registered = sink;
       } else {
         MPI_File_close(&sink);
       }
@@ -220,7 +225,9 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     H5Fflush(file, H5F_SCOPE_LOCAL);
     H5Eclear2(H5E_DEFAULT);
     state_->id = H5I_INVALID_HID;
-    CheckH5(env, H5Fclose(file), what);
+    herr_t closed = H5Fclose(file);
+    if (registered != MPI_FILE_NULL) UnregisterFile(registered);
+    CheckH5(env, closed, what);
     return env.Undefined();
   }
 

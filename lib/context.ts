@@ -168,7 +168,10 @@ export class FileContext {
     let out = e;
     if (e instanceof H5Error && e.code === 'IO' && e.errno === undefined) {
       const found = native.ioErrno(this.filename);
-      if (found) out = new H5Error(`${e.message}: ${found[1]} (errno ${found[0]}, as the file system reports it now)`, 'IO', e.h5stack, found[0]);
+      if (found) {
+        const how = found[2] ? '' : ', as the file system reports it now';
+        out = new H5Error(`${e.message}: ${found[1]} (errno ${found[0]}${how})`, 'IO', e.h5stack, found[0]);
+      }
     }
     const io = e instanceof H5Error && e.code === 'IO' && this.mode !== 'r';
     if (writes && io && !this.failure) {

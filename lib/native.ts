@@ -346,8 +346,8 @@ export interface Native {
   pageStart(buffer: ArrayBuffer, huge: boolean): number;
   /** What is at `path` (stat(2)): 'file' also when stat fails other than with ENOENT. */
   pathKind(path: string): 'missing' | 'file' | 'directory';
-  /** Why a write to `path` fails, as its file system tells now: [errno, strerror] or undefined. */
-  ioErrno(path: string): [number, string] | undefined;
+  /** Why a write to `path` failed: [errno, strerror, true] as a rank's failed call got it, [errno, strerror] as its file system tells now, or undefined. */
+  ioErrno(path: string): [number, string, true?] | undefined;
   /** realpath(3): the absolute path with symbolic links resolved, or undefined when it cannot be resolved. */
   realPath(path: string): string | undefined;
   /** A descriptor holding a flock on `path` (shared, or exclusive), or why there is none. */
