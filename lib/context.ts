@@ -66,7 +66,7 @@ export class FileContext {
   hold: FileHold | undefined;
   /** Untrusted mode's limits (lib/untrusted.ts); undefined for a file opened without it. */
   untrusted: UntrustedLimits | undefined;
-  /** Untrusted mode: the file that was checked and then opened here (isolated reads read that one only). */
+  /** Untrusted mode: the file that was checked and then opened here, as this host sees it (isolated reads read that one only). */
   identity: FileIdentity | undefined;
   /** Untrusted mode: the real paths of files that passed the check (this one, those its external links lead to). */
   readonly checkedFiles = new Set<string>();

@@ -176,15 +176,15 @@ export class File extends Group implements Disposable {
       prepare();
       const checked = untrusted && checkBeforeOpen(filename, untrusted, options.checked, where);
       const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
-      if (checked) verifyOpened(filename, file, hold, checked, where);
-      return opened(file, hold, false, checked?.identity);
+      const identity = checked && verifyOpened(filename, file, hold, checked, where);
+      return opened(file, hold, false, identity);
     }
     // Always checked, even with checkCollective: false: this is where the ranks agree on that setting.
     return runCollective(comm, true, where, prepare, () => {
       const checked = untrusted && checkBeforeOpen(filename, untrusted, options.checked, where, comm);
       const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
-      if (checked) verifyOpened(filename, file, hold, checked, where, comm);
-      return opened(file, hold, true, checked?.identity);
+      const identity = checked && verifyOpened(filename, file, hold, checked, where, comm);
+      return opened(file, hold, true, identity);
     });
   }
 
@@ -334,10 +334,9 @@ function checkBeforeOpen(filename: string, limits: UntrustedLimits, given: Check
 }
 
 /** File.open's `checked`, checked (in the ranks' agreement): a File.check report made under no smaller maxBytes. */
-function checkGivenReport(given: unknown, limits: UntrustedLimits | undefined, filename: string, where: string): void {
-  if (given === undefined) return;
+function checkGivenReport(report: Partial<CheckReport> | null | undefined, limits: UntrustedLimits | undefined, filename: string, where: string): void {
+  if (report === undefined) return;
   if (!limits) throw new TypeError(`${where}: checked is an option of untrusted mode; add untrusted: true`);
-  const report = given as Partial<CheckReport> | null;
   if (typeof report?.identity?.ino !== 'string' || typeof report.maxBytes !== 'number') throw new TypeError(`${where}: checked must be the report of File.check('${filename}')`);
   if (report.maxBytes < limits.maxBytes) {
     throw new TypeError(`${where}: checked was made with maxBytes ${report.maxBytes}, less than this open's ${limits.maxBytes}: check again with the larger limit`);
@@ -349,17 +348,20 @@ function checkGivenReport(given: unknown, limits: UntrustedLimits | undefined, f
  * between (renamed over, rewritten) has another inode, size or modification time: the file is closed and
  * an UntrustedFileError (code CHANGED) thrown, before anything in it was read here but its superblock and
  * root group. Serially the identity comes from the descriptor HDF5 opened; under MPI-IO, which has none to
- * ask, each rank stats the name, and the ranks agree (one allreduce) so that all throw or none.
+ * ask, each rank stats the name, and the ranks agree (one allgather) so that all throw or none. Returns
+ * the identity as this rank sees it (its device number is its host's), which isolated reads compare with.
  */
-function verifyOpened(filename: string, file: NativeFile, hold: FileHold | undefined, checked: Checked, where: string, comm?: Comm): void {
+function verifyOpened(filename: string, file: NativeFile, hold: FileHold | undefined, checked: Checked, where: string, comm?: Comm): FileIdentity {
   let changes: string[];
+  let opened: FileIdentity | undefined;
   try {
-    changes = identityChanges(checked.identity, file.identity() ?? statIdentity(filename), checked.host === checkHost());
+    opened = file.identity() ?? statIdentity(filename);
+    changes = identityChanges(checked.identity, opened, checked.host === checkHost());
   } catch (e) {
     changes = [`it cannot be identified: ${e instanceof Error ? e.message : String(e)}`];
   }
   const ranks = comm ? comm.allgather(changes.length > 0 ? comm.rank : -1).filter((r) => r >= 0) : [];
-  if (changes.length === 0 && ranks.length === 0) return;
+  if (changes.length === 0 && ranks.length === 0) return opened!;
   try {
     file.close();
   } finally {
