@@ -198,6 +198,34 @@ with h5py.File('vds.h5', 'w') as f:
     expect(numbers(any.get('v'))).toEqual([5, 6]);
   });
 
+  test('through an external link: the target file\'s virtual sources and external raw data are held to their policies when the link is followed', () => {
+    const d = place();
+    const far = make(path.join(d, '..', 'far.h5'), [5, 6]);
+    {
+      using b = File.open(path.join(d, 'b.h5'), 'w');
+      const l = new VirtualLayout({ shape: [2], dtype: 'float64' });
+      l.set(null, new VirtualSource(far, 'x', { shape: [2] }));
+      b.createVirtualDataset('v', l);
+    }
+    python(d, `
+with h5py.File('c.h5', 'w') as f:
+    f.create_dataset('passwd', shape=(4,), dtype='u1', external=[('/etc/passwd', 0, 4)])
+with h5py.File('a.h5', 'w') as f:
+    f['toB'] = h5py.ExternalLink('b.h5', '/')
+    f['toC'] = h5py.ExternalLink('c.h5', '/')
+    f['x'] = np.arange(3.0)
+`);
+    using f = File.open(path.join(d, 'a.h5'), 'r', { untrusted: true });
+    expect((f.get('x') as Dataset).external).toBeNull();
+    const v = thrown(() => f.get('toB')) as UntrustedFileError;
+    expect(v).toMatchObject({ code: 'VIRTUAL_SOURCE', path: '/v' });
+    expect(v.message).toContain(`the virtual dataset '/v' in '${path.join(d, 'b.h5')}' (source file '${far}') leads to`);
+    const c = thrown(() => f.get('toC/passwd')) as UntrustedFileError;
+    expect(c).toMatchObject({ code: 'EXTERNAL_STORAGE', path: '/passwd' });
+    expect(c.message).toContain(`the dataset '/passwd' in '${path.join(d, 'c.h5')}' keeps its data in the external file '/etc/passwd'`);
+    expect(numbers(f.get('x'))).toEqual([0, 1, 2]);
+  });
+
   test('printf-style source names (src%b.h5, an unlimited mapping) are refused: HDF5 finds those files as it reads', () => {
     const d = place();
     make(path.join(d, 'src0.h5'), [1, 2, 3, 4]);
