@@ -3,7 +3,10 @@
 // metadata in a child process (lib/untrusted-child.ts) under a time limit, and reads data of the kinds
 // whose decoding has crashed libhdf5 (variable-length data in the global heap, filtered chunks) there
 // too, passing the values back; the caller gets an UntrustedFileError instead of a dead process. Sizes the file claims are
-// capped (maxBytes), so that a small file cannot make h5mpi allocate gigabytes. See docs/untrusted-files.md.
+// capped (maxBytes), so that a small file cannot make h5mpi allocate gigabytes. The other files a file names
+// (external links' targets, virtual datasets' sources) are checked the same way before HDF5 opens them, and
+// held with external raw-data files to directory policies; the file HDF5 opens is compared with the one
+// the check opened (FileIdentity), against a swap in between. See docs/untrusted-files.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
