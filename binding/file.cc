@@ -1,6 +1,7 @@
 // Files: create/open with the sec2 (serial) or MPI-IO driver, close with everything under them, flush.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <malloc.h>
@@ -91,6 +92,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         InstanceMethod<&NativeFile::Flush>("flush"),
         InstanceMethod<&NativeFile::Size>("size"),
         InstanceMethod<&NativeFile::AccessInfo>("accessInfo"),
+        InstanceMethod<&NativeFile::Identity>("identity"),
         InstanceMethod<&NativeFile::CreateGroupM>("createGroup"),
         InstanceMethod<&NativeFile::CreateDatasetM>("createDataset"),
         InstanceMethod<&NativeFile::CommitDatatypeM>("commitDatatype"),
@@ -258,6 +260,27 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     hsize_t size = 0;
     CheckH5(env, H5Fget_filesize(Loc(env), &size), "get the size of file '" + state_->filename + "'");
     return Napi::Number::New(env, static_cast<double>(size));
+  }
+
+  // identity() -> { dev, ino, size, mtimeNs } (dev, ino and mtimeNs as decimal strings) of the file the sec2
+  // driver holds open: fstat of its descriptor, so what HDF5 opened, whatever the name leads to now
+  // (untrusted mode compares it with what the check opened). null under another driver (MPI-IO has no fd).
+  Napi::Value Identity(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    hid_t file = Loc(env);
+    std::string what = "identify file '" + state_->filename + "'";
+    Plist fapl(CheckH5(env, H5Fget_access_plist(file), what));
+    if (H5Pget_driver(fapl.get()) != H5FD_SEC2) return env.Null();
+    int* fd = nullptr;
+    CheckH5(env, H5Fget_vfd_handle(file, fapl.get(), reinterpret_cast<void**>(&fd)), what);
+    struct stat st;
+    if (fd == nullptr || fstat(*fd, &st) != 0) ThrowH5Code(env, what + ": fstat failed: " + std::strerror(errno), "IO");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("dev", std::to_string(static_cast<unsigned long long>(st.st_dev)));
+    o.Set("ino", std::to_string(static_cast<unsigned long long>(st.st_ino)));
+    o.Set("size", static_cast<double>(st.st_size));
+    o.Set("mtimeNs", std::to_string(static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec));
+    return o;
   }
 
   // accessInfo() -> { driver: 'mpio' | 'other', hints?: {key: value} as the open MPI file reports them,

@@ -9,7 +9,7 @@ import type { FileHold } from './filelock';
 import type { Comm } from './mpi';
 import { native } from './native';
 import type { NativeFile } from './native';
-import type { UntrustedLimits } from './untrusted';
+import type { FileIdentity, UntrustedLimits } from './untrusted';
 
 /** In the message of every call refused after a failure: how other ranks recognize it in a PeerFailedError. */
 const UNUSABLE = 'is unusable after an earlier failure';
@@ -66,6 +66,8 @@ export class FileContext {
   hold: FileHold | undefined;
   /** Untrusted mode's limits (lib/untrusted.ts); undefined for a file opened without it. */
   untrusted: UntrustedLimits | undefined;
+  /** Untrusted mode: the file that was checked and then opened here, as this host sees it (isolated reads read that one only). */
+  identity: FileIdentity | undefined;
   /** Untrusted mode: the real paths of files that passed the check (this one, those its external links lead to). */
   readonly checkedFiles = new Set<string>();
   private isClosed = false;

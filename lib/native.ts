@@ -122,6 +122,8 @@ export interface DatasetInfo {
   chunks: number[] | null;
   filters: FilterDescription[];
   fill?: ArrayBuffer;
+  /** External raw-data storage (H5Pget_external): each file's name as stored, offset, and size (-1: unlimited). */
+  external?: { name: string; offset: number; size: number }[];
 }
 
 export interface DatasetSpec {
@@ -271,6 +273,8 @@ export interface NativeFile extends NativeLocation {
   flush(): void;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
+  /** fstat of the descriptor the sec2 driver holds (decimal strings where 2^53 may not do); null under MPI-IO. */
+  identity(): { dev: string; ino: string; size: number; mtimeNs: string } | null;
   /** With `trackOrder`, the group tracks (and indexes) the creation order of its links and attributes. */
   createGroup(path: string, trackOrder: boolean): NativeGroup;
   createDataset(path: string, spec: DatasetSpec): NativeDataset;
