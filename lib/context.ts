@@ -72,6 +72,8 @@ export class FileContext {
   private readonly objects = new Map<string, Registered>();
   /** The failure that left the file unusable, if one did (see `noteFailure`). */
   private failure: H5Error | undefined;
+  /** Whether that failure was a call that failed on some ranks only, after which their HDF5 metadata differs (`agreed`). */
+  private apart = false;
   /** Whether this parallel file is written through Open MPI's ROMIO (asked at open: close() may fail). */
   private readonly viaOpenMPIRomio: boolean;
 
@@ -208,7 +210,7 @@ export class FileContext {
         this.checkOpen();
         this.checkUsable(where);
         return call;
-      }, agreeAfter ? () => this.agreed(comm, where, call, run) : run, this.checkCollective, `'${this.filename}'`);
+      }, agreeAfter && comm.size > 1 ? () => this.agreed(comm, where, call, run) : run, this.checkCollective, `'${this.filename}'`);
     } catch (e) {
       // Another rank found the file unusable (after a call failed there): so is it here.
       if (e instanceof PeerFailedError && !this.failure) {
@@ -241,6 +243,7 @@ export class FileContext {
     if (!failed) return result as T;
     const ranks = failed.map((f) => f.rank);
     const some = ranks.length < comm.size;
+    if (some) this.apart = true;
     if (some && !this.failure) {
       this.failure = failure instanceof H5Error ? failure : new H5Error(`on rank ${ranks[0]}: ${failed[0].message}`, 'FAILED');
     }
@@ -370,7 +373,7 @@ export class FileContext {
     const natively = !this.isClosed;
     this.isClosed = true;
     try {
-      if (natively) this.native.closeAfterFailure(this.comm?.native);
+      if (natively) this.native.closeAfterFailure(this.comm?.native, this.apart);
     } finally {
       this.hold?.release();
       this.hold = undefined;
