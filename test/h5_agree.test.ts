@@ -61,6 +61,7 @@ const CASES: [string, RegExp][] = [
   ['createDataset', /createDataset\('new'\)/],
   ['attrsSetNew', /attrs\.set\('new'\)/],
   ['attrsOverwrite', /attrs\.set\('a'\)/],
+  ['attrsReplaceRefused', /attrs\.set\('a'\)/],
   ['attrsDelete', /attrs\.delete\('a'\)/],
   ['softLink', /createSoftLink\('s', '\/base'\)/],
   ['hardLink', /createHardLink\('h', '\/base'\)/],
@@ -124,8 +125,10 @@ describe('at 3 and 4 ranks, failing on one rank or several', () => {
 });
 
 describe('a call that fails on every rank alike leaves the file usable', () => {
+  // (A failed H5Awrite is not among these: HDF5 1.14 reports it as a write error, code IO, which leaves a
+  // file open for writing unusable whatever the ranks agree: docs/errors.md.)
   test.each([
-    [2, 'attrsOverwrite'],
+    [2, 'attrsReplaceRefused'],
     [3, 'createGroup'],
   ] as [number, string][])('%d ranks: %s', async (n, which) => {
     const { steps } = await run(n, which, 'all');

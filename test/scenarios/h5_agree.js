@@ -33,6 +33,8 @@ const CASES = {
   createDataset: (f) => failOn('H5Dcreate2', () => void f.createDataset('new', { shape: [3], dtype: 'int32' })),
   attrsSetNew: (f) => failOn('H5Acreate2', () => f.attrs.set('new', 5)),
   attrsOverwrite: (f) => failOn('H5Awrite', () => f.attrs.set('a', 2)),
+  // The replacement refused at its first step (creating it under a free name): the old value is untouched.
+  attrsReplaceRefused: (f) => failOn('H5Acreate2', () => f.attrs.set('a', 2)),
   attrsDelete: (f) => failOn('H5Adelete', () => f.attrs.delete('a')),
   softLink: (f) => failOn('H5Lcreate_soft', () => f.createSoftLink('s', '/base')),
   hardLink: (f) => failOn('H5Lcreate_hard', () => f.createHardLink('h', '/base')),
