@@ -49,6 +49,9 @@ struct AddonData {
   hid_t errorSubject = H5I_INVALID_HID;
   // MPI_Init_thread was called by this environment, so MPI_Finalize is ours to call at shutdown.
   bool weFinalize = false;
+  // Parallel files whose HDF5 ids were abandoned after their ranks' metadata came apart (file.cc
+  // CloseAfterFailure): H5close would close them, collectively, and wait forever.
+  int abandonedFiles = 0;
   ~AddonData();
 };
 

@@ -201,7 +201,7 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   AddonData& data = Data(info.Env());
   ReleaseCachedSpaces(data);
   MarkLibraryClosed();
-  H5close();
+  if (data.abandonedFiles == 0) H5close();
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);

@@ -173,18 +173,35 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     state_->agreed = MPI_FILE_NULL;
   }
 
-  // closeAfterFailure(comm?): after a failed write, closes the file without writing what HDF5 still caches
+  // closeAfterFailure(comm?, apart?): after a failed write, closes the file without writing what HDF5 still caches
   // for it. HDF5 1.10 cannot be told to drop dirty metadata, and its close flushes: on a full or read-only
   // file system that fails again, in parallel on some ranks only, which then wait in different collectives
   // (the metadata cache's sync point on one, MPI_File_close on another) forever; and a failed H5Fclose keeps
   // an id whose file it freed, which H5close crashes on. So the file's descriptor (sec2) or MPI-IO handle is
   // first swapped for an anonymous memory file, which every write succeeds on, the same on every rank; then
   // the close runs its usual course and its writes go nowhere. Collective on `comm` for a parallel file.
+  //
+  // `apart` (info[1], parallel only): a collective call failed on some ranks only, and the ranks' HDF5
+  // metadata differs. HDF5's close then runs a different number of its internal collectives (the metadata
+  // cache's sync points: the candidate list rank 0 sends names entries another rank does not hold, which
+  // fails there and skips a barrier) and the ranks wait for each other forever, even into a memory file.
+  // So HDF5 is not asked to close the file at all: its MPI-IO handle is closed (collective, no I/O, the same
+  // on every rank), and its ids are abandoned, never to be used again; shutdown then skips H5close, which
+  // would close them (lib/runtime.ts has closed every other file by then).
   Napi::Value CloseAfterFailure(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FPGuard fp(Data(env).fp);
     hid_t file = Loc(env);
     std::string what = "close file '" + state_->filename + "' after a failure";
+    if (info.Length() > 1 && info[1].ToBoolean()) {
+      Unregister();
+      void* handle = nullptr;
+      if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) >= 0 && handle) MPI_File_close(static_cast<MPI_File*>(handle));
+      H5Eclear2(H5E_DEFAULT);
+      state_->id = H5I_INVALID_HID;
+      Data(env).abandonedFiles++;
+      return env.Undefined();
+    }
     int scratch = memfd_create("h5mpi-failed-file", MFD_CLOEXEC);
     if (scratch < 0) ThrowH5Code(env, what + " failed: memfd_create: " + std::strerror(errno), "IO");
     // Kept open until the file is closed: an MPI-IO library may open the path only when it first writes

@@ -10,6 +10,7 @@ import { ballot, digest64, groupByCall, ranges, unanimous } from './agreement';
 import { CollectiveMismatchError, PeerFailedError } from './errors';
 import { jobSetting } from './jobenv';
 import type { Comm } from './mpi';
+import { OP_CODES } from './reduce';
 import { watched, watching } from './watchdog';
 
 export { digest64, groupByCall, ranges };
@@ -89,6 +90,28 @@ export function gatherCollective<P, T>(
     return action(all.map(([, p]) => p as P));
   };
   return watching ? watched(where, run) : run();
+}
+
+/** A rank whose part of a collective call failed, and its error. */
+export interface FailedPart {
+  readonly rank: number;
+  readonly message: string;
+}
+
+/**
+ * After a collective operation: the ranks agree on whether it succeeded everywhere (one MPI_Allreduce of
+ * an int32), so that a call HDF5 refused on some ranks only is known on every rank before it returns.
+ * Returns undefined when it succeeded on every rank, otherwise the ranks that failed with their errors
+ * (gathered on that path only). `failure` is this rank's error, if its part failed.
+ */
+export function agreeOutcome(comm: Comm, failure: unknown): FailedPart[] | undefined {
+  const ok = failure === undefined ? 1 : 0;
+  const exchange = (): Int32Array => new Int32Array(comm._call('allreduce', (c) => c.allreduce(new Int32Array([ok]), OP_CODES.min)));
+  const r = watching ? watched('outcome agreement', exchange) : exchange();
+  if (r[0] === 1) return undefined;
+  const mine = ok ? null : errorText(failure);
+  const all = watching ? watched('outcome agreement', () => comm.allgather(mine)) : comm.allgather(mine);
+  return all.flatMap((message, rank) => (message === null ? [] : [{ rank, message }]));
 }
 
 function errorText(e: unknown): string {

@@ -3,7 +3,7 @@
 // writability and open checks). Groups, datasets and attributes depend on this, not on File.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCollective } from './collective';
+import { agreeOutcome, ranges, runCollective } from './collective';
 import { H5Error, PeerFailedError } from './errors';
 import type { FileHold } from './filelock';
 import type { Comm } from './mpi';
@@ -74,6 +74,8 @@ export class FileContext {
   private readonly objects = new Map<string, Registered>();
   /** The failure that left the file unusable, if one did (see `noteFailure`). */
   private failure: H5Error | undefined;
+  /** Whether that failure was a call that failed on some ranks only, after which their HDF5 metadata differs (`agreed`). */
+  private apart = false;
   /** Whether this parallel file is written through Open MPI's ROMIO (asked at open: close() may fail). */
   private readonly viaOpenMPIRomio: boolean;
 
@@ -188,11 +190,10 @@ export class FileContext {
    * none), plain otherwise. `prepare` validates and describes the call; `action` calls HDF5 (`writes`: it
    * may write). In parallel the ranks always agree first, even with checkCollective false, that none of
    * them refuses the call, and so that none has found the file unusable: a rank that refused to call HDF5
-   * would leave the others waiting in it. A failure inside HDF5 is the same on every rank for a collective
-   * write (binding/agreedio.h); a call that failed on some ranks only is found at the next collective call,
-   * where the ranks that failed refuse.
+   * would leave the others waiting in it. A call that may write is agreed on after it too (`agreeAfter`,
+   * see `agreed`). A collective write's outcome is agreed on inside HDF5 instead (binding/agreedio.h).
    */
-  collective<T>(where: string, prepare: () => string, action: () => T, writes = true): T {
+  collective<T>(where: string, prepare: () => string, action: () => T, writes = true, agreeAfter = writes): T {
     const run = (): T => {
       try {
         return action();
@@ -205,14 +206,16 @@ export class FileContext {
       this.checkUsable(where);
       return run();
     }
+    const comm = this.comm;
+    let call = '';
     // The object's own checks first (they name it), then the file's.
     try {
-      return runCollective(this.comm, true, where, () => {
-        const call = prepare();
+      return runCollective(comm, true, where, () => {
+        call = prepare();
         this.checkOpen();
         this.checkUsable(where);
         return call;
-      }, run, this.checkCollective, `'${this.filename}'`);
+      }, agreeAfter && comm.size > 1 ? () => this.agreed(comm, where, call, run) : run, this.checkCollective, `'${this.filename}'`);
     } catch (e) {
       // Another rank found the file unusable (after a call failed there): so is it here.
       if (e instanceof PeerFailedError && !this.failure) {
@@ -221,6 +224,45 @@ export class FileContext {
       }
       throw e;
     }
+  }
+
+  /**
+   * Runs a collective call's HDF5 part, then has the ranks agree on its outcome (agreeOutcome: one
+   * allreduce), so that one that failed on some ranks only fails on every rank before it returns: the
+   * failed ranks throw their own error, the others a PeerFailedError naming them. The ranks' HDF5 metadata
+   * then differs (what the call changed on some ranks only), and no undo makes it alike again: a created
+   * group deleted again on the ranks that made it still left their metadata caches apart, and the next
+   * flush waited forever (measured; test/h5_agree.test.ts). So the file becomes unusable on every rank, as
+   * after an I/O error: close() then releases it without writing anything more, and what is on disk is
+   * what the last flush wrote. A call that failed on every rank alike leaves them alike, and the file usable.
+   */
+  private agreed<T>(comm: Comm, where: string, call: string, run: () => T): T {
+    let result: T | undefined;
+    let failure: unknown;
+    try {
+      result = run();
+    } catch (e) {
+      failure = e;
+    }
+    const failed = agreeOutcome(comm, failure);
+    if (!failed) return result as T;
+    const ranks = failed.map((f) => f.rank);
+    const some = ranks.length < comm.size;
+    if (some) this.apart = true;
+    if (some && !this.failure) {
+      this.failure = failure instanceof H5Error ? failure : new H5Error(`on rank ${ranks[0]}: ${failed[0].message}`, 'FAILED');
+    }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- this rank's own error, rethrown as it was
+    if (failure !== undefined) throw failure;
+    const who = ranks.length === 1 ? `rank ${ranks[0]}` : `ranks ${ranges(ranks)}`;
+    throw new PeerFailedError(
+      `${where}: failed on ${who} of ${comm.size} in file '${this.filename}' (${call}; ` +
+        `${failed.map((f) => `rank ${f.rank}: ${f.message}`).join('; ')}), so it fails on every rank. ` +
+        `It succeeded on this rank, so the ranks' HDF5 metadata now differs: the file is unusable on every rank, ` +
+        'and close() releases it without writing anything more (the file on disk keeps what the last flush() wrote)',
+      ranks,
+      failed.map((f) => f.message),
+    );
   }
 
   /** A metadata read: collective when the file reads metadata collectively, local otherwise. */
@@ -336,7 +378,7 @@ export class FileContext {
     const natively = !this.isClosed;
     this.isClosed = true;
     try {
-      if (natively) this.native.closeAfterFailure(this.comm?.native);
+      if (natively) this.native.closeAfterFailure(this.comm?.native, this.apart);
     } finally {
       this.hold?.release();
       this.hold = undefined;

@@ -435,6 +435,8 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
       },
       io,
       call === 'write',
+      // A collective write's outcome is agreed on inside HDF5 already (binding/agreedio.h).
+      false,
     );
   }
 

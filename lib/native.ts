@@ -269,7 +269,8 @@ export interface CopyFlags {
 export interface NativeFile extends NativeLocation {
   close(): void;
   /** Closes without writing what HDF5 still caches (its writes go to a memory file); collective on `comm` in parallel. */
-  closeAfterFailure(comm: NativeComm | undefined): void;
+  /** `apart`: the ranks' HDF5 metadata differs (a call failed on some ranks only; binding/file.cc). */
+  closeAfterFailure(comm: NativeComm | undefined, apart?: boolean): void;
   flush(): void;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
