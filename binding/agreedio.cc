@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -21,12 +22,20 @@ namespace {
 struct Registered {
   MPI_Comm comm = MPI_COMM_NULL;
   std::string path;  // where statvfs tells the free room
+  bool holdFailures = false;  // see RegisterFile
+  // The first held failure of an independent write (AgreedWriteAt) not yet taken: its errno, 0 if unknown.
+  bool failed = false;
+  int err = 0;
+  // Whether any independent write failed since the file was registered: later ones are not made (reported as
+  // written too), as the file is unusable from then on; each failed write would print a line of OMPIO's.
+  bool doomed = false;
 };
 struct Registry {
   std::mutex lock;
   std::unordered_map<MPI_File, Registered> files;
   using WriteAtAll = int (*)(MPI_File, MPI_Offset, const void*, int, MPI_Datatype, MPI_Status*);
   WriteAtAll real = nullptr;
+  WriteAtAll realIndependent = nullptr;  // MPI_File_write_at, same signature
   MPI_Op sumAndMin = MPI_OP_NULL;  // see SumAndMin; created with the first registered file
   bool tried = false, installed = false;
 };
@@ -100,6 +109,65 @@ int AgreedWriteAtAll(MPI_File fh, MPI_Offset offset, const void* buf, int count,
   return rc != MPI_SUCCESS ? rc : MPI_ERR_IO;
 }
 
+// The errno an MPI error class stands for, where it names one; 0 otherwise (lib/ then asks the file system).
+int ErrnoOfClass(int rc) {
+  int cls = MPI_ERR_OTHER;
+  if (MPI_Error_class(rc, &cls) != MPI_SUCCESS) return 0;
+  switch (cls) {
+    case MPI_ERR_NO_SPACE: return ENOSPC;
+    case MPI_ERR_QUOTA: return EDQUOT;
+    case MPI_ERR_READ_ONLY: return EROFS;
+    case MPI_ERR_ACCESS: return EACCES;
+    case MPI_ERR_NO_SUCH_FILE: return ENOENT;
+    default: return 0;
+  }
+}
+
+// What libhdf5 calls instead of MPI_File_write_at. In a file registered with holdFailures (independent
+// metadata writes), a failed write is held, not returned: HDF5 1.10 writes each rank's share of the
+// metadata cache's dirty entries independently at a sync point, and a rank whose write fails leaves the
+// sync point early (skipping its barrier: the others wait there forever) and leaves the cache mid-flush
+// (its skip list enabled, so that every later flush and the close fail: "slist already enabled?", and the
+// file's id is never freed). Reported as written, the failed write lets HDF5 go on the same path on every
+// rank; lib/ takes the held failure right after the call (TakeHeldFailure), agreed across the ranks for a
+// collective call, and the file is unusable from then on (what HDF5 thinks is on disk is not).
+int AgreedWriteAt(MPI_File fh, MPI_Offset offset, const void* buf, int count, MPI_Datatype type, MPI_Status* status) {
+  Registry& r = Shared();
+  bool hold = false, doomed = false;
+  {
+    std::lock_guard<std::mutex> g(r.lock);
+    auto it = r.files.find(fh);
+    hold = it != r.files.end() && it->second.holdFailures;
+    doomed = hold && it->second.doomed;
+  }
+  MPI_Status own;
+  MPI_Status* st = status == MPI_STATUS_IGNORE ? &own : status;
+  if (doomed) {
+    MPI_Status_set_elements_x(st, type, static_cast<MPI_Count>(count));
+    return MPI_SUCCESS;
+  }
+  int rc = r.realIndependent(fh, offset, buf, count, type, st);
+  if (!hold) return rc;
+  bool failed = rc != MPI_SUCCESS;
+  if (!failed) {
+    MPI_Count written = 0, size = 0;
+    if (MPI_Get_elements_x(st, type, &written) == MPI_SUCCESS && MPI_Type_size_x(type, &size) == MPI_SUCCESS) {
+      failed = written != size * count;
+    }
+  }
+  if (!failed) return rc;
+  {
+    std::lock_guard<std::mutex> g(r.lock);
+    auto it = r.files.find(fh);
+    if (it != r.files.end() && !it->second.doomed) {
+      it->second.failed = it->second.doomed = true;
+      it->second.err = rc != MPI_SUCCESS ? ErrnoOfClass(rc) : 0;
+    }
+  }
+  MPI_Status_set_elements_x(st, type, static_cast<MPI_Count>(count));
+  return MPI_SUCCESS;
+}
+
 #if defined(__x86_64__)
 constexpr unsigned kJumpSlot = R_X86_64_JUMP_SLOT, kGlobDat = R_X86_64_GLOB_DAT;
 #elif defined(__aarch64__)
@@ -165,6 +233,27 @@ int FindSlot(struct dl_phdr_info* info, size_t, void* data) {
 
 }  // namespace
 
+#if defined(__x86_64__) || defined(__aarch64__)
+// Points libhdf5's GOT slot for `symbol` at `replacement`; returns what it called before (or `fallback`, MPI's
+// own function, when the slot still held a lazy-binding stub), or nullptr when the slot was not found.
+void* Reroute(ElfW(Addr) base, const char* symbol, void* replacement, void* fallback) {
+  Search s{base, symbol};
+  dl_iterate_phdr(FindSlot, &s);
+  if (s.slot == nullptr) return nullptr;
+  // The slot's current target, when it is bound (not a lazy-binding stub inside libhdf5): keeps whatever a
+  // profiling tool put between libhdf5 and MPI (Darshan); else MPI's own function.
+  void* current = *s.slot;
+  Dl_info where;
+  bool bound = current != nullptr && dladdr(current, &where) && reinterpret_cast<ElfW(Addr)>(where.dli_fbase) != base;
+  long page = sysconf(_SC_PAGESIZE);
+  void* start = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s.slot) & ~static_cast<uintptr_t>(page - 1));
+  if (mprotect(start, static_cast<size_t>(page), PROT_READ | PROT_WRITE) != 0) return nullptr;
+  *s.slot = replacement;
+  if (s.relro) mprotect(start, static_cast<size_t>(page), PROT_READ);
+  return bound ? current : fallback;
+}
+#endif
+
 bool InstallAgreedWrites() {
   Registry& r = Shared();
   std::lock_guard<std::mutex> g(r.lock);
@@ -173,33 +262,54 @@ bool InstallAgreedWrites() {
 #if defined(__x86_64__) || defined(__aarch64__)
   Dl_info hdf5;
   if (!dladdr(reinterpret_cast<void*>(&H5Fopen), &hdf5) || hdf5.dli_fbase == nullptr) return false;
-  Search s{reinterpret_cast<ElfW(Addr)>(hdf5.dli_fbase), "MPI_File_write_at_all"};
-  dl_iterate_phdr(FindSlot, &s);
-  if (s.slot == nullptr) return false;
-  // The slot's current target, when it is bound (not a lazy-binding stub inside libhdf5): keeps whatever a
-  // profiling tool put between libhdf5 and MPI (Darshan); else MPI's own function.
-  void* current = *s.slot;
-  Dl_info where;
-  bool bound = current != nullptr && dladdr(current, &where) && where.dli_fbase != hdf5.dli_fbase;
-  r.real = reinterpret_cast<Registry::WriteAtAll>(bound ? current : reinterpret_cast<void*>(&PMPI_File_write_at_all));
-  long page = sysconf(_SC_PAGESIZE);
-  void* start = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s.slot) & ~static_cast<uintptr_t>(page - 1));
-  if (mprotect(start, static_cast<size_t>(page), PROT_READ | PROT_WRITE) != 0) return false;
-  *s.slot = reinterpret_cast<void*>(&AgreedWriteAtAll);
-  if (s.relro) mprotect(start, static_cast<size_t>(page), PROT_READ);
-  r.installed = true;
+  auto base = reinterpret_cast<ElfW(Addr)>(hdf5.dli_fbase);
+  // The independent write first: RegisterFile holds failures only where it is rerouted.
+  r.realIndependent = reinterpret_cast<Registry::WriteAtAll>(Reroute(
+      base, "MPI_File_write_at", reinterpret_cast<void*>(&AgreedWriteAt), reinterpret_cast<void*>(&PMPI_File_write_at)));
+  r.real = reinterpret_cast<Registry::WriteAtAll>(Reroute(base, "MPI_File_write_at_all",
+                                                          reinterpret_cast<void*>(&AgreedWriteAtAll),
+                                                          reinterpret_cast<void*>(&PMPI_File_write_at_all)));
+  r.installed = r.real != nullptr;
 #endif
   return r.installed;
 }
 
-void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path) {
+void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path, bool holdFailures) {
   MPI_Comm dup = MPI_COMM_NULL;
   if (MPI_Comm_dup(comm, &dup) != MPI_SUCCESS) return;
   MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN);
   Registry& r = Shared();
   std::lock_guard<std::mutex> g(r.lock);
   if (r.sumAndMin == MPI_OP_NULL) MPI_Op_create(SumAndMin, 1, &r.sumAndMin);
-  r.files[fh] = Registered{dup, path};
+  r.files[fh] = Registered{dup, path, holdFailures && r.realIndependent != nullptr};
+}
+
+HeldFailure TakeHeldFailure(MPI_File fh, bool collective) {
+  Registry& r = Shared();
+  HeldFailure out;
+  MPI_Comm comm = MPI_COMM_NULL;
+  {
+    std::lock_guard<std::mutex> g(r.lock);
+    auto it = r.files.find(fh);
+    // Alike on every rank (the file's options are), so that the ranks communicate below or none does.
+    if (it == r.files.end() || !it->second.holdFailures) return out;
+    out.failed = it->second.failed;
+    out.err = it->second.err;
+    it->second.failed = false;
+    comm = it->second.comm;
+  }
+  if (!collective) return out;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  out.here = out.failed;
+  // The highest failed rank and its errno: MAX of {failed, rank, errno} is enough to name one.
+  int mine[3] = {out.failed ? 1 : 0, out.failed ? rank : -1, out.failed ? out.err : 0};
+  int all[3] = {0, -1, 0};
+  if (MPI_Allreduce(mine, all, 3, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return out;
+  out.failed = all[0] != 0;
+  out.rank = all[1];
+  out.err = out.here ? out.err : all[2];
+  return out;
 }
 
 void UnregisterFile(MPI_File fh) {

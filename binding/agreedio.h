@@ -21,7 +21,20 @@ bool InstallAgreedWrites();
 // Files not registered are written without agreement.
 // `path` is the file's, whose file system's free room is checked before each collective write (agreedio.cc
 // MightNotFit).
-void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path);
+// `holdFailures` (a file whose metadata HDF5 writes independently: collectiveMetadata false): a failed
+// independent write (MPI_File_write_at) is reported to HDF5 as written and held for TakeHeldFailure, so that
+// HDF5 leaves no rank behind in its metadata cache's sync point (agreedio.cc AgreedWriteAt).
+void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path, bool holdFailures);
 void UnregisterFile(MPI_File fh);
+
+struct HeldFailure {
+  bool failed = false;  // an independent write failed (on some rank, when taken collectively)
+  bool here = false;    // ... on this rank
+  int rank = -1;        // a rank where it failed (collectively taken), else -1
+  int err = 0;          // its errno, where MPI named one; else 0
+};
+// The failure held for `fh` since the last call, cleared. `collective`: on every rank of the file alike (one
+// MPI_Allreduce over its ranks; every rank must call). Files not holding failures: none, without communicating.
+HeldFailure TakeHeldFailure(MPI_File fh, bool collective);
 
 }  // namespace h5mpi

@@ -221,7 +221,17 @@ export class File extends Group implements Disposable {
     if (this.closed) return;
     const where = `${this.description}.close`;
     this.ctx.closing(where, () => 'close()', () => {
-      if (this.ctx.mode !== 'r') this.ctx.native.flush();
+      if (this.ctx.mode !== 'r') {
+        // The held failure is taken (collectively) whether or not the flush threw, before the close.
+        let flushed: unknown;
+        try {
+          this.ctx.native.flush();
+        } catch (e) {
+          flushed = e ?? new Error('flush failed');
+        }
+        this.ctx.takeHeldWriteFailure(where, true);
+        if (flushed !== undefined) throw flushed;
+      }
       this._invalidate();
       untrack(this);
       this.ctx.closeFile();

@@ -269,6 +269,11 @@ export interface NativeFile extends NativeLocation {
   /** Closes without writing what HDF5 still caches (its writes go to a memory file); collective on `comm` in parallel. */
   closeAfterFailure(comm: NativeComm | undefined): void;
   flush(): void;
+  /**
+   * A write HDF5 made since the last call that failed and was held (files whose metadata HDF5 writes
+   * independently: binding/agreedio.h), cleared; `collective`: agreed on every rank, which must all call.
+   */
+  takeWriteFailure(collective: boolean): { message: string; errno?: number; rank?: number } | undefined;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
   /** With `trackOrder`, the group tracks (and indexes) the creation order of its links and attributes. */
