@@ -8,7 +8,9 @@
 // failed anywhere it fails everywhere, with MPI_ERR_IO, so that HDF5 takes the same path on every rank.
 // Before the write the ranks also agree on whether it fits in the file system's free room; where it might
 // not, each writes its own data independently, as Open MPI's default collective algorithm can hang when a
-// write fails inside it.
+// write fails inside it. libhdf5's MPI_File_write_at is routed here too, for files whose metadata HDF5
+// writes independently (collectiveMetadata false): there a failed write is held from HDF5 and taken, agreed
+// across the ranks, after the call (RegisterFile, TakeHeldFailure).
 #pragma once
 #include "common.h"
 

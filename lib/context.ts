@@ -196,9 +196,40 @@ export class FileContext {
    */
   takeHeldWriteFailure(where: string, collective: boolean): void {
     if (!this.holdsWriteFailures) return;
-    this.heldTaken = true;
+    if (collective) this.heldTaken = true;
     const held = this.native.takeWriteFailure(collective);
     if (held) throw new H5Error(`${where} failed: ${held.message}`, 'IO', [], held.errno);
+  }
+
+  /**
+   * Runs `action`, a call that may write, on every rank of a parallel file (or serially), then takes the
+   * failure HDF5's writes in it may have held (`takeHeldWriteFailure`, collectively in parallel), also
+   * where the action threw (on some ranks only, say: the take is collective), unless the action took it
+   * itself (File.close, between its flush and the close). What it throws goes through `noteFailure`.
+   */
+  runWrites<T>(where: string, action: () => T): T {
+    this.heldTaken = false;
+    let result: T | undefined;
+    let error: unknown;
+    let threw = false;
+    try {
+      result = action();
+    } catch (e) {
+      threw = true;
+      error = e;
+    }
+    if (!this.heldTaken) {
+      try {
+        this.takeHeldWriteFailure(where, this.comm !== undefined);
+      } catch (e) {
+        if (!threw) {
+          threw = true;
+          error = e;
+        }
+      }
+    }
+    if (threw) throw this.noteFailure(error, true);
+    return result as T;
   }
 
   /**
@@ -212,31 +243,12 @@ export class FileContext {
    */
   collective<T>(where: string, prepare: () => string, action: () => T, writes = true): T {
     const run = (): T => {
-      // Every rank takes the held failure once per call, also where the action threw (on some ranks only,
-      // say), unless the action took it itself (File.close, between its flush and the close): the take is
-      // collective.
-      this.heldTaken = false;
-      let result: T | undefined;
-      let error: unknown;
-      let threw = false;
+      if (writes) return this.runWrites(where, action);
       try {
-        result = action();
+        return action();
       } catch (e) {
-        threw = true;
-        error = e;
+        throw this.noteFailure(e, false);
       }
-      if (writes && !this.heldTaken) {
-        try {
-          this.takeHeldWriteFailure(where, this.comm !== undefined);
-        } catch (e) {
-          if (!threw) {
-            threw = true;
-            error = e;
-          }
-        }
-      }
-      if (threw) throw this.noteFailure(error, writes);
-      return result as T;
     };
     if (!this.comm) {
       prepare();
