@@ -21,7 +21,7 @@ namespace {
 // share it (only the thread that initialized MPI calls it: MPI_THREAD_FUNNELED).
 struct Registered {
   MPI_Comm comm = MPI_COMM_NULL;
-  std::string path;  // where statvfs tells the free room
+  std::string path;           // where statvfs tells the free room
   bool holdFailures = false;  // see RegisterFile
   // The first held failure of an independent write (AgreedWriteAt) not yet taken: its errno, 0 if unknown.
   bool failed = false;
@@ -36,7 +36,7 @@ struct Registry {
   using WriteAtAll = int (*)(MPI_File, MPI_Offset, const void*, int, MPI_Datatype, MPI_Status*);
   WriteAtAll real = nullptr;
   WriteAtAll realIndependent = nullptr;  // MPI_File_write_at, same signature
-  MPI_Op sumAndMin = MPI_OP_NULL;  // see SumAndMin; created with the first registered file
+  MPI_Op sumAndMin = MPI_OP_NULL;        // see SumAndMin; created with the first registered file
   bool tried = false, installed = false;
 };
 Registry& Shared() {
@@ -264,8 +264,9 @@ bool InstallAgreedWrites() {
   if (!dladdr(reinterpret_cast<void*>(&H5Fopen), &hdf5) || hdf5.dli_fbase == nullptr) return false;
   auto base = reinterpret_cast<ElfW(Addr)>(hdf5.dli_fbase);
   // The independent write first: RegisterFile holds failures only where it is rerouted.
-  r.realIndependent = reinterpret_cast<Registry::WriteAtAll>(Reroute(
-      base, "MPI_File_write_at", reinterpret_cast<void*>(&AgreedWriteAt), reinterpret_cast<void*>(&PMPI_File_write_at)));
+  r.realIndependent =
+      reinterpret_cast<Registry::WriteAtAll>(Reroute(base, "MPI_File_write_at", reinterpret_cast<void*>(&AgreedWriteAt),
+                                                     reinterpret_cast<void*>(&PMPI_File_write_at)));
   r.real = reinterpret_cast<Registry::WriteAtAll>(Reroute(base, "MPI_File_write_at_all",
                                                           reinterpret_cast<void*>(&AgreedWriteAtAll),
                                                           reinterpret_cast<void*>(&PMPI_File_write_at_all)));

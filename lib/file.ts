@@ -223,14 +223,14 @@ export class File extends Group implements Disposable {
     this.ctx.closing(where, () => 'close()', () => {
       if (this.ctx.mode !== 'r') {
         // The held failure is taken (collectively) whether or not the flush threw, before the close.
-        let flushed: unknown;
+        let flushError: Error | undefined;
         try {
           this.ctx.native.flush();
         } catch (e) {
-          flushed = e ?? new Error('flush failed');
+          flushError = e instanceof Error ? e : new Error(String(e));
         }
         this.ctx.takeHeldWriteFailure(where, true);
-        if (flushed !== undefined) throw flushed;
+        if (flushError) throw flushError;
       }
       this._invalidate();
       untrack(this);
