@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -38,6 +39,8 @@ struct Registry {
   WriteAtAll realIndependent = nullptr;  // MPI_File_write_at, same signature
   MPI_Op sumAndMin = MPI_OP_NULL;        // see SumAndMin; created with the first registered file
   bool tried = false, installed = false;
+  // How many registered files hold failures: with none, AgreedWriteAt looks nothing up (the common case).
+  std::atomic<int> holding{0};
 };
 Registry& Shared() {
   static Registry* r = new Registry();  // never destroyed: libhdf5 may write through it at exit
@@ -133,6 +136,7 @@ int ErrnoOfClass(int rc) {
 // collective call, and the file is unusable from then on (what HDF5 thinks is on disk is not).
 int AgreedWriteAt(MPI_File fh, MPI_Offset offset, const void* buf, int count, MPI_Datatype type, MPI_Status* status) {
   Registry& r = Shared();
+  if (r.holding.load(std::memory_order_relaxed) == 0) return r.realIndependent(fh, offset, buf, count, type, status);
   bool hold = false, doomed = false;
   {
     std::lock_guard<std::mutex> g(r.lock);
@@ -282,8 +286,12 @@ void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path, bool hold
   Registry& r = Shared();
   std::lock_guard<std::mutex> g(r.lock);
   if (r.sumAndMin == MPI_OP_NULL) MPI_Op_create(SumAndMin, 1, &r.sumAndMin);
-  r.files[fh] = Registered{dup, path, holdFailures && r.realIndependent != nullptr};
+  bool hold = holdFailures && r.realIndependent != nullptr;
+  r.files[fh] = Registered{dup, path, hold};
+  if (hold) r.holding++;
 }
+
+bool AnyHoldsFailures() { return Shared().holding.load(std::memory_order_relaxed) > 0; }
 
 HeldFailure TakeHeldFailure(MPI_File fh, bool collective) {
   Registry& r = Shared();
@@ -321,6 +329,7 @@ void UnregisterFile(MPI_File fh) {
     auto it = r.files.find(fh);
     if (it == r.files.end()) return;
     dup = it->second.comm;
+    if (it->second.holdFailures) r.holding--;
     r.files.erase(it);
   }
   MPI_Comm_free(&dup);

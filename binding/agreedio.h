@@ -38,5 +38,7 @@ struct HeldFailure {
 // The failure held for `fh` since the last call, cleared. `collective`: on every rank of the file alike (one
 // MPI_Allreduce over its ranks; every rank must call). Files not holding failures: none, without communicating.
 HeldFailure TakeHeldFailure(MPI_File fh, bool collective);
+// Whether any registered file holds failures (cheap: a call on a file that does not needs no look-up).
+bool AnyHoldsFailures();
 
 }  // namespace h5mpi

@@ -864,8 +864,6 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
       } else {
         this.live().write(sel.code, payload, mode === TransferMode.Collective, codec);
       }
-      // An independent write's held failure (collective ones are taken, agreed, after the collective call).
-      if (mode === TransferMode.Independent) this.ctx.takeHeldWriteFailure(this.where('write'), false);
     } catch (e) {
       throw this.ctx.noteFailure(this.filterFailure(e, 'write'), true);
     }
