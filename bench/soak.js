@@ -22,6 +22,7 @@ const RANK = path.join(__dirname, 'soak-rank.js');
 const PY = '/usr/bin/python3';
 
 const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
+const { options } = require('./options');
 
 let launcher;
 /** What the mpiexec on PATH needs here (lib/mpiimpl.ts); `sessionBase` for a job this kills. */
@@ -186,19 +187,20 @@ function leak(o) {
 
 async function main() {
   const [mode, ...rest] = process.argv.slice(2);
-  const opt = (name, dflt) => {
-    const i = rest.indexOf(`--${name}`);
-    return i >= 0 ? rest[i + 1] : dflt;
-  };
+  const v = options(
+    rest,
+    { runs: '3', ranks: mode === 'leak' ? '0' : '2', cols: '64', 'max-delay-ms': '1500', loops: '2000', samples: '10', 'yield-every': '100', dir: undefined },
+    { usage: 'usage: node bench/soak.js flushkill|leak [options] (see the top of bench/soak.js)' },
+  );
   const o = {
-    runs: Number(opt('runs', '3')),
-    ranks: Number(opt('ranks', mode === 'leak' ? '0' : '2')),
-    cols: Number(opt('cols', '64')),
-    maxDelayMs: Number(opt('max-delay-ms', '1500')),
-    loops: Number(opt('loops', '2000')),
-    samples: Number(opt('samples', '10')),
-    yieldEvery: Number(opt('yield-every', '100')),
-    dir: opt('dir', undefined),
+    runs: Number(v.runs),
+    ranks: Number(v.ranks),
+    cols: Number(v.cols),
+    maxDelayMs: Number(v['max-delay-ms']),
+    loops: Number(v.loops),
+    samples: Number(v.samples),
+    yieldEvery: Number(v['yield-every']),
+    dir: v.dir,
   };
   let out;
   if (mode === 'flushkill') out = await flushKill(o);

@@ -9,12 +9,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
-
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { options } = require('./options');
 
 if (process.argv[2] === '--rank') {
   // One rank of one job.
@@ -33,9 +28,10 @@ if (process.argv[2] === '--rank') {
   process.exit(0);
 }
 
-const runs = Number(opt('runs', '100'));
-const ranks = Number(opt('ranks', '2'));
-const events = opt('ucx-mem-events', 'unset');
+const o = options(process.argv.slice(2), { runs: '100', ranks: '2', 'ucx-mem-events': 'unset' }, { usage: 'usage: node bench/startups.js [--runs N] [--ranks N] [--ucx-mem-events yes|no|unset]' });
+const runs = Number(o.runs);
+const ranks = Number(o.ranks);
+const events = o['ucx-mem-events'];
 const launcher = identifyMPI(spawnSync('mpiexec', ['--version'], { encoding: 'utf8' }).stdout ?? '');
 const env = { ...process.env, ...launchEnv(launcher, !!process.getuid && process.getuid() === 0) };
 delete env.UCX_MEM_EVENTS;

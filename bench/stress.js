@@ -18,19 +18,20 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { identifyMPI, launchEnv } = require('../dist/mpiimpl');
+const { options } = require('./options');
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const only = opt('only', 'large,kill,leak').split(',');
-const killRuns = Number(opt('kill-runs', '20'));
-const leakLoops = Number(opt('leak-loops', '50000'));
-const leakLoopsParallel = Number(opt('leak-loops-parallel', '10000'));
-const gib = Number(opt('gib-per-rank', '2.25'));
-const ranks = Number(opt('ranks', '2'));
-const dir = fs.mkdtempSync(path.join(opt('dir', os.tmpdir()), 'h5mpi-stress-'));
+const o = options(
+  process.argv.slice(2),
+  { only: 'large,kill,leak', 'kill-runs': '20', 'leak-loops': '50000', 'leak-loops-parallel': '10000', 'gib-per-rank': '2.25', ranks: '2', dir: os.tmpdir() },
+  { usage: 'usage: see the top of bench/stress.js' },
+);
+const only = o.only.split(',');
+const killRuns = Number(o['kill-runs']);
+const leakLoops = Number(o['leak-loops']);
+const leakLoopsParallel = Number(o['leak-loops-parallel']);
+const gib = Number(o['gib-per-rank']);
+const ranks = Number(o.ranks);
+const dir = fs.mkdtempSync(path.join(o.dir, 'h5mpi-stress-'));
 const cols = 1024;
 const rows = Math.ceil((gib * 2 ** 30 * ranks) / (4 * cols));
 

@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <link.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -35,10 +38,18 @@ struct Registry {
   std::mutex lock;
   std::unordered_map<MPI_File, Registered> files;
   using WriteAtAll = int (*)(MPI_File, MPI_Offset, const void*, int, MPI_Datatype, MPI_Status*);
+  using Sync = int (*)(MPI_File);
   WriteAtAll real = nullptr;
+  Sync realSync = nullptr;
   WriteAtAll realIndependent = nullptr;  // MPI_File_write_at, same signature
   MPI_Op sumAndMin = MPI_OP_NULL;        // see SumAndMin; created with the first registered file
   bool tried = false, installed = false;
+  // Open MPI's OMPIO only: a file of this process alone whose MPI_File_sync tells whether OMPIO holds a
+  // request that never ended (see Leaked); once one has, it stays (`leaked`).
+  MPI_File probe = MPI_FILE_NULL;
+  bool probeTried = false, leaked = false;
+  // By path: the errno of the last failed write or sync the ranks agreed on (see Agree).
+  std::unordered_map<std::string, int> errnos;
   // How many registered files hold failures: with none, AgreedWriteAt looks nothing up (the common case).
   std::atomic<int> holding{0};
 };
@@ -64,13 +75,73 @@ void SumAndMin(void* in, void* inout, int* len, MPI_Datatype*) {
   }
 }
 
+// Whether this process's OMPIO holds an I/O request that never ended, which a failed write in Open MPI
+// 4.1's collective-write algorithm 'vulcan' leaves behind: its write_init allocates the aggregator's write
+// request, and when the write fails it jumps to its exit before waiting on (and so freeing) the request,
+// returning MPI_SUCCESS with the full count (fcoll_vulcan_file_write_all.c: 'goto exit' after write_init,
+// 'return OMPI_SUCCESS' after 'exit:'). The write is lost silently but for stderr, and OMPIO's
+// MPI_File_sync returns MPI_ERR_OTHER before its barrier whenever that process-wide list of requests is not
+// empty (mca_io_ompio_file_sync), for every file of the process from then on: that rank returns while the
+// others wait in the barrier forever. The same sync on a file of this process alone answers the question
+// without waiting for anyone (a barrier on MPI_COMM_SELF, an fsync of an empty file in memory).
+bool Leaked() {
+  Registry& r = Shared();
+  if (r.leaked || r.probe == MPI_FILE_NULL) return r.leaked;
+  r.leaked = PMPI_File_sync(r.probe) != MPI_SUCCESS;
+  return r.leaked;
+}
+
+// Opens the probe file (Leaked), once, where MPI is Open MPI (whose ROMIO has no such list: harmless there).
+void OpenProbe(Registry& r) {
+#ifdef OPEN_MPI
+  if (r.probeTried) return;
+  r.probeTried = true;
+  const char* tmp = std::getenv("TMPDIR");
+  for (std::string dir : {std::string("/dev/shm"), std::string(tmp ? tmp : "/tmp")}) {
+    std::string path = dir + "/h5mpi-probe-XXXXXX";
+    int fd = ::mkstemp(&path[0]);
+    if (fd < 0) continue;
+    ::close(fd);
+    MPI_File probe = MPI_FILE_NULL;
+    int rc = PMPI_File_open(MPI_COMM_SELF, path.c_str(), MPI_MODE_RDWR, MPI_INFO_NULL, &probe);
+    ::unlink(path.c_str());  // OMPIO keeps its descriptor; nothing is left behind
+    if (rc != MPI_SUCCESS) continue;
+    MPI_File_set_errhandler(probe, MPI_ERRORS_RETURN);
+    r.probe = probe;
+    return;
+  }
+#else
+  (void)r;
+#endif
+}
+
+// The bytes an aggregator of Open MPI's vulcan writes in one cycle: OMPIO's io_ompio_bytes_per_agg, 32 MiB
+// unless set in the environment (a value set in a parameter file is not seen).
+int64_t CycleBytes() {
+  const char* set = std::getenv("OMPI_MCA_io_ompio_bytes_per_agg");
+  int64_t bytes = set ? std::atoll(set) : 0;
+  return bytes > 0 ? bytes : int64_t{32} << 20;
+}
+
+// Whether the file system takes a write to the file at `path`: asked to allocate the file's first byte
+// (kept; the file's size stays), one turned read-only says so even where statvfs does not (ext4's
+// emergency_ro). Anything else (no such call there, the path gone) counts as yes.
+bool TakesWrites(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno != EROFS;
+  int failed = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1) != 0 ? errno : 0;
+  ::close(fd);
+  return failed != EROFS && failed != EIO;
+}
+
 // Whether this collective write might not fit in the file system's free room, alike on every rank. Open
 // MPI 4.1's default collective-write algorithm (OMPIO's fcoll 'vulcan') pipelines its aggregators' writes
 // with the data exchange of the next cycle; an aggregator whose write fails leaves the loop and the others
 // wait for its part of that exchange forever (fcoll_vulcan_file_write_all.c, the goto exit after
 // write_init). When the write might not fit, the ranks write their own data independently instead, which
 // cannot hang; the normal case keeps the collective algorithm. What statvfs cannot see (a quota, another
-// process filling the disk meanwhile) is not foreseen. On error the write is made collectively, as before.
+// process filling the disk meanwhile) is not foreseen but for a read-only state (TakesWrites). On error the
+// write is made collectively, as before.
 bool MightNotFit(const Registered& file, int count, MPI_Datatype type) {
   MPI_Count size = 0;
   if (MPI_Type_size_x(type, &size) != MPI_SUCCESS) return false;
@@ -80,13 +151,50 @@ bool MightNotFit(const Registered& file, int count, MPI_Datatype type) {
     // A file system turned read-only (ext4 after an error) has no room for anything.
     room = (fs.f_flag & ST_RDONLY) ? 0 : static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
   }
-  int64_t pair[2] = {static_cast<int64_t>(size) * count, room};
+  // After a failed write leaked a request (Leaked), the ranks write independently for the rest of the
+  // process: the probe cannot tell a second failure from the first.
+  if (Shared().leaked) room = 0;
+  int64_t bytes = static_cast<int64_t>(size) * count;
+  int ranks = 1;
+  MPI_Comm_size(file.comm, &ranks);
+  // A write large enough for vulcan to loop (more than one cycle's bytes in all: some rank then has at
+  // least its share) asks the file system too, on the ranks with such a share, whether it takes writes:
+  // a failed write inside the loop hangs (above), and ext4 turned read-only after an error still says
+  // writable to statvfs. Smaller writes are left to Leaked afterwards.
+  if (room > 0 && bytes * ranks >= CycleBytes() && !TakesWrites(file.path)) room = 0;
+  int64_t pair[2] = {bytes, room};
   int64_t all[2] = {0, 0};
   MPI_Op op = Shared().sumAndMin;
   if (op == MPI_OP_NULL || MPI_Allreduce(pair, all, 2, MPI_INT64_T, op, file.comm) != MPI_SUCCESS) return false;
   // A margin for the file system's own blocks (indirect blocks, extents) and for rounding to its block size.
   constexpr int64_t kMargin = 4 << 20;
   return all[0] > 0 && all[0] + all[0] / 64 + kMargin > all[1];
+}
+
+// The errno a failed MPI-IO call left, where it is one a write or sync fails with (OMPIO returns
+// MPI_ERR_OTHER or MPI_ERR_IO and keeps it nowhere else; the C library's value survives its return).
+int IoErrno(int saved) {
+  switch (saved) {
+    case ENOSPC:
+    case EDQUOT:
+    case EROFS:
+    case EIO:
+    case EFBIG: return saved;
+    default: return 0;
+  }
+}
+
+// The ranks' agreement on a call's outcome: `failed` here, with `err` (an errno or 0); returns whether it
+// failed anywhere, and keeps an errno one of the failed ranks got for the file, for lib/'s message on
+// every rank (IoErrno in filelock.cc, through AgreedErrno). False also when the agreement itself failed.
+bool Agree(const Registered& file, bool failed, int err) {
+  int mine = failed ? (err > 0 ? err : 1) : 0, any = 0;  // 1: failed, errno unknown
+  if (MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, file.comm) != MPI_SUCCESS) return false;
+  if (any > 1) {
+    std::lock_guard<std::mutex> g(Shared().lock);
+    Shared().errnos[file.path] = any;
+  }
+  return any != 0;
 }
 
 // What libhdf5 calls instead of MPI_File_write_at_all: the write, then the ranks' agreement on its outcome.
@@ -96,19 +204,49 @@ int AgreedWriteAtAll(MPI_File fh, MPI_Offset offset, const void* buf, int count,
                      MPI_Status* status) {
   Registered file = Lookup(fh);
   if (file.comm == MPI_COMM_NULL) return Shared().real(fh, offset, buf, count, type, status);
-  MPI_Comm comm = file.comm;
-  int rc = MightNotFit(file, count, type) ? MPI_File_write_at(fh, offset, buf, count, type, status)
-                                          : Shared().real(fh, offset, buf, count, type, status);
+  bool independent = MightNotFit(file, count, type);
+  errno = 0;
+  int rc = independent ? MPI_File_write_at(fh, offset, buf, count, type, status)
+                       : Shared().real(fh, offset, buf, count, type, status);
+  int err = rc != MPI_SUCCESS ? IoErrno(errno) : 0;
   int failed = rc != MPI_SUCCESS;
+  // A write vulcan failed says MPI_SUCCESS; the request it left behind tells.
+  if (!failed && !independent && Leaked()) failed = 1;
   if (!failed && status != MPI_STATUS_IGNORE) {
     MPI_Count written = 0, size = 0;
     if (MPI_Get_elements_x(status, type, &written) == MPI_SUCCESS && MPI_Type_size_x(type, &size) == MPI_SUCCESS) {
       failed = written != size * count;
     }
   }
-  int anyFailed = 0;
-  if (MPI_Allreduce(&failed, &anyFailed, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return rc;
-  if (!anyFailed) return rc;
+  if (!Agree(file, failed, err)) return rc;
+  return rc != MPI_SUCCESS ? rc : MPI_ERR_IO;
+}
+
+// What libhdf5 calls instead of MPI_File_sync (HDF5's flush): the ranks first agree on whether any has a
+// leaked request (Leaked), which would make OMPIO's sync return there before the barrier the others wait
+// in; if one has, every rank syncs the file itself (a barrier, then fsync of the path) instead. Then they
+// agree on the outcome, as for writes: an fsync that fails on some ranks only (an error at writeback)
+// would leave HDF5 on different paths.
+int SyncByPath(const Registered& file) {
+  if (MPI_Barrier(file.comm) != MPI_SUCCESS) return MPI_ERR_IO;
+  int fd = ::open(file.path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return MPI_ERR_IO;
+  int rc = ::fsync(fd) == 0 ? MPI_SUCCESS : MPI_ERR_IO;
+  int err = errno;
+  ::close(fd);
+  errno = err;  // for AgreedSync's message
+  return rc;
+}
+
+int AgreedSync(MPI_File fh) {
+  Registered file = Lookup(fh);
+  if (file.comm == MPI_COMM_NULL) return Shared().realSync(fh);
+  int leaked = Leaked(), anyLeaked = 0;
+  if (MPI_Allreduce(&leaked, &anyLeaked, 1, MPI_INT, MPI_MAX, file.comm) != MPI_SUCCESS) return MPI_ERR_IO;
+  errno = 0;
+  int rc = anyLeaked ? SyncByPath(file) : Shared().realSync(fh);
+  int err = rc != MPI_SUCCESS ? IoErrno(errno) : 0;
+  if (!Agree(file, rc != MPI_SUCCESS, err)) return rc;
   return rc != MPI_SUCCESS ? rc : MPI_ERR_IO;
 }
 
@@ -237,26 +375,27 @@ int FindSlot(struct dl_phdr_info* info, size_t, void* data) {
 
 }  // namespace
 
+namespace {
 #if defined(__x86_64__) || defined(__aarch64__)
-// Points libhdf5's GOT slot for `symbol` at `replacement`; returns what it called before (or `fallback`, MPI's
-// own function, when the slot still held a lazy-binding stub), or nullptr when the slot was not found.
-void* Reroute(ElfW(Addr) base, const char* symbol, void* replacement, void* fallback) {
-  Search s{base, symbol};
+// Points libhdf5's GOT slot for `symbol` at `replacement`; returns what the slot called before, when it is
+// bound (not a lazy-binding stub inside libhdf5): keeps whatever a profiling tool put between libhdf5 and
+// MPI (Darshan); else MPI's own function (`pmpi`). nullptr when the slot was not found or not writable.
+void* Patch(const Dl_info& hdf5, const char* symbol, void* replacement, void* pmpi) {
+  Search s{reinterpret_cast<ElfW(Addr)>(hdf5.dli_fbase), symbol};
   dl_iterate_phdr(FindSlot, &s);
   if (s.slot == nullptr) return nullptr;
-  // The slot's current target, when it is bound (not a lazy-binding stub inside libhdf5): keeps whatever a
-  // profiling tool put between libhdf5 and MPI (Darshan); else MPI's own function.
   void* current = *s.slot;
   Dl_info where;
-  bool bound = current != nullptr && dladdr(current, &where) && reinterpret_cast<ElfW(Addr)>(where.dli_fbase) != base;
+  bool bound = current != nullptr && dladdr(current, &where) && where.dli_fbase != hdf5.dli_fbase;
   long page = sysconf(_SC_PAGESIZE);
   void* start = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(s.slot) & ~static_cast<uintptr_t>(page - 1));
   if (mprotect(start, static_cast<size_t>(page), PROT_READ | PROT_WRITE) != 0) return nullptr;
   *s.slot = replacement;
   if (s.relro) mprotect(start, static_cast<size_t>(page), PROT_READ);
-  return bound ? current : fallback;
+  return bound ? current : pmpi;
 }
 #endif
+}  // namespace
 
 bool InstallAgreedWrites() {
   Registry& r = Shared();
@@ -266,14 +405,16 @@ bool InstallAgreedWrites() {
 #if defined(__x86_64__) || defined(__aarch64__)
   Dl_info hdf5;
   if (!dladdr(reinterpret_cast<void*>(&H5Fopen), &hdf5) || hdf5.dli_fbase == nullptr) return false;
-  auto base = reinterpret_cast<ElfW(Addr)>(hdf5.dli_fbase);
-  // The independent write first: RegisterFile holds failures only where it is rerouted.
+  // The sync first: AgreedWriteAtAll may leave it to the sync's agreement (Leaked).
+  r.realSync = reinterpret_cast<Registry::Sync>(
+      Patch(hdf5, "MPI_File_sync", reinterpret_cast<void*>(&AgreedSync), reinterpret_cast<void*>(&PMPI_File_sync)));
+  // The independent write before the collective one: RegisterFile holds failures only where it is rerouted.
   r.realIndependent =
-      reinterpret_cast<Registry::WriteAtAll>(Reroute(base, "MPI_File_write_at", reinterpret_cast<void*>(&AgreedWriteAt),
-                                                     reinterpret_cast<void*>(&PMPI_File_write_at)));
-  r.real = reinterpret_cast<Registry::WriteAtAll>(Reroute(base, "MPI_File_write_at_all",
-                                                          reinterpret_cast<void*>(&AgreedWriteAtAll),
-                                                          reinterpret_cast<void*>(&PMPI_File_write_at_all)));
+      reinterpret_cast<Registry::WriteAtAll>(Patch(hdf5, "MPI_File_write_at", reinterpret_cast<void*>(&AgreedWriteAt),
+                                                   reinterpret_cast<void*>(&PMPI_File_write_at)));
+  r.real = reinterpret_cast<Registry::WriteAtAll>(Patch(hdf5, "MPI_File_write_at_all",
+                                                        reinterpret_cast<void*>(&AgreedWriteAtAll),
+                                                        reinterpret_cast<void*>(&PMPI_File_write_at_all)));
   r.installed = r.real != nullptr;
 #endif
   return r.installed;
@@ -286,6 +427,7 @@ void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path, bool hold
   Registry& r = Shared();
   std::lock_guard<std::mutex> g(r.lock);
   if (r.sumAndMin == MPI_OP_NULL) MPI_Op_create(SumAndMin, 1, &r.sumAndMin);
+  OpenProbe(r);
   bool hold = holdFailures && r.realIndependent != nullptr;
   r.files[fh] = Registered{dup, path, hold};
   if (hold) r.holding++;
@@ -330,9 +472,23 @@ void UnregisterFile(MPI_File fh) {
     if (it == r.files.end()) return;
     dup = it->second.comm;
     if (it->second.holdFailures) r.holding--;
+    r.errnos.erase(it->second.path);
     r.files.erase(it);
   }
   MPI_Comm_free(&dup);
+}
+
+int AgreedErrno(const std::string& path) {
+  Registry& r = Shared();
+  std::lock_guard<std::mutex> g(r.lock);
+  auto it = r.errnos.find(path);
+  return it == r.errnos.end() ? 0 : it->second;
+}
+
+void CloseAgreedIO() {
+  Registry& r = Shared();
+  std::lock_guard<std::mutex> g(r.lock);
+  if (r.probe != MPI_FILE_NULL) PMPI_File_close(&r.probe);
 }
 
 }  // namespace h5mpi

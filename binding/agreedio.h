@@ -8,9 +8,11 @@
 // failed anywhere it fails everywhere, with MPI_ERR_IO, so that HDF5 takes the same path on every rank.
 // Before the write the ranks also agree on whether it fits in the file system's free room; where it might
 // not, each writes its own data independently, as Open MPI's default collective algorithm can hang when a
-// write fails inside it. libhdf5's MPI_File_write_at is routed here too, for files whose metadata HDF5
-// writes independently (collectiveMetadata false): there a failed write is held from HDF5 and taken, agreed
-// across the ranks, after the call (RegisterFile, TakeHeldFailure).
+// write fails inside it. libhdf5's MPI_File_sync is routed here too: Open MPI 4.1's algorithm can fail a
+// write silently and leave a request behind that makes that rank's later syncs skip their barrier; the
+// ranks agree on that first, and on every sync's outcome. And libhdf5's MPI_File_write_at, for files whose
+// metadata HDF5 writes independently (collectiveMetadata false): there a failed write is held from HDF5 and
+// taken, agreed across the ranks, after the call (RegisterFile, TakeHeldFailure).
 #pragma once
 #include "common.h"
 
@@ -28,6 +30,11 @@ bool InstallAgreedWrites();
 // HDF5 leaves no rank behind in its metadata cache's sync point (agreedio.cc AgreedWriteAt).
 void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path, bool holdFailures);
 void UnregisterFile(MPI_File fh);
+// The errno some rank's failed collective write or sync of the registered file at `path` got, as the ranks
+// agreed on it (OMPIO's error codes drop it); 0 when none is known.
+int AgreedErrno(const std::string& path);
+// Before MPI_Finalize: closes what this module keeps open in MPI (the probe file of agreedio.cc's Leaked).
+void CloseAgreedIO();
 
 struct HeldFailure {
   bool failed = false;  // an independent write failed (on some rank, when taken collectively)

@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstring>
 
+#include "agreedio.h"
 #include "dataspace.h"
 #include "errors.h"
 #include "object.h"
@@ -204,6 +205,7 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
+  if (initialized && !finalized) CloseAgreedIO();
   if (initialized && !finalized && data.weFinalize) MPI_Finalize();
   return info.Env().Undefined();
 }

@@ -108,6 +108,23 @@ Napi::Value Describe(Napi::Env env, hid_t d, const std::string& name) {
     o.Set("chunks", env.Null());
   }
   o.Set("filters", DescribeFilters(env, dcpl.get(), what));
+  // External raw-data storage (H5Pset_external): the files HDF5 reads the bytes from, as stored.
+  int nexternal = H5Pget_external_count(dcpl.get());
+  if (nexternal > 0) {
+    Napi::Array ext = Napi::Array::New(env, nexternal);
+    for (int i = 0; i < nexternal; i++) {
+      std::vector<char> name(4097, '\0');  // HDF5 copies at most this much and may leave it unterminated
+      off_t offset = 0;
+      hsize_t size = 0;
+      CheckH5(env, H5Pget_external(dcpl.get(), i, name.size() - 1, name.data(), &offset, &size), what);
+      Napi::Object e = Napi::Object::New(env);
+      e.Set("name", std::string(name.data()));
+      e.Set("offset", static_cast<double>(offset));
+      e.Set("size", size == H5F_UNLIMITED ? -1.0 : static_cast<double>(size));
+      ext.Set(i, e);
+    }
+    o.Set("external", ext);
+  }
 
   int dtype = type.Get("dtype").As<Napi::Number>().Int32Value();
   // A float16 fill value comes as float32, as float16 data does.

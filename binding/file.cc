@@ -1,6 +1,7 @@
 // Files: create/open with the sec2 (serial) or MPI-IO driver, close with everything under them, flush.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <malloc.h>
@@ -92,6 +93,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         InstanceMethod<&NativeFile::TakeWriteFailure>("takeWriteFailure"),
         InstanceMethod<&NativeFile::Size>("size"),
         InstanceMethod<&NativeFile::AccessInfo>("accessInfo"),
+        InstanceMethod<&NativeFile::Identity>("identity"),
         InstanceMethod<&NativeFile::CreateGroupM>("createGroup"),
         InstanceMethod<&NativeFile::CreateDatasetM>("createDataset"),
         InstanceMethod<&NativeFile::CommitDatatypeM>("commitDatatype"),
@@ -222,6 +224,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     void* handle = nullptr;
     herr_t got = H5Fget_vfd_handle(file, H5P_DEFAULT, &handle);
     H5Eclear2(H5E_DEFAULT);
+    MPI_File registered = MPI_FILE_NULL;
     if (info[0].IsObject()) {
       MPI_Comm comm = CommFromValue(env, info[0]);
       // Every rank opens its own memory file (the names differ; MPI-IO only opens each rank's).
@@ -233,6 +236,10 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         MPI_File* fh = static_cast<MPI_File*>(handle);
         MPI_File_close(fh);  // the real file: collective, no I/O
         *fh = sink;
+        // The flush below syncs it: agreed as the real file's syncs, for a rank whose OMPIO was left with
+        // a failed write's request would return from the sync before the barrier the others wait in.
+        RegisterFile(sink, comm, path, false);
+        registered = sink;
       } else {
         MPI_File_close(&sink);
       }
@@ -247,7 +254,9 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     H5Fflush(file, H5F_SCOPE_LOCAL);
     H5Eclear2(H5E_DEFAULT);
     state_->id = H5I_INVALID_HID;
-    CheckH5(env, H5Fclose(file), what);
+    herr_t closed = H5Fclose(file);
+    if (registered != MPI_FILE_NULL) UnregisterFile(registered);
+    CheckH5(env, closed, what);
     return env.Undefined();
   }
 
@@ -278,6 +287,27 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     hsize_t size = 0;
     CheckH5(env, H5Fget_filesize(Loc(env), &size), "get the size of file '" + state_->filename + "'");
     return Napi::Number::New(env, static_cast<double>(size));
+  }
+
+  // identity() -> { dev, ino, size, mtimeNs } (dev, ino and mtimeNs as decimal strings) of the file the sec2
+  // driver holds open: fstat of its descriptor, so what HDF5 opened, whatever the name leads to now
+  // (untrusted mode compares it with what the check opened). null under another driver (MPI-IO has no fd).
+  Napi::Value Identity(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    hid_t file = Loc(env);
+    std::string what = "identify file '" + state_->filename + "'";
+    Plist fapl(CheckH5(env, H5Fget_access_plist(file), what));
+    if (H5Pget_driver(fapl.get()) != H5FD_SEC2) return env.Null();
+    int* fd = nullptr;
+    CheckH5(env, H5Fget_vfd_handle(file, fapl.get(), reinterpret_cast<void**>(&fd)), what);
+    struct stat st;
+    if (fd == nullptr || fstat(*fd, &st) != 0) ThrowH5Code(env, what + ": fstat failed: " + std::strerror(errno), "IO");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("dev", std::to_string(static_cast<unsigned long long>(st.st_dev)));
+    o.Set("ino", std::to_string(static_cast<unsigned long long>(st.st_ino)));
+    o.Set("size", static_cast<double>(st.st_size));
+    o.Set("mtimeNs", std::to_string(static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec));
+    return o;
   }
 
   // accessInfo() -> { driver: 'mpio' | 'other', hints?: {key: value} as the open MPI file reports them,

@@ -22,6 +22,7 @@
 #include <random>
 #include <sstream>
 
+#include "agreedio.h"
 #include "common.h"
 
 namespace h5mpi {
@@ -41,13 +42,23 @@ Napi::Value PathKind(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), kind);
 }
 
-// ioErrno(path) -> [errno, text] | undefined: why a write to the file at `path` fails, as its file system
-// tells now: ENOENT (the file is gone), EROFS (read-only), ENOSPC (no block free to this user), EACCES (not
-// writable). For MPI-IO files, whose MPI library reports a failed write without the errno (Open MPI's
-// OMPIO prints it on stderr and returns a short count), so that the error can still say why.
+// ioErrno(path) -> [errno, text, reported?] | undefined: why a write to the file at `path` failed, as the
+// failed call reported it (`reported`), else as its file system tells now: ENOENT (the file is gone), EROFS
+// (read-only), ENOSPC (no block free to this user), EACCES (not writable). For MPI-IO files, whose MPI library reports
+// a failed write without the errno (Open MPI's OMPIO prints it on stderr and returns a short count), so that the error
+// can still say why.
 Napi::Value IoErrno(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = info[0].ToString();
+  // What a rank's failed collective write or sync got, where the ranks agreed on it (agreedio.h): the
+  // failure's own errno, on every rank.
+  if (int got = AgreedErrno(path)) {
+    Napi::Array out = Napi::Array::New(env, 3);
+    out.Set(0u, Napi::Number::New(env, got));
+    out.Set(1u, Napi::String::New(env, std::strerror(got)));
+    out.Set(2u, Napi::Boolean::New(env, true));
+    return out;
+  }
   int found = 0;
   struct stat st;
   struct statvfs fs;

@@ -7,7 +7,7 @@ export { CartComm } from './comm';
 export type { Shift, SplitType } from './topology';
 export { File } from './file';
 export type { FileMode, FileOptions } from './file';
-export type { UntrustedOptions, CheckReport, ExternalLinkPolicy, ExternalLinkReport } from './untrusted';
+export type { UntrustedOptions, CheckReport, ExternalLinkPolicy, ExternalLinkReport, FileIdentity, VirtualSourceReport, ExternalStorageReport } from './untrusted';
 export { Group } from './group';
 export type { TreeObject } from './group';
 export type { PerRankDatasets } from './perrank';
@@ -27,6 +27,7 @@ export type {
   FieldsOf,
   RecordFieldsOf,
   FieldsWriteData,
+  ExternalFile,
 } from './dataset';
 export type { DatasetOptions } from './spec';
 export type { ChunkInfo, RawChunk, WriteChunkOptions, ChunkWrite } from './chunks';

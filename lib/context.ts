@@ -9,7 +9,7 @@ import type { FileHold } from './filelock';
 import type { Comm } from './mpi';
 import { native } from './native';
 import type { NativeFile } from './native';
-import type { UntrustedLimits } from './untrusted';
+import type { FileIdentity, UntrustedLimits } from './untrusted';
 
 /** In the message of every call refused after a failure: how other ranks recognize it in a PeerFailedError. */
 const UNUSABLE = 'is unusable after an earlier failure';
@@ -66,6 +66,8 @@ export class FileContext {
   hold: FileHold | undefined;
   /** Untrusted mode's limits (lib/untrusted.ts); undefined for a file opened without it. */
   untrusted: UntrustedLimits | undefined;
+  /** Untrusted mode: the file that was checked and then opened here, as this host sees it (isolated reads read that one only). */
+  identity: FileIdentity | undefined;
   /** Untrusted mode: the real paths of files that passed the check (this one, those its external links lead to). */
   readonly checkedFiles = new Set<string>();
   private isClosed = false;
@@ -177,7 +179,10 @@ export class FileContext {
     let out = e;
     if (e instanceof H5Error && e.code === 'IO' && e.errno === undefined) {
       const found = native.ioErrno(this.filename);
-      if (found) out = new H5Error(`${e.message}: ${found[1]} (errno ${found[0]}, as the file system reports it now)`, 'IO', e.h5stack, found[0]);
+      if (found) {
+        const how = found[2] ? '' : ', as the file system reports it now';
+        out = new H5Error(`${e.message}: ${found[1]} (errno ${found[0]}${how})`, 'IO', e.h5stack, found[0]);
+      }
     }
     const io = e instanceof H5Error && e.code === 'IO' && this.mode !== 'r';
     if (writes && io && !this.failure) {

@@ -2,7 +2,7 @@
 import { Empty } from './attrs';
 import { chunkInfo, ChunkInfo, chunkInfoAt, ChunkTarget, ChunkWrite, numChunks, RawChunk, readChunk, storedChunks, writeChunk, writeChunks, WriteChunkOptions } from './chunks';
 import type { FileContext } from './context';
-import { checkClaimedSize, NOT_ISOLATED, readIsolated, readsHeap, runIsolated } from './untrusted';
+import { checkClaimedSize, checkOtherFile, checkStorage, NOT_ISOLATED, readIsolated, readsHeap, runIsolated } from './untrusted';
 import {
   ARRAY_TYPES,
   arrayTypeOf,
@@ -65,6 +65,16 @@ import { namesFileInErrors } from './naming';
 export type { ReadResult, WriteData, StoredType, ElementsOf, ValueOf } from './dtype';
 
 /** Per-call transfer options. */
+/** One file of a dataset's external raw-data storage (h5py's `Dataset.external` entries: name, offset, size). */
+export interface ExternalFile {
+  /** The file name as stored: HDF5 resolves a relative one against the working directory, or HDF5_EXTFILE_PREFIX when that is set. */
+  name: string;
+  /** Where in that file the dataset's bytes start. */
+  offset: number;
+  /** How many bytes of it the dataset may use (Infinity: unlimited). */
+  size: number;
+}
+
 export interface TransferOptions {
   /** Collective MPI-IO transfer (every rank of the file's communicator calls, possibly with an empty selection). Default false. */
   collective?: boolean;
@@ -285,6 +295,13 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   readonly fillValue: number | bigint | boolean | null;
   /** Whether this is a virtual dataset, mapped from others (h5py's is_virtual): see `virtualSources()`. */
   readonly isVirtual: boolean;
+  /**
+   * The files this dataset's raw data is stored in (external storage, h5py's `external`), in order, or null
+   * when it is stored in the HDF5 file itself.
+   */
+  readonly external: readonly ExternalFile[] | null;
+  /** Untrusted mode: whether the other files it reads (virtual sources, external storage) passed their checks. */
+  #otherFilesChecked = false;
   private _shape: number[] | null;
   /** The native dataset; kept after close, for the last transfer's report. */
   readonly #native: NativeDataset;
@@ -333,6 +350,7 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
     this.scaleoffset = view.scaleoffset;
     this.nbit = view.nbit;
     this.isVirtual = info.layout === 'virtual';
+    this.external = info.external ? Object.freeze(info.external.map((e) => Object.freeze({ name: e.name, offset: e.offset, size: e.size < 0 ? Infinity : e.size }))) : null;
     this.fillValue = info.fill ? fillValueOf(t, info.fill, info.type.dtype) : null;
   }
 
@@ -556,16 +574,35 @@ export class Dataset<D extends DTypeSpec = DTypeSpec> extends H5Object {
   private guardRead(sel: ResolvedSelection, call: 'read' | 'readInto', form: ReadForm, into?: NumericArray): unknown {
     const limits = this.ctx.untrusted!;
     const where = this.where(call);
+    this.checkOtherFiles(where);
     checkClaimedSize(sel.size * this.fileType.size, limits, where, `reading ${sel.size} elements of ${this.fileType.size} bytes`, this.name);
     // HDF5 allocates a whole chunk to read any part of it.
     if (this.chunks) checkClaimedSize(this.chunks.reduce((a, b) => a * b, 1) * this.fileType.size, limits, where, `one chunk of [${this.chunks.join(', ')}]`, this.name);
     if (this.filters.length === 0 && !readsHeap(this.fileType)) return NOT_ISOLATED;
-    const task = { path: this.name, code: sel.code && Array.from(sel.code), size: sel.size, form, into: into?.constructor.name };
+    const task = { path: this.name, code: sel.code && Array.from(sel.code), size: sel.size, form, into: into?.constructor.name, identity: this.ctx.identity };
     if (this.#type!.kind === 'reference') {
       runIsolated(this.ctx.filename, { kind: 'read', ...task }, limits, where);
       return NOT_ISOLATED;
     }
     return readIsolated(this.ctx.filename, task, limits, where);
+  }
+
+  /**
+   * Untrusted mode, before the first read: the files HDF5 would open or read for it besides this one. A
+   * virtual dataset's source files are checked like an external link's target (`virtualSources` policy,
+   * each in a child process); external raw-data files are held to `externalStorage` (HDF5 reads their
+   * bytes, never parses them). Once per dataset: the files that passed are remembered by the file too.
+   */
+  private checkOtherFiles(where: string): void {
+    if (this.#otherFilesChecked) return;
+    const ctx = this.ctx;
+    const limits = ctx.untrusted!;
+    for (const e of this.external ?? []) checkStorage(ctx.filename, this.name, e.name, limits, undefined, where);
+    if (this.isVirtual) {
+      const sources = [...new Set(this.virtualSources().map((m) => m.file))];
+      for (const file of sources) checkOtherFile('virtual', ctx.filename, this.name, file, limits, ctx.checkedFiles, where);
+    }
+    this.#otherFilesChecked = true;
   }
 
   /** @internal In untrusted mode's child process: the read the parent asked for (a selection's encoding, or all). */

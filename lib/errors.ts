@@ -33,6 +33,9 @@ export interface H5StackFrame {
  * - `TIMEOUT`: untrusted mode: libhdf5 hung on the file past the time limit (UntrustedFileError)
  * - `TOO_LARGE`: untrusted mode: the file claims a size over the `maxBytes` limit (UntrustedFileError)
  * - `EXTERNAL_LINK`: untrusted mode: an external link leads where `externalLinks` does not allow (UntrustedFileError)
+ * - `VIRTUAL_SOURCE`: untrusted mode: a virtual dataset's source file is where `virtualSources` does not allow (UntrustedFileError)
+ * - `EXTERNAL_STORAGE`: untrusted mode: a dataset's raw data is in a file where `externalStorage` does not allow (UntrustedFileError)
+ * - `CHANGED`: untrusted mode: the file HDF5 opened is not the file that was checked (replaced or modified in between; UntrustedFileError)
  */
 export type H5ErrorCode =
   | 'NOT_HDF5'
@@ -53,7 +56,10 @@ export type H5ErrorCode =
   | 'CRASHED'
   | 'TIMEOUT'
   | 'TOO_LARGE'
-  | 'EXTERNAL_LINK';
+  | 'EXTERNAL_LINK'
+  | 'VIRTUAL_SOURCE'
+  | 'EXTERNAL_STORAGE'
+  | 'CHANGED';
 
 /** An HDF5 call failed, or an HDF5 object was misused (closed, missing). `h5stack` holds HDF5's own account. */
 export class H5Error extends Error {
@@ -123,13 +129,18 @@ export class FileLockedError extends H5Error {
 /**
  * Untrusted mode (`File.open(path, 'r', { untrusted: true })`, `File.check`) found the file unsafe: libhdf5
  * crashed or hung on it in the child process that checked it, an HDF5 error stopped the check, or the file
- * claims a size over `maxBytes`, or an external link leads where `externalLinks` does not allow. `code` is
- * CRASHED, TIMEOUT, TOO_LARGE, EXTERNAL_LINK, or the HDF5 error's code.
+ * claims a size over `maxBytes`, or another file it names (an external link's, a virtual dataset's source,
+ * external raw data) is where its policy does not allow, or the file changed between its check and its open.
+ * `code` is CRASHED, TIMEOUT, TOO_LARGE, EXTERNAL_LINK, VIRTUAL_SOURCE, EXTERNAL_STORAGE, CHANGED, or the
+ * HDF5 error's code.
  */
 export class UntrustedFileError extends H5Error {
   override name = 'UntrustedFileError';
-  /** What happened: libhdf5 crashed, hung, reported an error, a claimed size was over the limit, or an external link was refused. */
-  readonly failure: 'crash' | 'hang' | 'error' | 'too-large' | 'external';
+  /**
+   * What happened: libhdf5 crashed, hung, reported an error, a claimed size was over the limit, another file
+   * the file names was refused (`external`), or the file opened is not the one checked (`changed`).
+   */
+  readonly failure: 'crash' | 'hang' | 'error' | 'too-large' | 'external' | 'changed';
   /** The object (or `object@attribute`) the check was at when it failed, when known. */
   readonly path: string | undefined;
   /** The signal the child process died of, for a crash: 'SIGSEGV', 'SIGABRT'... */

@@ -9,7 +9,22 @@ import { Comm, MPI } from './mpi';
 import { FileAccess, native, NativeFile } from './native';
 import { H5Object } from './object';
 import { trackOpen, untrack } from './runtime';
-import { CheckReport, checkedKey, checkUntrustedOptions, ExternalLinkPolicy, runIsolated, sharedCheck, UntrustedLimits, untrustedLimits, UntrustedOptions } from './untrusted';
+import {
+  CheckReport,
+  checkedKey,
+  checkHost,
+  checkUntrustedOptions,
+  ExternalLinkPolicy,
+  FileIdentity,
+  identityChanges,
+  runIsolated,
+  sharedCheck,
+  statIdentity,
+  UntrustedLimits,
+  untrustedLimits,
+  UntrustedOptions,
+} from './untrusted';
+import { UntrustedFileError } from './errors';
 import { checkOptions } from './validate';
 import { namesFileInErrors } from './naming';
 
@@ -52,8 +67,37 @@ export interface FileOptions {
    * `'refuse'`). A file an external link leads to is checked in a child process before HDF5 opens it here.
    */
   externalLinks?: ExternalLinkPolicy;
+  /**
+   * Untrusted mode: where a virtual dataset's source files may be (default `'sameDirectory'`; also
+   * `'anywhere'`, `'refuse'`); each is checked in a child process before a read of the dataset opens it.
+   */
+  virtualSources?: ExternalLinkPolicy;
+  /**
+   * Untrusted mode: where the files holding a dataset's external raw data (h5py's `external`) may be
+   * (default `'sameDirectory'`; also `'anywhere'`, `'refuse'`), decided before a read of the dataset.
+   */
+  externalStorage?: ExternalLinkPolicy;
+  /**
+   * Untrusted mode: the report of an earlier `File.check` of this file, which then is not checked again; the
+   * open verifies that it opened the very file that was checked (the same inode, size and modification
+   * time), else throws an UntrustedFileError (code CHANGED). Its `maxBytes` must be at least this open's.
+   */
+  checked?: CheckReport;
 }
-const OPTION_NAMES = ['comm', 'info', 'collectiveMetadata', 'checkCollective', 'trackOrder', 'untrusted', 'maxBytes', 'checkTimeout', 'externalLinks'] as const;
+const OPTION_NAMES = [
+  'comm',
+  'info',
+  'collectiveMetadata',
+  'checkCollective',
+  'trackOrder',
+  'untrusted',
+  'maxBytes',
+  'checkTimeout',
+  'externalLinks',
+  'virtualSources',
+  'externalStorage',
+  'checked',
+] as const;
 
 // Every object knows its file: `dataset.file`. Declared here rather than in lib/object.ts so that the
 // object module needs no import of this one (File is made of objects, not the other way round).
@@ -99,6 +143,7 @@ export class File extends Group implements Disposable {
       collectiveMetadata = comm !== undefined && (options.collectiveMetadata ?? true);
       trackOrder = !!options.trackOrder;
       untrusted = untrustedOf(options, mode, where);
+      checkGivenReport(options.checked, untrusted, filename, where);
       if (comm && mode !== 'r') refuseWritesAfterRomioFailure(where);
       // HDF5's own collective metadata reads only where they cannot hang a read (lib/hdf5compat.ts); h5mpi's
       // metadata calls stay collective either way.
@@ -109,29 +154,37 @@ export class File extends Group implements Disposable {
         ...(check ? [] : ['checkCollective: false']),
         ...(info ? [`info ${JSON.stringify(info)}`] : []),
         ...(trackOrder ? ['trackOrder: true'] : []),
-        ...(untrusted ? [`untrusted: true, maxBytes: ${untrusted.maxBytes}, checkTimeout: ${untrusted.checkTimeout}, externalLinks: '${untrusted.externalLinks}'`] : []),
+        ...(untrusted
+          ? [
+              `untrusted: true, maxBytes: ${untrusted.maxBytes}, checkTimeout: ${untrusted.checkTimeout}, externalLinks: '${untrusted.externalLinks}', ` +
+                `virtualSources: '${untrusted.virtualSources}', externalStorage: '${untrusted.externalStorage}'${options.checked ? ', checked' : ''}`,
+            ]
+          : []),
       ];
       return `File.open('${filename}', '${mode}'${settings.map((x) => `, ${x}`).join('')})`;
     };
-    const opened = (nativeFile: NativeFile, hold: FileHold | undefined, parallel: boolean): File => {
+    const opened = (nativeFile: NativeFile, hold: FileHold | undefined, parallel: boolean, identity?: FileIdentity): File => {
       const ctx = new FileContext(filename, mode, nativeFile, comm, parallel && check, parallel && collectiveMetadata);
       ctx.hold = hold;
       ctx.untrusted = untrusted;
+      ctx.identity = identity;
       // The file passed its check: an external link back to it (a cycle) needs no other.
       if (untrusted) ctx.checkedFiles.add(checkedKey(filename));
       return new File(ctx);
     };
     if (!comm) {
       prepare();
-      if (untrusted) checkBeforeOpen(filename, untrusted, where);
+      const checked = untrusted && checkBeforeOpen(filename, untrusted, options.checked, where);
       const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
-      return opened(file, hold, false);
+      const identity = checked && verifyOpened(filename, file, hold, checked, where);
+      return opened(file, hold, false, identity);
     }
     // Always checked, even with checkCollective: false: this is where the ranks agree on that setting.
     return runCollective(comm, true, where, prepare, () => {
-      if (untrusted) checkBeforeOpen(filename, untrusted, where, comm);
+      const checked = untrusted && checkBeforeOpen(filename, untrusted, options.checked, where, comm);
       const { file, hold } = openNative(filename, mode, access, trackOrder, comm, where);
-      return opened(file, hold, true);
+      const identity = checked && verifyOpened(filename, file, hold, checked, where, comm);
+      return opened(file, hold, true, identity);
     });
   }
 
@@ -152,6 +205,11 @@ export class File extends Group implements Disposable {
     if (kind === 'missing') throw new H5Error(`${where}: no such file`, 'NOT_FOUND');
     if (kind === 'directory') throw new H5Error(`${where}: '${filename}' is a directory, not an HDF5 file`, 'IS_DIRECTORY');
     return runIsolated(filename, { kind: 'file' }, limits, where);
+  }
+
+  /** @internal What identifies the file HDF5 has open (lib/untrusted.ts FileIdentity): its descriptor's fstat, or under MPI-IO a stat of its name. */
+  _identity(): FileIdentity {
+    return this.ctx.native.identity() ?? statIdentity(this.ctx.filename);
   }
 
   /** Whether the file was opened in untrusted mode (`{ untrusted: true }`). */
@@ -257,7 +315,7 @@ namesFileInErrors(File.prototype, (f: File) => f.ctx.filename, ['untrusted', 'de
 function untrustedOf(options: FileOptions, mode: FileMode, where: string): UntrustedLimits | undefined {
   if (options.untrusted !== undefined && typeof options.untrusted !== 'boolean') throw new TypeError(`${where}: untrusted must be a boolean, got ${JSON.stringify(options.untrusted)}`);
   if (!options.untrusted) {
-    const stray = (['maxBytes', 'checkTimeout', 'externalLinks'] as const).find((k) => options[k] !== undefined);
+    const stray = (['maxBytes', 'checkTimeout', 'externalLinks', 'virtualSources', 'externalStorage', 'checked'] as const).find((k) => options[k] !== undefined);
     if (stray) throw new TypeError(`${where}: ${stray} is an option of untrusted mode; add untrusted: true`);
     return undefined;
   }
@@ -265,15 +323,68 @@ function untrustedOf(options: FileOptions, mode: FileMode, where: string): Untru
   return untrustedLimits(options, where);
 }
 
+/** What an untrusted open verifies the opened file against: the checked file's identity, and the host it was checked on. */
+interface Checked {
+  identity: FileIdentity;
+  host: string;
+}
+
 /**
- * Untrusted mode's check, before HDF5 opens the file here. In parallel, rank 0 checks and every rank
- * throws the same error or none (the open is collective). A missing file or a directory is left to the
- * open, which says so as usual.
+ * Untrusted mode's check, before HDF5 opens the file here (or, with `given`, an earlier File.check's
+ * report). In parallel, rank 0 checks and every rank throws the same error or none (the open is
+ * collective), and gets what rank 0 checked. A missing file or a directory is left to the open, which says
+ * so as usual (undefined: nothing to verify).
  */
-function checkBeforeOpen(filename: string, limits: UntrustedLimits, where: string, comm?: Comm): void {
-  sharedCheck(comm, () => {
-    if (native.pathKind(filename) === 'file') runIsolated(filename, { kind: 'file' }, limits, where);
+function checkBeforeOpen(filename: string, limits: UntrustedLimits, given: CheckReport | undefined, where: string, comm?: Comm): Checked | undefined {
+  return sharedCheck(comm, () => {
+    if (given !== undefined) return { identity: given.identity, host: checkHost() };
+    if (native.pathKind(filename) !== 'file') return undefined;
+    return { identity: runIsolated(filename, { kind: 'file' }, limits, where).identity, host: checkHost() };
   });
+}
+
+/** File.open's `checked`, checked (in the ranks' agreement): a File.check report made under no smaller maxBytes. */
+function checkGivenReport(report: Partial<CheckReport> | null | undefined, limits: UntrustedLimits | undefined, filename: string, where: string): void {
+  if (report === undefined) return;
+  if (!limits) throw new TypeError(`${where}: checked is an option of untrusted mode; add untrusted: true`);
+  if (typeof report?.identity?.ino !== 'string' || typeof report.maxBytes !== 'number') throw new TypeError(`${where}: checked must be the report of File.check('${filename}')`);
+  if (report.maxBytes < limits.maxBytes) {
+    throw new TypeError(`${where}: checked was made with maxBytes ${report.maxBytes}, less than this open's ${limits.maxBytes}: check again with the larger limit`);
+  }
+}
+
+/**
+ * Untrusted mode, right after HDF5 opened the file: is it the file that was checked? A file replaced in
+ * between (renamed over, rewritten) has another inode, size or modification time: the file is closed and
+ * an UntrustedFileError (code CHANGED) thrown, before anything in it was read here but its superblock and
+ * root group. Serially the identity comes from the descriptor HDF5 opened; under MPI-IO, which has none to
+ * ask, each rank stats the name, and the ranks agree (one allgather) so that all throw or none. Returns
+ * the identity as this rank sees it (its device number is its host's), which isolated reads compare with.
+ */
+function verifyOpened(filename: string, file: NativeFile, hold: FileHold | undefined, checked: Checked, where: string, comm?: Comm): FileIdentity {
+  let changes: string[];
+  let opened: FileIdentity | undefined;
+  try {
+    opened = file.identity() ?? statIdentity(filename);
+    changes = identityChanges(checked.identity, opened, checked.host === checkHost());
+  } catch (e) {
+    changes = [`it cannot be identified: ${e instanceof Error ? e.message : String(e)}`];
+  }
+  const ranks = comm ? comm.allgather(changes.length > 0 ? comm.rank : -1).filter((r) => r >= 0) : [];
+  if (changes.length === 0 && ranks.length === 0) return opened!;
+  try {
+    file.close();
+  } finally {
+    hold?.release();
+  }
+  const on = comm ? ` (as rank${ranks.length > 1 ? 's' : ''} ${ranks.join(', ')} opened it)` : '';
+  const why = changes.length > 0 ? changes.join(', ') : `it changed on rank${ranks.length > 1 ? 's' : ''} ${ranks.join(', ')}`;
+  throw new UntrustedFileError(
+    `${where}: the file opened is not the one that was checked${on}: ${why}; it was replaced or modified after its check, and was closed unread`,
+    'CHANGED',
+    'changed',
+    '/',
+  );
 }
 
 function hints(info: Record<string, string | number>, where: string): Record<string, string> {

@@ -12,8 +12,9 @@ export function nameFile(e: unknown, filename: string | undefined): void {
   if (filename === undefined || !(e instanceof Error) || e.message.includes(`'${filename}'`)) return;
   const before = e.message;
   e.message = before + fileSuffix(filename);
-  // The stack was made with the old message, and an uncaught error prints its stack.
-  if (typeof e.stack === 'string') e.stack = e.stack.replace(before, e.message);
+  // An uncaught error prints its stack, made with the old message, or with the new one where V8 formats it
+  // only now (when nothing read it before): then it names the file already.
+  if (typeof e.stack === 'string' && !e.stack.includes(e.message)) e.stack = e.stack.replace(before, e.message);
 }
 
 /** The names wrapped on each prototype, for test/lib_structure.test.ts. */

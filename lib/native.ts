@@ -122,6 +122,8 @@ export interface DatasetInfo {
   chunks: number[] | null;
   filters: FilterDescription[];
   fill?: ArrayBuffer;
+  /** External raw-data storage (H5Pget_external): each file's name as stored, offset, and size (-1: unlimited). */
+  external?: { name: string; offset: number; size: number }[];
 }
 
 export interface DatasetSpec {
@@ -276,6 +278,8 @@ export interface NativeFile extends NativeLocation {
   takeWriteFailure(collective: boolean): { message: string; errno?: number; rank?: number } | undefined;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
+  /** fstat of the descriptor the sec2 driver holds (decimal strings where 2^53 may not do); null under MPI-IO. */
+  identity(): { dev: string; ino: string; size: number; mtimeNs: string } | null;
   /** With `trackOrder`, the group tracks (and indexes) the creation order of its links and attributes. */
   createGroup(path: string, trackOrder: boolean): NativeGroup;
   createDataset(path: string, spec: DatasetSpec): NativeDataset;
@@ -351,8 +355,8 @@ export interface Native {
   pageStart(buffer: ArrayBuffer, huge: boolean): number;
   /** What is at `path` (stat(2)): 'file' also when stat fails other than with ENOENT. */
   pathKind(path: string): 'missing' | 'file' | 'directory';
-  /** Why a write to `path` fails, as its file system tells now: [errno, strerror] or undefined. */
-  ioErrno(path: string): [number, string] | undefined;
+  /** Why a write to `path` failed: [errno, strerror, true] as a rank's failed call got it, [errno, strerror] as its file system tells now, or undefined. */
+  ioErrno(path: string): [number, string, true?] | undefined;
   /** realpath(3): the absolute path with symbolic links resolved, or undefined when it cannot be resolved. */
   realPath(path: string): string | undefined;
   /** A descriptor holding a flock on `path` (shared, or exclusive), or why there is none. */

@@ -10,7 +10,8 @@ import { serialize } from 'node:v8';
 import { Dataset, File, Group } from './api';
 import type { H5Object } from './object';
 import { H5Error } from './errors';
-import type { ChildVerdict, CheckTask, ExternalLinkReport } from './untrusted';
+import { identityChanges } from './untrusted';
+import type { ChildVerdict, CheckTask, ExternalLinkReport, ExternalStorageReport, VirtualSourceReport } from './untrusted';
 
 interface Input {
   filename: string;
@@ -31,6 +32,8 @@ class Stop extends Error {
 
 const counts = { objects: 0, attributes: 0, links: 0 };
 const external: ExternalLinkReport[] = [];
+const virtualSources: VirtualSourceReport[] = [];
+const externalStorage: ExternalStorageReport[] = [];
 const MAX_EXTERNAL = 100_000;
 let visits = 0;
 const at = (path: string): void => {
@@ -66,6 +69,15 @@ function attributes(obj: H5Object, path: string, maxBytes: number): void {
 function dataset(d: Dataset, path: string, maxBytes: number): void {
   // Opening read the type, shape, layout and filters; these make sure each of them was read.
   step(path, () => [d.shape, d.maxshape, d.dtype, d.fileType, d.chunks, d.filters, d.fillValue, d.isVirtual]);
+  // The other files a read of it opens or reads: reported, not opened (the parent checks them before a read).
+  if (virtualSources.length + externalStorage.length + (d.external?.length ?? 0) > MAX_EXTERNAL) {
+    throw new Stop({ ok: false, path, name: 'UntrustedFileError', code: 'TOO_LARGE', message: `more than ${MAX_EXTERNAL} other files named` });
+  }
+  for (const e of d.external ?? []) externalStorage.push({ path, file: e.name });
+  if (d.isVirtual) {
+    const files = step(path, () => [...new Set(d.virtualSources().map((m) => `${m.file}\0${m.path}`))]) ?? [];
+    for (const f of files) virtualSources.push({ path, file: f.slice(0, f.indexOf('\0')), dataset: f.slice(f.indexOf('\0') + 1) });
+  }
   attributes(d, path, maxBytes);
 }
 
@@ -114,10 +126,14 @@ function run(input: Input): ChildVerdict {
   at('/');
   const f = step('/', () => File.open(filename, 'r'));
   if (f === undefined) return { ok: false, path: '/', name: 'TypeError', code: 'FAILED', message: 'the file did not open' };
+  const identity = f._identity();
   if (task.kind === 'file') {
     counts.objects = 1;
     walk(f, '/', 0, maxBytes);
   } else {
+    // The parent has a file open that passed its check: this must be the same file, or what it reads is another's.
+    const changes = task.identity ? identityChanges(task.identity, identity) : [];
+    if (changes.length > 0) return { ok: false, path: '/', name: 'UntrustedFileError', code: 'CHANGED', message: `the file is no longer the one that was checked and opened (${changes.join(', ')})` };
     at(task.path);
     const d = step(task.path, () => f.get(task.path));
     if (!(d instanceof Dataset)) return { ok: false, path: task.path, name: 'H5Error', code: 'NOT_FOUND', message: `'${task.path}' is no dataset` };
@@ -131,7 +147,7 @@ function run(input: Input): ChildVerdict {
     }
     if (task.out !== undefined) writeFileSync(task.out, serialize(value));
   }
-  return { ok: true, ...counts, external };
+  return { ok: true, ...counts, external, virtualSources, externalStorage, identity };
 }
 
 let verdict: ChildVerdict;

@@ -3,10 +3,13 @@
 // metadata in a child process (lib/untrusted-child.ts) under a time limit, and reads data of the kinds
 // whose decoding has crashed libhdf5 (variable-length data in the global heap, filtered chunks) there
 // too, passing the values back; the caller gets an UntrustedFileError instead of a dead process. Sizes the file claims are
-// capped (maxBytes), so that a small file cannot make h5mpi allocate gigabytes. See docs/untrusted-files.md.
+// capped (maxBytes), so that a small file cannot make h5mpi allocate gigabytes. The other files a file names
+// (external links' targets, virtual datasets' sources) are checked the same way before HDF5 opens them, and
+// held with external raw-data files to directory policies; the file HDF5 opens is compared with the one
+// the check opened (FileIdentity), against a swap in between. See docs/untrusted-files.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { deserialize } from 'node:v8';
 import { H5Error, UntrustedFileError } from './errors';
@@ -25,7 +28,8 @@ export interface UntrustedOptions {
 }
 
 /**
- * Where an untrusted file's external links may lead (`File.open`'s `externalLinks`, untrusted mode only).
+ * Where the other files an untrusted file names may be (`File.open`'s `externalLinks`, `virtualSources` and
+ * `externalStorage`, untrusted mode only); for external links:
  * Wherever one is followed, the file it leads to is checked first, as the untrusted file was, and every file
  * that file's own external links lead to (a chain, up to HDF5's 16 links; a cycle back to a checked file
  * ends there).
@@ -37,6 +41,37 @@ export interface UntrustedOptions {
  * (HDF5's own hook for this is a link access list's `H5Pset_elink_cb`; h5py offers none.)
  */
 export type ExternalLinkPolicy = 'sameDirectory' | 'anywhere' | 'refuse';
+
+/**
+ * What identifies the file a check opened (fstat of the descriptor HDF5 read it through): an untrusted open
+ * compares it with the file HDF5 opened in this process, so that a file swapped in between is refused
+ * (code `CHANGED`). `dev`, `ino` and `mtimeNs` are decimal strings (they may pass 2^53).
+ */
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  size: number;
+  /** The last modification, in nanoseconds since the epoch. */
+  mtimeNs: string;
+}
+
+/** A virtual dataset's source file the check found (not opened by the check). */
+export interface VirtualSourceReport {
+  /** The virtual dataset's path in the checked file. */
+  path: string;
+  /** The source's file name as stored (`'.'`: the checked file itself). */
+  file: string;
+  /** The source dataset's path in that file. */
+  dataset: string;
+}
+
+/** A file a dataset's raw data is stored in (external storage, h5py's `external`), which the check does not read. */
+export interface ExternalStorageReport {
+  /** The dataset's path in the checked file. */
+  path: string;
+  /** The file name as stored. */
+  file: string;
+}
 
 /** An external link the check found (not followed by the check). */
 export interface ExternalLinkReport {
@@ -58,6 +93,14 @@ export interface CheckReport {
   links: number;
   /** The external links among them: other files, which the check does not open (an untrusted open checks them when one is followed). */
   external: ExternalLinkReport[];
+  /** The virtual datasets' source files (an untrusted open checks each before a read of the dataset). */
+  virtualSources: VirtualSourceReport[];
+  /** The files datasets keep their raw data in (an untrusted open applies `externalStorage` before a read). */
+  externalStorage: ExternalStorageReport[];
+  /** The file the check opened: pass the report as `File.open`'s `checked` to open that same file without a second check. */
+  identity: FileIdentity;
+  /** The limit the check read attributes under (`checked` serves opens with no larger `maxBytes`). */
+  maxBytes: number;
   /** Milliseconds the check took, the child process's start included. */
   ms: number;
 }
@@ -67,7 +110,12 @@ export interface UntrustedLimits {
   maxBytes: number;
   checkTimeout: number;
   externalLinks: ExternalLinkPolicy;
+  virtualSources: ExternalLinkPolicy;
+  externalStorage: ExternalLinkPolicy;
 }
+
+/** @internal The policy options of untrusted mode (File.open's). */
+export type PolicyOptions = { externalLinks?: ExternalLinkPolicy; virtualSources?: ExternalLinkPolicy; externalStorage?: ExternalLinkPolicy };
 
 export const DEFAULT_MAX_BYTES = 2 ** 30;
 export const DEFAULT_CHECK_TIMEOUT = 30_000;
@@ -75,13 +123,18 @@ const OPTION_NAMES = ['maxBytes', 'checkTimeout'] as const;
 const POLICIES: readonly ExternalLinkPolicy[] = ['sameDirectory', 'anywhere', 'refuse'];
 
 /** @internal The limits from the options, checked. */
-export function untrustedLimits(options: UntrustedOptions & { externalLinks?: ExternalLinkPolicy }, where: string): UntrustedLimits {
-  const policy: unknown = options.externalLinks;
-  if (policy !== undefined && !POLICIES.includes(policy as ExternalLinkPolicy)) {
-    throw new TypeError(`${where}: externalLinks must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(policy)}`);
-  }
+export function untrustedLimits(options: UntrustedOptions & PolicyOptions, where: string): UntrustedLimits {
+  const policy = (name: keyof PolicyOptions): ExternalLinkPolicy => {
+    const given: unknown = options[name];
+    if (given !== undefined && !POLICIES.includes(given as ExternalLinkPolicy)) {
+      throw new TypeError(`${where}: ${name} must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got ${JSON.stringify(given)}`);
+    }
+    return (given as ExternalLinkPolicy | undefined) ?? 'sameDirectory';
+  };
   return {
-    externalLinks: (policy as ExternalLinkPolicy | undefined) ?? 'sameDirectory',
+    externalLinks: policy('externalLinks'),
+    virtualSources: policy('virtualSources'),
+    externalStorage: policy('externalStorage'),
     maxBytes: options.maxBytes === undefined ? DEFAULT_MAX_BYTES : checkInt(options.maxBytes, 'maxBytes', 1, Number.MAX_SAFE_INTEGER, where),
     checkTimeout: options.checkTimeout === undefined ? DEFAULT_CHECK_TIMEOUT : checkInt(options.checkTimeout, 'checkTimeout', 1, 2 ** 31 - 1, where),
   };
@@ -101,6 +154,8 @@ export interface ReadTask {
   into: string | undefined;
   /** Where the child writes what it read (v8.serialize), when the parent wants it. */
   out?: string;
+  /** The file the parent has open: the child reads only from that one (else CHANGED). */
+  identity?: FileIdentity;
 }
 
 /** @internal What the child is asked: the file's metadata, or one dataset read. */
@@ -123,7 +178,7 @@ export function readIsolated(filename: string, task: ReadTask, limits: Untrusted
 
 /** @internal The child's last line: success, or the first failure with where it happened. */
 export type ChildVerdict =
-  | ({ ok: true } & Omit<CheckReport, 'ms'>)
+  | ({ ok: true } & Omit<CheckReport, 'ms' | 'maxBytes'>)
   | { ok: false; path: string; name: string; code: string; message: string };
 
 // Beside this module in dist/; from lib/ (ts-jest runs the sources), the compiled one.
@@ -179,10 +234,11 @@ export function runIsolated(filename: string, task: CheckTask, limits: Untrusted
   }
   if (!verdict.ok) {
     const code = verdict.code as UntrustedFileError['code'];
-    throw new UntrustedFileError(`${where}: ${what} of '${filename}' failed at '${verdict.path}': ${verdict.message}`, code, code === 'TOO_LARGE' ? 'too-large' : 'error', verdict.path);
+    const failure = code === 'TOO_LARGE' ? 'too-large' : code === 'CHANGED' ? 'changed' : 'error';
+    throw new UntrustedFileError(`${where}: ${what} of '${filename}' failed at '${verdict.path}': ${verdict.message}`, code, failure, verdict.path);
   }
-  const { objects, attributes, links, external } = verdict;
-  return { objects, attributes, links, external, ms };
+  const { objects, attributes, links, external, virtualSources, externalStorage, identity } = verdict;
+  return { objects, attributes, links, external, virtualSources, externalStorage, identity, maxBytes: limits.maxBytes, ms };
 }
 
 /** @internal Whether reading data of this stored type decodes the global heap (variable-length data, region references). */
@@ -201,13 +257,14 @@ export function checkClaimedSize(bytes: number, limits: UntrustedLimits, where: 
 const MAX_CHAIN = 16;
 
 /**
- * @internal The file HDF5 opens for an external link to `name` from the file `parent`, as HDF5 (1.10 to
- * 1.14) looks for it: an absolute name as it is, and if no file is there, its last component as a relative
- * one; a relative name under each directory of HDF5_EXT_PREFIX (colon-separated; `${ORIGIN}` is the
- * parent's directory), then in the parent's directory, then from the working directory. Undefined when no
- * file is at any of those (HDF5 finds none either: the link leads nowhere). h5mpi sets no link prefix.
+ * @internal The file HDF5 opens for an external link (or, with `env` HDF5_VDS_PREFIX, a virtual dataset's
+ * source) named `name` from the file `parent`, as HDF5 (1.10 to 1.14, H5F_prefix_open_file) looks for it: an
+ * absolute name as it is, and if no file is there, its last component as a relative one; a relative name
+ * under each directory of the environment variable `env` (colon-separated; `${ORIGIN}` is the parent's
+ * directory), then in the parent's directory, then from the working directory. Undefined when no file is at
+ * any of those (HDF5 finds none either: the link leads nowhere). h5mpi sets no prefix of its own.
  */
-export function externalTarget(parent: string, name: string): string | undefined {
+export function externalTarget(parent: string, name: string, env: 'HDF5_EXT_PREFIX' | 'HDF5_VDS_PREFIX' = 'HDF5_EXT_PREFIX'): string | undefined {
   const isFile = (f: string): boolean => {
     try {
       return statSync(f).isFile();
@@ -221,32 +278,76 @@ export function externalTarget(parent: string, name: string): string | undefined
     rel = name.slice(name.lastIndexOf('/') + 1);
   }
   const origin = path.dirname(path.resolve(parent));
-  const prefixes = (process.env.HDF5_EXT_PREFIX ?? '').split(':').filter((p) => p.length > 0);
+  const prefixes = (process.env[env] ?? '').split(':').filter((p) => p.length > 0);
   const candidates = [...prefixes.map((p) => path.join(p.replace(/^\$\{ORIGIN\}/, origin), rel)), path.join(origin, rel), rel];
   return candidates.find(isFile);
 }
 
+// HDF5 1.10 takes HDF5_EXTFILE_PREFIX as it was when the library started (a later change of process.env
+// does not reach it, tested); this module loads with the addon.
+const EXTFILE_PREFIX = process.env.HDF5_EXTFILE_PREFIX;
+
+/**
+ * @internal The file HDF5 reads a dataset's external raw data from (H5D__efl_read): `name` under the prefix
+ * HDF5_EXTFILE_PREFIX (`${ORIGIN}` the directory of `filename`, the file holding the dataset) when that is
+ * set (when the process started) and not '.', else `name` itself, an absolute name as it is: a relative one
+ * is relative to the working directory, not to the file's (HDF5's and h5py's default; h5mpi sets no prefix).
+ */
+export function externalStoragePath(filename: string, name: string): string {
+  const prefix = EXTFILE_PREFIX;
+  if (!prefix || prefix === '.' || path.isAbsolute(name)) return path.resolve(name);
+  return path.resolve(prefix.replace(/^\$\{ORIGIN\}/, path.dirname(path.resolve(filename))), name);
+}
+
+/** @internal The identity of the file at `filename` now (stat, following symbolic links), for opens that have no descriptor to ask (MPI-IO). */
+export function statIdentity(filename: string): FileIdentity {
+  const st = statSync(filename, { bigint: true });
+  return { dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs) };
+}
+
+/**
+ * @internal How `opened` differs from `checked` ([] when it does not). `sameHost`: whether the device
+ * numbers are comparable (a shared file system mounted on another node has a device number of its own there).
+ */
+export function identityChanges(checked: FileIdentity, opened: FileIdentity, sameHost = true): string[] {
+  const out: string[] = [];
+  if (sameHost && checked.dev !== opened.dev) out.push(`device ${checked.dev} -> ${opened.dev}`);
+  if (checked.ino !== opened.ino) out.push(`inode ${checked.ino} -> ${opened.ino}`);
+  if (checked.size !== opened.size) out.push(`size ${checked.size} -> ${opened.size} bytes`);
+  if (checked.mtimeNs !== opened.mtimeNs) out.push(`modified at ${nsText(checked.mtimeNs)} -> ${nsText(opened.mtimeNs)}`);
+  return out;
+}
+
+const nsText = (ns: string): string => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString();
+
+/** @internal The host a check ran on (device numbers compare on the same host only). */
+export const checkHost = hostname;
+
 /** @internal What the ranks share of a check's failure (an UntrustedFileError's fields). */
-type SharedFailure = { message: string; code: H5ErrorCodeOf; failure: UntrustedFileError['failure']; path?: string; signal?: string } | null;
+type SharedFailure = { message: string; code: H5ErrorCodeOf; failure: UntrustedFileError['failure']; path?: string; signal?: string };
 type H5ErrorCodeOf = UntrustedFileError['code'];
 
 /**
  * @internal Runs `check` on rank 0 of `comm` (or here, serially) and throws its UntrustedFileError on every
- * rank, so that the ranks take the same branch. Any other error of the check is made one.
+ * rank, so that the ranks take the same branch; else returns rank 0's result on every rank. Any other
+ * error of the check is made one.
  */
-export function sharedCheck(comm: { rank: number; bcast<T>(value: T, root: number): T } | undefined, check: () => void): void {
-  const verdict = (): SharedFailure => {
+export function sharedCheck<T = void>(comm: { rank: number; bcast<V>(value: V, root: number): V } | undefined, check: () => T): T {
+  const verdict = (): { failed: SharedFailure } | { value: T } => {
     try {
-      check();
-      return null;
+      return { value: check() };
     } catch (e) {
-      if (e instanceof UntrustedFileError) return { message: e.message, code: e.code, failure: e.failure, path: e.path, signal: e.signal };
-      if (e instanceof H5Error) return { message: e.message, code: e.code, failure: 'error' };
-      return { message: e instanceof Error ? e.message : String(e), code: 'FAILED', failure: 'error' };
+      if (e instanceof UntrustedFileError) return { failed: { message: e.message, code: e.code, failure: e.failure, path: e.path, signal: e.signal } };
+      if (e instanceof H5Error) return { failed: { message: e.message, code: e.code, failure: 'error' } };
+      return { failed: { message: e instanceof Error ? e.message : String(e), code: 'FAILED', failure: 'error' } };
     }
   };
-  const shared = !comm ? verdict() : comm.bcast(comm.rank === 0 ? verdict() : null, 0);
-  if (shared) throw new UntrustedFileError(shared.message, shared.code, shared.failure, shared.path, shared.signal);
+  const shared = !comm ? verdict() : comm.bcast(comm.rank === 0 ? verdict() : null, 0)!;
+  if ('failed' in shared) {
+    const f = shared.failed;
+    throw new UntrustedFileError(f.message, f.code, f.failure, f.path, f.signal);
+  }
+  return shared.value;
 }
 
 /** The real path of a file, or its resolved path when it has none (the check itself then says why). */
@@ -261,36 +362,84 @@ function real(file: string): string {
 /** @internal The real path by which `checked` remembers a file that passed the check. */
 export const checkedKey = real;
 
+/** @internal How a file names another: an external link, or a virtual dataset's source. */
+export type OtherFileVia = 'link' | 'virtual';
+
+// A virtual dataset's source name with printf-style fields (%b: a block number, for unlimited mappings) names
+// any number of files, found by HDF5 as it reads: none of them can be checked first.
+const PRINTF_NAME = /%[^%]/;
+
 /**
- * @internal Untrusted mode, before HDF5 follows the external link at `linkPath` of `filename` (to the file
- * named `linkFile`): the file it leads to is checked in a child process, and so is every file reached from
- * there through external links, as far as HDF5 would follow them; the policy may refuse any of them.
- * `checked` holds the real paths of files that passed (the untrusted file's own among them): a cycle ends
- * there, and a file is checked once per open. Throws UntrustedFileError naming the link and the file.
+ * @internal Untrusted mode, before HDF5 opens another file for the object at `at` of `filename`: the target
+ * of an external link (`via` 'link', the file named `name`) or a virtual dataset's source (`via`
+ * 'virtual'). The file is checked in a child process, and so is every file reached from there through
+ * external links and virtual sources, as far as HDF5 would follow them (the raw-data files those name are
+ * held to the `externalStorage` policy); the policies (`externalLinks`, `virtualSources`) may refuse any
+ * of them. `checked` holds the real paths of files that passed (the untrusted file's own among them): a
+ * cycle ends there, and a file is checked once per open. Throws UntrustedFileError naming the object and
+ * the file.
  */
-export function checkExternal(filename: string, linkPath: string, linkFile: string, limits: UntrustedLimits, checked: Set<string>, where: string): void {
+export function checkOtherFile(via: OtherFileVia, filename: string, at: string, name: string, limits: UntrustedLimits, checked: Set<string>, where: string): void {
   const root = path.dirname(real(filename));
-  const follow = (parent: string, link: string, name: string, depth: number): void => {
-    const at = `${where}: the external link '${link}' in '${parent}' (to '${name}')`;
-    if (limits.externalLinks === 'refuse') {
-      throw new UntrustedFileError(`${at} is not followed in untrusted mode with externalLinks: 'refuse'`, 'EXTERNAL_LINK', 'external', link);
+  const inside = (key: string): boolean => key.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+  const follow = (how: OtherFileVia, parent: string, object: string, file: string, depth: number): void => {
+    const link = how === 'link';
+    const option = link ? 'externalLinks' : 'virtualSources';
+    const code = link ? 'EXTERNAL_LINK' : 'VIRTUAL_SOURCE';
+    const policy = limits[option];
+    const what = link ? `${where}: the external link '${object}' in '${parent}' (to '${file}')` : `${where}: the virtual dataset '${object}' in '${parent}' (source file '${file}')`;
+    if (!link && file === '.') return; // its own file, checked already
+    if (policy === 'refuse') throw new UntrustedFileError(`${what} is not followed in untrusted mode with ${option}: 'refuse'`, code, 'external', object);
+    if (!link && PRINTF_NAME.test(file.replace(/%%/g, ''))) {
+      throw new UntrustedFileError(`${what}: a printf-style source name, which HDF5 expands to files found as it reads, cannot be checked first, so it is not followed in untrusted mode`, code, 'external', object);
     }
-    const target = externalTarget(parent, name);
-    if (target === undefined) return; // HDF5 finds no file either: the link leads nowhere, as get() then says
+    const target = externalTarget(parent, file, link ? 'HDF5_EXT_PREFIX' : 'HDF5_VDS_PREFIX');
+    if (target === undefined) return; // HDF5 finds no file either: the link leads nowhere, the source reads as fill values
     const key = real(target);
     if (checked.has(key)) return;
-    if (limits.externalLinks === 'sameDirectory' && !key.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+    if (policy === 'sameDirectory' && !inside(key)) {
       throw new UntrustedFileError(
-        `${at} leads to '${key}', outside the untrusted file's directory '${root}' (externalLinks: 'sameDirectory'; 'anywhere' follows it, after checking that file)`,
-        'EXTERNAL_LINK',
+        `${what} leads to '${key}', outside the untrusted file's directory '${root}' (${option}: 'sameDirectory'; 'anywhere' follows it, after checking that file)`,
+        code,
         'external',
-        link,
+        object,
       );
     }
     if (depth > MAX_CHAIN) return; // HDF5 follows no longer chain of links
-    const report = runIsolated(target, { kind: 'file' }, limits, at);
+    const report = runIsolated(target, { kind: 'file' }, limits, what);
     checked.add(key);
-    for (const x of report.external) follow(target, x.path, x.file, depth + 1);
+    for (const s of report.externalStorage) checkStorage(target, s.path, s.file, limits, root, where);
+    for (const x of report.external) follow('link', target, x.path, x.file, depth + 1);
+    for (const v of report.virtualSources) follow('virtual', target, v.path, v.file, depth + 1);
   };
-  follow(filename, linkPath, linkFile, 1);
+  follow(via, filename, at, name, 1);
+}
+
+/** @internal checkOtherFile for an external link (its historic name). */
+export function checkExternal(filename: string, linkPath: string, linkFile: string, limits: UntrustedLimits, checked: Set<string>, where: string): void {
+  checkOtherFile('link', filename, linkPath, linkFile, limits, checked, where);
+}
+
+/**
+ * @internal Untrusted mode, before HDF5 reads the dataset at `dataset` of `filename` whose raw data is in
+ * the file named `name` (external storage): the `externalStorage` policy, against the directory `root` of
+ * the untrusted file (by default that of `filename`). HDF5 reads those bytes as the dataset's values, so a
+ * hostile file could show this process's readable files (`/etc/passwd`) as data. Throws UntrustedFileError
+ * (code EXTERNAL_STORAGE) naming the dataset and the file.
+ */
+export function checkStorage(filename: string, dataset: string, name: string, limits: UntrustedLimits, root = path.dirname(real(filename)), where = ''): void {
+  const policy = limits.externalStorage;
+  if (policy === 'anywhere') return;
+  const what = `${where ? `${where}: ` : ''}the dataset '${dataset}' in '${filename}' keeps its data in the external file '${name}'`;
+  if (policy === 'refuse') throw new UntrustedFileError(`${what}, which is not read in untrusted mode with externalStorage: 'refuse'`, 'EXTERNAL_STORAGE', 'external', dataset);
+  const key = real(externalStoragePath(filename, name));
+  if (!key.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+    throw new UntrustedFileError(
+      `${what}: '${key}', outside the untrusted file's directory '${root}' (externalStorage: 'sameDirectory'; 'anywhere' reads it; ` +
+        'a relative name is relative to the working directory unless HDF5_EXTFILE_PREFIX is set, e.g. to ${ORIGIN})',
+      'EXTERNAL_STORAGE',
+      'external',
+      dataset,
+    );
+  }
 }

@@ -47,7 +47,7 @@ describe('in-process: every failing call names the file and the object', () => {
     const named = { file: e.message.includes(`'${c.file}'`), object: c.object === null ? c.why : namesObject(e.message, c.object) };
     expect({ message: e.message, ...named }).toEqual({ message: e.message, file: true, object: c.object === null ? c.why : true });
     // An uncaught error prints its stack, whose first line must say the same.
-    expect(e.stack?.startsWith(`${e.name}: ${e.message}`)).toBe(true);
+    expect(e.stack?.startsWith(`${e.name}: ${e.message}\n`)).toBe(true);
   });
 
   test('the file is named once, and where the message already names it, not again', () => {

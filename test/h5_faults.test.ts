@@ -1,6 +1,7 @@
 // Writes that start failing while a file is open, at 1, 2 and 4 ranks: a full disk (a 20 MiB tmpfs), a
 // file system turned read-only under the file (ext4 on a loop device after an error, errors=remount-ro),
-// a directory removed under the file. Each case runs test/scenarios/h5_faults.js under mpiexec: the first
+// a directory removed under the file, storage that runs out under the file system (thin provisioning).
+// Each case runs test/scenarios/h5_faults.js under mpiexec: the first
 // failure must name the file and the errno on every rank, every later call must throw at once (code
 // UNUSABLE), close() must end on every rank, and the job must go on (a file elsewhere written and read back).
 // Needs root (mount); skipped otherwise.
@@ -29,9 +30,8 @@ const root = process.getuid?.() === 0;
 const maybe = root ? describe : describe.skip;
 // Open MPI's default collective-write algorithm (OMPIO's fcoll 'vulcan') throughout: it would hang inside
 // MPI_File_write_at_all when a write fails on an aggregating rank (seen at 4 ranks), which h5mpi prevents
-// by agreeing before each collective write on whether it fits (binding/agreedio.cc). The read-only case
-// at 4 ranks still hangs there (docs/errors.md, what stays out of reach) and keeps the safe setting.
-const SAFE_FCOLL = { OMPI_MCA_fcoll: 'individual' };
+// by agreeing before each collective write on whether it fits (binding/agreedio.cc); and a write it fails
+// silently (a file system turned read-only) would hang the next MPI_File_sync, which h5mpi detects.
 
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'pipe' }).toString();
 
@@ -211,6 +211,54 @@ maybe('faults: writes that fail while a file is open', () => {
     }
   }, 90_000);
 
+  // Failures that the free room statvfs reports cannot foresee, under Open MPI's default fcoll (vulcan):
+  // an ext4 turned read-only after an error (which statvfs still reports writable) under a write large
+  // enough for vulcan to loop, and storage that runs out under the file system (thin provisioning).
+  describe('failures statvfs cannot foresee, default fcoll', () => {
+    const work = tmpdir('h5mpi-unforeseen-');
+    const back = path.join(work, 'back');
+    const mnt = path.join(work, 'mnt');
+    fs.mkdirSync(back);
+    fs.mkdirSync(mnt);
+    afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    /** ext4 on a loop device whose sparse `imageMiB` image lives in `back` (a tmpfs of `backMiB`), mounted at `mnt` for `fn`. */
+    async function withExt4<T>(imageMiB: number, backMiB: number, fn: (device: string) => Promise<T>): Promise<T> {
+      sh('mount', ['-t', 'tmpfs', '-o', `size=${backMiB}m`, 'tmpfs', back]);
+      try {
+        const image = path.join(back, 'ext4.img');
+        fs.writeFileSync(image, '');
+        fs.truncateSync(image, imageMiB * 1024 * 1024);
+        sh('mkfs.ext4', ['-q', '-F', image]);
+        sh('mount', ['-o', 'loop,errors=remount-ro', image, mnt]);
+        try {
+          return await fn(path.basename(sh('findmnt', ['-n', '-o', 'SOURCE', mnt]).trim()));
+        } finally {
+          sh('umount', [mnt]);
+        }
+      } finally {
+        sh('umount', [back]);
+      }
+    }
+
+    test.each([2, 4])('read-only under a write vulcan makes in several cycles, at %i ranks', async (n) => {
+      await withExt4(256, 64, async (device) => {
+        const { steps } = await run('read-only-large', n, mnt, { H5MPI_FAULT_TRIGGER: `/sys/fs/ext4/${device}/trigger_fs_error` });
+        expectCleanEnd(steps, 'write', path.join(mnt, 'f.h5'), 30);
+      });
+    }, 90_000);
+
+    test.each([2, 4])('the storage under the file system runs out (thin provisioning) at %i ranks', async (n) => {
+      await withExt4(256, 8, async () => {
+        const { steps } = await run('thin', n, mnt);
+        // ENOSPC from the loop device, as the fsync of the rank that met it got it (no longer on the file
+        // system then: it reports itself read-only), on every rank.
+        expectCleanEnd(steps, 'write', path.join(mnt, 'f.h5'), 28);
+        for (const mine of steps) expect(at(mine, 'write').message).not.toContain('as the file system reports it now');
+      });
+    }, 90_000);
+  });
+
   describe('a file system that turns read-only under the open file (ext4, errors=remount-ro)', () => {
     const work = tmpdir('h5mpi-ro-');
     const image = path.join(work, 'ext4.img');
@@ -226,7 +274,7 @@ maybe('faults: writes that fail while a file is open', () => {
       try {
         const device = path.basename(sh('findmnt', ['-n', '-o', 'SOURCE', mnt]).trim());
         const trigger = `/sys/fs/ext4/${device}/trigger_fs_error`;
-        const { steps } = await run('read-only', n, mnt, { H5MPI_FAULT_TRIGGER: trigger, ...(n === 4 ? SAFE_FCOLL : {}) });
+        const { steps } = await run('read-only', n, mnt, { H5MPI_FAULT_TRIGGER: trigger });
         expectCleanEnd(steps, 'write', path.join(mnt, 'f.h5'), 30);
       } finally {
         sh('umount', [mnt]);

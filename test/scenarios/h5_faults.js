@@ -4,7 +4,7 @@
 // and the errno on every rank, that every later call throws at once (code UNUSABLE), that close() ends on
 // every rank, and that the job goes on: a file elsewhere is written and read back after it.
 // With H5MPI_FAULT_COLLECTIVE_METADATA=0 the file is opened with collectiveMetadata: false (h5py's default:
-// HDF5 writes metadata from rank 0 alone, independently).
+// HDF5 writes its metadata independently).
 // Usage: h5_faults.js <case> <dir on the failing file system> <healthy dir>
 'use strict';
 const fs = require('node:fs');
@@ -105,6 +105,34 @@ switch (which) {
     comm.barrier();
     step('write', () => {
       d.write(fill(rows(1024).count[0], 6), rows(1024), { collective: true });
+      f.flush();
+    });
+    break;
+  }
+  case 'read-only-large': {
+    // As 'read-only', with a collective write large enough for Open MPI's vulcan to write in several
+    // cycles (each aggregator writes 32 MiB a cycle while exchanging the next), where a failed write
+    // would leave the other ranks waiting for the aggregator's part of the next exchange.
+    const n = (96 * MiB) / 8;
+    d = f.createDataset('x', { shape: [n], dtype: 'float64' });
+    f.flush();
+    comm.barrier();
+    if (rank === 0) fs.writeFileSync(process.env.H5MPI_FAULT_TRIGGER, '1');
+    comm.barrier();
+    step('write', () => {
+      d.write(fill(rows(n).count[0], 6), rows(n), { collective: true });
+      f.flush();
+    });
+    break;
+  }
+  case 'thin': {
+    // The storage under the file system runs out (ext4 on a loop device whose image lives on a smaller
+    // file system: thin provisioning): statvfs shows room, the write goes into the page cache, and the
+    // failure comes at the flush's fsync (after which ext4 aborts its journal and turns read-only).
+    const n = (16 * MiB) / 8;
+    d = f.createDataset('x', { shape: [n], dtype: 'float64' });
+    step('write', () => {
+      d.write(fill(rows(n).count[0], 9), rows(n), { collective: true });
       f.flush();
     });
     break;
