@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -24,7 +25,14 @@ namespace {
 // share it (only the thread that initialized MPI calls it: MPI_THREAD_FUNNELED).
 struct Registered {
   MPI_Comm comm = MPI_COMM_NULL;
-  std::string path;  // where statvfs tells the free room
+  std::string path;           // where statvfs tells the free room
+  bool holdFailures = false;  // see RegisterFile
+  // The first held failure of an independent write (AgreedWriteAt) not yet taken: its errno, 0 if unknown.
+  bool failed = false;
+  int err = 0;
+  // Whether any independent write failed since the file was registered: later ones are not made (reported as
+  // written too), as the file is unusable from then on; each failed write would print a line of OMPIO's.
+  bool doomed = false;
 };
 struct Registry {
   std::mutex lock;
@@ -33,7 +41,8 @@ struct Registry {
   using Sync = int (*)(MPI_File);
   WriteAtAll real = nullptr;
   Sync realSync = nullptr;
-  MPI_Op sumAndMin = MPI_OP_NULL;  // see SumAndMin; created with the first registered file
+  WriteAtAll realIndependent = nullptr;  // MPI_File_write_at, same signature
+  MPI_Op sumAndMin = MPI_OP_NULL;        // see SumAndMin; created with the first registered file
   bool tried = false, installed = false;
   // Open MPI's OMPIO only: a file of this process alone whose MPI_File_sync tells whether OMPIO holds a
   // request that never ended (see Leaked); once one has, it stays (`leaked`).
@@ -41,6 +50,8 @@ struct Registry {
   bool probeTried = false, leaked = false;
   // By path: the errno of the last failed write or sync the ranks agreed on (see Agree).
   std::unordered_map<std::string, int> errnos;
+  // How many registered files hold failures: with none, AgreedWriteAt looks nothing up (the common case).
+  std::atomic<int> holding{0};
 };
 Registry& Shared() {
   static Registry* r = new Registry();  // never destroyed: libhdf5 may write through it at exit
@@ -239,6 +250,66 @@ int AgreedSync(MPI_File fh) {
   return rc != MPI_SUCCESS ? rc : MPI_ERR_IO;
 }
 
+// The errno an MPI error class stands for, where it names one; 0 otherwise (lib/ then asks the file system).
+int ErrnoOfClass(int rc) {
+  int cls = MPI_ERR_OTHER;
+  if (MPI_Error_class(rc, &cls) != MPI_SUCCESS) return 0;
+  switch (cls) {
+    case MPI_ERR_NO_SPACE: return ENOSPC;
+    case MPI_ERR_QUOTA: return EDQUOT;
+    case MPI_ERR_READ_ONLY: return EROFS;
+    case MPI_ERR_ACCESS: return EACCES;
+    case MPI_ERR_NO_SUCH_FILE: return ENOENT;
+    default: return 0;
+  }
+}
+
+// What libhdf5 calls instead of MPI_File_write_at. In a file registered with holdFailures (independent
+// metadata writes), a failed write is held, not returned: HDF5 1.10 writes each rank's share of the
+// metadata cache's dirty entries independently at a sync point, and a rank whose write fails leaves the
+// sync point early (skipping its barrier: the others wait there forever) and leaves the cache mid-flush
+// (its skip list enabled, so that every later flush and the close fail: "slist already enabled?", and the
+// file's id is never freed). Reported as written, the failed write lets HDF5 go on the same path on every
+// rank; lib/ takes the held failure right after the call (TakeHeldFailure), agreed across the ranks for a
+// collective call, and the file is unusable from then on (what HDF5 thinks is on disk is not).
+int AgreedWriteAt(MPI_File fh, MPI_Offset offset, const void* buf, int count, MPI_Datatype type, MPI_Status* status) {
+  Registry& r = Shared();
+  if (r.holding.load(std::memory_order_relaxed) == 0) return r.realIndependent(fh, offset, buf, count, type, status);
+  bool hold = false, doomed = false;
+  {
+    std::lock_guard<std::mutex> g(r.lock);
+    auto it = r.files.find(fh);
+    hold = it != r.files.end() && it->second.holdFailures;
+    doomed = hold && it->second.doomed;
+  }
+  MPI_Status own;
+  MPI_Status* st = status == MPI_STATUS_IGNORE ? &own : status;
+  if (doomed) {
+    MPI_Status_set_elements_x(st, type, static_cast<MPI_Count>(count));
+    return MPI_SUCCESS;
+  }
+  int rc = r.realIndependent(fh, offset, buf, count, type, st);
+  if (!hold) return rc;
+  bool failed = rc != MPI_SUCCESS;
+  if (!failed) {
+    MPI_Count written = 0, size = 0;
+    if (MPI_Get_elements_x(st, type, &written) == MPI_SUCCESS && MPI_Type_size_x(type, &size) == MPI_SUCCESS) {
+      failed = written != size * count;
+    }
+  }
+  if (!failed) return rc;
+  {
+    std::lock_guard<std::mutex> g(r.lock);
+    auto it = r.files.find(fh);
+    if (it != r.files.end() && !it->second.doomed) {
+      it->second.failed = it->second.doomed = true;
+      it->second.err = rc != MPI_SUCCESS ? ErrnoOfClass(rc) : 0;
+    }
+  }
+  MPI_Status_set_elements_x(st, type, static_cast<MPI_Count>(count));
+  return MPI_SUCCESS;
+}
+
 #if defined(__x86_64__)
 constexpr unsigned kJumpSlot = R_X86_64_JUMP_SLOT, kGlobDat = R_X86_64_GLOB_DAT;
 #elif defined(__aarch64__)
@@ -337,6 +408,10 @@ bool InstallAgreedWrites() {
   // The sync first: AgreedWriteAtAll may leave it to the sync's agreement (Leaked).
   r.realSync = reinterpret_cast<Registry::Sync>(
       Patch(hdf5, "MPI_File_sync", reinterpret_cast<void*>(&AgreedSync), reinterpret_cast<void*>(&PMPI_File_sync)));
+  // The independent write before the collective one: RegisterFile holds failures only where it is rerouted.
+  r.realIndependent =
+      reinterpret_cast<Registry::WriteAtAll>(Patch(hdf5, "MPI_File_write_at", reinterpret_cast<void*>(&AgreedWriteAt),
+                                                   reinterpret_cast<void*>(&PMPI_File_write_at)));
   r.real = reinterpret_cast<Registry::WriteAtAll>(Patch(hdf5, "MPI_File_write_at_all",
                                                         reinterpret_cast<void*>(&AgreedWriteAtAll),
                                                         reinterpret_cast<void*>(&PMPI_File_write_at_all)));
@@ -345,7 +420,7 @@ bool InstallAgreedWrites() {
   return r.installed;
 }
 
-void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path) {
+void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path, bool holdFailures) {
   MPI_Comm dup = MPI_COMM_NULL;
   if (MPI_Comm_dup(comm, &dup) != MPI_SUCCESS) return;
   MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN);
@@ -353,7 +428,39 @@ void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path) {
   std::lock_guard<std::mutex> g(r.lock);
   if (r.sumAndMin == MPI_OP_NULL) MPI_Op_create(SumAndMin, 1, &r.sumAndMin);
   OpenProbe(r);
-  r.files[fh] = Registered{dup, path};
+  bool hold = holdFailures && r.realIndependent != nullptr;
+  r.files[fh] = Registered{dup, path, hold};
+  if (hold) r.holding++;
+}
+
+bool AnyHoldsFailures() { return Shared().holding.load(std::memory_order_relaxed) > 0; }
+
+HeldFailure TakeHeldFailure(MPI_File fh, bool collective) {
+  Registry& r = Shared();
+  HeldFailure out;
+  MPI_Comm comm = MPI_COMM_NULL;
+  {
+    std::lock_guard<std::mutex> g(r.lock);
+    auto it = r.files.find(fh);
+    // Alike on every rank (the file's options are), so that the ranks communicate below or none does.
+    if (it == r.files.end() || !it->second.holdFailures) return out;
+    out.failed = it->second.failed;
+    out.err = it->second.err;
+    it->second.failed = false;
+    comm = it->second.comm;
+  }
+  if (!collective) return out;
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  out.here = out.failed;
+  // The highest failed rank and its errno: MAX of {failed, rank, errno} is enough to name one.
+  int mine[3] = {out.failed ? 1 : 0, out.failed ? rank : -1, out.failed ? out.err : 0};
+  int all[3] = {0, -1, 0};
+  if (MPI_Allreduce(mine, all, 3, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS) return out;
+  out.failed = all[0] != 0;
+  out.rank = all[1];
+  out.err = out.here ? out.err : all[2];
+  return out;
 }
 
 void UnregisterFile(MPI_File fh) {
@@ -364,6 +471,7 @@ void UnregisterFile(MPI_File fh) {
     auto it = r.files.find(fh);
     if (it == r.files.end()) return;
     dup = it->second.comm;
+    if (it->second.holdFailures) r.holding--;
     r.errnos.erase(it->second.path);
     r.files.erase(it);
   }

@@ -10,7 +10,9 @@
 // not, each writes its own data independently, as Open MPI's default collective algorithm can hang when a
 // write fails inside it. libhdf5's MPI_File_sync is routed here too: Open MPI 4.1's algorithm can fail a
 // write silently and leave a request behind that makes that rank's later syncs skip their barrier; the
-// ranks agree on that first, and on every sync's outcome.
+// ranks agree on that first, and on every sync's outcome. And libhdf5's MPI_File_write_at, for files whose
+// metadata HDF5 writes independently (collectiveMetadata false): there a failed write is held from HDF5 and
+// taken, agreed across the ranks, after the call (RegisterFile, TakeHeldFailure).
 #pragma once
 #include "common.h"
 
@@ -23,12 +25,27 @@ bool InstallAgreedWrites();
 // Files not registered are written without agreement.
 // `path` is the file's, whose file system's free room is checked before each collective write (agreedio.cc
 // MightNotFit).
-void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path);
+// `holdFailures` (a file whose metadata HDF5 writes independently: collectiveMetadata false): a failed
+// independent write (MPI_File_write_at) is reported to HDF5 as written and held for TakeHeldFailure, so that
+// HDF5 leaves no rank behind in its metadata cache's sync point (agreedio.cc AgreedWriteAt).
+void RegisterFile(MPI_File fh, MPI_Comm comm, const std::string& path, bool holdFailures);
 void UnregisterFile(MPI_File fh);
 // The errno some rank's failed collective write or sync of the registered file at `path` got, as the ranks
 // agreed on it (OMPIO's error codes drop it); 0 when none is known.
 int AgreedErrno(const std::string& path);
 // Before MPI_Finalize: closes what this module keeps open in MPI (the probe file of agreedio.cc's Leaked).
 void CloseAgreedIO();
+
+struct HeldFailure {
+  bool failed = false;  // an independent write failed (on some rank, when taken collectively)
+  bool here = false;    // ... on this rank
+  int rank = -1;        // a rank where it failed (collectively taken), else -1
+  int err = 0;          // its errno, where MPI named one; else 0
+};
+// The failure held for `fh` since the last call, cleared. `collective`: on every rank of the file alike (one
+// MPI_Allreduce over its ranks; every rank must call). Files not holding failures: none, without communicating.
+HeldFailure TakeHeldFailure(MPI_File fh, bool collective);
+// Whether any registered file holds failures (cheap: a call on a file that does not needs no look-up).
+bool AnyHoldsFailures();
 
 }  // namespace h5mpi

@@ -1,5 +1,8 @@
 // Datasets: NativeDataset (describe, read/write a selection, resize), and creating one with its layout and
 // filters.
+#include <cstring>
+
+#include "agreedio.h"
 #include "chunks.h"
 #include "codec.h"
 #include "dataspace.h"
@@ -283,6 +286,24 @@ class NativeDataset : public Napi::ObjectWrap<NativeDataset>, public OpenObject 
   // type), or string[] for string datasets; with a codec (codec.h), a typed array of its elements or the JS
   // values it encodes.
   Napi::Value Write(const Napi::CallbackInfo& info) {
+    Napi::Value done = WriteData(info);
+    // An independent write whose failure was held from HDF5 (agreedio.h RegisterFile) throws here, on this
+    // rank; collective ones are taken by lib/ after the call, agreed across the ranks.
+    MPI_File agreed = AgreedFile();
+    if (agreed != MPI_FILE_NULL && AnyHoldsFailures() && !info[2].ToBoolean()) {
+      HeldFailure held = TakeHeldFailure(agreed, false);
+      if (held.failed) {
+        std::string why =
+            held.err != 0 ? std::string(": ") + std::strerror(held.err) + " (errno " + std::to_string(held.err) + ")"
+                          : "";
+        ThrowH5Code(info.Env(), What("write") + " in file '" + FileName() + "' failed: HDF5's write to it failed" + why,
+                    "IO");
+      }
+    }
+    return done;
+  }
+
+  Napi::Value WriteData(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FPGuard fp(*fp_);
     ErrorSubject subject(subject_, id(env));

@@ -90,6 +90,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         InstanceMethod<&NativeFile::Close>("close"),
         InstanceMethod<&NativeFile::CloseAfterFailure>("closeAfterFailure"),
         InstanceMethod<&NativeFile::Flush>("flush"),
+        InstanceMethod<&NativeFile::TakeWriteFailure>("takeWriteFailure"),
         InstanceMethod<&NativeFile::Size>("size"),
         InstanceMethod<&NativeFile::AccessInfo>("accessInfo"),
         InstanceMethod<&NativeFile::Identity>("identity"),
@@ -121,8 +122,10 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
   // Never closes the file: in parallel that is collective (lib/ closes files, also at exit).
 
   // `comm`: a parallel file's communicator (collective then), whose ranks agree on every collective write's
-  // outcome (agreedio.h); MPI_COMM_NULL for a serial file.
-  static Napi::Object New(Napi::Env env, hid_t id, const std::string& filename, MPI_Comm comm) {
+  // outcome (agreedio.h); MPI_COMM_NULL for a serial file. `independentMetadata`: HDF5 writes its metadata
+  // independently (no collective metadata writes), whose failures are held (agreedio.h RegisterFile).
+  static Napi::Object New(Napi::Env env, hid_t id, const std::string& filename, MPI_Comm comm,
+                          bool independentMetadata) {
     Napi::Object o = Data(env).fileClass.New({});
     NativeFile* f = Unwrap(o);
     f->state_ = std::make_shared<FileState>();
@@ -131,7 +134,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     void* handle = nullptr;
     if (comm != MPI_COMM_NULL && InstallAgreedWrites() && H5Fget_vfd_handle(id, H5P_DEFAULT, &handle) >= 0 && handle) {
       f->state_->agreed = *static_cast<MPI_File*>(handle);
-      RegisterFile(f->state_->agreed, comm, filename);
+      RegisterFile(f->state_->agreed, comm, filename, independentMetadata);
     }
     H5Eclear2(H5E_DEFAULT);
     return o;
@@ -163,9 +166,33 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
     CloseObjects(env, file, what);
     state_->id = H5I_INVALID_HID;
     herr_t closed = H5Fclose(file);  // its flush's collective writes still agreed
+    // A write of the close's own that failed and was held (lib/ flushed just before, so there is little left).
+    HeldFailure held = state_->agreed != MPI_FILE_NULL ? TakeHeldFailure(state_->agreed, false) : HeldFailure{};
     Unregister();
     CheckH5(env, closed, what);
+    if (held.failed) ThrowH5Code(env, what + " failed: a write of HDF5's metadata failed" + ErrnoText(held.err), "IO");
     return env.Undefined();
+  }
+
+  static std::string ErrnoText(int err) {
+    return err != 0 ? std::string(": ") + std::strerror(err) + " (errno " + std::to_string(err) + ")" : "";
+  }
+
+  // takeWriteFailure(collective) -> undefined | { message, errno?, rank? }: a write HDF5 made since the last
+  // call that failed and was held (agreedio.h RegisterFile), cleared. `collective`: agreed on every rank of
+  // the file (every rank calls), naming a rank where it failed. Nothing for files that do not hold failures.
+  Napi::Value TakeWriteFailure(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    // A closed file was unregistered (on every rank that closed it): nothing held, nothing to agree on.
+    if (!state_ || state_->agreed == MPI_FILE_NULL) return env.Undefined();
+    HeldFailure held = TakeHeldFailure(state_->agreed, info[0].ToBoolean());
+    if (!held.failed) return env.Undefined();
+    Napi::Object o = Napi::Object::New(env);
+    std::string where = held.here || held.rank < 0 ? "" : " on rank " + std::to_string(held.rank);
+    o.Set("message", "HDF5's write to '" + state_->filename + "' failed" + where + ErrnoText(held.err));
+    if (held.err != 0) o.Set("errno", held.err);
+    if (held.rank >= 0) o.Set("rank", held.rank);
+    return o;
   }
 
   void Unregister() {
@@ -228,7 +255,7 @@ class NativeFile : public Napi::ObjectWrap<NativeFile> {
         *fh = sink;
         // The flush below syncs it: agreed as the real file's syncs, for a rank whose OMPIO was left with
         // a failed write's request would return from the sync before the barrier the others wait in.
-        RegisterFile(sink, comm, path);
+        RegisterFile(sink, comm, path, false);
         registered = sink;
       } else {
         MPI_File_close(&sink);
@@ -373,7 +400,8 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   if (info[3].ToBoolean()) SetCreationOrder(env, fcpl.get(), true, what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_EXCL : H5F_ACC_TRUNC;
   hid_t id = CloseOnExec(CheckH5(env, H5Fcreate(path.c_str(), flags, fcpl.get(), fapl.get()), what), fapl);
-  return NativeFile::New(env, id, path, ParallelComm(env, info[2]));
+  return NativeFile::New(env, id, path, ParallelComm(env, info[2]),
+                         !info[2].As<Napi::Object>().Get("collectiveMetadata").ToBoolean());
 }
 
 // fileOpen(path, writable, options) -> NativeFile
@@ -384,7 +412,8 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   Plist fapl = AccessPlist(env, info[2].As<Napi::Object>(), what);
   unsigned flags = info[1].ToBoolean() ? H5F_ACC_RDWR : H5F_ACC_RDONLY;
   hid_t id = CloseOnExec(CheckH5(env, H5Fopen(path.c_str(), flags, fapl.get()), what), fapl);
-  return NativeFile::New(env, id, path, ParallelComm(env, info[2]));
+  return NativeFile::New(env, id, path, ParallelComm(env, info[2]),
+                         !info[2].As<Napi::Object>().Get("collectiveMetadata").ToBoolean());
 }
 
 // hdf5Version() -> "1.10.8"

@@ -74,6 +74,9 @@ class OpenObject {
  protected:
   // Closes what a subclass keeps besides the id (dataspaces, property lists); local HDF5 objects only.
   virtual void Release() {}
+  // Its file's MPI-IO handle as registered in agreedio.h, or MPI_FILE_NULL (serial, or closed).
+  MPI_File AgreedFile() const { return file_ ? file_->agreed : MPI_FILE_NULL; }
+  std::string FileName() const { return file_ ? file_->filename : std::string(); }
 
  private:
   void Forget() {

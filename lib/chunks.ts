@@ -159,7 +159,7 @@ export function writeChunk(d: ChunkTarget, offset: readonly number[], data: Arra
     return;
   }
   // Checked even with checkCollective off: ranks writing different chunks here would corrupt the file silently.
-  runCollective(d.ctx.comm, true, where, prepare, write, true, `'${d.ctx.filename}'`);
+  runCollective(d.ctx.comm, true, where, prepare, () => d.ctx.runWrites(where, write), true, `'${d.ctx.filename}'`);
 }
 
 /** A chunk as it travels to the other ranks: its own copy of its bytes (a view would take its whole buffer along). */
@@ -206,7 +206,9 @@ export function writeChunks(d: ChunkTarget, list: readonly ChunkWrite[], where: 
       }
     });
     const order = [...byOffset.values()].map((v) => v.chunk).sort((a, b) => compareOffsets(a[0], b[0]));
-    for (const [offset, bytes, mask] of order) d.native.writeChunk(offset, bytes, mask);
+    d.ctx.runWrites(where, () => {
+      for (const [offset, bytes, mask] of order) d.native.writeChunk(offset, bytes, mask);
+    });
   }, `'${d.ctx.filename}'`);
 }
 

@@ -78,6 +78,14 @@ export class FileContext {
   private apart = false;
   /** Whether this parallel file is written through Open MPI's ROMIO (asked at open: close() may fail). */
   private readonly viaOpenMPIRomio: boolean;
+  /**
+   * Whether HDF5's failed writes to this file are held rather than returned to it (parallel, open for
+   * writing, `collectiveMetadata: false`: binding/agreedio.h), and so are to be asked after each call that
+   * may write (`takeHeldWriteFailure`).
+   */
+  private readonly holdsWriteFailures: boolean;
+  /** Whether the collective call under way took the held failure itself (see `collective`). */
+  private heldTaken = false;
 
   constructor(
     readonly filename: string,
@@ -91,6 +99,7 @@ export class FileContext {
     readonly collectiveMetadata: boolean,
   ) {
     this.viaOpenMPIRomio = comm !== undefined && mode !== 'r' && openMPIRomio();
+    this.holdsWriteFailures = comm !== undefined && mode !== 'r' && !collectiveMetadata;
   }
 
   get closed(): boolean {
@@ -186,6 +195,51 @@ export class FileContext {
   }
 
   /**
+   * Throws (code IO) when a write HDF5 made in the call just made (`where`) failed and was held (in a file
+   * whose metadata HDF5 writes independently, binding/agreedio.h): HDF5 was told it succeeded, so that every
+   * rank went on alike and its metadata cache was not left mid-flush; the file is then unusable (the caller
+   * passes the error through `noteFailure`). `collective`: the ranks agree (every rank must call), so that it
+   * throws on every rank, naming a rank where it failed; else on this rank only.
+   */
+  takeHeldWriteFailure(where: string, collective: boolean): void {
+    if (!this.holdsWriteFailures) return;
+    if (collective) this.heldTaken = true;
+    const held = this.native.takeWriteFailure(collective);
+    if (held) throw new H5Error(`${where} failed: ${held.message}`, 'IO', [], held.errno);
+  }
+
+  /**
+   * Runs `action`, a call that may write, on every rank of a parallel file (or serially), then takes the
+   * failure HDF5's writes in it may have held (`takeHeldWriteFailure`, collectively in parallel), also
+   * where the action threw (on some ranks only, say: the take is collective), unless the action took it
+   * itself (File.close, between its flush and the close). What it throws goes through `noteFailure`.
+   */
+  runWrites<T>(where: string, action: () => T): T {
+    this.heldTaken = false;
+    let result: T | undefined;
+    let error: unknown;
+    let threw = false;
+    try {
+      result = action();
+    } catch (e) {
+      threw = true;
+      error = e;
+    }
+    if (!this.heldTaken) {
+      try {
+        this.takeHeldWriteFailure(where, this.comm !== undefined);
+      } catch (e) {
+        if (!threw) {
+          threw = true;
+          error = e;
+        }
+      }
+    }
+    if (threw) throw this.noteFailure(error, true);
+    return result as T;
+  }
+
+  /**
    * Runs a collective operation on this file: checked across ranks in parallel (all ranks make it or
    * none), plain otherwise. `prepare` validates and describes the call; `action` calls HDF5 (`writes`: it
    * may write). In parallel the ranks always agree first, even with checkCollective false, that none of
@@ -195,10 +249,11 @@ export class FileContext {
    */
   collective<T>(where: string, prepare: () => string, action: () => T, writes = true, agreeAfter = writes): T {
     const run = (): T => {
+      if (writes) return this.runWrites(where, action);
       try {
         return action();
       } catch (e) {
-        throw this.noteFailure(e, writes);
+        throw this.noteFailure(e, false);
       }
     };
     if (!this.comm) {

@@ -279,7 +279,17 @@ export class File extends Group implements Disposable {
     if (this.closed) return;
     const where = `${this.description}.close`;
     this.ctx.closing(where, () => 'close()', () => {
-      if (this.ctx.mode !== 'r') this.ctx.native.flush();
+      if (this.ctx.mode !== 'r') {
+        // The held failure is taken (collectively) whether or not the flush threw, before the close.
+        let flushError: Error | undefined;
+        try {
+          this.ctx.native.flush();
+        } catch (e) {
+          flushError = e instanceof Error ? e : new Error(String(e));
+        }
+        this.ctx.takeHeldWriteFailure(where, true);
+        if (flushError) throw flushError;
+      }
       this._invalidate();
       untrack(this);
       this.ctx.closeFile();

@@ -272,6 +272,11 @@ export interface NativeFile extends NativeLocation {
   /** `apart`: the ranks' HDF5 metadata differs (a call failed on some ranks only; binding/file.cc). */
   closeAfterFailure(comm: NativeComm | undefined, apart?: boolean): void;
   flush(): void;
+  /**
+   * A write HDF5 made since the last call that failed and was held (files whose metadata HDF5 writes
+   * independently: binding/agreedio.h), cleared; `collective`: agreed on every rank, which must all call.
+   */
+  takeWriteFailure(collective: boolean): { message: string; errno?: number; rank?: number } | undefined;
   size(): number;
   accessInfo(): { driver: 'mpio' | 'other'; hints?: Record<string, string>; collectiveMetadataReads: boolean; collectiveMetadataWrites: boolean };
   /** fstat of the descriptor the sec2 driver holds (decimal strings where 2^53 may not do); null under MPI-IO. */

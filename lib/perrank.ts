@@ -92,7 +92,8 @@ export function createDatasetsPerRank<S extends Record<string, DatasetOptions>>(
     const { payload } = prepare();
     return create([payload]);
   }
-  return gatherCollective(ctx.comm, where, prepare, create, `'${ctx.filename}'`);
+  // Creating them may write metadata (a sync point of HDF5's cache): its failure is taken on every rank.
+  return gatherCollective(ctx.comm, where, prepare, (requests: Request[][]) => ctx.runWrites(where, () => create(requests)), `'${ctx.filename}'`);
 }
 
 /** The ranks' requests merged by path; throws (on every rank alike) when one path is asked for differently. */

@@ -23,6 +23,7 @@ interface Step {
   values?: number[];
   closed?: boolean;
   exists?: boolean;
+  collectiveMetadataWrites?: boolean;
 }
 
 const root = process.getuid?.() === 0;
@@ -90,6 +91,7 @@ maybe('faults: writes that fail while a file is open', () => {
   }
 
   const file = () => path.join(full, 'f.h5');
+  // The failing step of each case, as the scenario labels it.
   const cases: [string, string][] = [
     ['collective-write', 'write'],
     ['independent-write', 'write'],
@@ -117,6 +119,42 @@ maybe('faults: writes that fail while a file is open', () => {
         // call (a PeerFailedError naming that rank's error), and the file is unusable on every rank from then on.
         expectCleanEnd(steps, which === 'independent-write' ? (rank) => (rank === n - 1 ? 'write' : 'after.flush') : label, file(), 28);
         if (which === 'independent-write' && n > 1) expect(at(steps[0], 'after.flush').name).toBe('PeerFailedError');
+      }, 90_000);
+    }
+  }
+
+  // collectiveMetadata: false (h5py's default): HDF5 writes its metadata independently, each rank its share of
+  // the cache's dirty entries at a sync point. h5mpi holds such a write's failure from HDF5 (which would
+  // otherwise leave the sync point's barrier on that rank only, and its cache mid-flush: "slist already
+  // enabled?", a failed close, SIGSEGV at exit) and the ranks agree on it right after the call
+  // (binding/agreedio.cc AgreedWriteAt): so the call throws IO with the errno on every rank, and the job ends
+  // with status 0 (run() checks it).
+  for (const [which, label] of cases) {
+    for (const n of [1, 2, 4]) {
+      test(`disk full, collectiveMetadata: false: ${which} at ${n} rank(s)`, async () => {
+        const { steps } = await run(which, n, full, { H5MPI_FAULT_COLLECTIVE_METADATA: '0' });
+        for (const mine of steps) expect(at(mine, 'opened').collectiveMetadataWrites).toBe(n > 1 ? false : undefined);
+        if (which === 'close') {
+          for (const mine of steps) {
+            const close = at(mine, 'close');
+            expect(close).toMatchObject({ ok: false, name: 'H5Error', code: 'UNUSABLE', errno: 28 });
+            expect(close.message).toContain(`'${file()}'`);
+            expect(close.message).toContain('errno 28');
+            expect(at(mine, 'closeAgain').ok).toBe(true);
+            expect(at(mine, 'closed').closed).toBe(true);
+            expect(at(mine, 'afterwards').values).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+          }
+          return;
+        }
+        const independent = which === 'independent-write';
+        const failedAt = (rank: number) => (independent ? (rank === n - 1 ? 'write' : 'after.flush') : label);
+        expectCleanEnd(steps, failedAt, file(), 28);
+        // Every rank's failing call threw IO with errno 28 itself (agreed), but for the ranks that learnt of
+        // another's independent write at the next call.
+        for (const [rank, mine] of steps.entries()) {
+          if (independent && rank !== n - 1) expect(at(mine, failedAt(rank))).toMatchObject({ name: 'PeerFailedError' });
+          else expect(at(mine, failedAt(rank))).toMatchObject({ name: 'H5Error', code: 'IO', errno: 28 });
+        }
       }, 90_000);
     }
   }

@@ -3,6 +3,8 @@
 // the case's steps and reports each one's outcome; the test checks that the first failure names the file
 // and the errno on every rank, that every later call throws at once (code UNUSABLE), that close() ends on
 // every rank, and that the job goes on: a file elsewhere is written and read back after it.
+// With H5MPI_FAULT_COLLECTIVE_METADATA=0 the file is opened with collectiveMetadata: false (h5py's default:
+// HDF5 writes its metadata independently).
 // Usage: h5_faults.js <case> <dir on the failing file system> <healthy dir>
 'use strict';
 const fs = require('node:fs');
@@ -46,7 +48,8 @@ function fillDisk(f, leftMiB) {
   f.flush();
 }
 
-const f = File.open(file, 'w');
+const f = File.open(file, 'w', process.env.H5MPI_FAULT_COLLECTIVE_METADATA === '0' ? { collectiveMetadata: false } : {});
+report({ label: 'opened', collectiveMetadataWrites: f.parallel ? f.ctx.native.accessInfo().collectiveMetadataWrites : undefined });
 const big = 50 * MiB / 8; // more than the 20 MiB file system holds
 let d;
 switch (which) {
