@@ -9,13 +9,19 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 namespace h5mpi {
@@ -197,6 +203,101 @@ bool Agree(const Registered& file, bool failed, int err) {
   return any != 0;
 }
 
+#ifdef OPEN_MPI
+// The exit status of a job ended by StuckPeersExit: EX_IOERR of sysexits.h, apart from the watchdog's 124
+// (lib/watchdog.ts HANG_EXIT_CODE) and fail-fast's 1 (lib/mpi.ts abortJob). docs/errors.md names it.
+constexpr int kStuckWriteExit = 74;
+
+// How long a rank whose collective write failed inside vulcan waits for the others at the outcome
+// agreement: 10 s, or half of H5MPI_HANG_TIMEOUT (this process's) when that is shorter, so that this rank's
+// clear report comes before the watchdog on the waiting ranks blames a call made on some ranks only (they
+// have been inside the write since before this rank left it).
+std::chrono::milliseconds StuckWait() {
+  double seconds = 10;
+  const char* set = std::getenv("H5MPI_HANG_TIMEOUT");
+  double hang = set ? std::atof(set) : 0;
+  if (hang > 0) seconds = std::min(seconds, hang / 2);
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+// The errno a write vulcan failed got, where known: OMPIO's asynchronous writes keep it nowhere (aio_error's
+// code goes into a request status nobody reads), so a file system with no room left counts as ENOSPC.
+int LeakedWriteErrno(const std::string& path, int saved) {
+  if (IoErrno(saved) != 0) return saved;
+  struct statvfs fs;
+  if (::statvfs(path.c_str(), &fs) != 0) return 0;
+  if (fs.f_flag & ST_RDONLY) return EROFS;
+  return static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize) < (int64_t{1} << 20) ? ENOSPC : 0;
+}
+
+// Armed on a rank whose collective write failed inside Open MPI 4.1's vulcan, around its blocking part in
+// the outcome agreement. Vulcan's aggregator leaves its loop when its write fails (see Leaked), and where
+// the write had a further cycle the other ranks wait inside MPI_File_write_at_all for this rank's part of
+// that cycle's exchange, forever: no call of theirs returns, so they never reach the agreement either. If
+// they have not come within StuckWait, this rank says so on stderr and ends its process, which makes
+// mpiexec end the job (as the watchdog does: MPI_Abort is not allowed from this thread at
+// MPI_THREAD_FUNNELED, and the main thread is inside the agreement). Where the failure was in the write's
+// last cycle the others arrive, and the agreement ends as on any failure: errors on every rank. A thread,
+// not a nonblocking allreduce polled here: the other ranks, not knowing of the failure, call the blocking
+// one, which a nonblocking one would not match (MPI-3.1 5.12), and the normal path stays as it was.
+class StuckPeersExit {
+ public:
+  StuckPeersExit(std::string message, std::chrono::milliseconds wait)
+      : message_(std::move(message)), thread_([this, wait] { Run(wait); }) {}
+  ~StuckPeersExit() {
+    {
+      std::lock_guard<std::mutex> g(lock_);
+      arrived_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  StuckPeersExit(const StuckPeersExit&) = delete;
+  StuckPeersExit& operator=(const StuckPeersExit&) = delete;
+
+ private:
+  void Run(std::chrono::milliseconds wait) {
+    std::unique_lock<std::mutex> g(lock_);
+    if (wake_.wait_for(g, wait, [this] { return arrived_; })) return;
+    const char* p = message_.data();
+    size_t left = message_.size();
+    while (left > 0) {
+      ssize_t n = ::write(STDERR_FILENO, p, left);
+      if (n <= 0) break;
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    ::_exit(kStuckWriteExit);
+  }
+  std::string message_;
+  std::mutex lock_;
+  std::condition_variable wake_;
+  bool arrived_ = false;
+  std::thread thread_;
+};
+
+// What StuckPeersExit prints: one line naming the rank, the file, the errno and why the job ends.
+std::string StuckMessage(const Registered& file, int err, std::chrono::milliseconds wait) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  char host[256] = "";
+  ::gethostname(host, sizeof host - 1);
+  std::string why = err > 0 ? "errno " + std::to_string(err) + ", " + std::strerror(err)
+                            : std::string("errno unknown: Open MPI's asynchronous write keeps it nowhere");
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.1f", static_cast<double>(wait.count()) / 1000);
+  return "[h5mpi] rank " + std::to_string(rank) + " of " + std::to_string(size) + " (" + host + ", pid " +
+         std::to_string(::getpid()) + "): a collective write to file '" + file.path + "' failed on this rank (" + why +
+         ") inside Open MPI's collective-write algorithm 'vulcan' (OMPIO fcoll), which leaves the other " +
+         "ranks waiting in MPI_File_write_at_all for this rank's part of its next cycle, forever: they did not " +
+         "reach the agreement on the write's outcome within " + secs + " s. Ending the job (exit status " +
+         std::to_string(kStuckWriteExit) + "); OMPI_MCA_fcoll=individual (or two_phase) makes such a failure an " +
+         "error on every rank instead\n";
+}
+
+#endif
+
 // What libhdf5 calls instead of MPI_File_write_at_all: the write, then the ranks' agreement on its outcome.
 // A short write counts as failed, as HDF5 counts it (bytes written, by MPI_Get_elements_x, against the
 // type's size times the count).
@@ -208,16 +309,29 @@ int AgreedWriteAtAll(MPI_File fh, MPI_Offset offset, const void* buf, int count,
   errno = 0;
   int rc = independent ? MPI_File_write_at(fh, offset, buf, count, type, status)
                        : Shared().real(fh, offset, buf, count, type, status);
-  int err = rc != MPI_SUCCESS ? IoErrno(errno) : 0;
+  int saved = errno;
+  int err = rc != MPI_SUCCESS ? IoErrno(saved) : 0;
   int failed = rc != MPI_SUCCESS;
-  // A write vulcan failed says MPI_SUCCESS; the request it left behind tells.
-  if (!failed && !independent && Leaked()) failed = 1;
+  // A write vulcan failed says MPI_SUCCESS; the request it left behind tells. (Leaked is sticky: a request
+  // an earlier write leaked sends later writes down the independent path, MightNotFit.)
+  bool inVulcan = false;
+  if (!failed && !independent && Leaked()) failed = 1, inVulcan = true;
   if (!failed && status != MPI_STATUS_IGNORE) {
     MPI_Count written = 0, size = 0;
     if (MPI_Get_elements_x(status, type, &written) == MPI_SUCCESS && MPI_Type_size_x(type, &size) == MPI_SUCCESS) {
       failed = written != size * count;
     }
   }
+  // Where this rank's collective write failed inside Open MPI's MPI-IO, the other ranks may be stuck in it
+  // for good (StuckPeersExit); only then is the agreement guarded, the normal path is untouched.
+  std::optional<StuckPeersExit> guard;
+#ifdef OPEN_MPI
+  if (!independent && (inVulcan || rc != MPI_SUCCESS)) {
+    if (err == 0) err = LeakedWriteErrno(file.path, saved);
+    std::chrono::milliseconds wait = StuckWait();
+    guard.emplace(StuckMessage(file, err, wait), wait);
+  }
+#endif
   if (!Agree(file, failed, err)) return rc;
   return rc != MPI_SUCCESS ? rc : MPI_ERR_IO;
 }
