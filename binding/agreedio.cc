@@ -324,8 +324,8 @@ int AgreedWriteAtAll(MPI_File fh, MPI_Offset offset, const void* buf, int count,
   }
   // Where this rank's collective write failed inside Open MPI's MPI-IO, the other ranks may be stuck in it
   // for good (StuckPeersExit); only then is the agreement guarded, the normal path is untouched.
-  std::optional<StuckPeersExit> guard;
 #ifdef OPEN_MPI
+  std::optional<StuckPeersExit> guard;
   if (!independent && (inVulcan || rc != MPI_SUCCESS)) {
     if (err == 0) err = LeakedWriteErrno(file.path, saved);
     std::chrono::milliseconds wait = StuckWait();

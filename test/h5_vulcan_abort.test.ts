@@ -122,7 +122,8 @@ describe('a write failure in an early cycle of vulcan ends the job with status 7
   });
 });
 
-describe('a write failure in the last cycle of vulcan throws on every rank and the job goes on', () => {
+// The byte counts are vulcan's (Open MPI 4.1): under MPICH the first-cycle case above is the one that fails.
+(openmpi4 ? describe : describe.skip)('a write failure in the last cycle of vulcan throws on every rank and the job goes on', () => {
   test.each([
     [4, {}],
     [2, { OMPI_MCA_fcoll: 'vulcan' }],
