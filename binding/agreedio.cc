@@ -24,6 +24,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "watchdog.h"
+
 namespace h5mpi {
 namespace {
 
@@ -259,15 +261,7 @@ class StuckPeersExit {
   void Run(std::chrono::milliseconds wait) {
     std::unique_lock<std::mutex> g(lock_);
     if (wake_.wait_for(g, wait, [this] { return arrived_; })) return;
-    const char* p = message_.data();
-    size_t left = message_.size();
-    while (left > 0) {
-      ssize_t n = ::write(STDERR_FILENO, p, left);
-      if (n <= 0) break;
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
-    ::_exit(kStuckWriteExit);
+    SayAndExit(message_, kStuckWriteExit);
   }
   std::string message_;
   std::mutex lock_;

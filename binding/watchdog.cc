@@ -65,16 +65,19 @@ void Watchdog::Report(Clock::time_point now) {
        << when << ") in ";
   for (size_t i = 0; i < calls_.size(); i++) text << (i ? " > " : "") << calls_[i];
   text << footer_ << "\n";
-  std::string s = text.str();
-  const char* p = s.data();
-  size_t left = s.size();
+  SayAndExit(text.str(), exitCode_);
+}
+
+void SayAndExit(const std::string& line, int status) {
+  const char* p = line.data();
+  size_t left = line.size();
   while (left > 0) {
     ssize_t n = ::write(STDERR_FILENO, p, left);
     if (n <= 0) break;
     p += n;
     left -= static_cast<size_t>(n);
   }
-  ::_exit(exitCode_);
+  ::_exit(status);
 }
 
 namespace {

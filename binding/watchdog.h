@@ -11,6 +11,10 @@
 
 namespace h5mpi {
 
+// Writes `line` to stderr whole and ends the process with `status` at once (no exit handlers, no MPI): what a
+// thread does when the main thread is stuck in a call that will not return (the watchdog, a stranded write).
+[[noreturn]] void SayAndExit(const std::string& line, int status);
+
 class Watchdog {
  public:
   using Clock = std::chrono::steady_clock;
