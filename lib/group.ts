@@ -11,7 +11,7 @@ import { createDatasetsPerRank, PerRankDatasets } from './perrank';
 import { fileIdentity, packReferences, parallelReferenceError, parallelReferenceWrites, Reference, referenceList, RegionReference } from './references';
 import { checkInitialData, createNative, datasetSpec, DatasetOptions, describeCreate, emptyWrite, writesVlen } from './spec';
 import { checkName, checkNoNul, describeValue, parallelVlenError, resolvePath } from './validate';
-import { checkExternal, sharedCheck } from './untrusted';
+import { checkOtherFile, sharedCheck } from './untrusted';
 import { createVirtualDataset, VirtualDatasetOptions, VirtualLayout } from './virtual';
 import { namesFileInErrors } from './naming';
 
@@ -578,7 +578,7 @@ export class Group extends H5Object {
     return ctx.metadataRead(where, prepare, guarded);
   }
 
-  /** Untrusted mode: before HDF5 follows an external link on one of `paths`, the file it leads to is checked (lib/untrusted.ts checkExternal). */
+  /** Untrusted mode: before HDF5 follows an external link on one of `paths`, the file it leads to is checked (lib/untrusted.ts checkOtherFile). */
   private checkExternalLinks(paths: string[], where: string): void {
     const ctx = this.ctx;
     const limits = ctx.untrusted!;
@@ -588,7 +588,7 @@ export class Group extends H5Object {
       const link = ctx.native.linkInfo(at);
       if (link?.type !== 'external' || link.file === undefined) continue;
       const file = link.file;
-      sharedCheck(ctx.comm, () => checkExternal(ctx.filename, at, file, limits, ctx.checkedFiles, where));
+      sharedCheck(ctx.comm, () => checkOtherFile('link', ctx.filename, at, file, limits, ctx.checkedFiles, where));
     }
   }
 

@@ -369,6 +369,11 @@ export type OtherFileVia = 'link' | 'virtual';
 // any number of files, found by HDF5 as it reads: none of them can be checked first.
 const PRINTF_NAME = /%[^%]/;
 
+/** Whether the real path `key` is inside the directory `dir` (the directory policies' test). */
+function under(dir: string, key: string): boolean {
+  return key.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
 /**
  * @internal Untrusted mode, before HDF5 opens another file for the object at `at` of `filename`: the target
  * of an external link (`via` 'link', the file named `name`) or a virtual dataset's source (`via`
@@ -381,7 +386,6 @@ const PRINTF_NAME = /%[^%]/;
  */
 export function checkOtherFile(via: OtherFileVia, filename: string, at: string, name: string, limits: UntrustedLimits, checked: Set<string>, where: string): void {
   const root = path.dirname(real(filename));
-  const inside = (key: string): boolean => key.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
   const follow = (how: OtherFileVia, parent: string, object: string, file: string, depth: number): void => {
     const link = how === 'link';
     const option = link ? 'externalLinks' : 'virtualSources';
@@ -397,7 +401,7 @@ export function checkOtherFile(via: OtherFileVia, filename: string, at: string, 
     if (target === undefined) return; // HDF5 finds no file either: the link leads nowhere, the source reads as fill values
     const key = real(target);
     if (checked.has(key)) return;
-    if (policy === 'sameDirectory' && !inside(key)) {
+    if (policy === 'sameDirectory' && !under(root, key)) {
       throw new UntrustedFileError(
         `${what} leads to '${key}', outside the untrusted file's directory '${root}' (${option}: 'sameDirectory'; 'anywhere' follows it, after checking that file)`,
         code,
@@ -415,11 +419,6 @@ export function checkOtherFile(via: OtherFileVia, filename: string, at: string, 
   follow(via, filename, at, name, 1);
 }
 
-/** @internal checkOtherFile for an external link (its historic name). */
-export function checkExternal(filename: string, linkPath: string, linkFile: string, limits: UntrustedLimits, checked: Set<string>, where: string): void {
-  checkOtherFile('link', filename, linkPath, linkFile, limits, checked, where);
-}
-
 /**
  * @internal Untrusted mode, before HDF5 reads the dataset at `dataset` of `filename` whose raw data is in
  * the file named `name` (external storage): the `externalStorage` policy, against the directory `root` of
@@ -433,7 +432,7 @@ export function checkStorage(filename: string, dataset: string, name: string, li
   const what = `${where ? `${where}: ` : ''}the dataset '${dataset}' in '${filename}' keeps its data in the external file '${name}'`;
   if (policy === 'refuse') throw new UntrustedFileError(`${what}, which is not read in untrusted mode with externalStorage: 'refuse'`, 'EXTERNAL_STORAGE', 'external', dataset);
   const key = real(externalStoragePath(filename, name));
-  if (!key.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+  if (!under(root, key)) {
     throw new UntrustedFileError(
       `${what}: '${key}', outside the untrusted file's directory '${root}' (externalStorage: 'sameDirectory'; 'anywhere' reads it; ` +
         'a relative name is relative to the working directory unless HDF5_EXTFILE_PREFIX is set, e.g. to ${ORIGIN})',
